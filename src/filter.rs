@@ -1,0 +1,542 @@
+//! The filter: from hits to removals, by scope, with seam repair and the removal guard.
+//!
+//! [`Cleaner::clean`] runs the whole pipeline on one document: [`detect`](crate::detect::detect)
+//! finds hits, each rule's [`Scope`] turns qualifying hits into [`Removal`]s, overlapping removals
+//! merge, seams are repaired (no blank-line run or dangling space that a removal created, the
+//! presence or absence of a final newline kept), and the guard refuses a document the rules would
+//! gut. Every byte not removed is kept as it was.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::detect::{Hit, detect};
+use crate::patterns::{PatternSet, Role, Rule, Scope, Unterminated};
+
+/// The default share of a document's characters above which cleaning is refused.
+pub const DEFAULT_MAX_REMOVAL: f64 = 0.6;
+
+/// Longest span, in bytes, that a sentence rule may remove.
+const MAX_SENTENCE_BYTES: usize = 400;
+
+/// Cleans documents with one pattern set. Cheap to clone; share it across threads.
+#[derive(Debug, Clone)]
+pub struct Cleaner {
+    set: PatternSet,
+    max_removal: f64,
+}
+
+/// One removal: which rule removed which bytes of the original document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// The rule responsible.
+    pub rule: Arc<Rule>,
+    /// The bytes it removes, in the original document (seam repairs not included).
+    pub range: Range<usize>,
+}
+
+/// Something a rule found but did not remove, such as a block with no end marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The rule concerned.
+    pub rule: Arc<Rule>,
+    /// The bytes that triggered it.
+    pub range: Range<usize>,
+    /// What happened.
+    pub message: String,
+}
+
+/// What became of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// No rule removed anything.
+    Unchanged,
+    /// Chrome was removed.
+    Cleaned,
+    /// The rules would remove more than the allowed share; the document is returned as it was.
+    Refused,
+}
+
+impl Verdict {
+    /// A lower-case name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Unchanged => "unchanged",
+            Verdict::Cleaned => "cleaned",
+            Verdict::Refused => "refused",
+        }
+    }
+}
+
+/// The result of cleaning one document.
+#[derive(Debug, Clone)]
+pub struct Outcome<'a> {
+    /// The cleaned text (the input itself when unchanged or refused).
+    pub text: Cow<'a, [u8]>,
+    /// Every removal, in document order (also for a refused document: what would have gone).
+    pub removals: Vec<Removal>,
+    /// Findings that removed nothing.
+    pub notices: Vec<Notice>,
+    /// Unchanged, cleaned or refused.
+    pub verdict: Verdict,
+    /// The byte ranges actually deleted from the input: the removals merged, plus seam repairs.
+    /// Empty when refused.
+    pub deleted: Vec<Range<usize>>,
+    /// Share of the document's characters the removals take (0 to 1).
+    pub removed_share: f64,
+}
+
+impl Cleaner {
+    /// A cleaner with the default removal guard.
+    pub fn new(set: PatternSet) -> Self {
+        Cleaner {
+            set,
+            max_removal: DEFAULT_MAX_REMOVAL,
+        }
+    }
+
+    /// Sets the largest share of a document's characters that may be removed (0 to 1); above it
+    /// the document is refused and left unchanged.
+    pub fn with_max_removal(mut self, share: f64) -> Self {
+        self.max_removal = share;
+        self
+    }
+
+    /// The pattern set in use.
+    pub fn patterns(&self) -> &PatternSet {
+        &self.set
+    }
+
+    /// The configured guard.
+    pub fn max_removal(&self) -> f64 {
+        self.max_removal
+    }
+
+    /// Cleans one document.
+    pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
+        let hits = detect(&self.set, text);
+        if hits.is_empty() {
+            return Outcome {
+                text: Cow::Borrowed(text),
+                removals: Vec::new(),
+                notices: Vec::new(),
+                verdict: Verdict::Unchanged,
+                deleted: Vec::new(),
+                removed_share: 0.0,
+            };
+        }
+        let doc = Doc::new(text);
+        let mut removals = Vec::new();
+        let mut notices = Vec::new();
+        for hit in &hits {
+            let rule = self.set.rule(hit.rule);
+            let range = match (rule.scope, hit.role) {
+                (Scope::Line, Role::Phrase) => doc.line_removal(hit, rule),
+                (Scope::Sentence, Role::Phrase) => doc.sentence_removal(hit),
+                (Scope::Tail, Role::Phrase) => doc.tail_removal(hit, rule),
+                (Scope::Block, Role::Start) => match doc.block_removal(hit, rule, &hits) {
+                    Ok(r) => r,
+                    Err(notice) => {
+                        notices.push(Notice {
+                            rule: rule.clone(),
+                            range: hit.start..hit.end,
+                            message: notice,
+                        });
+                        None
+                    }
+                },
+                _ => None,
+            };
+            if let Some(range) = range {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        removals.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+        removals.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
+        if removals.is_empty() {
+            return Outcome {
+                text: Cow::Borrowed(text),
+                removals,
+                notices,
+                verdict: Verdict::Unchanged,
+                deleted: Vec::new(),
+                removed_share: 0.0,
+            };
+        }
+        let merged = merge(removals.iter().map(|r| r.range.clone()));
+        let share = char_count(text, &merged) as f64 / char_count(text, &[0..text.len()]).max(1) as f64;
+        if share > self.max_removal {
+            return Outcome {
+                text: Cow::Borrowed(text),
+                removals,
+                notices,
+                verdict: Verdict::Refused,
+                deleted: Vec::new(),
+                removed_share: share,
+            };
+        }
+        let deleted = doc.repair_seams(merged);
+        let mut out = Vec::with_capacity(text.len());
+        let mut at = 0;
+        for r in &deleted {
+            out.extend_from_slice(&text[at..r.start]);
+            at = r.end;
+        }
+        out.extend_from_slice(&text[at..]);
+        Outcome {
+            text: Cow::Owned(out),
+            removals,
+            notices,
+            verdict: Verdict::Cleaned,
+            deleted,
+            removed_share: share,
+        }
+    }
+}
+
+/// Sorted, disjoint union of ranges; touching ranges merge.
+fn merge(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
+    let mut v: Vec<Range<usize>> = ranges.filter(|r| !r.is_empty()).collect();
+    v.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(v.len());
+    for r in v {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Number of characters (UTF-8 lead bytes and invalid bytes) in the ranges.
+fn char_count(text: &[u8], ranges: &[Range<usize>]) -> usize {
+    ranges
+        .iter()
+        .map(|r| text[r.clone()].iter().filter(|&&b| (b & 0xC0) != 0x80).count())
+        .sum()
+}
+
+/// One line: `start..content_end` is its text, `end` is past its terminator.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    content_end: usize,
+    end: usize,
+}
+
+/// A document split into lines, for scope decisions.
+struct Doc<'a> {
+    text: &'a [u8],
+    lines: Vec<Line>,
+    /// Where the first line starts (after a UTF-8 BOM, which is never removed).
+    body_start: usize,
+}
+
+fn is_space_char(c: char) -> bool {
+    c.is_whitespace() || c == '\u{FEFF}' || c == '\u{200B}'
+}
+
+fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '•' | '·' | '▪' | '►' | '▶' | '|' | '>' | '*' | '-' | '–' | '—' | '#' | '■' | '◆' | '→'
+    )
+}
+
+fn is_trailing_punct(c: char) -> bool {
+    matches!(
+        c,
+        ':' | '.' | '!' | '?' | '›' | '»' | '|' | '→' | '…' | '-' | '–' | '—' | ',' | ';' | '>' | '•'
+    )
+}
+
+fn is_closing(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b')' | b']')
+}
+
+/// Closing quotes and brackets, typographic ones included, right after `at`.
+fn skip_closers(text: &[u8], mut at: usize, limit: usize) -> usize {
+    loop {
+        if at < limit && is_closing(text[at]) {
+            at += 1;
+            continue;
+        }
+        let (c, len) = bstr::decode_utf8(&text[at.min(limit)..limit]);
+        match c {
+            Some('”' | '’' | '»') => at += len,
+            _ => return at,
+        }
+    }
+}
+
+fn is_hspace(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+impl<'a> Doc<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        let body_start = if text.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let mut lines = Vec::new();
+        let mut start = body_start;
+        for nl in memchr::memchr_iter(b'\n', &text[body_start..]) {
+            let nl = nl + body_start;
+            let content_end = if nl > start && text[nl - 1] == b'\r' { nl - 1 } else { nl };
+            lines.push(Line {
+                start,
+                content_end,
+                end: nl + 1,
+            });
+            start = nl + 1;
+        }
+        if start < text.len() || lines.is_empty() {
+            lines.push(Line {
+                start,
+                content_end: text.len(),
+                end: text.len(),
+            });
+        }
+        Doc {
+            text,
+            lines,
+            body_start,
+        }
+    }
+
+    fn line_index(&self, offset: usize) -> usize {
+        self.lines.partition_point(|l| l.end <= offset).min(self.lines.len() - 1)
+    }
+
+    /// The line's text without surrounding whitespace, leading bullets and trailing punctuation.
+    fn trimmed(&self, line: &Line) -> Range<usize> {
+        let (mut s, mut e) = (line.start, line.content_end);
+        while s < e {
+            let (c, len) = bstr::decode_utf8(&self.text[s..e]);
+            match c {
+                Some(c) if is_space_char(c) || is_bullet(c) => s += len,
+                _ => break,
+            }
+        }
+        while e > s {
+            let (c, len) = bstr::decode_last_utf8(&self.text[s..e]);
+            match c {
+                Some(c) if is_space_char(c) || is_trailing_punct(c) => e -= len,
+                _ => break,
+            }
+        }
+        s..e
+    }
+
+    fn is_blank(&self, line: &Line) -> bool {
+        self.trimmed_ws(line).is_empty()
+    }
+
+    fn trimmed_ws(&self, line: &Line) -> Range<usize> {
+        let s = &self.text[line.start..line.content_end];
+        let lead = s.len() - bstr::ByteSlice::trim_start(s).len();
+        let rest = bstr::ByteSlice::trim(s).len();
+        line.start + lead..line.start + lead + rest
+    }
+
+    /// Does the hit make its line chrome: the whole line, or the start of a short one?
+    fn line_qualifies(&self, hit: &Hit, line: &Line, rule: &Rule) -> bool {
+        if hit.end > line.end {
+            return false;
+        }
+        let t = self.trimmed(line);
+        if t.is_empty() || hit.start > t.start {
+            return false;
+        }
+        if hit.end >= t.end {
+            return true;
+        }
+        rule.max_chars.is_some_and(|max| {
+            String::from_utf8_lossy(&self.text[t.clone()]).chars().count() <= max
+        })
+    }
+
+    fn line_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
+        let line = self.lines[self.line_index(hit.start)];
+        self.line_qualifies(hit, &line, rule)
+            .then_some(line.start..line.end)
+    }
+
+    fn tail_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
+        let idx = self.line_index(hit.start);
+        let line = self.lines[idx];
+        if !self.line_qualifies(hit, &line, rule) {
+            return None;
+        }
+        let last_content = self.lines.iter().rposition(|l| !self.is_blank(l)).unwrap_or(0);
+        (last_content + 1 - idx <= rule.max_lines).then_some(line.start..self.text.len())
+    }
+
+    /// Is `at` the start of a sentence: its line's start, or right after . ! ? (and closing quotes)?
+    fn sentence_starts_at(&self, line: &Line, at: usize) -> bool {
+        let mut p = at;
+        while p > line.start && is_hspace(self.text[p - 1]) {
+            p -= 1;
+        }
+        let t = self.trimmed_ws(line);
+        if p <= t.start {
+            return true;
+        }
+        // Step back over closing quotes, ASCII or typographic.
+        loop {
+            if p > line.start && is_closing(self.text[p - 1]) {
+                p -= 1;
+                continue;
+            }
+            let (c, len) = bstr::decode_last_utf8(&self.text[line.start..p]);
+            match c {
+                Some('”' | '’' | '»') => p -= len,
+                _ => break,
+            }
+        }
+        p > line.start && matches!(self.text[p - 1], b'.' | b'!' | b'?')
+    }
+
+    /// The end of the sentence that runs from `from`, within its line.
+    fn sentence_end(&self, line: &Line, from: usize) -> Option<usize> {
+        if from > line.start && matches!(self.text[from - 1], b'.' | b'!' | b'?') {
+            return Some(skip_closers(self.text, from, line.content_end));
+        }
+        let limit = line.content_end.min(from + MAX_SENTENCE_BYTES);
+        let mut i = from;
+        while i < limit {
+            if matches!(self.text[i], b'.' | b'!' | b'?') {
+                let next = self.text.get(i + 1).copied();
+                let ends = match next {
+                    None => true,
+                    Some(b) => !b.is_ascii_lowercase() && !b.is_ascii_digit() && b != b'.',
+                };
+                if ends && !(self.text[i] == b'.' && next.is_some_and(|b| b.is_ascii_uppercase()) && i >= 1 && self.text[i - 1].is_ascii_uppercase() && (i < 2 || !self.text[i - 2].is_ascii_alphabetic())) {
+                    return Some(skip_closers(self.text, i + 1, line.content_end));
+                }
+            }
+            i += 1;
+        }
+        (line.content_end - from <= MAX_SENTENCE_BYTES).then_some(line.content_end)
+    }
+
+    fn sentence_removal(&self, hit: &Hit) -> Option<Range<usize>> {
+        let line = self.lines[self.line_index(hit.start)];
+        if hit.end > line.content_end || !self.sentence_starts_at(&line, hit.start) {
+            return None;
+        }
+        let end = self.sentence_end(&line, hit.end)?;
+        Some(self.span_in_line(&line, hit.start, end))
+    }
+
+    /// Widens a removal inside one line so that it leaves no seam: the whole line when nothing but
+    /// whitespace would remain, else the spaces on one side of it.
+    fn span_in_line(&self, line: &Line, start: usize, end: usize) -> Range<usize> {
+        let t = self.trimmed_ws(line);
+        if start <= t.start && end >= t.end {
+            return line.start..line.end;
+        }
+        let mut e = end;
+        while e < line.content_end && is_hspace(self.text[e]) {
+            e += 1;
+        }
+        if e >= t.end {
+            // Chrome at the end of the line: take the spaces before it instead.
+            let mut s = start;
+            while s > line.start && is_hspace(self.text[s - 1]) {
+                s -= 1;
+            }
+            return s..end.max(t.end).min(line.content_end);
+        }
+        start..e
+    }
+
+    fn block_removal(
+        &self,
+        hit: &Hit,
+        rule: &Rule,
+        hits: &[Hit],
+    ) -> Result<Option<Range<usize>>, String> {
+        let first = self.line_index(hit.start);
+        let line = self.lines[first];
+        let t = self.trimmed(&line);
+        if hit.start > t.start {
+            return Ok(None);
+        }
+        let end = hits.iter().find(|h| {
+            h.rule == hit.rule
+                && h.role == Role::End
+                && h.start >= hit.end
+                && self.line_index(h.start) < first + rule.max_lines
+        });
+        match end {
+            Some(end) => {
+                let last = self.lines[self.line_index(end.start)];
+                let stop = skip_closers(self.text, end.end, last.content_end);
+                let mut r = self.span_in_line(&last, last.start, stop);
+                r.start = line.start;
+                Ok(Some(r))
+            }
+            None => match rule.unterminated {
+                Unterminated::Keep => Err(format!(
+                    "block start with no end marker within {} lines; nothing removed",
+                    rule.max_lines
+                )),
+                Unterminated::StartLine => Ok(Some(line.start..line.end)),
+            },
+        }
+    }
+
+    fn is_line_start(&self, at: usize) -> bool {
+        at == self.body_start || (at > 0 && self.text[at - 1] == b'\n')
+    }
+
+    /// Repairs what merged removals would leave behind: a blank-line run they created, and a final
+    /// newline the input did not have.
+    fn repair_seams(&self, merged: Vec<Range<usize>>) -> Vec<Range<usize>> {
+        let len = self.text.len();
+        let mut out = Vec::with_capacity(merged.len());
+        for r in merged {
+            let (mut a, mut b) = (r.start, r.end);
+            let aligned = self.is_line_start(a) && (b == len || self.is_line_start(b));
+            if aligned {
+                let prev = (a > self.body_start).then(|| self.lines[self.line_index(a - 1)]);
+                let next = (b < len).then(|| self.lines[self.line_index(b)]);
+                let prev_blank = prev.is_none_or(|l| self.is_blank(&l));
+                let next_blank = next.is_none_or(|l| self.is_blank(&l));
+                if prev_blank && next_blank {
+                    if let Some(n) = next {
+                        if prev.is_some() {
+                            b = n.end;
+                        } else {
+                            // At the top: drop the blank lines that would now lead the document.
+                            let mut i = self.line_index(b);
+                            while i < self.lines.len() && self.is_blank(&self.lines[i]) {
+                                b = self.lines[i].end;
+                                i += 1;
+                            }
+                        }
+                    } else if let Some(p) = prev {
+                        // At the bottom: drop the blank lines that would now end the document.
+                        a = p.start;
+                        let mut i = self.line_index(p.start);
+                        while i > 0 && self.is_blank(&self.lines[i - 1]) {
+                            i -= 1;
+                            a = self.lines[i].start;
+                        }
+                    }
+                }
+                if b == len && a > self.body_start && !self.text.ends_with(b"\n") {
+                    // The input had no final newline: the output keeps none.
+                    a -= 1;
+                    if a > self.body_start && self.text[a - 1] == b'\r' {
+                        a -= 1;
+                    }
+                }
+            }
+            out.push(a..b);
+        }
+        merge(out.into_iter())
+    }
+}

@@ -1,0 +1,32 @@
+//! dechrome strips publisher chrome (support appeals, comment prompts, newsletter boxes, share bars,
+//! related links, credits, cookie notices, ad markers, footers) from plain-text articles.
+//!
+//! The data flows one way: a [`PatternSet`] (built by a [`PatternSetBuilder`] from TOML pattern
+//! files, the built-in set embedded in the binary) **detects** chrome; a [`Cleaner`] **filters** it
+//! at each rule's [`Scope`] and returns an [`Outcome`]: the cleaned bytes, every [`Removal`] (rule and
+//! byte span), and a [`Verdict`]. Everything not removed is kept byte for byte.
+//!
+//! ```
+//! use dechrome::{Cleaner, PatternSet, Verdict};
+//!
+//! let cleaner = Cleaner::new(PatternSet::builtin().unwrap());
+//! let text = "The council voted on Tuesday.\nJoin our commenting forum\nJoin thought-provoking \
+//!             conversations, follow other Independent readers and see their replies\nComments\n";
+//! let out = cleaner.clean(text.as_bytes());
+//! assert_eq!(out.verdict, Verdict::Cleaned);
+//! assert_eq!(&*out.text, b"The council voted on Tuesday.\n");
+//! assert_eq!(out.removals[0].rule.id, "independent.comments.forum-tail");
+//! ```
+
+pub mod detect;
+pub mod error;
+pub mod filter;
+pub mod input;
+pub mod normalize;
+pub mod output;
+pub mod patterns;
+pub mod report;
+
+pub use error::{Error, PatternDiagnostic, PatternError};
+pub use filter::{Cleaner, DEFAULT_MAX_REMOVAL, Notice, Outcome, Removal, Verdict};
+pub use patterns::{PatternSet, PatternSetBuilder, Rule, Scope};

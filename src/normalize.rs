@@ -1,0 +1,198 @@
+//! Matching normalisation: the text the detector searches, and the way back to original offsets.
+//!
+//! Chrome is matched case-insensitively and with typographic variants folded (`’` as `'`, `“` as `"`,
+//! dashes as `-`, Unicode spaces as a space, runs of spaces and tabs as one space). The original bytes
+//! are never changed: [`Normalized`] is a search copy plus a sparse table of breakpoints that maps a
+//! normalised offset back to the original one. Text that needs no folding is borrowed, not copied.
+//!
+//! ASCII letters keep their case here (the Aho-Corasick automaton and the regexes are
+//! case-insensitive); non-ASCII capitals whose lower case has the same UTF-8 length are lowered, so
+//! `É` matches `é`.
+
+use std::borrow::Cow;
+
+/// A search copy of a text and the map from its offsets to the original's.
+#[derive(Debug, Clone)]
+pub struct Normalized<'a> {
+    text: Cow<'a, [u8]>,
+    /// `(normalised, original)` offset pairs, ascending, at every point where the two diverge in length.
+    breaks: Vec<(usize, usize)>,
+}
+
+/// What one input character becomes in the search copy.
+enum Fold {
+    Keep,
+    Byte(u8),
+    Char(char),
+    Space,
+    Drop,
+}
+
+fn fold_char(c: char) -> Fold {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' => Fold::Byte(b'\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => Fold::Byte(b'"'),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => Fold::Byte(b'-'),
+        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => Fold::Space,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => Fold::Drop,
+        c if !c.is_lowercase() && c.is_alphabetic() => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l != c && l.len_utf8() == c.len_utf8() => Fold::Char(l),
+                _ => Fold::Keep,
+            }
+        }
+        _ => Fold::Keep,
+    }
+}
+
+impl<'a> Normalized<'a> {
+    /// Builds the search copy of `input`.
+    pub fn new(input: &'a [u8]) -> Self {
+        let mut out: Option<Vec<u8>> = None;
+        let mut breaks = Vec::new();
+        // Offset in `input` up to which bytes have been accounted for in `out`.
+        let mut copied = 0;
+        let mut prev_space = false;
+        let mut i = 0;
+        while i < input.len() {
+            let b = input[i];
+            if b < 0x80 {
+                if b == b' ' || b == b'\t' {
+                    if prev_space {
+                        let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+                        o.extend_from_slice(&input[copied..i]);
+                        copied = i + 1;
+                        breaks.push((o.len(), copied));
+                    } else if b == b'\t' {
+                        let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+                        o.extend_from_slice(&input[copied..i]);
+                        o.push(b' ');
+                        copied = i + 1;
+                    }
+                    prev_space = true;
+                } else {
+                    prev_space = false;
+                }
+                i += 1;
+                continue;
+            }
+            let (ch, len) = bstr::decode_utf8(&input[i..]);
+            let fold = match ch {
+                Some(c) => fold_char(c),
+                None => Fold::Keep,
+            };
+            let mut space = false;
+            let replacement: Option<&[u8]> = match &fold {
+                Fold::Keep => None,
+                Fold::Byte(_) | Fold::Char(_) => Some(&[]),
+                Fold::Space => {
+                    space = true;
+                    Some(&[])
+                }
+                Fold::Drop => Some(&[]),
+            };
+            if replacement.is_some() {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+                o.extend_from_slice(&input[copied..i]);
+                let before = o.len();
+                match fold {
+                    Fold::Byte(r) => o.push(r),
+                    Fold::Char(c) => {
+                        let mut buf = [0; 4];
+                        o.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
+                    Fold::Space if !prev_space => o.push(b' '),
+                    _ => {}
+                }
+                copied = i + len;
+                if o.len() - before != len {
+                    breaks.push((o.len(), copied));
+                }
+            }
+            if !matches!(fold, Fold::Drop) {
+                prev_space = space;
+            }
+            i += len;
+        }
+        let text = match out {
+            Some(mut o) => {
+                o.extend_from_slice(&input[copied..]);
+                Cow::Owned(o)
+            }
+            None => Cow::Borrowed(input),
+        };
+        Normalized { text, breaks }
+    }
+
+    /// The search copy.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// Maps an offset of the search copy to the matching offset of the original.
+    pub fn to_original(&self, offset: usize) -> usize {
+        let idx = self.breaks.partition_point(|&(n, _)| n <= offset);
+        if idx == 0 {
+            offset
+        } else {
+            let (n, o) = self.breaks[idx - 1];
+            o + (offset - n)
+        }
+    }
+}
+
+/// Normalises a phrase for the automaton: folded as text is, fully lower-cased and trimmed.
+pub fn phrase(p: &str) -> String {
+    let n = Normalized::new(p.as_bytes());
+    String::from_utf8_lossy(n.text()).to_lowercase().trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> (String, Vec<usize>) {
+        let n = Normalized::new(s.as_bytes());
+        let t = String::from_utf8(n.text().to_vec()).unwrap();
+        let map = (0..=t.len()).map(|i| n.to_original(i)).collect();
+        (t, map)
+    }
+
+    #[test]
+    fn plain_ascii_is_borrowed() {
+        let n = Normalized::new(b"Share this. Comments");
+        assert!(matches!(n.text, Cow::Borrowed(_)));
+        assert_eq!(n.to_original(5), 5);
+    }
+
+    #[test]
+    fn folds_typography_and_maps_back() {
+        let (t, map) = norm("Don\u{2019}t  \u{201C}go\u{201D}\u{00A0}now");
+        assert_eq!(t, "Don't \"go\" now");
+        // "'" at 3 maps to the start of ’, "t" at 4 maps after it (3 + 3 bytes).
+        assert_eq!(map[3], 3);
+        assert_eq!(map[4], 6);
+        // the second space of the run is gone: "\"" at 6 is the original “ at 8.
+        assert_eq!(map[6], 8);
+        assert_eq!(*map.last().unwrap(), "Don\u{2019}t  \u{201C}go\u{201D}\u{00A0}now".len());
+    }
+
+    #[test]
+    fn lowers_non_ascii_capitals_and_drops_invisibles() {
+        let (t, _) = norm("\u{FEFF}\u{00C9}T\u{00C9} \u{2014} x");
+        assert_eq!(t, "\u{e9}T\u{e9} - x");
+    }
+
+    #[test]
+    fn invalid_utf8_is_kept() {
+        let n = Normalized::new(b"a\xffb  c");
+        assert_eq!(n.text(), b"a\xffb c");
+        assert_eq!(n.to_original(5), 6);
+    }
+
+    #[test]
+    fn phrases_are_lowercased_and_trimmed() {
+        assert_eq!(phrase("  Don\u{2019}t MISS   this "), "don't miss this");
+    }
+}

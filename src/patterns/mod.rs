@@ -1,0 +1,127 @@
+//! Rules and the compiled pattern set.
+//!
+//! A [`Rule`] says what chrome looks like (literal phrases, regexes, block markers) and at which
+//! [`Scope`] it is removed. Rules come from TOML pattern files ([`file`]), the built-in ones embedded
+//! in the binary ([`builtin`]). A [`PatternSetBuilder`] gathers rules from any number of sources,
+//! reports every bad rule at once, and compiles them into an immutable [`PatternSet`]: all phrases in
+//! one Aho-Corasick automaton, the regexes beside it. A `PatternSet` is cheap to clone and is shared by
+//! all threads.
+
+pub mod builtin;
+pub mod file;
+mod set;
+
+pub use set::{PatternSet, PatternSetBuilder, Role};
+
+use std::fmt;
+
+/// Where a rule removes text once one of its patterns is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The whole line, when the pattern is the whole line (or starts a short line, with `max_chars`).
+    Line,
+    /// The one sentence that begins with the pattern, also when glued to the next sentence.
+    Sentence,
+    /// From a line starting with a `start` marker through the first `end` marker.
+    Block,
+    /// From the marker line to the end of the document, when the marker is near the end.
+    Tail,
+}
+
+impl Scope {
+    /// All scopes, in the order they are documented.
+    pub const ALL: [Scope; 4] = [Scope::Line, Scope::Sentence, Scope::Block, Scope::Tail];
+
+    /// The name used in pattern files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Line => "line",
+            Scope::Sentence => "sentence",
+            Scope::Block => "block",
+            Scope::Tail => "tail",
+        }
+    }
+
+    /// Parses a scope name as written in pattern files.
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kinds of chrome a rule can belong to.
+pub const FAMILIES: &[&str] = &[
+    "support-appeal",
+    "comments",
+    "newsletter",
+    "share",
+    "related",
+    "caption",
+    "byline",
+    "timestamp",
+    "ad",
+    "cookie",
+    "paywall",
+    "copyright",
+    "navigation",
+    "other",
+];
+
+/// What to do with a block whose end marker is not found within its span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unterminated {
+    /// Remove nothing and report the start marker.
+    Keep,
+    /// Remove only the line holding the start marker.
+    StartLine,
+}
+
+/// One rule of a pattern set, as written in its pattern file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Unique id, such as `independent.support-appeal.block`.
+    pub id: String,
+    /// One of [`FAMILIES`].
+    pub family: String,
+    /// The scope of a removal.
+    pub scope: Scope,
+    /// The publisher the rule belongs to, if any.
+    pub publisher: Option<String>,
+    /// Language code of the phrases, if the rule is language-specific.
+    pub lang: Option<String>,
+    /// What the rule catches and why.
+    pub description: Option<String>,
+    /// Literal phrases, as written.
+    pub phrases: Vec<String>,
+    /// Regexes, as written.
+    pub regexes: Vec<String>,
+    /// Block start markers, as written.
+    pub start: Vec<String>,
+    /// Block end markers, as written.
+    pub end: Vec<String>,
+    /// Line and tail scope: a line that starts with the pattern is chrome when at most this many characters.
+    pub max_chars: Option<usize>,
+    /// Block: most lines from start to end marker; tail: most lines from the marker to the end.
+    pub max_lines: usize,
+    /// Block: what to do when no end marker is found.
+    pub unterminated: Unterminated,
+    /// Where the rule was defined (`path:line`).
+    pub origin: String,
+}
+
+impl Rule {
+    /// Default `max_lines` for block rules.
+    pub const DEFAULT_BLOCK_LINES: usize = 20;
+    /// Default `max_lines` for tail rules.
+    pub const DEFAULT_TAIL_LINES: usize = 8;
+
+    /// Number of literal patterns (phrases and block markers) and regexes of this rule.
+    pub fn pattern_count(&self) -> usize {
+        self.phrases.len() + self.regexes.len() + self.start.len() + self.end.len()
+    }
+}

@@ -1,0 +1,316 @@
+//! [`PatternSetBuilder`] and the compiled, immutable [`PatternSet`].
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use super::file::{self, ParsedRule, Reporter};
+use super::{Rule, Scope, builtin};
+use crate::error::{Error, PatternDiagnostic, PatternError};
+use crate::normalize;
+
+/// Limit on the compiled size of one regex, so a pathological pattern fails to build instead of
+/// eating memory.
+const REGEX_SIZE_LIMIT: usize = 2 << 20;
+/// Above this many phrases the automaton is no longer a full DFA (which grows with the pattern count).
+const DFA_PHRASE_LIMIT: usize = 20_000;
+
+/// What a literal pattern stands for in its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// A phrase of a line, sentence or tail rule.
+    Phrase,
+    /// The start marker of a block rule.
+    Start,
+    /// The end marker of a block rule.
+    End,
+}
+
+/// Gathers pattern files and compiles them into a [`PatternSet`].
+///
+/// ```
+/// let set = dechrome::PatternSetBuilder::new()
+///     .add_str("inline.toml", r#"
+///         [[rule]]
+///         id = "demo.share"
+///         family = "share"
+///         scope = "line"
+///         phrases = ["share this article"]
+///     "#)
+///     .build()
+///     .unwrap();
+/// assert_eq!(set.rules().len(), 1);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PatternSetBuilder {
+    sources: Vec<(String, String)>,
+    disabled: Vec<String>,
+}
+
+impl PatternSetBuilder {
+    /// An empty builder: no rules.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the built-in pattern set.
+    pub fn builtin(mut self) -> Self {
+        for (path, src) in builtin::files() {
+            self.sources.push((path.to_string(), src.to_string()));
+        }
+        self
+    }
+
+    /// Adds one pattern file given as text; `origin` names it in errors.
+    pub fn add_str(mut self, origin: impl Into<String>, src: impl Into<String>) -> Self {
+        self.sources.push((origin.into(), src.into()));
+        self
+    }
+
+    /// Adds a pattern file, or every `*.toml` file below a directory (in path order).
+    pub fn add_path(mut self, path: &Path) -> Result<Self, Error> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let mut files = Vec::new();
+        if meta.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.map_err(|e| {
+                    let p = e.path().unwrap_or(path).to_path_buf();
+                    Error::io(p, e.into())
+                })?;
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|x| x == "toml")
+                {
+                    files.push(entry.into_path());
+                }
+            }
+        } else {
+            files.push(path.to_path_buf());
+        }
+        for f in files {
+            let bytes = std::fs::read(&f).map_err(|e| Error::io(&f, e))?;
+            let src = String::from_utf8(bytes).map_err(|_| Error::Input {
+                path: f.clone(),
+                message: "pattern file is not valid UTF-8".into(),
+            })?;
+            self.sources.push((f.display().to_string(), src));
+        }
+        Ok(self)
+    }
+
+    /// Leaves out every rule whose id equals `name` or whose family is `name`, or whose id starts
+    /// with `name` followed by a dot (a whole pack, such as `independent`).
+    pub fn disable(mut self, name: impl Into<String>) -> Self {
+        self.disabled.push(name.into());
+        self
+    }
+
+    fn is_disabled(&self, rule: &Rule) -> bool {
+        self.disabled.iter().any(|d| {
+            rule.id == *d
+                || rule.family == *d
+                || (rule.id.starts_with(d.as_str()) && rule.id[d.len()..].starts_with('.'))
+        })
+    }
+
+    /// Parses and compiles every rule; on failure reports all problems of all files.
+    pub fn build(&self) -> Result<PatternSet, PatternError> {
+        let mut diags: Vec<PatternDiagnostic> = Vec::new();
+        let mut parsed: Vec<(usize, ParsedRule)> = Vec::new();
+        for (i, (origin, src)) in self.sources.iter().enumerate() {
+            for r in file::parse(origin, src, &mut diags) {
+                parsed.push((i, r));
+            }
+        }
+        // Duplicate ids, reported at the second definition.
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        for (k, (src_idx, pr)) in parsed.iter().enumerate() {
+            if let Some(&j) = first.get(pr.rule.id.as_str()) {
+                let (origin, src) = &self.sources[*src_idx];
+                let mut rep = Reporter {
+                    origin,
+                    src,
+                    out: &mut diags,
+                };
+                rep.report(
+                    pr.id_span.clone(),
+                    Some(&pr.rule.id),
+                    format!("duplicate id, first defined at {}", parsed[j].1.rule.origin),
+                );
+            } else {
+                first.insert(pr.rule.id.as_str(), k);
+            }
+        }
+        // Regexes compile once, here; errors keep their position.
+        let mut regexes = Vec::new();
+        for (src_idx, pr) in &parsed {
+            for (r, span) in pr.rule.regexes.iter().zip(&pr.regex_spans) {
+                match compile_regex(r) {
+                    Ok(re) => regexes.push(re),
+                    Err(msg) => {
+                        let (origin, src) = &self.sources[*src_idx];
+                        let mut rep = Reporter {
+                            origin,
+                            src,
+                            out: &mut diags,
+                        };
+                        rep.report(span.clone(), Some(&pr.rule.id), msg);
+                    }
+                }
+            }
+        }
+        if !diags.is_empty() {
+            diags.sort_by(|a, b| {
+                let pos = |d: &PatternDiagnostic| {
+                    self.sources.iter().position(|(o, _)| *o == d.origin)
+                };
+                (pos(a), a.line, a.column).cmp(&(pos(b), b.line, b.column))
+            });
+            return Err(PatternError::new(diags));
+        }
+        let rules: Vec<Rule> = parsed
+            .into_iter()
+            .map(|(_, pr)| pr.rule)
+            .filter(|r| !self.is_disabled(r))
+            .collect();
+        Ok(PatternSet::compile(rules))
+    }
+}
+
+fn compile_regex(r: &str) -> Result<Regex, String> {
+    RegexBuilder::new(r)
+        .case_insensitive(true)
+        .multi_line(true)
+        .crlf(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("regex too large: it compiles to more than {limit} bytes")
+            }
+            other => {
+                let text = other.to_string();
+                let last = text.lines().last().unwrap_or("").trim();
+                format!("invalid regex: {}", last.trim_start_matches("error: "))
+            }
+        })
+}
+
+/// A compiled, immutable set of rules. Cheap to clone (an `Arc` inside) and shared across threads.
+#[derive(Debug, Clone)]
+pub struct PatternSet {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub rules: Vec<Arc<Rule>>,
+    /// Every literal (phrase and block marker) of every rule, normalised, in one automaton.
+    pub literals: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules and roles it serves.
+    pub literal_targets: Vec<Vec<(usize, Role)>>,
+    /// All regexes, to learn in one pass which of them match a document.
+    pub regex_set: Option<RegexSet>,
+    /// Each regex and its rule, parallel to `regex_set`.
+    pub regexes: Vec<(Regex, usize)>,
+}
+
+impl PatternSet {
+    /// The built-in pattern set.
+    pub fn builtin() -> Result<PatternSet, PatternError> {
+        PatternSetBuilder::new().builtin().build()
+    }
+
+    fn compile(rules: Vec<Rule>) -> PatternSet {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
+        let mut regexes = Vec::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            let lists = [
+                (&rule.phrases, Role::Phrase),
+                (&rule.start, Role::Start),
+                (&rule.end, Role::End),
+            ];
+            for (list, role) in lists {
+                for p in list {
+                    let key = normalize::phrase(p);
+                    let id = *index.entry(key.clone()).or_insert_with(|| {
+                        literals.push(key);
+                        targets.push(Vec::new());
+                        literals.len() - 1
+                    });
+                    if !targets[id].contains(&(ri, role)) {
+                        targets[id].push((ri, role));
+                    }
+                }
+            }
+            for r in &rule.regexes {
+                // Already compiled once by the builder; it cannot fail here.
+                regexes.push((compile_regex(r).expect("validated regex"), ri));
+            }
+        }
+        let literals_ac = (!literals.is_empty()).then(|| {
+            let kind = (literals.len() <= DFA_PHRASE_LIMIT).then_some(AhoCorasickKind::DFA);
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(kind)
+                .build(&literals)
+                .expect("automaton within limits")
+        });
+        let regex_set = (!regexes.is_empty()).then(|| {
+            RegexSetBuilder::new(regexes.iter().map(|(r, _)| r.as_str()))
+                .case_insensitive(true)
+                .multi_line(true)
+                .crlf(true)
+                .size_limit(REGEX_SIZE_LIMIT * 8)
+                .build()
+                .expect("regexes compiled one by one")
+        });
+        PatternSet {
+            inner: Arc::new(Inner {
+                rules: rules.into_iter().map(Arc::new).collect(),
+                literals: literals_ac,
+                literal_targets: targets,
+                regex_set,
+                regexes,
+            }),
+        }
+    }
+
+    /// The rules, in the order their files were added.
+    pub fn rules(&self) -> &[Arc<Rule>] {
+        &self.inner.rules
+    }
+
+    /// The rule with this index (as carried by findings and removals).
+    pub fn rule(&self, index: usize) -> &Arc<Rule> {
+        &self.inner.rules[index]
+    }
+
+    /// Every distinct normalised literal of the set (phrases and block markers), for export to other
+    /// tools such as `grep -F -f`.
+    pub fn literals(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for rule in self.rules() {
+            for p in rule.phrases.iter().chain(&rule.start).chain(&rule.end) {
+                out.push(normalize::phrase(p));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Rules of the given scope.
+    pub fn rules_with_scope(&self, scope: Scope) -> impl Iterator<Item = &Arc<Rule>> {
+        self.rules().iter().filter(move |r| r.scope == scope)
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+}
