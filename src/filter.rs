@@ -14,7 +14,7 @@ use crate::detect::{Hit, detect};
 use crate::patterns::{PatternSet, Role, Rule, Scope, Unterminated};
 
 /// The default share of a document's characters above which cleaning is refused.
-pub const DEFAULT_MAX_REMOVAL: f64 = 0.6;
+pub const DEFAULT_MAX_REMOVAL: f64 = 0.8;
 
 /// Longest span, in bytes, that a sentence rule may remove.
 const MAX_SENTENCE_BYTES: usize = 400;
@@ -154,7 +154,7 @@ impl Cleaner {
                 });
             }
         }
-        removals.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+        removals.sort_by_key(|r| (r.range.start, r.range.end));
         removals.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
         if removals.is_empty() {
             return Outcome {
@@ -167,7 +167,11 @@ impl Cleaner {
             };
         }
         let merged = merge(removals.iter().map(|r| r.range.clone()));
-        let share = char_count(text, &merged) as f64 / char_count(text, &[0..text.len()]).max(1) as f64;
+        let share = merged
+            .iter()
+            .map(|r| char_count(&text[r.clone()]))
+            .sum::<usize>() as f64
+            / char_count(text).max(1) as f64;
         if share > self.max_removal {
             return Outcome {
                 text: Cow::Borrowed(text),
@@ -211,12 +215,9 @@ fn merge(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-/// Number of characters (UTF-8 lead bytes and invalid bytes) in the ranges.
-fn char_count(text: &[u8], ranges: &[Range<usize>]) -> usize {
-    ranges
-        .iter()
-        .map(|r| text[r.clone()].iter().filter(|&&b| (b & 0xC0) != 0x80).count())
-        .sum()
+/// Number of characters (UTF-8 lead bytes and invalid bytes) in `bytes`.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 /// One line: `start..content_end` is its text, `end` is past its terminator.
@@ -242,14 +243,41 @@ fn is_space_char(c: char) -> bool {
 fn is_bullet(c: char) -> bool {
     matches!(
         c,
-        '•' | '·' | '▪' | '►' | '▶' | '|' | '>' | '*' | '-' | '–' | '—' | '#' | '■' | '◆' | '→'
+        '•' | '·'
+            | '▪'
+            | '►'
+            | '▶'
+            | '|'
+            | '>'
+            | '*'
+            | '-'
+            | '–'
+            | '—'
+            | '#'
+            | '■'
+            | '◆'
+            | '→'
     )
 }
 
 fn is_trailing_punct(c: char) -> bool {
     matches!(
         c,
-        ':' | '.' | '!' | '?' | '›' | '»' | '|' | '→' | '…' | '-' | '–' | '—' | ',' | ';' | '>' | '•'
+        ':' | '.'
+            | '!'
+            | '?'
+            | '›'
+            | '»'
+            | '|'
+            | '→'
+            | '…'
+            | '-'
+            | '–'
+            | '—'
+            | ','
+            | ';'
+            | '>'
+            | '•'
     )
 }
 
@@ -278,12 +306,20 @@ fn is_hspace(b: u8) -> bool {
 
 impl<'a> Doc<'a> {
     fn new(text: &'a [u8]) -> Self {
-        let body_start = if text.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let body_start = if text.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         let mut lines = Vec::new();
         let mut start = body_start;
         for nl in memchr::memchr_iter(b'\n', &text[body_start..]) {
             let nl = nl + body_start;
-            let content_end = if nl > start && text[nl - 1] == b'\r' { nl - 1 } else { nl };
+            let content_end = if nl > start && text[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
             lines.push(Line {
                 start,
                 content_end,
@@ -306,7 +342,9 @@ impl<'a> Doc<'a> {
     }
 
     fn line_index(&self, offset: usize) -> usize {
-        self.lines.partition_point(|l| l.end <= offset).min(self.lines.len() - 1)
+        self.lines
+            .partition_point(|l| l.end <= offset)
+            .min(self.lines.len() - 1)
     }
 
     /// The line's text without surrounding whitespace, leading bullets and trailing punctuation.
@@ -353,7 +391,10 @@ impl<'a> Doc<'a> {
             return true;
         }
         rule.max_chars.is_some_and(|max| {
-            String::from_utf8_lossy(&self.text[t.clone()]).chars().count() <= max
+            String::from_utf8_lossy(&self.text[t.clone()])
+                .chars()
+                .count()
+                <= max
         })
     }
 
@@ -369,7 +410,11 @@ impl<'a> Doc<'a> {
         if !self.line_qualifies(hit, &line, rule) {
             return None;
         }
-        let last_content = self.lines.iter().rposition(|l| !self.is_blank(l)).unwrap_or(0);
+        let last_content = self
+            .lines
+            .iter()
+            .rposition(|l| !self.is_blank(l))
+            .unwrap_or(0);
         (last_content + 1 - idx <= rule.max_lines).then_some(line.start..self.text.len())
     }
 
@@ -412,7 +457,13 @@ impl<'a> Doc<'a> {
                     None => true,
                     Some(b) => !b.is_ascii_lowercase() && !b.is_ascii_digit() && b != b'.',
                 };
-                if ends && !(self.text[i] == b'.' && next.is_some_and(|b| b.is_ascii_uppercase()) && i >= 1 && self.text[i - 1].is_ascii_uppercase() && (i < 2 || !self.text[i - 2].is_ascii_alphabetic())) {
+                if ends
+                    && !(self.text[i] == b'.'
+                        && next.is_some_and(|b| b.is_ascii_uppercase())
+                        && i >= 1
+                        && self.text[i - 1].is_ascii_uppercase()
+                        && (i < 2 || !self.text[i - 2].is_ascii_alphabetic()))
+                {
                     return Some(skip_closers(self.text, i + 1, line.content_end));
                 }
             }
@@ -430,26 +481,15 @@ impl<'a> Doc<'a> {
         Some(self.span_in_line(&line, hit.start, end))
     }
 
-    /// Widens a removal inside one line so that it leaves no seam: the whole line when nothing but
-    /// whitespace would remain, else the spaces on one side of it.
+    /// A removal inside one line: the whole line when nothing but whitespace would remain of it,
+    /// else exactly the span (the seam repair takes care of the spaces around it).
     fn span_in_line(&self, line: &Line, start: usize, end: usize) -> Range<usize> {
         let t = self.trimmed_ws(line);
         if start <= t.start && end >= t.end {
-            return line.start..line.end;
+            line.start..line.end
+        } else {
+            start..end
         }
-        let mut e = end;
-        while e < line.content_end && is_hspace(self.text[e]) {
-            e += 1;
-        }
-        if e >= t.end {
-            // Chrome at the end of the line: take the spaces before it instead.
-            let mut s = start;
-            while s > line.start && is_hspace(self.text[s - 1]) {
-                s -= 1;
-            }
-            return s..end.max(t.end).min(line.content_end);
-        }
-        start..e
     }
 
     fn block_removal(
@@ -492,51 +532,352 @@ impl<'a> Doc<'a> {
         at == self.body_start || (at > 0 && self.text[at - 1] == b'\n')
     }
 
-    /// Repairs what merged removals would leave behind: a blank-line run they created, and a final
-    /// newline the input did not have.
+    /// Repairs what merged removals would leave behind: a blank-line run they created, a final
+    /// newline the input did not have, and the double or dangling space of a cut inside a line.
     fn repair_seams(&self, merged: Vec<Range<usize>>) -> Vec<Range<usize>> {
         let len = self.text.len();
         let mut out = Vec::with_capacity(merged.len());
         for r in merged {
             let (mut a, mut b) = (r.start, r.end);
             let aligned = self.is_line_start(a) && (b == len || self.is_line_start(b));
-            if aligned {
-                let prev = (a > self.body_start).then(|| self.lines[self.line_index(a - 1)]);
-                let next = (b < len).then(|| self.lines[self.line_index(b)]);
-                let prev_blank = prev.is_none_or(|l| self.is_blank(&l));
-                let next_blank = next.is_none_or(|l| self.is_blank(&l));
-                if prev_blank && next_blank {
-                    if let Some(n) = next {
-                        if prev.is_some() {
-                            b = n.end;
-                        } else {
-                            // At the top: drop the blank lines that would now lead the document.
-                            let mut i = self.line_index(b);
-                            while i < self.lines.len() && self.is_blank(&self.lines[i]) {
-                                b = self.lines[i].end;
-                                i += 1;
-                            }
+            if !aligned {
+                let line = self.lines[self.line_index(a)];
+                let content_end = line.content_end.max(a);
+                while b < content_end && is_hspace(self.text[b]) {
+                    b += 1;
+                }
+                if b >= content_end {
+                    // Chrome at the end of a line: the spaces before it go instead.
+                    while a > line.start && is_hspace(self.text[a - 1]) {
+                        a -= 1;
+                    }
+                }
+                out.push(a..b);
+                continue;
+            }
+            let prev = (a > self.body_start).then(|| self.lines[self.line_index(a - 1)]);
+            let next = (b < len).then(|| self.lines[self.line_index(b)]);
+            let prev_blank = prev.is_none_or(|l| self.is_blank(&l));
+            let next_blank = next.is_none_or(|l| self.is_blank(&l));
+            if prev_blank && next_blank {
+                match (prev, next) {
+                    (Some(_), Some(n)) => b = n.end,
+                    (None, Some(_)) => {
+                        // At the top: drop the blank lines that would now lead the document.
+                        let mut i = self.line_index(b);
+                        while i < self.lines.len() && self.is_blank(&self.lines[i]) {
+                            b = self.lines[i].end;
+                            i += 1;
                         }
-                    } else if let Some(p) = prev {
+                    }
+                    (Some(p), None) => {
                         // At the bottom: drop the blank lines that would now end the document.
-                        a = p.start;
                         let mut i = self.line_index(p.start);
+                        a = p.start;
                         while i > 0 && self.is_blank(&self.lines[i - 1]) {
                             i -= 1;
                             a = self.lines[i].start;
                         }
                     }
+                    (None, None) => {}
                 }
-                if b == len && a > self.body_start && !self.text.ends_with(b"\n") {
-                    // The input had no final newline: the output keeps none.
+            }
+            if b == len && a > self.body_start && !self.text.ends_with(b"\n") {
+                // The input had no final newline: the output keeps none.
+                a -= 1;
+                if a > self.body_start && self.text[a - 1] == b'\r' {
                     a -= 1;
-                    if a > self.body_start && self.text[a - 1] == b'\r' {
-                        a -= 1;
-                    }
                 }
             }
             out.push(a..b);
         }
         merge(out.into_iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PatternSetBuilder;
+
+    const RULES: &str = r#"
+[[rule]]
+id = "t.line"
+family = "share"
+scope = "line"
+phrases = ["share this article"]
+
+[[rule]]
+id = "t.prefix"
+family = "newsletter"
+scope = "line"
+phrases = ["sign up to our newsletter"]
+max_chars = 60
+
+[[rule]]
+id = "t.regex"
+family = "timestamp"
+scope = "line"
+regexes = ['^updated \d{1,2}:\d{2}$']
+
+[[rule]]
+id = "t.sentence"
+family = "support-appeal"
+scope = "sentence"
+phrases = ["your support makes all the difference."]
+
+[[rule]]
+id = "t.sentence-open"
+family = "paywall"
+scope = "sentence"
+phrases = ["subscribe now"]
+
+[[rule]]
+id = "t.block"
+family = "support-appeal"
+scope = "block"
+start = ["please support us"]
+end = ["thank you."]
+max_lines = 4
+
+[[rule]]
+id = "t.block-startline"
+family = "ad"
+scope = "block"
+start = ["ad feature begins"]
+end = ["ad feature ends"]
+max_lines = 3
+unterminated = "start-line"
+
+[[rule]]
+id = "t.tail"
+family = "comments"
+scope = "tail"
+phrases = ["comments"]
+max_lines = 3
+"#;
+
+    fn cleaner() -> Cleaner {
+        Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("t.toml", RULES)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9)
+    }
+
+    /// (name, input, expected output, expected removals as (rule id, removed text)).
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    );
+
+    const CASES: &[Case] = &[
+        (
+            "line whole",
+            "A.\nShare this article\nB.\n",
+            "A.\nB.\n",
+            &[("t.line", "Share this article\n")],
+        ),
+        (
+            "line with bullets and case",
+            "A.\n  \u{2022} SHARE  THIS\u{a0}ARTICLE:\nB.\n",
+            "A.\nB.\n",
+            &[("t.line", "  \u{2022} SHARE  THIS\u{a0}ARTICLE:\n")],
+        ),
+        (
+            "line phrase inside prose stays",
+            "Readers were asked to share this article with friends.\n",
+            "Readers were asked to share this article with friends.\n",
+            &[],
+        ),
+        (
+            "line prefix within max_chars",
+            "A.\nSign up to our newsletter for daily news\nB.\n",
+            "A.\nB.\n",
+            &[("t.prefix", "Sign up to our newsletter for daily news\n")],
+        ),
+        (
+            "line prefix too long stays",
+            "Sign up to our newsletter, the mayor said, was the best advice she had ever been given.\n",
+            "Sign up to our newsletter, the mayor said, was the best advice she had ever been given.\n",
+            &[],
+        ),
+        (
+            "line regex",
+            "A.\nUpdated 10:45\nB.",
+            "A.\nB.",
+            &[("t.regex", "Updated 10:45\n")],
+        ),
+        (
+            "sentence glued to the next one",
+            "Your support makes all the difference.Vladimir Putin spoke.\n",
+            "Vladimir Putin spoke.\n",
+            &[("t.sentence", "Your support makes all the difference.")],
+        ),
+        (
+            "sentence after article text on the same line",
+            "The vote passed. Your support makes all the difference.\nNext.\n",
+            "The vote passed.\nNext.\n",
+            &[("t.sentence", "Your support makes all the difference.")],
+        ),
+        (
+            "sentence mid-sentence stays",
+            "She said your support makes all the difference. Then left.\n",
+            "She said your support makes all the difference. Then left.\n",
+            &[],
+        ),
+        (
+            "sentence runs to its own end",
+            "Subscribe now for only $1 a week! The storm hit.\n",
+            "The storm hit.\n",
+            &[("t.sentence-open", "Subscribe now for only $1 a week!")],
+        ),
+        (
+            "block through end marker, glued",
+            "Title\nPlease support us\nWe need money.\nThank you.The article starts.\n",
+            "Title\nThe article starts.\n",
+            &[("t.block", "Please support us\nWe need money.\nThank you.")],
+        ),
+        (
+            "block end beyond max_lines keeps everything",
+            "Please support us\n1\n2\n3\n4\nThank you.\n",
+            "Please support us\n1\n2\n3\n4\nThank you.\n",
+            &[],
+        ),
+        (
+            "unterminated block removes its start line",
+            "A.\nAd feature begins\nB.\nC.\nD.\n",
+            "A.\nB.\nC.\nD.\n",
+            &[("t.block-startline", "Ad feature begins\n")],
+        ),
+        (
+            "tail near the end",
+            "Body one.\nBody two.\nComments\nNice piece\n",
+            "Body one.\nBody two.\n",
+            &[("t.tail", "Comments\nNice piece\n")],
+        ),
+        (
+            "tail marker too early stays",
+            "Comments\nBody one.\nBody two.\nBody three.\n",
+            "Comments\nBody one.\nBody two.\nBody three.\n",
+            &[],
+        ),
+        (
+            "tail without final newline keeps none",
+            "Body one.\nBody two.\nComments",
+            "Body one.\nBody two.",
+            &[("t.tail", "Comments")],
+        ),
+        (
+            "no blank-line run left behind",
+            "Para one.\n\nShare this article\n\nPara two.\n",
+            "Para one.\n\nPara two.\n",
+            &[("t.line", "Share this article\n")],
+        ),
+        (
+            "existing blank lines stay",
+            "Para one.\n\n\nPara two.\nShare this article\nPara three.\n",
+            "Para one.\n\n\nPara two.\nPara three.\n",
+            &[("t.line", "Share this article\n")],
+        ),
+        (
+            "leading chrome leaves no leading blank line",
+            "Share this article\n\nPara one.\n",
+            "Para one.\n",
+            &[("t.line", "Share this article\n")],
+        ),
+        (
+            "crlf endings kept",
+            "A.\r\nShare this article\r\nB.\r\n",
+            "A.\r\nB.\r\n",
+            &[("t.line", "Share this article\r\n")],
+        ),
+        (
+            "crlf last line without newline",
+            "A.\r\nB.\r\nShare this article",
+            "A.\r\nB.",
+            &[("t.line", "Share this article")],
+        ),
+        (
+            "bom kept when first line goes",
+            "\u{feff}Share this article\nA.\n",
+            "\u{feff}A.\n",
+            &[("t.line", "Share this article\n")],
+        ),
+    ];
+
+    #[test]
+    fn scopes_table() {
+        let c = cleaner();
+        for (name, input, expected, removals) in CASES {
+            let out = c.clean(input.as_bytes());
+            assert_eq!(
+                String::from_utf8_lossy(&out.text),
+                *expected,
+                "case {name:?}: output"
+            );
+            let got: Vec<(&str, &str)> = out
+                .removals
+                .iter()
+                .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+                .collect();
+            assert_eq!(got, *removals, "case {name:?}: removals");
+            let verdict = if removals.is_empty() {
+                Verdict::Unchanged
+            } else {
+                Verdict::Cleaned
+            };
+            assert_eq!(out.verdict, verdict, "case {name:?}: verdict");
+        }
+    }
+
+    #[test]
+    fn unterminated_block_is_reported() {
+        let out = cleaner().clean(b"Please support us\nNo end here.\nMore.\n");
+        assert_eq!(out.verdict, Verdict::Unchanged);
+        assert_eq!(out.notices.len(), 1);
+        assert_eq!(out.notices[0].rule.id, "t.block");
+        assert_eq!(
+            out.notices[0].message,
+            "block start with no end marker within 4 lines; nothing removed"
+        );
+    }
+
+    #[test]
+    fn guard_refuses_gutted_documents() {
+        let c = cleaner().with_max_removal(0.5);
+        let input = b"Share this article\nShort.\n";
+        let out = c.clean(input);
+        assert_eq!(out.verdict, Verdict::Refused);
+        assert_eq!(&*out.text, input);
+        assert_eq!(out.removals.len(), 1);
+        assert!(out.deleted.is_empty());
+        assert!((out.removed_share - 19.0 / 26.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn invalid_utf8_bytes_are_kept() {
+        let input = b"Caf\xe9 \xff\xfe open.\nShare this article\nEnd \x80.\n";
+        let out = cleaner().clean(input);
+        assert_eq!(&*out.text, b"Caf\xe9 \xff\xfe open.\nEnd \x80.\n");
+    }
+
+    #[test]
+    fn empty_input() {
+        let out = cleaner().clean(b"");
+        assert_eq!(out.verdict, Verdict::Unchanged);
+        assert_eq!(&*out.text, b"");
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Cleaner>();
+        check::<PatternSet>();
+        check::<Outcome<'static>>();
     }
 }

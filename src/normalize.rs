@@ -30,7 +30,9 @@ enum Fold {
 
 fn fold_char(c: char) -> Fold {
     match c {
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' => Fold::Byte(b'\''),
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' => {
+            Fold::Byte(b'\'')
+        }
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => Fold::Byte(b'"'),
         '\u{2010}'..='\u{2015}' | '\u{2212}' => Fold::Byte(b'-'),
         '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => Fold::Space,
@@ -145,7 +147,10 @@ impl<'a> Normalized<'a> {
 /// Normalises a phrase for the automaton: folded as text is, fully lower-cased and trimmed.
 pub fn phrase(p: &str) -> String {
     let n = Normalized::new(p.as_bytes());
-    String::from_utf8_lossy(n.text()).to_lowercase().trim().to_string()
+    String::from_utf8_lossy(n.text())
+        .to_lowercase()
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -173,9 +178,12 @@ mod tests {
         // "'" at 3 maps to the start of ’, "t" at 4 maps after it (3 + 3 bytes).
         assert_eq!(map[3], 3);
         assert_eq!(map[4], 6);
-        // the second space of the run is gone: "\"" at 6 is the original “ at 8.
-        assert_eq!(map[6], 8);
-        assert_eq!(*map.last().unwrap(), "Don\u{2019}t  \u{201C}go\u{201D}\u{00A0}now".len());
+        // the second space of the run is gone: "\"" at 6 is the original “ at 9.
+        assert_eq!(map[6], 9);
+        assert_eq!(
+            *map.last().unwrap(),
+            "Don\u{2019}t  \u{201C}go\u{201D}\u{00A0}now".len()
+        );
     }
 
     #[test]

@@ -64,6 +64,9 @@ mod tests {
         assert_eq!(excerpt(b"  Comments\n"), "\"Comments\"");
         assert_eq!(excerpt(b"a\nb"), "\"a\\nb\"");
         let long = "x".repeat(100);
-        assert_eq!(excerpt(long.as_bytes()), format!("\"{}...\"", "x".repeat(80)));
+        assert_eq!(
+            excerpt(long.as_bytes()),
+            format!("\"{}...\"", "x".repeat(80))
+        );
     }
 }

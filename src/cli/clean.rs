@@ -60,7 +60,13 @@ struct Done {
 }
 
 /// Describes removals and refusals of one document, as printed to stderr.
-pub fn describe(path: &str, input: &[u8], outcome: &Outcome<'_>, explain: bool, max: f64) -> String {
+pub fn describe(
+    path: &str,
+    input: &[u8],
+    outcome: &Outcome<'_>,
+    explain: bool,
+    max: f64,
+) -> String {
     let mut out = String::new();
     if explain {
         let idx = LineIndex::new(input);
@@ -74,7 +80,10 @@ pub fn describe(path: &str, input: &[u8], outcome: &Outcome<'_>, explain: bool, 
         }
         for n in &outcome.notices {
             let (line, col) = idx.line_col(n.range.start);
-            out.push_str(&format!("{path}:{line}:{col}: {}: note: {}\n", n.rule.id, n.message));
+            out.push_str(&format!(
+                "{path}:{line}:{col}: {}: note: {}\n",
+                n.rule.id, n.message
+            ));
         }
     }
     if outcome.verdict == Verdict::Refused {
@@ -105,7 +114,8 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
     let set = args.patterns.build()?;
     let cleaner = Cleaner::new(set).with_max_removal(args.max_removal);
-    let stdin_only = args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
+    let stdin_only =
+        args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
     if stdin_only && args.output.is_none() {
         return clean_stdin(&cleaner, args);
     }
@@ -129,7 +139,9 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         }
         Some(outdir) => {
             if stdin_only {
-                return Err(Error::Usage("-o OUTDIR needs input paths, not stdin".into()));
+                return Err(Error::Usage(
+                    "-o OUTDIR needs input paths, not stdin".into(),
+                ));
             }
             let glob = globset::GlobBuilder::new(&args.glob)
                 .literal_separator(false)
@@ -155,15 +167,18 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                             Ok(_) => {}
                             Err(e) => {
                                 let path = e.path().unwrap_or(p).to_path_buf();
-                                stderr.push_str(&format!("dechrome: error: {}\n", Error::io(path, e.into())));
+                                stderr.push_str(&format!(
+                                    "dechrome: error: {}\n",
+                                    Error::io(path, e.into())
+                                ));
                                 status = Status::Error;
                             }
                         }
                     }
                 } else {
-                    let name = p.file_name().ok_or_else(|| {
-                        Error::Usage(format!("{}: not a file name", p.display()))
-                    })?;
+                    let name = p
+                        .file_name()
+                        .ok_or_else(|| Error::Usage(format!("{}: not a file name", p.display())))?;
                     tasks.push(Task {
                         output: Some(outdir.join(name)),
                         input: p.clone(),
@@ -180,7 +195,12 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let mut counts = [0usize; 4];
     let stdout = std::io::stdout();
     for batch in tasks.chunks(BATCH) {
-        let done: Vec<Done> = pool.install(|| batch.par_iter().map(|t| process(&cleaner, t, args)).collect());
+        let done: Vec<Done> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|t| process(&cleaner, t, args))
+                .collect()
+        });
         let mut out = stdout.lock();
         for d in done {
             if let Some(text) = &d.text {
@@ -234,7 +254,13 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
         Err(e) => return fail(e),
     };
     let outcome = cleaner.clean(&bytes);
-    let messages = describe(&display, &bytes, &outcome, args.explain, cleaner.max_removal());
+    let messages = describe(
+        &display,
+        &bytes,
+        &outcome,
+        args.explain,
+        cleaner.max_removal(),
+    );
     let verdict = Some(outcome.verdict);
     match &task.output {
         None => Done {
@@ -277,7 +303,16 @@ fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
         }
     }
     let outcome = cleaner.clean(&bytes);
-    eprint!("{}", describe("<stdin>", &bytes, &outcome, args.explain, cleaner.max_removal()));
+    eprint!(
+        "{}",
+        describe(
+            "<stdin>",
+            &bytes,
+            &outcome,
+            args.explain,
+            cleaner.max_removal()
+        )
+    );
     let mut out = std::io::stdout().lock();
     out.write_all(&outcome.text)
         .and_then(|_| out.flush())

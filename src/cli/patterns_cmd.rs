@@ -43,7 +43,12 @@ pub fn run(cmd: &PatternsCommand) -> Result<Status, Error> {
     match cmd {
         PatternsCommand::List(args) => {
             let set = args.patterns.build()?;
-            writeln!(out, "{:<48} {:<15} {:<22} {:<9} patterns", "id", "family", "publisher", "scope").map_err(w)?;
+            writeln!(
+                out,
+                "{:<48} {:<15} {:<22} {:<9} patterns",
+                "id", "family", "publisher", "scope"
+            )
+            .map_err(w)?;
             for r in set.rules() {
                 writeln!(
                     out,
@@ -68,7 +73,8 @@ pub fn run(cmd: &PatternsCommand) -> Result<Status, Error> {
             let set = args.patterns.build()?;
             let bytes = if args.file.as_os_str() == "-" {
                 let mut b = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| Error::io("<stdin>", e))?;
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+                    .map_err(|e| Error::io("<stdin>", e))?;
                 b
             } else {
                 input::read_text(&args.file)?.ok_or_else(|| Error::Input {
@@ -84,7 +90,9 @@ pub fn run(cmd: &PatternsCommand) -> Result<Status, Error> {
             for h in &hits {
                 let (line, col) = idx.line_col(h.start);
                 let rule = set.rule(h.rule);
-                let removed = outcome.removals.iter().any(|r| r.rule.id == rule.id && r.range.start <= h.start && h.end <= r.range.end);
+                let removed = outcome.removals.iter().any(|r| {
+                    r.rule.id == rule.id && r.range.start <= h.start && h.end <= r.range.end
+                });
                 writeln!(
                     out,
                     "{path}:{line}:{col}: {} ({}, {:?}) matched {}{}",
@@ -92,13 +100,23 @@ pub fn run(cmd: &PatternsCommand) -> Result<Status, Error> {
                     rule.scope,
                     h.role,
                     excerpt(&bytes[h.start..h.end]),
-                    if removed { "" } else { " -- removes nothing here" }
+                    if removed {
+                        ""
+                    } else {
+                        " -- removes nothing here"
+                    }
                 )
                 .map_err(w)?;
             }
             for r in &outcome.removals {
                 let (line, col) = idx.line_col(r.range.start);
-                writeln!(out, "{path}:{line}:{col}: {} removes {}", r.rule.id, excerpt(&bytes[r.range.clone()])).map_err(w)?;
+                writeln!(
+                    out,
+                    "{path}:{line}:{col}: {} removes {}",
+                    r.rule.id,
+                    excerpt(&bytes[r.range.clone()])
+                )
+                .map_err(w)?;
             }
             writeln!(
                 out,

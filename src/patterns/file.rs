@@ -50,8 +50,14 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -63,7 +69,12 @@ pub(crate) struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    pub fn report(&mut self, span: Range<usize>, rule_id: Option<&str>, message: impl Into<String>) {
+    pub fn report(
+        &mut self,
+        span: Range<usize>,
+        rule_id: Option<&str>,
+        message: impl Into<String>,
+    ) {
         let (line, column) = line_col(self.src, span.start);
         self.out.push(PatternDiagnostic {
             origin: self.origin.to_string(),
@@ -75,8 +86,8 @@ impl Reporter<'_> {
     }
 }
 
-/// Parses one pattern file. Returns the good rules; problems go to `diags`.
-pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Vec<ParsedRule> {
+/// Parses one pattern file. Returns the good rules and all ids; problems go to `diags`.
+pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> ParsedFile {
     let mut rep = Reporter {
         origin,
         src,
@@ -87,45 +98,67 @@ pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Vec
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             rep.report(span, None, format!("invalid TOML: {}", e.message()));
-            return Vec::new();
+            return ParsedFile::default();
         }
     };
-    let mut rules = Vec::new();
+    let mut file = ParsedFile::default();
     for (key, value) in root.get_ref() {
         if key.get_ref().as_ref() != "rule" {
             rep.report(
                 key.span(),
                 None,
-                format!("unknown key `{}`, expected `[[rule]]` tables", key.get_ref()),
+                format!(
+                    "unknown key `{}`, expected `[[rule]]` tables",
+                    key.get_ref()
+                ),
             );
             continue;
         }
         let DeValue::Array(items) = value.get_ref() else {
-            rep.report(value.span(), None, "`rule` must be an array of tables ([[rule]])");
+            rep.report(
+                value.span(),
+                None,
+                "`rule` must be an array of tables ([[rule]])",
+            );
             continue;
         };
         for item in items.iter() {
+            if let Some((id, span)) = raw_id(item) {
+                file.ids
+                    .push((id, span, line_col(src, item.span().start).0));
+            }
             if let Some(rule) = parse_rule(item, &mut rep) {
-                rules.push(rule);
+                file.rules.push(rule);
             }
         }
     }
-    rules
+    file
 }
 
-/// The id written in a rule table, read leniently so later errors can name it.
-fn raw_id(item: &Spanned<DeValue<'_>>) -> Option<String> {
+/// The id written in a rule table and its span, read leniently so that errors can name it and
+/// duplicates are found even among rules that fail for other reasons.
+fn raw_id(item: &Spanned<DeValue<'_>>) -> Option<(String, Range<usize>)> {
     let DeValue::Table(t) = item.get_ref() else {
         return None;
     };
-    t.iter().find_map(|(k, v)| match (k.get_ref().as_ref(), v.get_ref()) {
-        ("id", DeValue::String(s)) => Some(s.to_string()),
-        _ => None,
-    })
+    t.iter()
+        .find_map(|(k, v)| match (k.get_ref().as_ref(), v.get_ref()) {
+            ("id", DeValue::String(s)) => Some((s.to_string(), v.span())),
+            _ => None,
+        })
+}
+
+/// Every rule of a file that parsed, and the id of every rule table, good or bad.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// Rules without errors.
+    pub rules: Vec<ParsedRule>,
+    /// `(id, span of the id, line of the rule table)` for every rule table that has a string id.
+    pub ids: Vec<(String, Range<usize>, usize)>,
 }
 
 fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<ParsedRule> {
-    let id_hint = raw_id(item);
+    let id_hint = raw_id(item).map(|(id, _)| id);
     let raw = match RawRule::deserialize(ValueDeserializer::from(item.clone())) {
         Ok(raw) => raw,
         Err(e) => {
@@ -187,18 +220,23 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             rep.report(r.span(), idr, "empty regex");
         }
     }
-    let positive = |v: &Option<Spanned<i64>>, name: &str, rep: &mut Reporter<'_>| -> Option<usize> {
-        let v = v.as_ref()?;
-        if *v.get_ref() < 1 {
-            rep.report(v.span(), idr, format!("`{name}` must be a positive number"));
-            None
-        } else {
-            Some(*v.get_ref() as usize)
-        }
-    };
+    let positive =
+        |v: &Option<Spanned<i64>>, name: &str, rep: &mut Reporter<'_>| -> Option<usize> {
+            let v = v.as_ref()?;
+            if *v.get_ref() < 1 {
+                rep.report(v.span(), idr, format!("`{name}` must be a positive number"));
+                None
+            } else {
+                Some(*v.get_ref() as usize)
+            }
+        };
     let max_chars = positive(&raw.max_chars, "max_chars", rep);
     let max_lines = positive(&raw.max_lines, "max_lines", rep);
-    let unterminated = match raw.unterminated.as_ref().map(|u| (u.get_ref().as_str(), u.span())) {
+    let unterminated = match raw
+        .unterminated
+        .as_ref()
+        .map(|u| (u.get_ref().as_str(), u.span()))
+    {
         None | Some(("keep", _)) => Unterminated::Keep,
         Some(("start-line", _)) => Unterminated::StartLine,
         Some((other, span)) => {
@@ -215,7 +253,11 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
         let marker_rule = scope == Scope::Block;
         if marker_rule {
             if start.is_empty() || end.is_empty() {
-                rep.report(rule_span.clone(), idr, "a block rule needs `start` and `end` markers");
+                rep.report(
+                    rule_span.clone(),
+                    idr,
+                    "a block rule needs `start` and `end` markers",
+                );
             }
             if !phrases.is_empty() || !regexes.is_empty() {
                 rep.report(
@@ -226,7 +268,11 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             }
         } else {
             if phrases.is_empty() && regexes.is_empty() {
-                rep.report(rule_span.clone(), idr, "the rule has no `phrases` and no `regexes`");
+                rep.report(
+                    rule_span.clone(),
+                    idr,
+                    "the rule has no `phrases` and no `regexes`",
+                );
             }
             if !start.is_empty() || !end.is_empty() {
                 rep.report(
@@ -237,13 +283,25 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             }
         }
         if raw.max_chars.is_some() && !matches!(scope, Scope::Line | Scope::Tail) {
-            rep.report(rule_span.clone(), idr, "`max_chars` applies to line and tail rules only");
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`max_chars` applies to line and tail rules only",
+            );
         }
         if raw.max_lines.is_some() && !matches!(scope, Scope::Block | Scope::Tail) {
-            rep.report(rule_span.clone(), idr, "`max_lines` applies to block and tail rules only");
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`max_lines` applies to block and tail rules only",
+            );
         }
         if raw.unterminated.is_some() && scope != Scope::Block {
-            rep.report(rule_span.clone(), idr, "`unterminated` applies to block rules only");
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`unterminated` applies to block rules only",
+            );
         }
     }
     if rep.out.len() > before {
@@ -275,4 +333,125 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
         id_span: raw.id.span(),
         regex_spans: raw.regexes.iter().map(|r| r.span()).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::PatternSetBuilder;
+
+    fn errors(src: &str) -> Vec<String> {
+        match PatternSetBuilder::new().add_str("bad.toml", src).build() {
+            Ok(_) => Vec::new(),
+            Err(e) => e.diagnostics().iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn every_bad_rule_is_reported_with_position() {
+        let src = r#"[[rule]]
+id = "a.one"
+family = "share"
+scope = "line"
+phrases = ["share"]
+colour = "red"
+
+[[rule]]
+id = "a.two"
+family = "gossip"
+scope = "everywhere"
+phrases = [""]
+
+[[rule]]
+id = "a.three"
+family = "ad"
+scope = "line"
+regexes = ['(unclosed']
+
+[[rule]]
+id = "a.one"
+family = "ad"
+scope = "line"
+phrases = ["ad"]
+"#;
+        assert_eq!(
+            errors(src),
+            [
+                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`",
+                "bad.toml:10:10: rule `a.two`: unknown family `gossip`, expected one of: support-appeal, comments, newsletter, share, related, caption, byline, timestamp, ad, cookie, paywall, copyright, navigation, other",
+                "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail",
+                "bad.toml:12:12: rule `a.two`: empty phrase",
+                "bad.toml:18:12: rule `a.three`: invalid regex: unclosed group",
+                "bad.toml:21:6: rule `a.one`: duplicate id, first defined at bad.toml:1",
+            ]
+        );
+    }
+
+    #[test]
+    fn scope_specific_keys_are_checked() {
+        let src = r#"[[rule]]
+id = "b.block"
+family = "ad"
+scope = "block"
+phrases = ["x"]
+start = ["begin"]
+
+[[rule]]
+id = "b.line"
+family = "ad"
+scope = "line"
+phrases = ["x"]
+max_lines = 3
+"#;
+        assert_eq!(
+            errors(src),
+            [
+                "bad.toml:1:1: rule `b.block`: a block rule needs `start` and `end` markers",
+                "bad.toml:1:1: rule `b.block`: a block rule takes `start` and `end`, not `phrases` or `regexes`",
+                "bad.toml:8:1: rule `b.line`: `max_lines` applies to block and tail rules only",
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_stray_keys() {
+        assert_eq!(
+            errors("[[rule]\nid = 1\n"),
+            ["bad.toml:1:8: invalid TOML: unclosed array table, expected `]`"]
+        );
+        assert_eq!(
+            errors("title = \"x\"\n"),
+            ["bad.toml:1:1: unknown key `title`, expected `[[rule]]` tables"]
+        );
+        assert_eq!(
+            errors(
+                "[[rule]]\nid = \"Bad Id\"\nfamily = \"ad\"\nscope = \"line\"\nphrases = [\"x\"]\n"
+            ),
+            [
+                "bad.toml:2:6: rule `Bad Id`: invalid id: use lowercase letters, digits, '.', '_' and '-'"
+            ]
+        );
+        assert_eq!(
+            errors("[[rule]]\nid = \"c\"\nfamily = \"ad\"\nphrases = [\"x\"]\n"),
+            ["bad.toml:1:1: rule `c`: missing field `scope`"]
+        );
+    }
+
+    #[test]
+    fn pathological_regex_is_refused() {
+        let src = "[[rule]]\nid = \"p\"\nfamily = \"ad\"\nscope = \"line\"\nregexes = ['(\\w{100}){100}']\n";
+        assert_eq!(
+            errors(src),
+            ["bad.toml:5:12: rule `p`: regex too large: it compiles to more than 2097152 bytes"]
+        );
+    }
+
+    #[test]
+    fn the_builtin_set_is_valid() {
+        let set = crate::PatternSet::builtin().unwrap();
+        assert!(
+            set.rules()
+                .iter()
+                .any(|r| r.id == "independent.support-appeal.block")
+        );
+    }
 }

@@ -119,29 +119,30 @@ impl PatternSetBuilder {
     pub fn build(&self) -> Result<PatternSet, PatternError> {
         let mut diags: Vec<PatternDiagnostic> = Vec::new();
         let mut parsed: Vec<(usize, ParsedRule)> = Vec::new();
+        // Duplicate ids, reported at the second definition, also among rules with other errors.
+        let mut first: HashMap<String, String> = HashMap::new();
         for (i, (origin, src)) in self.sources.iter().enumerate() {
-            for r in file::parse(origin, src, &mut diags) {
-                parsed.push((i, r));
+            let file = file::parse(origin, src, &mut diags);
+            for (id, span, line) in file.ids {
+                match first.get(&id) {
+                    Some(at) => {
+                        let mut rep = Reporter {
+                            origin,
+                            src,
+                            out: &mut diags,
+                        };
+                        rep.report(
+                            span,
+                            Some(&id),
+                            format!("duplicate id, first defined at {at}"),
+                        );
+                    }
+                    None => {
+                        first.insert(id, format!("{origin}:{line}"));
+                    }
+                }
             }
-        }
-        // Duplicate ids, reported at the second definition.
-        let mut first: HashMap<&str, usize> = HashMap::new();
-        for (k, (src_idx, pr)) in parsed.iter().enumerate() {
-            if let Some(&j) = first.get(pr.rule.id.as_str()) {
-                let (origin, src) = &self.sources[*src_idx];
-                let mut rep = Reporter {
-                    origin,
-                    src,
-                    out: &mut diags,
-                };
-                rep.report(
-                    pr.id_span.clone(),
-                    Some(&pr.rule.id),
-                    format!("duplicate id, first defined at {}", parsed[j].1.rule.origin),
-                );
-            } else {
-                first.insert(pr.rule.id.as_str(), k);
-            }
+            parsed.extend(file.rules.into_iter().map(|r| (i, r)));
         }
         // Regexes compile once, here; errors keep their position.
         let mut regexes = Vec::new();
@@ -163,9 +164,8 @@ impl PatternSetBuilder {
         }
         if !diags.is_empty() {
             diags.sort_by(|a, b| {
-                let pos = |d: &PatternDiagnostic| {
-                    self.sources.iter().position(|(o, _)| *o == d.origin)
-                };
+                let pos =
+                    |d: &PatternDiagnostic| self.sources.iter().position(|(o, _)| *o == d.origin);
                 (pos(a), a.line, a.column).cmp(&(pos(b), b.line, b.column))
             });
             return Err(PatternError::new(diags));

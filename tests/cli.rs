@@ -1,0 +1,9 @@
+//! Integration tests of the `dechrome` binary: one test binary, one module per command or theme
+//! (the modules live in `tests/cli/`).
+
+#[path = "cli/clean.rs"]
+mod clean;
+#[path = "cli/fixtures.rs"]
+mod fixtures;
+#[path = "cli/harness.rs"]
+mod harness;

@@ -1,0 +1,281 @@
+//! `dechrome clean`: stdin, files, trees, --explain, errors and exit codes.
+
+use std::fs;
+
+use crate::harness::{root, run, run_in};
+
+const RULES: &str = r#"
+[[rule]]
+id = "test.share"
+family = "share"
+scope = "line"
+phrases = ["share this article"]
+"#;
+
+#[test]
+fn stdin_to_stdout_with_explain() {
+    let r = run(
+        &["clean", "--explain"],
+        b"Title\nShare this article\nBody.\nJoin our commenting forum\nComments\n",
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout_str(), "Title\nShare this article\nBody.\n");
+    assert_eq!(
+        r.stderr,
+        "<stdin>:4:1: independent.comments.forum-tail: \"Join our commenting forum\\nComments\"\n\
+         <stdin>:5:1: generic.comments.heading: \"Comments\"\n"
+    );
+}
+
+#[test]
+fn user_patterns_without_the_builtin_set() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rules.toml"), RULES).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+            "--explain",
+        ],
+        b"Body.\nShare this article\nJoin our commenting forum\nComments\n",
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout_str(),
+        "Body.\nJoin our commenting forum\nComments\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "<stdin>:2:1: test.share: \"Share this article\"\n"
+    );
+}
+
+#[test]
+fn files_to_stdout_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("b.txt"), "B body.\nAdvertisement\n").unwrap();
+    fs::write(dir.path().join("a.txt"), "A body.\n").unwrap();
+    let r = run_in(dir.path(), &["clean", "b.txt", "a.txt"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout_str(), "B body.\nA body.\n");
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn tree_is_mirrored_and_inputs_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in");
+    fs::create_dir_all(src.join("sub/deeper")).unwrap();
+    fs::write(src.join("one.txt"), "One.\nAdvertisement\nTwo.\n").unwrap();
+    fs::write(src.join("sub/deeper/two.txt"), "Clean text.\n").unwrap();
+    fs::write(src.join("sub/notes.md"), "Advertisement\n").unwrap();
+    fs::write(src.join("sub/blob.txt"), b"\x00\x01binary").unwrap();
+    let r = run_in(dir.path(), &["clean", "in", "-o", "out", "--explain"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "in/one.txt:2:1: generic.ad.marker: \"Advertisement\"\n\
+         dechrome: warning: in/sub/blob.txt: binary file skipped\n\
+         dechrome: 2 files: 1 cleaned, 1 unchanged, 0 refused, 0 failed\n"
+    );
+    let out = dir.path().join("out");
+    assert_eq!(
+        fs::read_to_string(out.join("one.txt")).unwrap(),
+        "One.\nTwo.\n"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("sub/deeper/two.txt")).unwrap(),
+        "Clean text.\n"
+    );
+    assert!(!out.join("sub/notes.md").exists(), "only *.txt by default");
+    assert!(!out.join("sub/blob.txt").exists());
+    assert_eq!(
+        fs::read_to_string(src.join("one.txt")).unwrap(),
+        "One.\nAdvertisement\nTwo.\n"
+    );
+
+    let r = run_in(
+        dir.path(),
+        &["clean", "in", "-o", "out2", "--glob", "*.md", "-q"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A document that would be emptied is refused: written unchanged, and reported.
+    assert_eq!(
+        r.stderr,
+        "in/sub/notes.md: refused: the rules would remove 100% of the text (limit 80%); left unchanged\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out2/sub/notes.md")).unwrap(),
+        "Advertisement\n"
+    );
+}
+
+#[test]
+fn output_inside_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("in")).unwrap();
+    fs::write(dir.path().join("in/a.txt"), "A.\n").unwrap();
+    let r = run_in(dir.path(), &["clean", "in", "-o", "in/out"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: output directory in/out is inside input in; choose a directory outside the input tree\n"
+    );
+    assert!(!dir.path().join("in/out").exists());
+    let r = run_in(dir.path(), &["clean", "in", "-o", "in"], b"");
+    assert_eq!(r.code, 2);
+    let r = run_in(dir.path(), &["clean", "in/a.txt", "-o", "in"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: output directory in holds input in/a.txt; it would be overwritten\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("in/a.txt")).unwrap(),
+        "A.\n"
+    );
+}
+
+#[test]
+fn a_failing_file_does_not_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("good.txt"), "Good.\n").unwrap();
+    fs::write(dir.path().join("wide.txt"), b"\xFF\xFEh\x00i\x00").unwrap();
+    let r = run_in(
+        dir.path(),
+        &["clean", "wide.txt", "missing.txt", "good.txt"],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "Good.\n");
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: wide.txt: UTF-16 text is not supported; convert it to UTF-8 first\n\
+         dechrome: error: missing.txt: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn bad_pattern_file_reports_every_problem() {
+    let r = run(
+        &["clean", "--patterns", "fixtures/bad-patterns/mixed.toml"],
+        b"x\n",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: fixtures/bad-patterns/mixed.toml:7:1: rule `bad.unknown-key`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`\n\
+         fixtures/bad-patterns/mixed.toml:12:9: rule `bad.scope`: unknown scope `paragraph`, expected one of: line, sentence, block, tail\n\
+         fixtures/bad-patterns/mixed.toml:19:12: rule `bad.regex`: invalid regex: unclosed character class\n"
+    );
+    assert_eq!(r.stdout_str(), "");
+}
+
+#[test]
+fn refused_document_is_reported_and_left_whole() {
+    let input = b"Share this article\nOk.\n";
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rules.toml"), RULES).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+            "--max-removal",
+            "0.5",
+        ],
+        input,
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout, input);
+    assert_eq!(
+        r.stderr,
+        "<stdin>: refused: the rules would remove 83% of the text (limit 50%); left unchanged\n"
+    );
+}
+
+#[test]
+fn usage_errors() {
+    let r = run(&["clean", "--max-removal", "1.5"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: --max-removal must be between 0 and 1, got 1.5\n"
+    );
+    let r = run(&["clean", "fixtures"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: fixtures: is a directory; use -o OUTDIR to mirror a tree\n"
+    );
+    let r = run(&["clean", "--no-such-flag"], b"");
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn byte_preservation_through_the_binary() {
+    // BOM, CRLF, invalid UTF-8 and no final newline all survive.
+    let input = b"\xEF\xBB\xBFCaf\xe9 news\r\nAdvertisement\r\nLast line \xff";
+    let r = run(&["clean"], input);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout, b"\xEF\xBB\xBFCaf\xe9 news\r\nLast line \xff");
+    let r = run(&["clean"], b"");
+    assert_eq!((r.code, r.stdout.len()), (0, 0));
+}
+
+#[test]
+fn patterns_list_and_test() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rules.toml"), RULES).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "patterns",
+            "list",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout_str(),
+        format!(
+            "{:<48} {:<15} {:<22} {:<9} patterns\n{:<48} {:<15} {:<22} {:<9} 1\n1 rules\n",
+            "id", "family", "publisher", "scope", "test.share", "share", "-", "line"
+        )
+    );
+    fs::write(
+        dir.path().join("doc.txt"),
+        "Share this article\nWe share this article.\n",
+    )
+    .unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "patterns",
+            "test",
+            "doc.txt",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        "doc.txt:1:1: test.share (line, Phrase) matched \"Share this article\"\n\
+         doc.txt:2:4: test.share (line, Phrase) matched \"share this article\" -- removes nothing here\n\
+         doc.txt:1:1: test.share removes \"Share this article\"\n\
+         2 hits, 1 removals, verdict: cleaned (45.2% of characters)\n"
+    );
+    let _ = root();
+}
