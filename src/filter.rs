@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::detect::{Hit, detect};
-use crate::patterns::{PatternSet, Role, Rule, Scope, Unterminated};
+use crate::patterns::{PatternSet, Position, Role, Rule, Scope, Unterminated};
 
 /// The default share of a document's characters above which cleaning is refused.
 pub const DEFAULT_MAX_REMOVAL: f64 = 0.8;
@@ -115,7 +115,8 @@ impl Cleaner {
     /// Cleans one document.
     pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
         let hits = detect(&self.set, text);
-        if hits.is_empty() {
+        let run_rules = &self.set.inner().run_rules;
+        if hits.is_empty() && run_rules.is_empty() {
             return Outcome {
                 text: Cow::Borrowed(text),
                 removals: Vec::new(),
@@ -148,6 +149,15 @@ impl Cleaner {
                 _ => None,
             };
             if let Some(range) = range {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        for &i in run_rules {
+            let rule = self.set.rule(i);
+            if let Some(range) = doc.run_removal(rule) {
                 removals.push(Removal {
                     rule: rule.clone(),
                     range,
@@ -528,6 +538,47 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Is the line one of a run: short, few words, not ending like a sentence?
+    fn is_run_line(&self, line: &Line, rule: &Rule) -> bool {
+        let t = self.trimmed_ws(line);
+        if t.is_empty() {
+            return false;
+        }
+        let s = String::from_utf8_lossy(&self.text[t]);
+        let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
+        !s.ends_with(['.', ',', ';'])
+            && s.split_whitespace().count() <= rule.max_words
+            && s.chars().count() <= max_chars
+    }
+
+    /// A run of at least `min_lines` run lines (blank lines between them allowed) at the rule's
+    /// end of the document.
+    fn run_removal(&self, rule: &Rule) -> Option<Range<usize>> {
+        let n = self.lines.len();
+        let order: Box<dyn Iterator<Item = usize>> = match rule.position? {
+            Position::Head => Box::new(0..n),
+            Position::Tail => Box::new((0..n).rev()),
+        };
+        let (mut count, mut first, mut last) = (0, None, None);
+        for i in order {
+            let line = &self.lines[i];
+            if self.is_blank(line) {
+                continue;
+            }
+            if !self.is_run_line(line, rule) {
+                break;
+            }
+            count += 1;
+            first.get_or_insert(i);
+            last = Some(i);
+        }
+        if count < rule.min_lines {
+            return None;
+        }
+        let (a, b) = (first?.min(last?), first?.max(last?));
+        Some(self.lines[a].start..self.lines[b].end)
+    }
+
     fn is_line_start(&self, at: usize) -> bool {
         at == self.body_start || (at > 0 && self.text[at - 1] == b'\n')
     }
@@ -833,6 +884,51 @@ max_lines = 3
             };
             assert_eq!(out.verdict, verdict, "case {name:?}: verdict");
         }
+    }
+
+    #[test]
+    fn runs_at_head_and_tail() {
+        let rules = r#"
+[[rule]]
+id = "r.head"
+family = "navigation"
+scope = "run"
+position = "head"
+min_lines = 3
+max_words = 2
+
+[[rule]]
+id = "r.tail"
+family = "navigation"
+scope = "run"
+position = "tail"
+min_lines = 3
+max_words = 2
+"#;
+        let c = Cleaner::new(PatternSetBuilder::new().add_str("r.toml", rules).build().unwrap())
+            .with_max_removal(0.9);
+        let input = "Home\nWorld news\n\nSport\nA headline of several words\nBody text.\n\nAbout us\nContact\nJobs\n";
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            "A headline of several words\nBody text.\n"
+        );
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("r.head", "Home\nWorld news\n\nSport\n"),
+                ("r.tail", "About us\nContact\nJobs\n")
+            ]
+        );
+        // Two short lines are a subheading and a label, not a menu; a line ending like a sentence
+        // breaks a run.
+        let keep = "Intro.\nSubheading here\nBody.\nAbout us\nContact.\nJobs\n";
+        assert_eq!(c.clean(keep.as_bytes()).verdict, Verdict::Unchanged);
     }
 
     #[test]

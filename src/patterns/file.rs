@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::{FAMILIES, Rule, Scope, Unterminated};
+use super::{FAMILIES, Position, Rule, Scope, Unterminated};
 use crate::error::PatternDiagnostic;
 
 #[derive(Deserialize)]
@@ -32,6 +32,9 @@ struct RawRule {
     max_chars: Option<Spanned<i64>>,
     max_lines: Option<Spanned<i64>>,
     unterminated: Option<Spanned<String>>,
+    position: Option<Spanned<String>>,
+    min_lines: Option<Spanned<i64>>,
+    max_words: Option<Spanned<i64>>,
 }
 
 /// A rule read from a file, with the byte spans needed to place later errors (bad regexes).
@@ -198,7 +201,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             raw.scope.span(),
             idr,
             format!(
-                "unknown scope `{}`, expected one of: line, sentence, block, tail",
+                "unknown scope `{}`, expected one of: line, sentence, block, tail, run",
                 raw.scope.get_ref()
             ),
         );
@@ -232,6 +235,21 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
         };
     let max_chars = positive(&raw.max_chars, "max_chars", rep);
     let max_lines = positive(&raw.max_lines, "max_lines", rep);
+    let min_lines = positive(&raw.min_lines, "min_lines", rep);
+    let max_words = positive(&raw.max_words, "max_words", rep);
+    let position = match raw.position.as_ref().map(|u| (u.get_ref().as_str(), u.span())) {
+        None => None,
+        Some(("head", _)) => Some(Position::Head),
+        Some(("tail", _)) => Some(Position::Tail),
+        Some((other, span)) => {
+            rep.report(
+                span,
+                idr,
+                format!("unknown `position` value `{other}`, expected head or tail"),
+            );
+            None
+        }
+    };
     let unterminated = match raw
         .unterminated
         .as_ref()
@@ -250,8 +268,14 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
     };
     let rule_span = item.span();
     if let Some(scope) = scope {
-        let marker_rule = scope == Scope::Block;
-        if marker_rule {
+        if scope == Scope::Run {
+            if raw.position.is_none() {
+                rep.report(rule_span.clone(), idr, "a run rule needs `position` (head or tail)");
+            }
+            if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {
+                rep.report(rule_span.clone(), idr, "a run rule takes no phrases, regexes or markers");
+            }
+        } else if scope == Scope::Block {
             if start.is_empty() || end.is_empty() {
                 rep.report(
                     rule_span.clone(),
@@ -282,11 +306,16 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
                 );
             }
         }
-        if raw.max_chars.is_some() && !matches!(scope, Scope::Line | Scope::Tail) {
+        if raw.max_chars.is_some() && !matches!(scope, Scope::Line | Scope::Tail | Scope::Run) {
+            rep.report(rule_span.clone(), idr, "`max_chars` applies to line, tail and run rules only");
+        }
+        if (raw.position.is_some() || raw.min_lines.is_some() || raw.max_words.is_some())
+            && scope != Scope::Run
+        {
             rep.report(
                 rule_span.clone(),
                 idr,
-                "`max_chars` applies to line and tail rules only",
+                "`position`, `min_lines` and `max_words` apply to run rules only",
             );
         }
         if raw.max_lines.is_some() && !matches!(scope, Scope::Block | Scope::Tail) {
@@ -328,6 +357,9 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             max_chars,
             max_lines,
             unterminated,
+            position,
+            min_lines: min_lines.unwrap_or(Rule::DEFAULT_RUN_LINES),
+            max_words: max_words.unwrap_or(Rule::DEFAULT_RUN_WORDS),
             origin: format!("{}:{line}", rep.origin),
         },
         id_span: raw.id.span(),
@@ -376,9 +408,9 @@ phrases = ["ad"]
         assert_eq!(
             errors(src),
             [
-                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`",
+                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`",
                 "bad.toml:10:10: rule `a.two`: unknown family `gossip`, expected one of: support-appeal, comments, newsletter, share, related, caption, byline, timestamp, ad, cookie, paywall, copyright, navigation, other",
-                "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail",
+                "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail, run",
                 "bad.toml:12:12: rule `a.two`: empty phrase",
                 "bad.toml:18:12: rule `a.three`: invalid regex: unclosed group",
                 "bad.toml:21:6: rule `a.one`: duplicate id, first defined at bad.toml:1",

@@ -26,11 +26,20 @@ pub enum Scope {
     Block,
     /// From the marker line to the end of the document, when the marker is near the end.
     Tail,
+    /// A run of short, unpunctuated lines (a menu, a list of other headlines) at the head or the
+    /// tail of a document; needs no phrase.
+    Run,
 }
 
 impl Scope {
     /// All scopes, in the order they are documented.
-    pub const ALL: [Scope; 4] = [Scope::Line, Scope::Sentence, Scope::Block, Scope::Tail];
+    pub const ALL: [Scope; 5] = [
+        Scope::Line,
+        Scope::Sentence,
+        Scope::Block,
+        Scope::Tail,
+        Scope::Run,
+    ];
 
     /// The name used in pattern files and reports.
     pub fn as_str(self) -> &'static str {
@@ -39,6 +48,7 @@ impl Scope {
             Scope::Sentence => "sentence",
             Scope::Block => "block",
             Scope::Tail => "tail",
+            Scope::Run => "run",
         }
     }
 
@@ -81,6 +91,15 @@ pub enum Unterminated {
     StartLine,
 }
 
+/// Where a run rule looks for its run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// At the start of the document.
+    Head,
+    /// At the end of the document.
+    Tail,
+}
+
 /// One rule of a pattern set, as written in its pattern file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
@@ -110,6 +129,12 @@ pub struct Rule {
     pub max_lines: usize,
     /// Block: what to do when no end marker is found.
     pub unterminated: Unterminated,
+    /// Run: where the run must stand.
+    pub position: Option<Position>,
+    /// Run: the fewest short lines that make a run.
+    pub min_lines: usize,
+    /// Run: the most words a line of the run may have.
+    pub max_words: usize,
     /// Where the rule was defined (`path:line`).
     pub origin: String,
 }
@@ -119,6 +144,12 @@ impl Rule {
     pub const DEFAULT_BLOCK_LINES: usize = 20;
     /// Default `max_lines` for tail rules.
     pub const DEFAULT_TAIL_LINES: usize = 8;
+    /// Default `min_lines` for run rules.
+    pub const DEFAULT_RUN_LINES: usize = 4;
+    /// Default `max_words` for run rules.
+    pub const DEFAULT_RUN_WORDS: usize = 4;
+    /// Default `max_chars` for the lines of run rules.
+    pub const DEFAULT_RUN_CHARS: usize = 40;
 
     /// Number of literal patterns (phrases and block markers) and regexes of this rule.
     pub fn pattern_count(&self) -> usize {

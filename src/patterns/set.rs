@@ -215,6 +215,8 @@ pub(crate) struct Inner {
     pub regex_set: Option<RegexSet>,
     /// Each regex and its rule, parallel to `regex_set`.
     pub regexes: Vec<(Regex, usize)>,
+    /// Indices of the run rules, which need no detection pass.
+    pub run_rules: Vec<usize>,
 }
 
 impl PatternSet {
@@ -270,8 +272,12 @@ impl PatternSet {
                 .build()
                 .expect("regexes compiled one by one")
         });
+        let run_rules = (0..rules.len())
+            .filter(|&i| rules[i].scope == Scope::Run)
+            .collect();
         PatternSet {
             inner: Arc::new(Inner {
+                run_rules,
                 rules: rules.into_iter().map(Arc::new).collect(),
                 literals: literals_ac,
                 literal_targets: targets,
