@@ -905,8 +905,13 @@ position = "tail"
 min_lines = 3
 max_words = 2
 "#;
-        let c = Cleaner::new(PatternSetBuilder::new().add_str("r.toml", rules).build().unwrap())
-            .with_max_removal(0.9);
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("r.toml", rules)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9);
         let input = "Home\nWorld news\n\nSport\nA headline of several words\nBody text.\n\nAbout us\nContact\nJobs\n";
         let out = c.clean(input.as_bytes());
         assert_eq!(

@@ -237,7 +237,11 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
     let max_lines = positive(&raw.max_lines, "max_lines", rep);
     let min_lines = positive(&raw.min_lines, "min_lines", rep);
     let max_words = positive(&raw.max_words, "max_words", rep);
-    let position = match raw.position.as_ref().map(|u| (u.get_ref().as_str(), u.span())) {
+    let position = match raw
+        .position
+        .as_ref()
+        .map(|u| (u.get_ref().as_str(), u.span()))
+    {
         None => None,
         Some(("head", _)) => Some(Position::Head),
         Some(("tail", _)) => Some(Position::Tail),
@@ -270,10 +274,18 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
     if let Some(scope) = scope {
         if scope == Scope::Run {
             if raw.position.is_none() {
-                rep.report(rule_span.clone(), idr, "a run rule needs `position` (head or tail)");
+                rep.report(
+                    rule_span.clone(),
+                    idr,
+                    "a run rule needs `position` (head or tail)",
+                );
             }
             if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {
-                rep.report(rule_span.clone(), idr, "a run rule takes no phrases, regexes or markers");
+                rep.report(
+                    rule_span.clone(),
+                    idr,
+                    "a run rule takes no phrases, regexes or markers",
+                );
             }
         } else if scope == Scope::Block {
             if start.is_empty() || end.is_empty() {
@@ -307,7 +319,11 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             }
         }
         if raw.max_chars.is_some() && !matches!(scope, Scope::Line | Scope::Tail | Scope::Run) {
-            rep.report(rule_span.clone(), idr, "`max_chars` applies to line, tail and run rules only");
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`max_chars` applies to line, tail and run rules only",
+            );
         }
         if (raw.position.is_some() || raw.min_lines.is_some() || raw.max_words.is_some())
             && scope != Scope::Run
