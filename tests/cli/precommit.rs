@@ -78,17 +78,25 @@ fn git(args: &[&str], dir: &Path, work: &Path) -> String {
 /// repository at `dest`; returns the commit id.
 fn snapshot(dest: &Path, work: &Path) -> String {
     let root = &root();
-    let list = git(
-        &[
+    // This repository is read with the user's own git configuration (which may be needed to
+    // trust a checkout owned by someone else); only the temporary repositories are isolated.
+    let listed = Command::new("git")
+        .args([
             "ls-files",
             "-z",
             "--cached",
             "--others",
             "--exclude-standard",
-        ],
-        root,
-        work,
+        ])
+        .current_dir(root)
+        .output()
+        .expect("git runs");
+    assert!(
+        listed.status.success(),
+        "git ls-files: {}",
+        String::from_utf8_lossy(&listed.stderr)
     );
+    let list = String::from_utf8(listed.stdout).unwrap();
     for rel in list.split('\0').filter(|s| !s.is_empty()) {
         let from = root.join(rel);
         if !from.is_file() {
