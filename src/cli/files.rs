@@ -96,3 +96,42 @@ pub fn expand(paths: &[PathBuf], select: &Selector) -> (Vec<Input>, Vec<Error>) 
     }
     (inputs, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_chooses_below_directories_and_configuration_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::parse(
+            &dir.path().join("dechrome.toml"),
+            "include = [\"*.md\", \"*.txt\"]\nexclude = [\"drafts/**\"]\n",
+        )
+        .unwrap();
+        let p = |rel: &str| dir.path().join(rel);
+
+        let default = Selector::new(None, None).unwrap();
+        assert!(default.walked(Path::new("x/a.txt"), &p("x/a.txt")));
+        assert!(!default.walked(Path::new("a.md"), &p("a.md")));
+        assert!(default.named(&p("a.md")), "a named file is always taken");
+
+        let configured = Selector::new(None, Some(&config)).unwrap();
+        assert!(
+            configured.walked(Path::new("a.md"), &p("a.md")),
+            "include replaces *.txt"
+        );
+        assert!(!configured.walked(Path::new("drafts/a.txt"), &p("drafts/a.txt")));
+        assert!(!configured.named(&p("drafts/a.txt")));
+        assert!(!configured.named(&p("a.toml")));
+
+        let flagged = Selector::new(Some("*.md"), Some(&config)).unwrap();
+        assert!(
+            !flagged.walked(Path::new("a.txt"), &p("a.txt")),
+            "--glob wins below directories"
+        );
+        assert!(flagged.walked(Path::new("a.md"), &p("a.md")));
+
+        assert!(Selector::new(Some("a["), None).is_err());
+    }
+}
