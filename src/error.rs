@@ -82,6 +82,18 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A configuration file is invalid.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),

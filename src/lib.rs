@@ -24,6 +24,7 @@
 //! assert_eq!(out.removals[0].rule.id, "independent.comments.forum-tail");
 //! ```
 
+pub mod config;
 pub mod detect;
 pub mod error;
 pub mod filter;
@@ -33,6 +34,7 @@ pub mod output;
 pub mod patterns;
 pub mod report;
 
+pub use config::Config;
 pub use error::{Error, PatternDiagnostic, PatternError};
 pub use filter::{Cleaner, DEFAULT_MAX_REMOVAL, Notice, Outcome, Removal, Verdict};
 pub use patterns::{PatternSet, PatternSetBuilder, Rule, Scope};

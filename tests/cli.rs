@@ -1,9 +1,13 @@
 //! Integration tests of the `dechrome` binary: one test binary, one module per command or theme
 //! (the modules live in `tests/cli/`).
 
+#[path = "cli/check.rs"]
+mod check;
 #[path = "cli/clean.rs"]
 mod clean;
 #[path = "cli/fixtures.rs"]
 mod fixtures;
 #[path = "cli/harness.rs"]
 mod harness;
+#[path = "cli/precommit.rs"]
+mod precommit;

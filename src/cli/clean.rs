@@ -23,16 +23,17 @@ pub struct CleanArgs {
     /// Mirror the inputs into this directory instead of writing to stdout.
     #[arg(short = 'o', long = "output", value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
-    /// Which files of a directory to clean (matched against the path below the directory).
-    #[arg(long, value_name = "GLOB", default_value = "*.txt")]
-    pub glob: String,
+    /// Which files of a directory to clean (matched against the path below the directory; default
+    /// `*.txt`, or every file the configuration's `include` lets through).
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Option<String>,
     /// Print every removal to stderr as `path:line:col: rule-id: "removed text"`.
     #[arg(long)]
     pub explain: bool,
     /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
-    /// share of its characters.
-    #[arg(long, value_name = "SHARE", default_value_t = dechrome::DEFAULT_MAX_REMOVAL)]
-    pub max_removal: f64,
+    /// share of its characters (default 0.8, or the configuration's `max-removal`).
+    #[arg(long, value_name = "SHARE")]
+    pub max_removal: Option<f64>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -97,12 +98,6 @@ pub fn describe(
 }
 
 fn validate(args: &CleanArgs) -> Result<(), Error> {
-    if !(0.0..=1.0).contains(&args.max_removal) {
-        return Err(Error::Usage(format!(
-            "--max-removal must be between 0 and 1, got {}",
-            args.max_removal
-        )));
-    }
     if args.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
@@ -112,8 +107,11 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
 /// Runs `dechrome clean`.
 pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
-    let set = args.patterns.build()?;
-    let cleaner = Cleaner::new(set).with_max_removal(args.max_removal);
+    let config = args.patterns.config()?;
+    let max = super::max_removal(args.max_removal, config.as_ref())?;
+    let set = args.patterns.build_with(config.as_ref())?;
+    let cleaner = Cleaner::new(set).with_max_removal(max);
+    let select = super::files::Selector::new(args.glob.as_deref(), config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
     if stdin_only && args.output.is_none() {
@@ -143,11 +141,6 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                     "-o OUTDIR needs input paths, not stdin".into(),
                 ));
             }
-            let glob = globset::GlobBuilder::new(&args.glob)
-                .literal_separator(false)
-                .build()
-                .map_err(|e| Error::Usage(format!("--glob: {e}")))?
-                .compile_matcher();
             for p in &args.paths {
                 check_not_inside(p, outdir)?;
             }
@@ -157,7 +150,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                         match entry {
                             Ok(e) if e.file_type().is_file() => {
                                 let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                                if glob.is_match(rel) {
+                                if select.walked(rel, e.path()) {
                                     tasks.push(Task {
                                         output: Some(outdir.join(rel)),
                                         input: e.into_path(),

@@ -2,7 +2,9 @@
 //!
 //! Exit codes: 0 success, 1 findings (`check`), 2 errors. A broken pipe ends the run quietly.
 
+mod check;
 mod clean;
+mod files;
 mod patterns_cmd;
 
 use std::io::Write;
@@ -10,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use dechrome::{Error, PatternSet, PatternSetBuilder};
+use dechrome::{Config, Error, PatternSet, PatternSetBuilder};
 
 /// Strip publisher chrome (appeals, share bars, newsletter prompts, comment prompts, credits,
 /// footers) from plain-text articles.
@@ -25,6 +27,9 @@ pub struct Cli {
 enum Command {
     /// Clean documents: stdin to stdout, files to stdout, or trees mirrored into -o OUTDIR.
     Clean(clean::CleanArgs),
+    /// Report the chrome `clean` would remove, as a linter does (exit 1 when there is any);
+    /// `--fix` removes it in place.
+    Check(check::CheckArgs),
     /// Inspect the pattern set.
     #[command(subcommand)]
     Patterns(patterns_cmd::PatternsCommand),
@@ -42,23 +47,65 @@ pub struct PatternOpts {
     /// Leave out a rule id, a rule pack (id prefix such as `independent`) or a family (repeatable).
     #[arg(long = "disable", value_name = "NAME")]
     pub disable: Vec<String>,
+    /// Read settings from this file instead of the `dechrome.toml` found in the current directory
+    /// or its nearest ancestor.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 impl PatternOpts {
-    /// Builds the pattern set these options describe.
+    /// The configuration file these options choose: `--config FILE`, none with `--no-config`, else
+    /// the nearest `dechrome.toml` from the current directory up.
+    pub fn config(&self) -> Result<Option<Config>, Error> {
+        if self.no_config {
+            Ok(None)
+        } else if let Some(path) = &self.config {
+            Config::load(path).map(Some)
+        } else {
+            let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+            Config::discover(&cwd)
+        }
+    }
+
+    /// Builds the pattern set these options describe, reading the configuration file.
     pub fn build(&self) -> Result<PatternSet, Error> {
+        self.build_with(self.config()?.as_ref())
+    }
+
+    /// Builds the pattern set from a configuration file's settings and these options: the
+    /// command line's pattern files come after the file's, and both lists of disabled rules apply.
+    pub fn build_with(&self, config: Option<&Config>) -> Result<PatternSet, Error> {
         let mut b = PatternSetBuilder::new();
-        if !self.no_default_patterns {
+        if !self.no_default_patterns && !config.is_some_and(|c| c.no_default_patterns) {
             b = b.builtin();
         }
-        for p in &self.patterns {
+        let from_config = config.map(|c| c.patterns.as_slice()).unwrap_or_default();
+        for p in from_config.iter().chain(&self.patterns) {
             b = b.add_path(p)?;
         }
-        for d in &self.disable {
+        let disabled = config.map(|c| c.disable.as_slice()).unwrap_or_default();
+        for d in disabled.iter().chain(&self.disable) {
             b = b.disable(d.clone());
         }
         Ok(b.build()?)
     }
+}
+
+/// The removal guard: the command line's `--max-removal`, else the configuration file's, else the
+/// default; refused when outside 0 to 1.
+pub fn max_removal(flag: Option<f64>, config: Option<&Config>) -> Result<f64, Error> {
+    let share = flag
+        .or(config.and_then(|c| c.max_removal))
+        .unwrap_or(dechrome::DEFAULT_MAX_REMOVAL);
+    if !(0.0..=1.0).contains(&share) {
+        return Err(Error::Usage(format!(
+            "--max-removal must be between 0 and 1, got {share}"
+        )));
+    }
+    Ok(share)
 }
 
 /// Exit status of a run.
@@ -67,7 +114,6 @@ pub enum Status {
     /// Everything went well.
     Ok = 0,
     /// Findings were reported (`check`).
-    #[allow(dead_code)]
     Findings = 1,
     /// Something failed.
     Error = 2,
@@ -83,6 +129,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Clean(args) => clean::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Patterns(cmd) => patterns_cmd::run(&cmd),
     };
     match result {

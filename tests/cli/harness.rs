@@ -64,3 +64,12 @@ pub fn seeds() -> Option<PathBuf> {
     eprintln!("skipping: ../shared/seeds not found");
     None
 }
+
+/// Writes files (path relative to `dir`, contents), creating directories.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}

@@ -1,0 +1,500 @@
+//! `dechrome check`: report the chrome `clean` would remove, as a linter does, and optionally fix it.
+//!
+//! A finding is one removal `clean` would make ([`Outcome::removals`] of a document `clean` would
+//! change), so `check` finds something exactly when `clean` (and `--fix`) would change a file. A
+//! document the removal guard refuses is reported, but is not a finding: `clean` leaves it as it is.
+//! Notices (such as a block with no end marker) are reported as notes, also not findings.
+//!
+//! Output: the findings, one per line, on stdout (text, JSON lines or GitHub annotations); notes,
+//! refusals, warnings and the summary line on stderr (in JSON and GitHub formats notes and
+//! refusals are records on stdout too). Exit status: 2 when anything failed, else 1 when there are
+//! findings (with `--diff`: a diff), else 0. `--fix` rewrites the files and exits 0 when it fixed
+//! everything.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use dechrome::report::{LineIndex, excerpt};
+use dechrome::{Cleaner, Error, Outcome, Rule, Verdict, input, output};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::files::{self, Input, Selector};
+use super::{PatternOpts, Status};
+
+/// How many files are read and checked per parallel batch.
+const BATCH: usize = 256;
+
+/// Lines of context around each change in `--diff` output.
+const DIFF_CONTEXT: usize = 3;
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `path:line:col: rule-id: "matched text"`.
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// Arguments of `dechrome check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check; `-` reads stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Print how many findings each rule made instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Remove the findings: rewrite the files in place (atomically, permissions kept).
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the unified diff that --fix would apply; write nothing.
+    #[arg(long, conflicts_with_all = ["statistics", "format"])]
+    pub diff: bool,
+    /// Which files of a directory to check (matched against the path below the directory; default
+    /// `*.txt`, or every file the configuration's `include` lets through).
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Option<String>,
+    /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
+    /// share of its characters (default 0.8, or the configuration's `max-removal`).
+    #[arg(long, value_name = "SHARE")]
+    pub max_removal: Option<f64>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub patterns: PatternOpts,
+}
+
+/// What checking one input produced, kept until it can be printed in input order.
+#[derive(Default)]
+struct Report {
+    /// For stdout: findings (or the diff) and, in JSON and GitHub formats, notes and refusals.
+    stdout: Vec<u8>,
+    /// For stderr: notes, refusals, warnings, errors, what --fix changed.
+    stderr: String,
+    /// The rule of each finding.
+    rules: Vec<Arc<Rule>>,
+    checked: bool,
+    refused: bool,
+    fixed: bool,
+    failed: bool,
+}
+
+/// A finding, a note or a refusal as one JSON line.
+#[derive(Serialize)]
+struct JsonRecord<'a> {
+    kind: &'static str,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byte_start: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byte_end: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    family: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+impl<'a> JsonRecord<'a> {
+    fn new(kind: &'static str, path: &'a str) -> Self {
+        JsonRecord {
+            kind,
+            path,
+            line: None,
+            column: None,
+            byte_start: None,
+            byte_end: None,
+            rule: None,
+            family: None,
+            scope: None,
+            text: None,
+            message: None,
+        }
+    }
+
+    fn at(mut self, idx: &LineIndex<'_>, start: usize, end: usize, rule: &'a Rule) -> Self {
+        let (line, column) = idx.line_col(start);
+        self.line = Some(line);
+        self.column = Some(column);
+        self.byte_start = Some(start);
+        self.byte_end = Some(end);
+        self.rule = Some(&rule.id);
+        self.family = Some(&rule.family);
+        self.scope = Some(rule.scope.as_str());
+        self
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        // Serialising plain strings and numbers cannot fail.
+        if serde_json::to_writer(&mut *out, self).is_ok() {
+            out.push(b'\n');
+        }
+    }
+}
+
+/// Escapes the message of a GitHub workflow command.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a GitHub workflow command.
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `n thing` or `n things`.
+fn count(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// Describes one checked document in the chosen format.
+fn describe(
+    path: &str,
+    bytes: &[u8],
+    outcome: &Outcome<'_>,
+    args: &CheckArgs,
+    max: f64,
+    report: &mut Report,
+) {
+    let idx = LineIndex::new(bytes);
+    let findings = if outcome.verdict == Verdict::Cleaned {
+        outcome.removals.as_slice()
+    } else {
+        &[]
+    };
+    report.rules = findings.iter().map(|r| r.rule.clone()).collect();
+    report.refused = outcome.verdict == Verdict::Refused;
+    let refusal = format!(
+        "refused: the rules would remove {:.0}% of the text (limit {:.0}%); clean and --fix leave it unchanged",
+        outcome.removed_share * 100.0,
+        max * 100.0
+    );
+    let out = &mut report.stdout;
+    match args.format {
+        Format::Text => {
+            if !args.statistics && !args.diff {
+                for r in findings {
+                    let (line, col) = idx.line_col(r.range.start);
+                    let text = excerpt(&bytes[r.range.clone()]);
+                    out.extend_from_slice(
+                        format!("{path}:{line}:{col}: {}: {text}\n", r.rule.id).as_bytes(),
+                    );
+                }
+            }
+            for n in &outcome.notices {
+                let (line, col) = idx.line_col(n.range.start);
+                report.stderr +=
+                    &format!("{path}:{line}:{col}: {}: note: {}\n", n.rule.id, n.message);
+            }
+            if report.refused {
+                report.stderr += &format!("{path}: {refusal}\n");
+            }
+        }
+        Format::Json => {
+            if !args.statistics {
+                for r in findings {
+                    let mut rec = JsonRecord::new("finding", path).at(
+                        &idx,
+                        r.range.start,
+                        r.range.end,
+                        &r.rule,
+                    );
+                    rec.text = Some(String::from_utf8_lossy(&bytes[r.range.clone()]).into_owned());
+                    rec.write(out);
+                }
+            }
+            for n in &outcome.notices {
+                let mut rec =
+                    JsonRecord::new("note", path).at(&idx, n.range.start, n.range.end, &n.rule);
+                rec.message = Some(n.message.clone());
+                rec.write(out);
+            }
+            if report.refused {
+                let mut rec = JsonRecord::new("refused", path);
+                rec.message = Some(refusal);
+                rec.write(out);
+            }
+        }
+        Format::Github => {
+            let file = gh_property(path);
+            if !args.statistics {
+                for r in findings {
+                    let (line, col) = idx.line_col(r.range.start);
+                    let (end_line, _) =
+                        idx.line_col(r.range.end.saturating_sub(1).max(r.range.start));
+                    let title = gh_property(&format!("dechrome {}", r.rule.id));
+                    let text = gh_data(&excerpt(&bytes[r.range.clone()]));
+                    out.extend_from_slice(
+                        format!("::error file={file},line={line},col={col},endLine={end_line},title={title}::{text}\n")
+                            .as_bytes(),
+                    );
+                }
+            }
+            for n in &outcome.notices {
+                let (line, col) = idx.line_col(n.range.start);
+                let title = gh_property(&format!("dechrome {}", n.rule.id));
+                out.extend_from_slice(
+                    format!(
+                        "::notice file={file},line={line},col={col},title={title}::{}\n",
+                        gh_data(&n.message)
+                    )
+                    .as_bytes(),
+                );
+            }
+            if report.refused {
+                out.extend_from_slice(
+                    format!(
+                        "::warning file={file},title=dechrome::{}\n",
+                        gh_data(&refusal)
+                    )
+                    .as_bytes(),
+                );
+            }
+        }
+    }
+}
+
+/// Writes the unified diff from `old` to `new`, both named `path`.
+fn diff(path: &str, old: &[u8], new: &[u8], out: &mut Vec<u8>) {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut unified = diff.unified_diff();
+    unified.context_radius(DIFF_CONTEXT);
+    let mut hunks = unified.iter_hunks().peekable();
+    if hunks.peek().is_none() {
+        return;
+    }
+    out.extend_from_slice(format!("--- {path}\n+++ {path}\n").as_bytes());
+    for hunk in hunks {
+        // Writing into a Vec cannot fail.
+        let _ = hunk.to_writer(&mut *out);
+    }
+}
+
+/// Checks one document (already read) and, with `--fix`, rewrites its file.
+fn check_bytes(
+    cleaner: &Cleaner,
+    args: &CheckArgs,
+    path: Option<&Path>,
+    display: &str,
+    bytes: &[u8],
+) -> Report {
+    let mut report = Report {
+        checked: true,
+        ..Report::default()
+    };
+    let outcome = cleaner.clean(bytes);
+    describe(
+        display,
+        bytes,
+        &outcome,
+        args,
+        cleaner.max_removal(),
+        &mut report,
+    );
+    if outcome.verdict != Verdict::Cleaned {
+        return report;
+    }
+    if args.diff {
+        diff(display, bytes, &outcome.text, &mut report.stdout);
+    }
+    if args.fix
+        && let Some(path) = path
+    {
+        match output::write_atomic(path, &outcome.text, true) {
+            Ok(()) => {
+                report.fixed = true;
+                report.stderr += &format!(
+                    "dechrome: fixed {display} ({} removed)\n",
+                    count(report.rules.len(), "finding")
+                );
+            }
+            Err(e) => {
+                report.failed = true;
+                report.stderr += &format!("dechrome: error: {e}\n");
+            }
+        }
+    }
+    report
+}
+
+fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
+    let display = path.display().to_string();
+    match input::read_text(path) {
+        Ok(Some(bytes)) => check_bytes(cleaner, args, Some(path), &display, &bytes),
+        Ok(None) => Report {
+            stderr: format!("dechrome: warning: {display}: binary file skipped\n"),
+            ..Report::default()
+        },
+        Err(e) => Report {
+            stderr: format!("dechrome: error: {e}\n"),
+            failed: true,
+            ..Report::default()
+        },
+    }
+}
+
+fn check_stdin(cleaner: &Cleaner, args: &CheckArgs) -> Report {
+    let display = "<stdin>";
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        return Report {
+            stderr: format!("dechrome: error: {}\n", Error::io(display, e)),
+            failed: true,
+            ..Report::default()
+        };
+    }
+    let problem = match input::sniff(&bytes) {
+        input::Kind::Text => return check_bytes(cleaner, args, None, display, &bytes),
+        input::Kind::Binary => "binary input (NUL bytes); nothing checked",
+        input::Kind::Utf16 => "UTF-16 text is not supported; convert it to UTF-8 first",
+    };
+    Report {
+        stderr: format!("dechrome: error: {display}: {problem}\n"),
+        failed: true,
+        ..Report::default()
+    }
+}
+
+/// The `--statistics` table: findings per rule, most first.
+fn statistics(counts: &BTreeMap<String, (String, usize)>, format: Format) -> Vec<u8> {
+    let mut rows: Vec<(&String, &String, usize)> =
+        counts.iter().map(|(id, (fam, n))| (id, fam, *n)).collect();
+    rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+    let mut out = Vec::new();
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    for (id, family, n) in rows {
+        if format == Format::Json {
+            let line = serde_json::json!({ "rule": id, "family": family, "count": n });
+            out.extend_from_slice(format!("{line}\n").as_bytes());
+        } else {
+            out.extend_from_slice(format!("{n:>5}  {id:<width$}  {family}\n").as_bytes());
+        }
+    }
+    out
+}
+
+/// Runs `dechrome check`.
+pub fn run(args: &CheckArgs) -> Result<Status, Error> {
+    if args.jobs == Some(0) {
+        return Err(Error::Usage("--jobs must be at least 1".into()));
+    }
+    if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(Error::Usage(
+            "--fix cannot rewrite standard input; use `dechrome clean` in a pipe".into(),
+        ));
+    }
+    let config = args.patterns.config()?;
+    let max = super::max_removal(args.max_removal, config.as_ref())?;
+    let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
+    let select = Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let (inputs, errors) = files::expand(&args.paths, &select);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+
+    let mut failed = errors.len();
+    for e in &errors {
+        eprintln!("dechrome: error: {e}");
+    }
+    let (mut checked, mut refused, mut fixed, mut with_findings, mut changed) = (0, 0, 0, 0, false);
+    let mut per_rule: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let stdout = std::io::stdout();
+    for batch in inputs.chunks(BATCH) {
+        let reports: Vec<Report> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|i| match i {
+                    Input::Stdin => check_stdin(&cleaner, args),
+                    Input::File(p) => check_file(&cleaner, args, p),
+                })
+                .collect()
+        });
+        let mut out = stdout.lock();
+        for r in reports {
+            out.write_all(&r.stdout)
+                .map_err(|e| Error::io("<stdout>", e))?;
+            eprint!("{}", r.stderr);
+            checked += usize::from(r.checked);
+            refused += usize::from(r.refused);
+            fixed += usize::from(r.fixed);
+            failed += usize::from(r.failed);
+            if !r.rules.is_empty() {
+                with_findings += 1;
+                changed |= !r.fixed;
+            }
+            for rule in &r.rules {
+                per_rule
+                    .entry(rule.id.clone())
+                    .or_insert_with(|| (rule.family.clone(), 0))
+                    .1 += 1;
+            }
+        }
+        out.flush().map_err(|e| Error::io("<stdout>", e))?;
+    }
+    let findings: usize = per_rule.values().map(|v| v.1).sum();
+    if args.statistics {
+        let mut out = stdout.lock();
+        out.write_all(&statistics(&per_rule, args.format))
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("<stdout>", e))?;
+    }
+    if !args.quiet {
+        let mut summary = format!("dechrome: checked {}: ", count(checked, "file"));
+        if findings == 0 {
+            summary += "no findings";
+        } else {
+            summary += &format!(
+                "{} in {}",
+                count(findings, "finding"),
+                count(with_findings, "file")
+            );
+        }
+        if args.fix {
+            summary += &format!(", fixed {}", count(fixed, "file"));
+        }
+        if refused > 0 {
+            summary += &format!(", {refused} refused");
+        }
+        if failed > 0 {
+            summary += &format!(", {failed} failed");
+        }
+        eprintln!("{summary}");
+    }
+    Ok(if failed > 0 {
+        Status::Error
+    } else if changed {
+        Status::Findings
+    } else {
+        Status::Ok
+    })
+}

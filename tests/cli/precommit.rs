@@ -1,0 +1,252 @@
+//! The hooks of `.pre-commit-hooks.yaml`, run by the real pre-commit framework.
+//!
+//! A snapshot of this repository's working tree (the files git would commit) becomes a one-commit
+//! hook repository; a second temporary repository holds a small corpus and a
+//! `.pre-commit-config.yaml` pointing at it. pre-commit builds the hook with `cargo install`, as
+//! for any user, but offline (the crates are in the local registry cache once this repository has
+//! been built) and into a shared target directory, so only dechrome itself is compiled again.
+//!
+//! pre-commit is found through `DECHROME_PRE_COMMIT`, then `.ci/venv/bin/pre-commit` (made by
+//! `.ci/run`), then `PATH`. Without it the test is skipped, except under `CI=true` where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::harness::{root, write_files};
+
+/// The pre-commit executable, if there is one that runs.
+fn find_pre_commit() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("DECHROME_PRE_COMMIT").map(PathBuf::from),
+        Some(root().join(".ci/venv/bin/pre-commit")),
+        Some(PathBuf::from("pre-commit")),
+    ];
+    candidates.into_iter().flatten().find(|p| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Environment shared by every git and pre-commit process of the test: no user or system git
+/// configuration, a fixed identity and date (so the snapshot commit is reproducible), a private
+/// pre-commit cache, and an offline cargo building into a target directory kept between runs.
+fn env(work: &Path) -> Vec<(&'static str, PathBuf)> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let fixed = |s: &str| PathBuf::from(s);
+    vec![
+        ("GIT_CONFIG_GLOBAL", work.join("gitconfig")),
+        ("GIT_CONFIG_NOSYSTEM", fixed("1")),
+        ("GIT_AUTHOR_NAME", fixed("dechrome test")),
+        ("GIT_AUTHOR_EMAIL", fixed("test@example.invalid")),
+        ("GIT_AUTHOR_DATE", fixed("2026-01-01T00:00:00Z")),
+        ("GIT_COMMITTER_NAME", fixed("dechrome test")),
+        ("GIT_COMMITTER_EMAIL", fixed("test@example.invalid")),
+        ("GIT_COMMITTER_DATE", fixed("2026-01-01T00:00:00Z")),
+        ("PRE_COMMIT_HOME", work.join("pre-commit-home")),
+        ("CARGO_NET_OFFLINE", fixed("true")),
+        ("CARGO_TARGET_DIR", target.join("pre-commit")),
+        // The hook only has to run on a few lines: compile it quickly rather than make it fast.
+        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", fixed("0")),
+        ("CARGO_TERM_COLOR", fixed("never")),
+    ]
+}
+
+fn run(program: &Path, args: &[&str], dir: &Path, work: &Path) -> Output {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(env(work))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+}
+
+fn git(args: &[&str], dir: &Path, work: &Path) -> String {
+    let out = run(Path::new("git"), args, dir, work);
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Copies the files git would commit (tracked or new, not ignored) into a new one-commit
+/// repository at `dest`; returns the commit id.
+fn snapshot(dest: &Path, work: &Path) -> String {
+    let root = &root();
+    // This repository is read with the user's own git configuration (which may be needed to
+    // trust a checkout owned by someone else); only the temporary repositories are isolated.
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(root)
+        .output()
+        .expect("git runs");
+    assert!(
+        listed.status.success(),
+        "git ls-files: {}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let list = String::from_utf8(listed.stdout).unwrap();
+    for rel in list.split('\0').filter(|s| !s.is_empty()) {
+        let from = root.join(rel);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = dest.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+    git(&["init", "--quiet", "--initial-branch=main"], dest, work);
+    git(&["add", "--all"], dest, work);
+    git(
+        &[
+            "commit",
+            "--quiet",
+            "--no-gpg-sign",
+            "--message",
+            "snapshot",
+        ],
+        dest,
+        work,
+    );
+    git(&["rev-parse", "HEAD"], dest, work).trim().to_string()
+}
+
+const RULES: &str = r#"
+[[rule]]
+id = "corpus.share.bar"
+family = "share"
+scope = "line"
+phrases = ["share this article"]
+
+[[rule]]
+id = "corpus.newsletter.signup"
+family = "newsletter"
+scope = "sentence"
+phrases = ["sign up to our newsletter"]
+"#;
+
+const DIRTY: &str = "The river rose for a third day.\n\
+Share this article\n\
+Crews worked through the night. Sign up to our newsletter today! The drains held.\n";
+
+const CLEAN: &str =
+    "The river rose for a third day.\nCrews worked through the night. The drains held.\n";
+
+/// Output of a pre-commit run, as text.
+fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn hooks_fail_fix_and_pass_under_pre_commit() {
+    let Some(pre_commit) = find_pre_commit() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "pre-commit is missing under CI=true; .ci/run installs it into .ci/venv"
+        );
+        eprintln!("skipping: pre-commit not found (run .ci/run, or set DECHROME_PRE_COMMIT)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path();
+    std::fs::write(work.join("gitconfig"), "").unwrap();
+    let hook_repo = work.join("hook-repo");
+    let rev = snapshot(&hook_repo, work);
+
+    let corpus = work.join("corpus");
+    write_files(
+        &corpus,
+        &[
+            (
+                ".pre-commit-config.yaml",
+                &format!(
+                    "repos:\n- repo: {}\n  rev: {rev}\n  hooks:\n  - id: dechrome-check\n  \
+                     - id: dechrome-fix\n    stages: [manual]\n",
+                    hook_repo.display()
+                ),
+            ),
+            (
+                "dechrome.toml",
+                "patterns = [\"rules.toml\"]\nno-default-patterns = true\ninclude = [\"articles/**\"]\n",
+            ),
+            ("rules.toml", RULES),
+            ("articles/flood.txt", DIRTY),
+            ("articles/quiet.txt", "Nothing happened in the valley.\n"),
+        ],
+    );
+    git(&["init", "--quiet", "--initial-branch=main"], &corpus, work);
+    git(&["add", "--all"], &corpus, work);
+
+    let install = run(&pre_commit, &["install-hooks"], &corpus, work);
+    assert!(
+        install.status.success(),
+        "pre-commit install-hooks:\n{}",
+        text(&install)
+    );
+
+    let pc = |args: &[&str]| {
+        let mut all = vec!["run", "--all-files", "--color", "never"];
+        all.extend_from_slice(args);
+        run(&pre_commit, &all, &corpus, work)
+    };
+    let dots = |name: &str, verdict: &str| {
+        format!(
+            "{name}{}{verdict}\n",
+            ".".repeat(79 - name.len() - verdict.len())
+        )
+    };
+
+    let failing = pc(&[]);
+    assert_eq!(
+        text(&failing),
+        format!(
+            "{}- hook id: dechrome-check\n- exit code: 1\n\n\
+             articles/flood.txt:2:1: corpus.share.bar: \"Share this article\"\n\
+             articles/flood.txt:3:33: corpus.newsletter.signup: \"Sign up to our newsletter today!\"\n\
+             dechrome: checked 2 files: 2 findings in 1 file\n\n",
+            dots("dechrome check", "Failed")
+        )
+    );
+    assert_eq!(failing.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(corpus.join("articles/flood.txt")).unwrap(),
+        DIRTY
+    );
+
+    let fixing = pc(&["--hook-stage", "manual", "dechrome-fix"]);
+    assert_eq!(
+        text(&fixing),
+        format!(
+            "{}- hook id: dechrome-fix\n- files were modified by this hook\n\n\
+             articles/flood.txt:2:1: corpus.share.bar: \"Share this article\"\n\
+             articles/flood.txt:3:33: corpus.newsletter.signup: \"Sign up to our newsletter today!\"\n\
+             dechrome: fixed articles/flood.txt (2 findings removed)\n\
+             dechrome: checked 2 files: 2 findings in 1 file, fixed 1 file\n\n",
+            dots("dechrome fix", "Failed")
+        )
+    );
+    assert_eq!(
+        fixing.status.code(),
+        Some(1),
+        "pre-commit fails a hook that modified files"
+    );
+    assert_eq!(
+        std::fs::read_to_string(corpus.join("articles/flood.txt")).unwrap(),
+        CLEAN
+    );
+
+    let passing = pc(&[]);
+    assert_eq!(text(&passing), dots("dechrome check", "Passed"));
+    assert_eq!(passing.status.code(), Some(0));
+}
