@@ -1,7 +1,7 @@
 //! Rules and the compiled pattern set.
 //!
 //! A [`Rule`] says what chrome looks like (literal phrases, regexes, block markers) and at which
-//! [`Scope`] it is removed. Rules come from TOML pattern files ([`file`]), the built-in ones embedded
+//! [`Scope`] it is removed. Rules come from TOML pattern files ([`file`](mod@file)), the built-in ones embedded
 //! in the binary ([`builtin`]). A [`PatternSetBuilder`] gathers rules from any number of sources,
 //! reports every bad rule at once, and compiles them into an immutable [`PatternSet`]: all phrases in
 //! one Aho-Corasick automaton, the regexes beside it. A `PatternSet` is cheap to clone and is shared by
