@@ -1,0 +1,115 @@
+"""Type stubs of the native module (written in Rust with PyO3)."""
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Literal, final
+
+Scope = Literal["line", "sentence", "block", "tail"]
+Verdict = Literal["unchanged", "cleaned", "refused"]
+
+DEFAULT_MAX_REMOVAL: float
+"""Share of a text's characters above which cleaning is refused, unless told otherwise."""
+
+class PatternError(ValueError):
+    """A pattern file is invalid; the message lists every problem with its file and line."""
+
+@final
+class Rule:
+    """One rule of a pattern set."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def scope(self) -> Scope: ...
+    @property
+    def publisher(self) -> str | None: ...
+    @property
+    def lang(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+
+@final
+class PatternSet:
+    """A compiled, immutable set of rules, shared by any number of cleaners and threads."""
+
+    @staticmethod
+    def builtin(*, disable: Sequence[str] = ()) -> PatternSet:
+        """The built-in rules, less disabled rule ids, packs (id prefixes) or families."""
+    @staticmethod
+    def from_paths(
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        builtin: bool = False,
+        disable: Sequence[str] = (),
+    ) -> PatternSet:
+        """Rules from pattern files and directories of ``*.toml`` files (plus the built-in
+        rules when ``builtin``). Raises :class:`PatternError` or :class:`OSError`."""
+    @staticmethod
+    def from_toml(
+        source: str,
+        *,
+        origin: str = "<string>",
+        builtin: bool = False,
+        disable: Sequence[str] = (),
+    ) -> PatternSet:
+        """Rules from the text of one pattern file; ``origin`` names it in errors."""
+    def rules(self) -> list[Rule]:
+        """Every rule, in the order of their files."""
+    def __len__(self) -> int: ...
+
+@final
+class Removal:
+    """What one rule removed: ``original[start:end]`` (offsets in characters)."""
+
+    def __init__(self, rule_id: str, family: str, scope: Scope, start: int, end: int) -> None: ...
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def scope(self) -> Scope: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Outcome:
+    """Everything about cleaning one text."""
+
+    @property
+    def text(self) -> str:
+        """The cleaned text (the input when unchanged or refused)."""
+    @property
+    def removals(self) -> list[Removal]:
+        """Every removal; for a refused text, what the rules would have removed."""
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def removed_share(self) -> float:
+        """Share of the text's characters the removals take, from 0 to 1."""
+
+@final
+class Cleaner:
+    """Cleans texts with one pattern set; thread-safe."""
+
+    def __init__(
+        self, patterns: PatternSet | None = None, max_removal: float | None = None
+    ) -> None:
+        """``patterns`` defaults to the built-in set, ``max_removal`` to
+        :data:`DEFAULT_MAX_REMOVAL`; a text whose removals would take a larger share of its
+        characters is refused and returned unchanged."""
+    @property
+    def max_removal(self) -> float: ...
+    @property
+    def patterns(self) -> PatternSet: ...
+    def clean(self, text: str) -> tuple[str, list[Removal]]:
+        """The cleaned text and the removals made (none when refused). Releases the GIL."""
+    def inspect(self, text: str) -> Outcome:
+        """Cleans one text and reports the verdict too."""
+    def clean_batch(self, texts: Iterable[str]) -> list[tuple[str, list[Removal]]]:
+        """Cleans many texts in parallel without the GIL; results in input order."""

@@ -1,0 +1,159 @@
+"""dechrome as a step of a corpus-building pipeline.
+
+:class:`CleanStep` is a picklable text-modifying step: call it on a ``str`` to get the cleaned
+``str`` (the shape of the text formatters of datatrove-like frameworks), hand it a batch dict for a
+``datasets.map(..., batched=True)``-like API, or stream JSON records and JSONL lines through it (what
+the Spark example does inside ``mapPartitions``). It keeps only its configuration when pickled and
+builds its native :class:`~dechrome.Cleaner` once per process, on first use.
+
+:func:`clean_text` is the simplest step of all: the built-in rules, the default removal guard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from dechrome._dechrome import Cleaner, PatternSet
+
+__all__ = ["CleanStep", "clean_text"]
+
+
+class CleanStep:
+    """A picklable cleaning step with its own pattern set and removal guard.
+
+    ``patterns`` adds pattern files or directories to the built-in rules (or replaces them when
+    ``builtin`` is false); ``disable`` leaves out rule ids, packs or families; ``max_removal`` is the
+    refusal guard of :class:`~dechrome.Cleaner`. For records, ``text_key`` names the field to
+    clean, and ``removals_key``, when given, names a field that receives the removals made (a list
+    of ``{"rule_id", "family", "scope", "start", "end"}`` dicts, offsets into the original text).
+    """
+
+    def __init__(
+        self,
+        patterns: Sequence[str | os.PathLike[str]] = (),
+        *,
+        builtin: bool = True,
+        disable: Sequence[str] = (),
+        max_removal: float | None = None,
+        text_key: str = "text",
+        removals_key: str | None = None,
+        batch_size: int = 1024,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.patterns = [os.fspath(p) for p in patterns]
+        self.builtin = builtin
+        self.disable = list(disable)
+        self.max_removal = max_removal
+        self.text_key = text_key
+        self.removals_key = removals_key
+        self.batch_size = batch_size
+        self._cleaner: Cleaner | None = None
+        # Build now, so that a bad pattern file fails where the step is made, not on a worker.
+        self.cleaner
+
+    @property
+    def cleaner(self) -> Cleaner:
+        """The native cleaner, built on first use in each process."""
+        if self._cleaner is None:
+            if self.patterns:
+                patterns = PatternSet.from_paths(
+                    self.patterns, builtin=self.builtin, disable=self.disable
+                )
+            elif self.builtin:
+                patterns = PatternSet.builtin(disable=self.disable)
+            else:
+                raise ValueError("CleanStep needs pattern files when builtin is false")
+            self._cleaner = Cleaner(patterns, max_removal=self.max_removal)
+        return self._cleaner
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_cleaner"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __call__(self, text: str) -> str:
+        """The cleaned text."""
+        return self.cleaner.clean(text)[0]
+
+    def clean_texts(self, texts: Sequence[str]) -> list[str]:
+        """The cleaned texts, in order, cleaned in parallel."""
+        return [t for t, _ in self.cleaner.clean_batch(texts)]
+
+    def map_batch(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        """Cleans the ``text_key`` column of a batch given as a dict of lists (in place)."""
+        records = [{self.text_key: t} for t in batch[self.text_key]]
+        cleaned = list(self.clean_records(records))
+        batch[self.text_key] = [r[self.text_key] for r in cleaned]
+        if self.removals_key is not None:
+            batch[self.removals_key] = [r.get(self.removals_key, []) for r in cleaned]
+        return batch
+
+    def clean_records(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Yields each record with its ``text_key`` field cleaned (a shallow copy; records
+        whose field is missing or not a string pass through as they are), in input order.
+        Records are cleaned ``batch_size`` at a time, in parallel."""
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= self.batch_size:
+                yield from self._clean_batch(batch)
+                batch = []
+        if batch:
+            yield from self._clean_batch(batch)
+
+    def clean_jsonl(self, lines: Iterable[str]) -> Iterator[str]:
+        """Yields one compact JSON line (no newline) per JSON object line, cleaned; blank lines
+        are skipped. Non-ASCII characters are written as they are."""
+        records = (_parse(line) for line in lines if line.strip())
+        for record in self.clean_records(records):
+            yield json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+    def _clean_batch(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        key = self.text_key
+        todo = [i for i, r in enumerate(batch) if isinstance(r.get(key), str)]
+        results = self.cleaner.clean_batch([batch[i][key] for i in todo])
+        out = list(batch)
+        for i, (text, removals) in zip(todo, results):
+            record = dict(batch[i])
+            record[key] = text
+            if self.removals_key is not None:
+                record[self.removals_key] = [
+                    {
+                        "rule_id": r.rule_id,
+                        "family": r.family,
+                        "scope": r.scope,
+                        "start": r.start,
+                        "end": r.end,
+                    }
+                    for r in removals
+                ]
+            out[i] = record
+        return out
+
+
+def _parse(line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"invalid JSON record ({e}): {line[:80]!r}") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"a JSONL record must be an object: {line[:80]!r}")
+    return record
+
+
+_default: Cleaner | None = None
+
+
+def clean_text(text: str) -> str:
+    """Cleans ``text`` with the built-in rules and the default removal guard."""
+    global _default
+    if _default is None:
+        _default = Cleaner()
+    return _default.clean(text)[0]
