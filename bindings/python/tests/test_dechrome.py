@@ -253,11 +253,11 @@ def test_clean_step_records_and_jsonl(tmp_path):
         {
             "id": 1,
             "text": "é\n",
-            "removed": [{"rule_id": "test.share.bar", "family": "share", "scope": "line", "start": 2, "end": 21}],
+            "removed": [{"rule": "test.share.bar", "family": "share", "scope": "line", "start": 2, "end": 21}],
         },
         {"id": 2},
         {"id": 3, "text": None},
-        {"id": 4, "text": "plain", "removed": []},
+        {"id": 4, "text": "plain"},
     ]
     assert records[0]["text"] == "é\nShare this article\n", "input records are not modified"
     lines = ['{"id": 1, "text": "é\\nShare on Facebook\\n"}', "", '{"id": 2, "text": "x"}']

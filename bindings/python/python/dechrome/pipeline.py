@@ -21,14 +21,19 @@ from dechrome._dechrome import Cleaner, PatternSet
 __all__ = ["CleanStep", "clean_text"]
 
 
+#: Cleaners built in this process, by step configuration.
+_CLEANERS: dict[tuple[Any, ...], Cleaner] = {}
+
+
 class CleanStep:
     """A picklable cleaning step with its own pattern set and removal guard.
 
     ``patterns`` adds pattern files or directories to the built-in rules (or replaces them when
     ``builtin`` is false); ``disable`` leaves out rule ids, packs or families; ``max_removal`` is the
     refusal guard of :class:`~dechrome.Cleaner`. For records, ``text_key`` names the field to
-    clean, and ``removals_key``, when given, names a field that receives the removals made (a list
-    of ``{"rule_id", "family", "scope", "start", "end"}`` dicts, offsets into the original text).
+    clean, and ``removals_key``, when given, names a field added to each record whose text changed:
+    the removals made, as ``{"rule", "family", "scope", "start", "end"}`` dicts with offsets in
+    characters into the original text (the format of ``dechrome clean --jsonl --annotate``).
     """
 
     def __init__(
@@ -57,7 +62,11 @@ class CleanStep:
 
     @property
     def cleaner(self) -> Cleaner:
-        """The native cleaner, built on first use in each process."""
+        """The native cleaner, built on first use in each process (and shared there by the
+        steps of the same configuration, so that a task per partition compiles it once)."""
+        if self._cleaner is None:
+            key = (tuple(self.patterns), self.builtin, tuple(self.disable), self.max_removal)
+            self._cleaner = _CLEANERS.get(key)
         if self._cleaner is None:
             if self.patterns:
                 patterns = PatternSet.from_paths(
@@ -68,6 +77,7 @@ class CleanStep:
             else:
                 raise ValueError("CleanStep needs pattern files when builtin is false")
             self._cleaner = Cleaner(patterns, max_removal=self.max_removal)
+            _CLEANERS[key] = self._cleaner
         return self._cleaner
 
     def __getstate__(self) -> dict[str, Any]:
@@ -123,10 +133,10 @@ class CleanStep:
         for i, (text, removals) in zip(todo, results):
             record = dict(batch[i])
             record[key] = text
-            if self.removals_key is not None:
+            if self.removals_key is not None and removals:
                 record[self.removals_key] = [
                     {
-                        "rule_id": r.rule_id,
+                        "rule": r.rule_id,
                         "family": r.family,
                         "scope": r.scope,
                         "start": r.start,
