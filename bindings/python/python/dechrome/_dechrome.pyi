@@ -4,8 +4,10 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Literal, final
 
-Scope = Literal["line", "sentence", "block", "tail"]
-Verdict = Literal["unchanged", "cleaned", "refused"]
+_Scope = Literal["line", "sentence", "block", "tail"]
+_Verdict = Literal["unchanged", "cleaned", "refused"]
+
+__all__ = ["Cleaner", "DEFAULT_MAX_REMOVAL", "Outcome", "PatternError", "PatternSet", "Removal", "Rule"]
 
 DEFAULT_MAX_REMOVAL: float
 """Share of a text's characters above which cleaning is refused, unless told otherwise."""
@@ -22,7 +24,7 @@ class Rule:
     @property
     def family(self) -> str: ...
     @property
-    def scope(self) -> Scope: ...
+    def scope(self) -> _Scope: ...
     @property
     def publisher(self) -> str | None: ...
     @property
@@ -35,14 +37,15 @@ class PatternSet:
     """A compiled, immutable set of rules, shared by any number of cleaners and threads."""
 
     @staticmethod
-    def builtin(*, disable: Sequence[str] = ()) -> PatternSet:
-        """The built-in rules, less disabled rule ids, packs (id prefixes) or families."""
+    def builtin(*, disable: Sequence[str] = ...) -> PatternSet:
+        """The built-in rules, less disabled rule ids, packs (id prefixes) or families (none by
+        default)."""
     @staticmethod
     def from_paths(
         paths: Sequence[str | os.PathLike[str]],
         *,
         builtin: bool = False,
-        disable: Sequence[str] = (),
+        disable: Sequence[str] = ...,
     ) -> PatternSet:
         """Rules from pattern files and directories of ``*.toml`` files (plus the built-in
         rules when ``builtin``). Raises :class:`PatternError` or :class:`OSError`."""
@@ -50,11 +53,12 @@ class PatternSet:
     def from_toml(
         source: str,
         *,
-        origin: str = "<string>",
+        origin: str = ...,
         builtin: bool = False,
-        disable: Sequence[str] = (),
+        disable: Sequence[str] = ...,
     ) -> PatternSet:
-        """Rules from the text of one pattern file; ``origin`` names it in errors."""
+        """Rules from the text of one pattern file; ``origin`` (default ``"<string>"``) names it
+        in errors."""
     def rules(self) -> list[Rule]:
         """Every rule, in the order of their files."""
     def __len__(self) -> int: ...
@@ -63,18 +67,18 @@ class PatternSet:
 class Removal:
     """What one rule removed: ``original[start:end]`` (offsets in characters)."""
 
-    def __init__(self, rule_id: str, family: str, scope: Scope, start: int, end: int) -> None: ...
+    def __new__(cls, rule_id: str, family: str, scope: _Scope, start: int, end: int) -> Removal: ...
     @property
     def rule_id(self) -> str: ...
     @property
     def family(self) -> str: ...
     @property
-    def scope(self) -> Scope: ...
+    def scope(self) -> _Scope: ...
     @property
     def start(self) -> int: ...
     @property
     def end(self) -> int: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
@@ -88,7 +92,7 @@ class Outcome:
     def removals(self) -> list[Removal]:
         """Every removal; for a refused text, what the rules would have removed."""
     @property
-    def verdict(self) -> Verdict: ...
+    def verdict(self) -> _Verdict: ...
     @property
     def removed_share(self) -> float:
         """Share of the text's characters the removals take, from 0 to 1."""
@@ -97,9 +101,9 @@ class Outcome:
 class Cleaner:
     """Cleans texts with one pattern set; thread-safe."""
 
-    def __init__(
-        self, patterns: PatternSet | None = None, max_removal: float | None = None
-    ) -> None:
+    def __new__(
+        cls, patterns: PatternSet | None = None, max_removal: float | None = None
+    ) -> Cleaner:
         """``patterns`` defaults to the built-in set, ``max_removal`` to
         :data:`DEFAULT_MAX_REMOVAL`; a text whose removals would take a larger share of its
         characters is refused and returned unchanged."""
