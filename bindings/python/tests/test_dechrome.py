@@ -246,7 +246,7 @@ def test_clean_step_records_and_jsonl(tmp_path):
         {"id": 1, "text": "é\nShare this article\n"},
         {"id": 2},
         {"id": 3, "text": None},
-        {"id": 4, "text": "plain"},
+        {"id": 4, "text": "plain", "removed": []},
     ]
     out = list(step.clean_records(records))
     assert out == [
@@ -257,7 +257,7 @@ def test_clean_step_records_and_jsonl(tmp_path):
         },
         {"id": 2},
         {"id": 3, "text": None},
-        {"id": 4, "text": "plain"},
+        {"id": 4, "text": "plain", "removed": []},
     ]
     assert records[0]["text"] == "é\nShare this article\n", "input records are not modified"
     lines = ['{"id": 1, "text": "é\\nShare on Facebook\\n"}', "", '{"id": 2, "text": "x"}']

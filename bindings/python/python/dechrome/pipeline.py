@@ -31,8 +31,8 @@ class CleanStep:
     ``patterns`` adds pattern files or directories to the built-in rules (or replaces them when
     ``builtin`` is false); ``disable`` leaves out rule ids, packs or families; ``max_removal`` is the
     refusal guard of :class:`~dechrome.Cleaner`. For records, ``text_key`` names the field to
-    clean, and ``removals_key``, when given, names a field added to each record whose text changed:
-    the removals made, as ``{"rule", "family", "scope", "start", "end"}`` dicts with offsets in
+    clean, and ``removals_key``, when given, names a field added to each record with a text: the
+    removals made (an empty list when none, or when the text was refused), as ``{"rule", "family", "scope", "start", "end"}`` dicts with offsets in
     characters into the original text (the format of ``dechrome clean --jsonl --annotate``).
     """
 
@@ -133,7 +133,7 @@ class CleanStep:
         for i, (text, removals) in zip(todo, results):
             record = dict(batch[i])
             record[key] = text
-            if self.removals_key is not None and removals:
+            if self.removals_key is not None:
                 record[self.removals_key] = [
                     {
                         "rule": r.rule_id,
