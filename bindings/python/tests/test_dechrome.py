@@ -265,6 +265,12 @@ def test_clean_step_records_and_jsonl(tmp_path):
         '{"id":1,"text":"é\\n"}',
         '{"id":2,"text":"x"}',
     ]
+    # A lone surrogate (valid JSON, not valid Unicode) leaves its record as it was, escaped.
+    lines = ['{"id": 5, "text": "bad \\ud800\\nShare this article\\n"}', '{"id": 6, "text": "é\\nShare on Facebook\\n"}']
+    assert list(step.clean_jsonl(lines)) == [
+        '{"id":5,"text":"bad \\ud800\\nShare this article\\n"}',
+        '{"id":6,"text":"é\\n","removed":[{"rule":"test.share.bar","family":"share","scope":"line","start":2,"end":20}]}',
+    ]
     with pytest.raises(ValueError, match="invalid JSON record"):
         list(step.clean_jsonl(["{oops"]))
     with pytest.raises(ValueError, match="must be an object"):

@@ -106,29 +106,45 @@ class CleanStep:
         return batch
 
     def clean_records(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Yields each record with its ``text_key`` field cleaned (a shallow copy; records
-        whose field is missing or not a string pass through as they are), in input order.
-        Records are cleaned ``batch_size`` at a time, in parallel."""
+        """Yields each record with its ``text_key`` field cleaned (a shallow copy), in input
+        order. Records whose field is missing, not a string, or not valid Unicode (a lone
+        surrogate) pass through as they are. Records are cleaned ``batch_size`` at a time, in
+        parallel."""
+        for out, _ in self._batches(records):
+            yield from out
+
+    def clean_jsonl(self, lines: Iterable[str]) -> Iterator[str]:
+        """Yields one compact JSON line (no newline) per JSON object line, cleaned; blank lines
+        are skipped. Non-ASCII characters are written as they are, except in a record whose text
+        holds a lone surrogate, which is written escaped so that the line stays valid UTF-8."""
+        records = (_parse(line) for line in lines if line.strip())
+        for out, bad in self._batches(records):
+            for i, record in enumerate(out):
+                yield json.dumps(record, ensure_ascii=i in bad, separators=(",", ":"))
+
+    def _batches(
+        self, records: Iterable[dict[str, Any]]
+    ) -> Iterator[tuple[list[dict[str, Any]], set[int]]]:
         batch: list[dict[str, Any]] = []
         for record in records:
             batch.append(record)
             if len(batch) >= self.batch_size:
-                yield from self._clean_batch(batch)
+                yield self._clean_batch(batch)
                 batch = []
         if batch:
-            yield from self._clean_batch(batch)
+            yield self._clean_batch(batch)
 
-    def clean_jsonl(self, lines: Iterable[str]) -> Iterator[str]:
-        """Yields one compact JSON line (no newline) per JSON object line, cleaned; blank lines
-        are skipped. Non-ASCII characters are written as they are."""
-        records = (_parse(line) for line in lines if line.strip())
-        for record in self.clean_records(records):
-            yield json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-    def _clean_batch(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _clean_batch(self, batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[int]]:
+        """The cleaned batch, and the indices of records left as they were for bad Unicode."""
         key = self.text_key
         todo = [i for i, r in enumerate(batch) if isinstance(r.get(key), str)]
-        results = self.cleaner.clean_batch([batch[i][key] for i in todo])
+        bad: set[int] = set()
+        try:
+            results = self.cleaner.clean_batch([batch[i][key] for i in todo])
+        except UnicodeEncodeError:
+            bad = {i for i in todo if not _is_unicode(batch[i][key])}
+            todo = [i for i in todo if i not in bad]
+            results = self.cleaner.clean_batch([batch[i][key] for i in todo])
         out = list(batch)
         for i, (text, removals) in zip(todo, results):
             record = dict(batch[i])
@@ -145,7 +161,16 @@ class CleanStep:
                     for r in removals
                 ]
             out[i] = record
-        return out
+        return out, bad
+
+
+def _is_unicode(text: str) -> bool:
+    """Can the text be encoded as UTF-8 (no lone surrogates)?"""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse(line: str) -> dict[str, Any]:
