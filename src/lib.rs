@@ -29,6 +29,7 @@ pub mod detect;
 pub mod error;
 pub mod filter;
 pub mod input;
+pub mod learn;
 pub mod normalize;
 pub mod output;
 pub mod patterns;

@@ -11,3 +11,7 @@ mod fixtures;
 mod harness;
 #[path = "cli/precommit.rs"]
 mod precommit;
+#[path = "cli/learn.rs"]
+mod learn;
+#[path = "cli/learn_corpus.rs"]
+mod learn_corpus;
