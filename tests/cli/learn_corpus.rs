@@ -176,11 +176,11 @@ pub fn document(seed: u64, site: usize, index: usize, rare: bool) -> GenDoc {
             blocks.push(s.appeal.iter().map(|x| x.to_string()).collect());
             chrome_lines += 3;
         }
-        if p == 0 && index % 3 == 0 {
+        if p == 0 && index.is_multiple_of(3) {
             body.push(s.quote.to_string());
             blocks.push(vec![s.quote.to_string()]);
         }
-        if p == 0 && index % 2 == 0 {
+        if p == 0 && index.is_multiple_of(2) {
             blocks.push(vec![s.occasional.to_string()]);
             chrome_lines += 1;
         }
@@ -220,8 +220,8 @@ pub fn document(seed: u64, site: usize, index: usize, rare: bool) -> GenDoc {
 
 /// Writes documents `range` of every site as `DIR/SITE/NNNNNN.txt`.
 pub fn write_tree(dir: &Path, seed: u64, range: std::ops::Range<usize>, rare: bool) {
-    for site in 0..SITES.len() {
-        let sub = dir.join(SITES[site].name);
+    for (site, s) in SITES.iter().enumerate() {
+        let sub = dir.join(s.name);
         std::fs::create_dir_all(&sub).unwrap();
         for i in range.clone() {
             let d = document(seed, site, i, rare);
