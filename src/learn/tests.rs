@@ -285,3 +285,46 @@ fn rejects_bad_shares() {
         "prose_share must be between 0 and 1, got 1.5"
     );
 }
+
+#[test]
+fn awkward_texts_round_trip_through_the_file() {
+    let finding = |pattern: Pattern, scope: Scope| Finding {
+        scope,
+        family: "other",
+        pattern,
+        docs: 5,
+        examples: vec!["a\nb".into(), "c'd\"e".into()],
+        status: Status::New,
+    };
+    let phrase = "it's \"quoted\" \\ back \u{e9}t\u{e9} # not a comment";
+    let learned = Learned {
+        groups: vec![GroupFindings {
+            name: "Odd \"Group\"\n".into(),
+            slug: text::slug("Odd \"Group\"\n"),
+            documents: 5,
+            threshold: 5,
+            findings: vec![
+                finding(Pattern::Phrase(phrase.into()), Scope::Line),
+                finding(Pattern::Regex(r"^a'b\d+$".into()), Scope::Line),
+            ],
+        }],
+        documents: 5,
+        options: LearnOptions::default(),
+        warnings: Vec::new(),
+        peak_fingerprints: 0,
+    };
+    let toml = learned.to_toml();
+    let set = PatternSetBuilder::new()
+        .add_str("l.toml", toml.clone())
+        .build()
+        .unwrap();
+    let rules = set.rules();
+    assert_eq!(rules[0].id, "learned.odd-group.1");
+    assert_eq!(rules[0].publisher.as_deref(), Some("Odd \"Group\"\n"));
+    assert_eq!(rules[0].phrases, [phrase]);
+    assert_eq!(rules[1].regexes, [r"^a'b\d+$"]);
+    assert!(
+        toml.contains("# In 5 of 5 documents (100.0%); e.g. a?b, c'd\"e\n"),
+        "{toml}"
+    );
+}

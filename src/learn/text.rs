@@ -26,42 +26,6 @@ const NUM_RE: &str = r"\d+(?:[.,:/-]\d+)*(?:st|nd|rd|th)?";
 const MONTH_RE: &str = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const WEEKDAY_RE: &str = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)";
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
 /// Fewest words a sentence needs to be counted on its own (shorter ones start too many article
 /// sentences to be safe as sentence rules).
 pub const MIN_SENTENCE_WORDS: usize = 3;
@@ -132,66 +96,99 @@ pub fn display(s: &str) -> String {
     trim_line(&normalize::phrase(s)).to_string()
 }
 
+/// The placeholder of a month or weekday name, if `word` is one.
+fn date_word(word: &str) -> Option<char> {
+    match word {
+        "january" | "february" | "march" | "april" | "may" | "june" | "july" | "august"
+        | "september" | "october" | "november" | "december" | "jan" | "feb" | "mar" | "apr"
+        | "jun" | "jul" | "aug" | "sep" | "sept" | "oct" | "nov" | "dec" => Some(MONTH),
+        "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday" => {
+            Some(WEEKDAY)
+        }
+        _ => None,
+    }
+}
+
+fn char_before(s: &str, at: usize) -> Option<char> {
+    s[..at].chars().next_back()
+}
+
 /// Replaces numbers, month and weekday names by placeholders. Returns the key and the text each
-/// placeholder stands for, in order.
+/// placeholder stands for, in order. A number glued to letters ("mp3") is part of its word.
 pub fn generalise(display: &str) -> (String, Vec<&str>) {
+    let b = display.as_bytes();
     let mut out = String::with_capacity(display.len());
     let mut slots = Vec::new();
-    let chars: Vec<(usize, char)> = display.char_indices().collect();
+    // Start of the text not yet copied to `out`.
+    let mut copied = 0;
     let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
+    while i < b.len() {
+        let c = b[i];
         if c.is_ascii_digit() {
             let mut j = i + 1;
             loop {
-                while j < chars.len() && chars[j].1.is_ascii_digit() {
+                while j < b.len() && b[j].is_ascii_digit() {
                     j += 1;
                 }
-                if j + 1 < chars.len()
-                    && matches!(chars[j].1, '.' | ',' | ':' | '/' | '-')
-                    && chars[j + 1].1.is_ascii_digit()
-                {
+                if j + 1 < b.len() && b".,:/-".contains(&b[j]) && b[j + 1].is_ascii_digit() {
                     j += 1;
                     continue;
                 }
                 break;
             }
-            let rest = &display[chars.get(j).map_or(display.len(), |x| x.0)..];
+            let rest = &display[j..];
             for suffix in ["st", "nd", "rd", "th"] {
-                if rest.starts_with(suffix) && !rest[2..].starts_with(|c: char| c.is_alphanumeric())
-                {
+                if rest.starts_with(suffix) && !rest[2..].starts_with(char::is_alphanumeric) {
                     j += 2;
                     break;
                 }
             }
+            out.push_str(&display[copied..i]);
             out.push(NUM);
-            slots.push(&display[at..chars.get(j).map_or(display.len(), |x| x.0)]);
+            slots.push(&display[i..j]);
+            copied = j;
             i = j;
             continue;
         }
-        if c.is_alphabetic() {
-            let mut j = i + 1;
-            while j < chars.len() && chars[j].1.is_alphanumeric() {
-                j += 1;
+        if c < 0x80 && !c.is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        // A word: letters and digits, ASCII (fast) or not.
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_alphanumeric() {
+            j += 1;
+        }
+        if j < b.len() && b[j] >= 0x80 {
+            for (k, ch) in display[j..].char_indices() {
+                if !ch.is_alphanumeric() {
+                    j += k;
+                    break;
+                }
+                if j + k + ch.len_utf8() == b.len() {
+                    j = b.len();
+                }
             }
-            let end = chars.get(j).map_or(display.len(), |x| x.0);
-            let word = &display[at..end];
-            let before_ok = i == 0 || !chars[i - 1].1.is_alphanumeric();
-            if before_ok && MONTHS.contains(&word) {
-                out.push(MONTH);
-                slots.push(word);
-            } else if before_ok && WEEKDAYS.contains(&word) {
-                out.push(WEEKDAY);
-                slots.push(word);
-            } else {
-                out.push_str(word);
-            }
+        }
+        if j == i {
+            i += display[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        let word = &display[i..j];
+        if !(3..=9).contains(&word.len()) {
             i = j;
             continue;
         }
-        out.push(c);
-        i += 1;
+        let alone = char_before(display, i).is_none_or(|p| !p.is_alphanumeric());
+        if alone && let Some(ph) = date_word(word) {
+            out.push_str(&display[copied..i]);
+            out.push(ph);
+            slots.push(word);
+            copied = j;
+        }
+        i = j;
     }
+    out.push_str(&display[copied..]);
     (out, slots)
 }
 
@@ -242,43 +239,36 @@ fn is_closer(c: char) -> bool {
 /// Splits a line into sentences: after `.`, `!` or `?` (and closing quotes) followed by a space
 /// and a character that is not lower case, or glued to a capital ("difference.Vladimir").
 pub fn sentences(line: &str) -> Vec<&str> {
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let b = line.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if !matches!(chars[i].1, '.' | '!' | '?') {
-            i += 1;
-            continue;
-        }
-        let prev_lower = i > 0 && chars[i - 1].1.is_lowercase();
-        let mut j = i + 1;
-        while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?') {
+    let mut from = 0;
+    while let Some(p) = memchr::memchr3(b'.', b'!', b'?', &b[from..]).map(|p| p + from) {
+        let prev_lower = char_before(line, p).is_some_and(char::is_lowercase);
+        let mut j = p + 1;
+        while j < b.len() && matches!(b[j], b'.' | b'!' | b'?') {
             j += 1;
         }
-        while j < chars.len() && is_closer(chars[j].1) {
-            j += 1;
+        while let Some(c) = line[j..].chars().next().filter(|&c| is_closer(c)) {
+            j += c.len_utf8();
         }
-        let boundary = match chars.get(j) {
+        let boundary = match line[j..].chars().next() {
             None => true,
-            Some(&(_, c)) if c.is_whitespace() => {
-                let mut k = j;
-                while k < chars.len() && chars[k].1.is_whitespace() {
-                    k += 1;
-                }
-                chars.get(k).is_none_or(|&(_, n)| !n.is_lowercase())
-            }
-            Some(&(_, c)) => prev_lower && c.is_uppercase(),
+            Some(c) if c.is_whitespace() => line[j..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_none_or(|n| !n.is_lowercase()),
+            Some(c) => prev_lower && c.is_uppercase(),
         };
         if boundary {
-            let end = chars.get(j).map_or(line.len(), |x| x.0);
-            let s = line[start..end].trim();
+            let s = line[start..j].trim();
             if !s.is_empty() {
                 out.push(s);
             }
-            start = end;
+            start = j;
         }
-        i = j;
+        from = j;
     }
     let rest = line[start..].trim();
     if !rest.is_empty() {
@@ -457,6 +447,10 @@ mod tests {
         assert_eq!(
             generalise("covid-19 page 2/3").0,
             "covid-\u{E000} page \u{E000}"
+        );
+        assert_eq!(
+            generalise("mp3 caf\u{e9}may \u{e9}t\u{e9} 2024 june").0,
+            "mp3 caf\u{e9}may \u{e9}t\u{e9} \u{E000} \u{E001}"
         );
     }
 
