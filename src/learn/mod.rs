@@ -17,7 +17,9 @@
 //! Then:
 //! - runs of recurring lines that nearly always stand together (each link in at least 90% of the
 //!   documents of both lines, blank or letterless lines between them allowed) merge into one
-//!   `block` rule from the first line to the last;
+//!   `block` rule from the first line to the last, when both are distinctive markers (at least
+//!   [`MARKER_MIN_WORDS`] words, no varying numbers); the lines outside those markers stay line
+//!   rules;
 //! - lines whose numbers, dates or weekdays vary become regexes, the rest literal phrases;
 //! - a unit that already reads like article prose ([`text::reads_like_prose`]: long, ends like a
 //!   sentence, mostly lower-case words) is held back unless it recurs in at least `prose_share` of
@@ -87,7 +89,7 @@ pub enum Pattern {
     Block {
         /// The first line.
         start: String,
-        /// The last line.
+        /// The end marker: the last line, with its closing punctuation.
         end: String,
         /// Every line of the block, as first seen.
         lines: Vec<String>,
@@ -450,6 +452,15 @@ fn collect(g: &mut Pass2Group, seq: u64, id: &str, units: &[Unit]) {
     }
 }
 
+/// Fewest words of a line that may be a block marker.
+pub const MARKER_MIN_WORDS: usize = 3;
+
+/// Can this line be a block marker? Short lines ("Senate", "Share") begin or occur in too many
+/// article lines; as line rules they only ever match a whole line.
+fn is_distinctive(display: &str) -> bool {
+    display.split_whitespace().count() >= MARKER_MIN_WORDS
+}
+
 /// The rule id that already removes this text whole, if any.
 fn covered_by(cleaner: Option<&Cleaner>, raw: &str) -> Option<String> {
     let cleaner = cleaner?;
@@ -550,20 +561,31 @@ fn findings(g: &Pass2Group, opts: &LearnOptions, cleaner: Option<&Cleaner>) -> V
             chain.push(b);
             at = b;
         }
-        // Block markers are literal: lines that vary stay line rules.
+        // A block's start marker fires on any line it begins and its end marker anywhere after:
+        // markers must be literal and distinctive. Other end lines stay line rules.
+        let marker = |i: usize| !g.cands[i].varies && is_distinctive(&g.cands[i].display);
         let mut lo = 0;
         let mut hi = chain.len();
-        while lo < hi && g.cands[chain[lo]].varies {
+        while lo < hi && !marker(chain[lo]) {
             lo += 1;
         }
-        while hi > lo && g.cands[chain[hi - 1]].varies {
+        while hi > lo && !marker(chain[hi - 1]) {
             hi -= 1;
         }
         for &i in chain[..lo].iter().chain(&chain[hi..]) {
             out.push(single(&g.cands[i], Status::New));
         }
         let run = &chain[lo..hi];
-        if run.len() < 2 {
+        // The first end hit after the start closes a block: one inside an earlier line would cut
+        // it short, so such a run stays line rules.
+        let end = run
+            .last()
+            .map(|&i| text::end_marker(&g.cands[i].raw))
+            .unwrap_or_default();
+        let cut_short = run[..run.len().saturating_sub(1)]
+            .iter()
+            .any(|&i| text::end_marker(&g.cands[i].raw).contains(&end));
+        if run.len() < 2 || cut_short {
             for &i in run {
                 out.push(single(&g.cands[i], Status::New));
             }
@@ -580,7 +602,7 @@ fn findings(g: &Pass2Group, opts: &LearnOptions, cleaner: Option<&Cleaner>) -> V
             family: text::guess_family(&lines.join("\n")),
             pattern: Pattern::Block {
                 start: lines[0].clone(),
-                end: lines[lines.len() - 1].clone(),
+                end,
                 max_lines: 1 + links.iter().map(|l| l.max_gap).sum::<usize>(),
                 lines,
             },

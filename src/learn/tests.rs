@@ -124,7 +124,7 @@ fn blocks_sentences_regexes_and_hold_backs() {
     for i in 0..10 {
         let mut text = String::new();
         text.push_str(&format!("Posted {} March 2024\n\n", i + 1));
-        text.push_str("Share this\n\nTweet\nEmail a friend\n\n");
+        text.push_str("Share this with friends\n\nTweet\nEmail it to a friend\n\n");
         text.push_str(&format!("{}. {}.", unique(i, "alpha"), unique(i, "beta")));
         text.push_str(if i < 6 {
             " Like us on Mastodon today.\n"
@@ -147,9 +147,13 @@ fn blocks_sentences_regexes_and_hold_backs() {
     let l = learn_docs(tmp.path(), &docs, &opts, None);
     let g = &l.groups[0];
     let block = Pattern::Block {
-        start: "share this".into(),
-        end: "email a friend".into(),
-        lines: vec!["share this".into(), "tweet".into(), "email a friend".into()],
+        start: "share this with friends".into(),
+        end: "email it to a friend".into(),
+        lines: vec![
+            "share this with friends".into(),
+            "tweet".into(),
+            "email it to a friend".into(),
+        ],
         max_lines: 4,
     };
     let posted = format!(
@@ -326,5 +330,36 @@ fn awkward_texts_round_trip_through_the_file() {
     assert!(
         toml.contains("# In 5 of 5 documents (100.0%); e.g. a?b, c'd\"e\n"),
         "{toml}"
+    );
+}
+
+#[test]
+fn runs_with_weak_markers_stay_line_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut docs = Vec::new();
+    for i in 0..6 {
+        // "Senate" would start a block at any line beginning with it; the end marker of the second
+        // pair occurs inside its start line, which would cut the block short.
+        let text = format!(
+            "Senate\nHouse of the people\n\n{}\n\nFollow us on all the socials\non all the socials\n",
+            unique(i, "z")
+        );
+        docs.push(("g", text));
+    }
+    let l = learn_docs(tmp.path(), &docs, &LearnOptions::default(), None);
+    let got: Vec<(Scope, &Pattern)> = l.groups[0]
+        .findings
+        .iter()
+        .map(|f| (f.scope, &f.pattern))
+        .collect();
+    let line = |s: &str| Pattern::Phrase(s.into());
+    assert_eq!(
+        got,
+        vec![
+            (Scope::Line, &line("follow us on all the socials")),
+            (Scope::Line, &line("house of the people")),
+            (Scope::Line, &line("on all the socials")),
+            (Scope::Line, &line("senate")),
+        ]
     );
 }

@@ -113,6 +113,14 @@ fn char_before(s: &str, at: usize) -> Option<char> {
     s[..at].chars().next_back()
 }
 
+/// The text of a line as a block's end marker: folded, lower case, without leading bullets but
+/// with its closing punctuation (an end marker that stops short of it leaves the rest of its line).
+pub fn end_marker(raw: &str) -> String {
+    normalize::phrase(raw)
+        .trim_start_matches(|c: char| is_space_char(c) || is_bullet(c))
+        .to_string()
+}
+
 /// Replaces numbers, month and weekday names by placeholders. Returns the key and the text each
 /// placeholder stands for, in order. A number glued to letters ("mp3") is part of its word.
 pub fn generalise(display: &str) -> (String, Vec<&str>) {
@@ -427,6 +435,10 @@ mod tests {
     #[test]
     fn display_folds_and_trims() {
         assert_eq!(display("  • Share this article: "), "share this article");
+        assert_eq!(
+            end_marker("  • Share this article: "),
+            "share this article:"
+        );
         assert_eq!(
             display("Don\u{2019}t  miss \u{2014} SIGN UP!"),
             "don't miss - sign up"
