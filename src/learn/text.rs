@@ -385,7 +385,7 @@ static FAMILY_TABLE: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ),
         (
             "ad",
-            r"\b(?:advertisements?|advertising|advert|sponsored|ad)\b",
+            r"\b(?:advertisements?|advertising|advertise|advert|sponsored|ad)\b",
         ),
         (
             "support-appeal",
@@ -398,6 +398,10 @@ static FAMILY_TABLE: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         (
             "caption",
             r"\b(?:photo(?:graph)?s?|images?|getty|reuters|ap|afp|pictured)\b",
+        ),
+        (
+            "navigation",
+            r"^(?:home|menu|search|contact(?: us)?|about(?: us)?|privacy(?: policy)?|terms of (?:use|service)|sign in|log ?in|skip to(?: main)? content|careers|site ?map)$",
         ),
     ];
     table
@@ -554,6 +558,9 @@ mod tests {
         assert_eq!(guess_family("read more"), "related");
         assert_eq!(guess_family("the weather desk"), "other");
         assert_eq!(guess_family("shared spaces"), "other");
+        assert_eq!(guess_family("advertise with us"), "ad");
+        assert_eq!(guess_family("skip to main content"), "navigation");
+        assert_eq!(guess_family("about us and our mission"), "other");
     }
 
     #[test]
