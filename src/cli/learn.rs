@@ -31,7 +31,7 @@ pub struct LearnArgs {
     /// A line or sentence must recur in at least this many documents of its group.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub min_docs: u32,
-    /// ... and in at least this share of its group's documents (0 to 1).
+    /// It must also recur in at least this share of its group's documents (0 to 1).
     #[arg(long, value_name = "SHARE", default_value_t = 0.2)]
     pub min_share: f64,
     /// Lines that read like article prose must recur in at least this share of their group.
