@@ -246,11 +246,11 @@ struct Doc<'a> {
     body_start: usize,
 }
 
-fn is_space_char(c: char) -> bool {
+pub(crate) fn is_space_char(c: char) -> bool {
     c.is_whitespace() || c == '\u{FEFF}' || c == '\u{200B}'
 }
 
-fn is_bullet(c: char) -> bool {
+pub(crate) fn is_bullet(c: char) -> bool {
     matches!(
         c,
         '•' | '·'
@@ -270,7 +270,7 @@ fn is_bullet(c: char) -> bool {
     )
 }
 
-fn is_trailing_punct(c: char) -> bool {
+pub(crate) fn is_trailing_punct(c: char) -> bool {
     matches!(
         c,
         ':' | '.'

@@ -6,6 +6,9 @@
 //! at each rule's [`Scope`] and returns an [`Outcome`]: the cleaned bytes, every [`Removal`] (rule and
 //! byte span), and a [`Verdict`]. Everything not removed is kept byte for byte.
 //!
+//! Where no rules exist yet, [`learn`](mod@learn) mines a corpus for each publisher's recurring
+//! lines and sentences and proposes them as a pattern file to review.
+//!
 //! ```
 //! use dechrome::{Cleaner, PatternSet, Verdict};
 //!
@@ -29,6 +32,7 @@ pub mod detect;
 pub mod error;
 pub mod filter;
 pub mod input;
+pub mod learn;
 pub mod normalize;
 pub mod output;
 pub mod patterns;

@@ -9,5 +9,9 @@ mod clean;
 mod fixtures;
 #[path = "cli/harness.rs"]
 mod harness;
+#[path = "cli/learn.rs"]
+mod learn;
+#[path = "cli/learn_corpus.rs"]
+mod learn_corpus;
 #[path = "cli/precommit.rs"]
 mod precommit;

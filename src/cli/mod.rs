@@ -5,6 +5,7 @@
 mod check;
 mod clean;
 mod files;
+mod learn;
 mod patterns_cmd;
 
 use std::io::Write;
@@ -30,6 +31,8 @@ enum Command {
     /// Report the chrome `clean` would remove, as a linter does (exit 1 when there is any);
     /// `--fix` removes it in place.
     Check(check::CheckArgs),
+    /// Mine a corpus for each publisher's recurring chrome and write it as a pattern file.
+    Learn(learn::LearnArgs),
     /// Inspect the pattern set.
     #[command(subcommand)]
     Patterns(patterns_cmd::PatternsCommand),
@@ -130,6 +133,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Clean(args) => clean::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Learn(args) => learn::run(&args),
         Command::Patterns(cmd) => patterns_cmd::run(&cmd),
     };
     match result {
