@@ -165,7 +165,9 @@ impl Cleaner {
             }
         }
         removals.sort_by_key(|r| (r.range.start, r.range.end));
-        removals.dedup_by(|a, b| a.range == b.range && a.rule.id == b.rule.id);
+        // Several rules often remove the same span (a label in the generic set and in a publisher
+        // pack): the removal names the first of them in set order, once.
+        removals.dedup_by(|a, b| a.range == b.range);
         if removals.is_empty() {
             return Outcome {
                 text: Cow::Borrowed(text),

@@ -210,7 +210,7 @@ fn written_file_parses_and_cleans() {
     for i in 0..12 {
         let group = if i % 2 == 0 { "News Site" } else { "news-site" };
         let text = format!(
-            "Advertisement\nTop of page\n{}\nUpdated {}:{:02}\nBottom line here\n",
+            "Advertisement\nHarbour desk notes\n{}\nTide table {}:{:02}\nFerry corner closing\n",
             unique(i, "x"),
             i % 12,
             i * 5
@@ -252,14 +252,14 @@ fn written_file_parses_and_cleans() {
     assert_eq!(
         set.rules()[0].regexes,
         [format!(
-            r"^[^\w\n]*updated {}[^\w\n]*$",
+            r"^[^\w\n]*tide table {}[^\w\n]*$",
             text::key_regex(Kind::Sentence, "\u{E000}", &[])
         )]
     );
     assert_eq!(set.rules()[0].publisher.as_deref(), Some("News Site"));
     let cleaner = Cleaner::new(set).with_max_removal(1.0);
     let doc = format!(
-        "Top of page\n{}\nUpdated 9:45\nBottom line here\n",
+        "Harbour desk notes\n{}\nTide table 9:45\nFerry corner closing\n",
         unique(99, "y")
     );
     let out = cleaner.clean(doc.as_bytes());

@@ -16,13 +16,18 @@ phrases = ["share this article"]
 fn stdin_to_stdout_with_explain() {
     let r = run(
         &["clean", "--explain"],
-        b"Title\nShare this article\nBody.\nJoin our commenting forum\nComments\n",
+        b"Title of the story\nShare this article\nThe body of the story runs to a full sentence or two, as bodies do.\n\
+          Join our commenting forum\nComments\n",
     );
     assert_eq!(r.code, 0);
-    assert_eq!(r.stdout_str(), "Title\nShare this article\nBody.\n");
+    assert_eq!(
+        r.stdout_str(),
+        "Title of the story\nThe body of the story runs to a full sentence or two, as bodies do.\n"
+    );
     assert_eq!(
         r.stderr,
-        "<stdin>:4:1: independent.comments.forum-tail: \"Join our commenting forum\\nComments\"\n\
+        "<stdin>:2:1: generic.share.labels: \"Share this article\"\n\
+         <stdin>:4:1: independent.comments.forum-tail: \"Join our commenting forum\\nComments\"\n\
          <stdin>:5:1: generic.comments.heading: \"Comments\"\n"
     );
 }
