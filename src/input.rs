@@ -3,9 +3,13 @@
 //! dechrome cleans UTF-8 text (invalid sequences are kept as they are). Binary files are skipped with
 //! a warning, and UTF-16 text is refused with a message saying so, rather than being mangled.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
+use crate::output::Compression;
 
 /// How many leading bytes are inspected for NUL bytes.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -43,6 +47,48 @@ pub fn read_text(path: &Path) -> Result<Option<Vec<u8>>, Error> {
             message: "UTF-16 text is not supported; convert it to UTF-8 first".into(),
         }),
     }
+}
+
+/// Read buffer of input streams.
+const READ_BUFFER: usize = 1 << 20;
+
+/// A reader that adds the number of bytes read to a shared counter (for progress reports).
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens a file for streaming, `-` meaning stdin, decompressing `.gz` and `.zst` files by
+/// extension. The raw (compressed) bytes read are added to `count`.
+pub fn open_stream(path: &Path, count: Arc<AtomicU64>) -> Result<Box<dyn BufRead + Send>, Error> {
+    if path == Path::new("-") {
+        let raw = Counting {
+            inner: std::io::stdin(),
+            count,
+        };
+        return Ok(Box::new(BufReader::with_capacity(READ_BUFFER, raw)));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let raw = BufReader::with_capacity(READ_BUFFER, Counting { inner: file, count });
+    Ok(match Compression::of_path(path) {
+        Compression::None => Box::new(raw),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            flate2::bufread::MultiGzDecoder::new(raw),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| Error::io(path, e))?,
+        )),
+    })
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod detect;
 pub mod error;
 pub mod filter;
 pub mod input;
+pub mod jsonl;
 pub mod learn;
 pub mod normalize;
 pub mod output;

@@ -1,7 +1,14 @@
 //! Output: atomic file writes, so that an interrupted run never leaves a half-written file.
+//!
+//! [`write_atomic`] writes one whole file. [`AtomicWriter`] streams into a temporary file, compressed
+//! by the target's extension ([`Compression`]), and renames it into place in
+//! [`finish`](AtomicWriter::finish). [`RecordSink`] is where cleaned JSONL records go: a stream
+//! ([`StreamSink`]: stdout or one file) or numbered shards ([`ShardSink`]).
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
 
 use crate::error::Error;
 
@@ -69,9 +76,257 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Compression of a file, chosen by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain bytes.
+    None,
+    /// gzip (`.gz`).
+    Gzip,
+    /// Zstandard (`.zst`).
+    Zstd,
+}
+
+impl Compression {
+    /// The compression a path's extension names.
+    pub fn of_path(path: &Path) -> Compression {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("gz") => Compression::Gzip,
+            Some("zst") => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+
+    /// The file-name suffix, such as `.gz` (empty for none).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Compression::None => "",
+            Compression::Gzip => ".gz",
+            Compression::Zstd => ".zst",
+        }
+    }
+}
+
+/// Buffer size of output files.
+const WRITE_BUFFER: usize = 1 << 20;
+
+enum Encoder {
+    Plain(BufWriter<NamedTempFile>),
+    Gzip(flate2::write::GzEncoder<BufWriter<NamedTempFile>>),
+    Zstd(zstd::stream::write::Encoder<'static, BufWriter<NamedTempFile>>),
+}
+
+/// A file written under a temporary name beside its target and renamed into place when finished;
+/// dropped unfinished, it leaves nothing behind. Compressed by the target's extension.
+pub struct AtomicWriter {
+    enc: Encoder,
+    path: PathBuf,
+}
+
+impl AtomicWriter {
+    /// Starts writing `path` (parent directories are created).
+    pub fn create(path: &Path) -> Result<AtomicWriter, Error> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".dechrome-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        let buf = BufWriter::with_capacity(WRITE_BUFFER, tmp);
+        let enc = match Compression::of_path(path) {
+            Compression::None => Encoder::Plain(buf),
+            Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+                buf,
+                flate2::Compression::default(),
+            )),
+            Compression::Zstd => Encoder::Zstd(
+                zstd::stream::write::Encoder::new(buf, 3).map_err(|e| Error::io(path, e))?,
+            ),
+        };
+        Ok(AtomicWriter {
+            enc,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The target path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes bytes (uncompressed).
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let r = match &mut self.enc {
+            Encoder::Plain(w) => w.write_all(bytes),
+            Encoder::Gzip(w) => w.write_all(bytes),
+            Encoder::Zstd(w) => w.write_all(bytes),
+        };
+        r.map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Completes the file: flushes, syncs and renames it into place.
+    pub fn finish(self) -> Result<(), Error> {
+        let path = self.path;
+        let io = |e| Error::io(&path, e);
+        let buf = match self.enc {
+            Encoder::Plain(w) => w,
+            Encoder::Gzip(w) => w.finish().map_err(io)?,
+            Encoder::Zstd(w) => w.finish().map_err(io)?,
+        };
+        let tmp = buf.into_inner().map_err(|e| io(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&path).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+}
+
+/// Where cleaned JSONL records go, in input order.
+pub trait RecordSink {
+    /// Writes whole records: `bytes` holds them back to back, each ending in a line terminator;
+    /// `ends` holds the end offset of each.
+    fn write_records(&mut self, bytes: &[u8], ends: &[usize]) -> Result<(), Error>;
+    /// Completes the output (flushes, renames temporary files into place).
+    fn finish(self: Box<Self>) -> Result<(), Error>;
+    /// Stops early: a stream is flushed; a file or shard in progress is discarded, so no incomplete
+    /// file is left under its final name (complete shards stay).
+    fn abort(self: Box<Self>) -> Result<(), Error>;
+}
+
+/// Records to one stream: stdout or a single file.
+pub enum StreamSink {
+    /// Standard output, buffered.
+    Stdout(BufWriter<std::io::Stdout>),
+    /// One file, renamed into place when complete.
+    File(AtomicWriter),
+}
+
+impl StreamSink {
+    /// Records to stdout.
+    pub fn stdout() -> StreamSink {
+        StreamSink::Stdout(BufWriter::with_capacity(WRITE_BUFFER, std::io::stdout()))
+    }
+}
+
+impl RecordSink for StreamSink {
+    fn write_records(&mut self, bytes: &[u8], _ends: &[usize]) -> Result<(), Error> {
+        match self {
+            StreamSink::Stdout(w) => w.write_all(bytes).map_err(|e| Error::io("<stdout>", e)),
+            StreamSink::File(w) => w.write_all(bytes),
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), Error> {
+        match *self {
+            StreamSink::Stdout(mut w) => w.flush().map_err(|e| Error::io("<stdout>", e)),
+            StreamSink::File(w) => w.finish(),
+        }
+    }
+
+    fn abort(self: Box<Self>) -> Result<(), Error> {
+        match *self {
+            StreamSink::Stdout(mut w) => w.flush().map_err(|e| Error::io("<stdout>", e)),
+            StreamSink::File(_) => Ok(()),
+        }
+    }
+}
+
+/// Records into numbered shards `part-00000.jsonl`, ... of at most `size` records each, each written
+/// under a temporary name and renamed when complete.
+pub struct ShardSink {
+    dir: PathBuf,
+    size: usize,
+    compression: Compression,
+    next: usize,
+    current: Option<(AtomicWriter, usize)>,
+}
+
+impl ShardSink {
+    /// Shards of `size` records (at least 1) in `dir`, compressed as given.
+    pub fn new(dir: &Path, size: usize, compression: Compression) -> ShardSink {
+        ShardSink {
+            dir: dir.to_path_buf(),
+            size: size.max(1),
+            compression,
+            next: 0,
+            current: None,
+        }
+    }
+
+    /// The name of shard `n`.
+    pub fn shard_name(n: usize, compression: Compression) -> String {
+        format!("part-{n:05}.jsonl{}", compression.suffix())
+    }
+}
+
+impl RecordSink for ShardSink {
+    fn write_records(&mut self, bytes: &[u8], ends: &[usize]) -> Result<(), Error> {
+        let mut start = 0;
+        let mut i = 0;
+        while i < ends.len() {
+            if self.current.is_none() {
+                let path = self.dir.join(Self::shard_name(self.next, self.compression));
+                self.next += 1;
+                self.current = Some((AtomicWriter::create(&path)?, 0));
+            }
+            let (w, count) = self.current.as_mut().expect("shard open");
+            let take = (self.size - *count).min(ends.len() - i);
+            let end = ends[i + take - 1];
+            w.write_all(&bytes[start..end])?;
+            *count += take;
+            i += take;
+            start = end;
+            if *count == self.size {
+                let (w, _) = self.current.take().expect("shard open");
+                w.finish()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), Error> {
+        match self.current.take() {
+            Some((w, _)) => w.finish(),
+            None => Ok(()),
+        }
+    }
+
+    fn abort(self: Box<Self>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_split_by_record_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink: Box<dyn RecordSink> =
+            Box::new(ShardSink::new(dir.path(), 2, Compression::None));
+        sink.write_records(b"a\nb\nc\n", &[2, 4, 6]).unwrap();
+        sink.write_records(b"d\n", &[2]).unwrap();
+        sink.write_records(b"e\n", &[2]).unwrap();
+        sink.finish().unwrap();
+        let read = |n| std::fs::read_to_string(dir.path().join(n)).unwrap();
+        assert_eq!(read("part-00000.jsonl"), "a\nb\n");
+        assert_eq!(read("part-00001.jsonl"), "c\nd\n");
+        assert_eq!(read("part-00002.jsonl"), "e\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn unfinished_writer_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = AtomicWriter::create(&dir.path().join("x.jsonl.gz")).unwrap();
+        w.write_all(b"partial").unwrap();
+        drop(w);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn writes_and_replaces() {

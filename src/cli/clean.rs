@@ -3,13 +3,15 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use clap::Args;
 use dechrome::report::{LineIndex, excerpt};
 use dechrome::{Cleaner, Error, Outcome, Verdict, input, output};
 use rayon::prelude::*;
 
-use super::{PatternOpts, Status};
+use super::summary::{Counts, Progress};
+use super::{PatternOpts, Status, jsonl_run};
 
 /// How many files are read, cleaned and written per parallel batch.
 const BATCH: usize = 256;
@@ -37,11 +39,66 @@ pub struct CleanArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Print no summary line.
+    /// Print no summary and no progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Skip inputs whose output file already exists (resumes an interrupted run into -o OUTDIR).
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Write the run's statistics (the summary's numbers) to this file as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+    /// Read JSON Lines: clean one string field of each record, keep every other field as it is.
+    /// Inputs ending in .gz or .zst are decompressed.
+    #[arg(long, help_heading = "JSONL")]
+    pub jsonl: bool,
+    /// The record field to clean.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "text",
+        help_heading = "JSONL"
+    )]
+    pub field: String,
+    /// Add this field to each record: the removals, as objects with rule, family, scope, and start
+    /// and end offsets in Unicode characters (scalar values) of the field's decoded string.
+    #[arg(long, value_name = "FIELD", help_heading = "JSONL")]
+    pub annotate: Option<String>,
+    /// What to do with a record that is not a JSON object with the string field: stop the run
+    /// (fail), leave it out of the output (skip) or write it as it was (keep). Each is reported.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ACTION",
+        default_value = "fail",
+        help_heading = "JSONL"
+    )]
+    pub on_error: OnError,
+    /// Records per shard, with -o OUTDIR (shards part-00000.jsonl, ...). An -o path ending in
+    /// .jsonl, .jsonl.gz or .jsonl.zst is one output file instead.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        help_heading = "JSONL"
+    )]
+    pub shard_size: usize,
+    /// Compress shards: gz or zst.
+    #[arg(long, value_name = "FORMAT", help_heading = "JSONL")]
+    pub compress: Option<String>,
     #[command(flatten)]
     pub patterns: PatternOpts,
+}
+
+/// What happens to a malformed JSONL record.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    /// Stop with an error naming the line.
+    Fail,
+    /// Leave the record out of the output, with a warning.
+    Skip,
+    /// Write the record as it was, with a warning.
+    Keep,
 }
 
 /// One file to clean and where its output goes (`None`: stdout).
@@ -56,8 +113,7 @@ struct Done {
     text: Option<Vec<u8>>,
     /// Lines for stderr.
     messages: String,
-    verdict: Option<Verdict>,
-    failed: bool,
+    counts: Counts,
 }
 
 /// Describes removals and refusals of one document, as printed to stderr.
@@ -101,6 +157,34 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
     if args.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
+    if !args.jsonl {
+        let used = [
+            (args.annotate.is_some(), "--annotate"),
+            (args.field != "text", "--field"),
+            (args.on_error != OnError::Fail, "--on-error"),
+            (args.compress.is_some(), "--compress"),
+        ];
+        if let Some((_, name)) = used.iter().find(|(u, _)| *u) {
+            return Err(Error::Usage(format!("{name} needs --jsonl")));
+        }
+    } else {
+        if args.skip_existing {
+            return Err(Error::Usage(
+                "--skip-existing applies to trees and files, not --jsonl".into(),
+            ));
+        }
+        if args.shard_size == 0 {
+            return Err(Error::Usage("--shard-size must be at least 1".into()));
+        }
+        if args.annotate.as_deref() == Some(args.field.as_str()) {
+            return Err(Error::Usage(
+                "--annotate must name another field than --field".into(),
+            ));
+        }
+    }
+    if args.skip_existing && args.output.is_none() {
+        return Err(Error::Usage("--skip-existing needs -o OUTDIR".into()));
+    }
     Ok(())
 }
 
@@ -114,12 +198,45 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let select = super::files::Selector::new(args.glob.as_deref(), config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let start = Instant::now();
+    if args.jsonl {
+        let inputs: Vec<PathBuf> = if args.paths.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            args.paths.clone()
+        };
+        if let Some(d) = inputs.iter().find(|p| p.is_dir()) {
+            return Err(Error::Usage(format!(
+                "{}: is a directory; --jsonl reads files (or - for stdin)",
+                d.display()
+            )));
+        }
+        if let Some(o) = &args.output {
+            for p in inputs.iter().filter(|p| *p != Path::new("-")) {
+                if resolve(p) == resolve(o) {
+                    return Err(Error::Usage(format!(
+                        "output {} is input {}",
+                        o.display(),
+                        p.display()
+                    )));
+                }
+            }
+        }
+        let (status, counts) = jsonl_run::run(args, &cleaner, &pool, &inputs)?;
+        finish(args, &counts, "records", start)?;
+        return Ok(status);
+    }
     if stdin_only && args.output.is_none() {
         return clean_stdin(&cleaner, args);
     }
     let mut status = Status::Ok;
     let mut tasks = Vec::new();
     let mut stderr = String::new();
+    let mut counts = Counts::default();
     match &args.output {
         None => {
             for p in &args.paths {
@@ -181,11 +298,16 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         }
     }
     eprint!("{stderr}");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let mut counts = [0usize; 4];
+    if args.skip_existing {
+        let before = tasks.len();
+        tasks.retain(|t| !t.output.as_ref().is_some_and(|o| o.exists()));
+        counts.existing = (before - tasks.len()) as u64;
+    }
+    let total = tasks
+        .iter()
+        .map(|t| std::fs::metadata(&t.input).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    let progress = Progress::new(Some(total), args.quiet || args.output.is_none());
     let stdout = std::io::stdout();
     for batch in tasks.chunks(BATCH) {
         let done: Vec<Done> = pool.install(|| {
@@ -199,40 +321,47 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             if let Some(text) = &d.text {
                 out.write_all(text).map_err(|e| Error::io("<stdout>", e))?;
             }
-            eprint!("{}", d.messages);
-            match (d.failed, d.verdict) {
-                (true, _) => {
-                    counts[3] += 1;
-                    status = Status::Error;
-                }
-                (false, Some(Verdict::Cleaned)) => counts[0] += 1,
-                (false, Some(Verdict::Unchanged)) => counts[1] += 1,
-                (false, Some(Verdict::Refused)) => counts[2] += 1,
-                (false, None) => {}
+            progress.eprint(&d.messages);
+            if d.counts.failed > 0 {
+                status = Status::Error;
             }
+            counts.merge(&d.counts);
         }
         out.flush().map_err(|e| Error::io("<stdout>", e))?;
+        progress.update(counts.bytes_in, counts.read);
     }
-    if args.output.is_some() && !args.quiet {
-        eprintln!(
-            "dechrome: {} files: {} cleaned, {} unchanged, {} refused, {} failed",
-            counts.iter().sum::<usize>(),
-            counts[0],
-            counts[1],
-            counts[2],
-            counts[3]
-        );
+    progress.finish();
+    if args.output.is_some() {
+        finish(args, &counts, "files", start)?;
+    } else if let Some(path) = &args.stats {
+        counts.write_json(path, start.elapsed())?;
     }
     Ok(status)
 }
 
+/// Prints the summary (unless quiet) and writes the statistics file.
+fn finish(args: &CleanArgs, counts: &Counts, unit: &str, start: Instant) -> Result<(), Error> {
+    let elapsed = start.elapsed();
+    if !args.quiet {
+        eprint!("{}", counts.summary(unit, elapsed));
+    }
+    if let Some(path) = &args.stats {
+        counts.write_json(path, elapsed)?;
+    }
+    Ok(())
+}
+
 fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
     let display = task.input.display().to_string();
+    let mut counts = Counts::default();
     let fail = |e: Error| Done {
         text: None,
         messages: format!("dechrome: error: {e}\n"),
-        verdict: None,
-        failed: true,
+        counts: Counts {
+            read: 1,
+            failed: 1,
+            ..Counts::default()
+        },
     };
     let bytes = match input::read_text(&task.input) {
         Ok(Some(b)) => b,
@@ -240,8 +369,10 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             return Done {
                 text: None,
                 messages: format!("dechrome: warning: {display}: binary file skipped\n"),
-                verdict: None,
-                failed: false,
+                counts: Counts {
+                    binary: 1,
+                    ..Counts::default()
+                },
             };
         }
         Err(e) => return fail(e),
@@ -254,20 +385,20 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
         args.explain,
         cleaner.max_removal(),
     );
-    let verdict = Some(outcome.verdict);
+    counts.add_outcome(&outcome);
+    counts.bytes_in = bytes.len() as u64;
+    counts.bytes_out = outcome.text.len() as u64;
     match &task.output {
         None => Done {
             text: Some(outcome.text.into_owned()),
             messages,
-            verdict,
-            failed: false,
+            counts,
         },
         Some(path) => match output::write_atomic(path, &outcome.text, false) {
             Ok(()) => Done {
                 text: None,
                 messages,
-                verdict,
-                failed: false,
+                counts,
             },
             Err(e) => fail(e),
         },

@@ -5,8 +5,10 @@
 mod check;
 mod clean;
 mod files;
+mod jsonl_run;
 mod learn;
 mod patterns_cmd;
+mod summary;
 
 use std::io::Write;
 use std::path::PathBuf;

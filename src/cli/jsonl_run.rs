@@ -1,0 +1,332 @@
+//! `dechrome clean --jsonl`: a three-stage pipeline with bounded memory. A reader thread reads
+//! records in batches of about [`BATCH_BYTES`]; the worker pool cleans each batch in parallel,
+//! in chunks; a writer thread writes the chunks in input order, prints messages and counts.
+//! The output is the same for every `--jobs`.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use dechrome::jsonl::{self, RecordError};
+use dechrome::output::{AtomicWriter, Compression, RecordSink, ShardSink, StreamSink};
+use dechrome::report::excerpt;
+use dechrome::{Cleaner, Error, Verdict};
+use rayon::prelude::*;
+
+use super::Status;
+use super::clean::{CleanArgs, OnError};
+use super::summary::{Counts, Progress};
+
+/// Bytes of input per batch (a batch holds whole lines, so it can be larger).
+const BATCH_BYTES: usize = 4 << 20;
+/// Records per parallel task.
+const CHUNK: usize = 32;
+/// Batches buffered between the stages.
+const DEPTH: usize = 2;
+
+/// Whole lines of one input.
+struct Batch {
+    input: Arc<str>,
+    /// Line number of the first line.
+    first_line: u64,
+    data: Vec<u8>,
+    /// End offset of each line (terminator included).
+    ends: Vec<usize>,
+}
+
+/// What the reader sends.
+enum Read {
+    Batch(Batch),
+    /// An input could not be opened or read: reported, then the run goes on with the next input.
+    Failed(Error),
+}
+
+/// The output of one chunk of records.
+#[derive(Default)]
+struct ChunkOut {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    messages: String,
+    counts: Counts,
+    /// A malformed record under `--on-error fail`: the chunk stops there.
+    fatal: Option<Error>,
+    /// An input could not be read (already in `messages`).
+    input_failed: bool,
+}
+
+/// Is `path` a single output file (by its extension) rather than a shard directory?
+pub fn is_file_target(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let name = name.trim_end_matches(".gz").trim_end_matches(".zst");
+    name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json")
+}
+
+/// Runs the JSONL pipeline over `inputs` (`-` is stdin).
+pub fn run(
+    args: &CleanArgs,
+    cleaner: &Cleaner,
+    pool: &rayon::ThreadPool,
+    inputs: &[PathBuf],
+) -> Result<(Status, Counts), Error> {
+    let sink: Box<dyn RecordSink + Send> = match &args.output {
+        None => Box::new(StreamSink::stdout()),
+        Some(o) if is_file_target(o) => Box::new(StreamSink::File(AtomicWriter::create(o)?)),
+        Some(dir) => {
+            let compression = match args.compress.as_deref() {
+                None => Compression::None,
+                Some("gz") => Compression::Gzip,
+                Some("zst") => Compression::Zstd,
+                Some(other) => {
+                    return Err(Error::Usage(format!(
+                        "--compress: unknown {other:?}; use gz or zst"
+                    )));
+                }
+            };
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            Box::new(ShardSink::new(dir, args.shard_size, compression))
+        }
+    };
+    let total: Option<u64> = inputs
+        .iter()
+        .map(|p| (p != Path::new("-")).then(|| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)))
+        .sum();
+    let raw_read = Arc::new(AtomicU64::new(0));
+    let progress = Progress::new(total, args.quiet);
+    let (read_tx, read_rx) = sync_channel::<Read>(DEPTH);
+    let (out_tx, out_rx) = sync_channel::<Vec<ChunkOut>>(DEPTH);
+    std::thread::scope(|s| {
+        let reader = {
+            let raw_read = raw_read.clone();
+            s.spawn(move || read_inputs(inputs, raw_read, read_tx))
+        };
+        let writer = s.spawn(|| write_outputs(sink, out_rx, &progress, &raw_read));
+        let field = args.field.as_str();
+        let annotate = args.annotate.as_deref();
+        for item in read_rx {
+            let chunks = match item {
+                Read::Failed(e) => {
+                    vec![ChunkOut {
+                        messages: format!("dechrome: error: {e}\n"),
+                        input_failed: true,
+                        ..ChunkOut::default()
+                    }]
+                }
+                Read::Batch(b) => pool.install(|| {
+                    b.ends
+                        .par_chunks(CHUNK)
+                        .enumerate()
+                        .map(|(i, ends)| {
+                            let start = if i == 0 { 0 } else { b.ends[i * CHUNK - 1] };
+                            let line_no = b.first_line + (i * CHUNK) as u64;
+                            clean_chunk(cleaner, args, field, annotate, &b, start, ends, line_no)
+                        })
+                        .collect()
+                }),
+            };
+            if out_tx.send(chunks).is_err() {
+                break; // The writer stopped (an error); it says why.
+            }
+        }
+        drop(out_tx);
+        let written = writer.join().expect("writer thread");
+        reader.join().expect("reader thread");
+        progress.finish();
+        let (counts, failed) = written?;
+        Ok((if failed { Status::Error } else { Status::Ok }, counts))
+    })
+}
+
+fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read>) {
+    for path in inputs {
+        let name: Arc<str> = if path == Path::new("-") {
+            "<stdin>".into()
+        } else {
+            path.display().to_string().into()
+        };
+        let mut reader = match dechrome::input::open_stream(path, raw_read.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                if tx.send(Read::Failed(e)).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let mut line_no = 1;
+        loop {
+            let mut data = Vec::with_capacity(BATCH_BYTES + (64 << 10));
+            let mut ends = Vec::new();
+            let mut error = None;
+            while data.len() < BATCH_BYTES {
+                match reader.read_until(b'\n', &mut data) {
+                    Ok(0) => break,
+                    Ok(_) => ends.push(data.len()),
+                    Err(e) => {
+                        error = Some(Error::io(path, e));
+                        break;
+                    }
+                }
+            }
+            let n = ends.len() as u64;
+            let done = data.len() < BATCH_BYTES || error.is_some();
+            if !ends.is_empty() {
+                let batch = Batch {
+                    input: name.clone(),
+                    first_line: line_no,
+                    data,
+                    ends,
+                };
+                if tx.send(Read::Batch(batch)).is_err() {
+                    return;
+                }
+            }
+            line_no += n;
+            if let Some(e) = error {
+                if tx.send(Read::Failed(e)).is_err() {
+                    return;
+                }
+            }
+            if done {
+                break;
+            }
+        }
+    }
+}
+
+/// Position of a serde_json error message removed, since a record is one line: the column is kept.
+fn record_error(e: &RecordError) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line 1 column ") {
+        Some(i) => format!(
+            "{} (column {})",
+            &msg[..i],
+            &msg[i + " at line 1 column ".len()..]
+        ),
+        None => msg,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn clean_chunk(
+    cleaner: &Cleaner,
+    args: &CleanArgs,
+    field: &str,
+    annotate: Option<&str>,
+    batch: &Batch,
+    mut start: usize,
+    ends: &[usize],
+    first_line: u64,
+) -> ChunkOut {
+    let mut out = ChunkOut {
+        bytes: Vec::with_capacity(ends.last().map_or(0, |e| e - start) + 1024),
+        ..ChunkOut::default()
+    };
+    for (k, &end) in ends.iter().enumerate() {
+        let full = &batch.data[start..end];
+        start = end;
+        let line_no = first_line + k as u64;
+        out.counts.bytes_in += full.len() as u64;
+        let line = full.strip_suffix(b"\n").unwrap_or(full);
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            out.counts.blank += 1;
+            continue;
+        }
+        let at = format!("{}:{line_no}", batch.input);
+        match jsonl::clean_line(cleaner, line, field, annotate) {
+            Ok(rec) => {
+                out.counts.add(
+                    rec.verdict,
+                    rec.removals.iter().map(|r| r.rule.family.as_str()),
+                );
+                match &rec.line {
+                    Some(l) => out.bytes.extend_from_slice(l),
+                    None => out.bytes.extend_from_slice(line),
+                }
+                out.bytes.push(b'\n');
+                out.ends.push(out.bytes.len());
+                if args.explain {
+                    for r in &rec.removals {
+                        out.messages.push_str(&format!(
+                            "{at}: {}: {}\n",
+                            r.rule.id,
+                            excerpt(&rec.text.as_bytes()[r.range.clone()])
+                        ));
+                    }
+                    for n in &rec.notices {
+                        out.messages
+                            .push_str(&format!("{at}: {}: note: {}\n", n.rule.id, n.message));
+                    }
+                }
+                if rec.verdict == Verdict::Refused {
+                    out.messages.push_str(&format!(
+                        "{at}: refused: the rules would remove {:.0}% of the text (limit {:.0}%); left unchanged\n",
+                        rec.removed_share * 100.0,
+                        cleaner.max_removal() * 100.0
+                    ));
+                }
+            }
+            Err(e) => {
+                out.counts.read += 1;
+                out.counts.failed += 1;
+                let msg = record_error(&e);
+                match args.on_error {
+                    OnError::Fail => {
+                        out.fatal = Some(Error::Input {
+                            path: at.into(),
+                            message: msg,
+                        });
+                        return out;
+                    }
+                    OnError::Skip => {
+                        out.counts.dropped += 1;
+                        out.messages
+                            .push_str(&format!("dechrome: warning: {at}: {msg}; record skipped\n"));
+                    }
+                    OnError::Keep => {
+                        out.counts.kept += 1;
+                        out.messages.push_str(&format!(
+                            "dechrome: warning: {at}: {msg}; record kept as it was\n"
+                        ));
+                        out.bytes.extend_from_slice(line);
+                        out.bytes.push(b'\n');
+                        out.ends.push(out.bytes.len());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The writer stage: returns the counts and whether anything failed, or the error that stopped it.
+fn write_outputs(
+    mut sink: Box<dyn RecordSink + Send>,
+    rx: Receiver<Vec<ChunkOut>>,
+    progress: &Progress,
+    raw_read: &AtomicU64,
+) -> Result<(Counts, bool), Error> {
+    let mut counts = Counts::default();
+    let mut failed = false;
+    for chunks in rx {
+        for c in chunks {
+            sink.write_records(&c.bytes, &c.ends)?;
+            progress.eprint(&c.messages);
+            counts.merge(&c.counts);
+            counts.bytes_out += c.bytes.len() as u64;
+            failed |= c.input_failed;
+            if let Some(e) = c.fatal {
+                // Records before the bad one are written; the shard or file in progress is not
+                // completed, so an incomplete output is never left under its final name.
+                if let Err(f) = sink.abort() {
+                    progress.eprint(&format!("dechrome: error: {f}\n"));
+                }
+                return Err(e);
+            }
+        }
+        progress.update(raw_read.load(Ordering::Relaxed), counts.read);
+    }
+    sink.finish()?;
+    Ok((counts, failed))
+}
