@@ -1,6 +1,15 @@
 //! Detection: every place in a text where a pattern of the set matches, as byte spans of the
 //! original text. Detection knows nothing of scopes; the [`filter`](crate::filter) decides what a hit
 //! removes.
+//!
+//! [`detect`] scans the whole text. [`detect_for_cleaning`] gives the cleaner the same result faster:
+//! a phrase, a tail marker or a block start removes something only where it starts a line (after
+//! whitespace and bullets) or a sentence (after `.`, `!` or `?`, closing quotes and spaces), so it
+//! runs an anchored automaton at those positions only, which skips most of the text. When a block
+//! start is found there, block end markers (which count anywhere) are needed: it scans everything.
+
+use aho_corasick::Anchored;
+use aho_corasick::automaton::Automaton;
 
 use crate::normalize::Normalized;
 use crate::patterns::{PatternSet, Role};
@@ -75,4 +84,256 @@ pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     hits.sort_unstable();
     hits.dedup();
     hits
+}
+
+/// The hits [`Cleaner`](crate::Cleaner) can act on: the same removals as with [`detect`], found by
+/// testing only the positions where a literal can start a line or a sentence (see the module docs).
+/// Hits elsewhere, which remove nothing, are left out.
+pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
+    let inner = set.inner();
+    let Some(dfa) = &inner.anchored else {
+        return detect(set, text);
+    };
+    let norm = Normalized::new(text);
+    let hay = norm.text();
+    let mut hits = Vec::new();
+    let Ok(start) = dfa.start_state(Anchored::Yes) else {
+        return detect(set, text);
+    };
+    // Block starts: (end of the marker in the search copy, rule).
+    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    let mut try_at = |p: usize, hits: &mut Vec<Hit>| {
+        let mut sid = start;
+        for (i, &b) in hay[p..].iter().enumerate() {
+            sid = dfa.next_state(Anchored::Yes, sid, b);
+            if dfa.is_special(sid) {
+                if dfa.is_dead(sid) {
+                    return;
+                }
+                if dfa.is_match(sid) {
+                    let end = p + i + 1;
+                    for k in 0..dfa.match_len(sid) {
+                        let pid = dfa.match_pattern(sid, k);
+                        // A state also reports the patterns that are its suffixes; keep those from p.
+                        if end - dfa.pattern_len(pid) != p || !at_word_edges(hay, p, end) {
+                            continue;
+                        }
+                        let (s, e) = (norm.to_original(p), norm.to_original(end));
+                        for &(rule, role) in &inner.literal_targets[pid.as_usize()] {
+                            if role == Role::Start {
+                                blocks.push((end, rule));
+                            }
+                            hits.push(Hit {
+                                start: s,
+                                end: e,
+                                rule,
+                                role,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    };
+    // Line starts: every position up to the first ASCII letter or digit (whitespace, bullets and
+    // anything non-ASCII come before a line's text).
+    let mut line = 0;
+    while line < hay.len() {
+        let mut p = line;
+        while p < hay.len() && hay[p] != b'\n' {
+            try_at(p, &mut hits);
+            if hay[p].is_ascii_alphanumeric() {
+                break;
+            }
+            p += 1;
+        }
+        match memchr::memchr(b'\n', &hay[p..]) {
+            Some(nl) => line = p + nl + 1,
+            None => break,
+        }
+    }
+    // Sentence starts: after . ! ? every position up to the first ASCII letter or digit (closing
+    // quotes and spaces come between).
+    for dot in memchr::memchr3_iter(b'.', b'!', b'?', hay) {
+        let mut p = dot + 1;
+        while p < hay.len() && hay[p] != b'\n' {
+            try_at(p, &mut hits);
+            if hay[p].is_ascii_alphanumeric() {
+                break;
+            }
+            p += 1;
+        }
+    }
+    // A block's end marker counts anywhere within its lines: scan those lines in full.
+    if let Some(ac) = &inner.literals {
+        for (from, rule) in blocks {
+            let lines = set.rule(rule).max_lines;
+            let mut to = hay.len();
+            for (k, nl) in memchr::memchr_iter(b'\n', &hay[from..]).enumerate() {
+                if k + 1 >= lines {
+                    to = from + nl;
+                    break;
+                }
+            }
+            // Windows may overlap (their hits are deduplicated below).
+            let to = (to + ac.max_pattern_len()).min(hay.len());
+            let input = aho_corasick::Input::new(hay).span(from..to);
+            for m in ac.find_overlapping_iter(input) {
+                if !at_word_edges(hay, m.start(), m.end()) {
+                    continue;
+                }
+                let (start, end) = (norm.to_original(m.start()), norm.to_original(m.end()));
+                for &(rule, role) in &inner.literal_targets[m.pattern().as_usize()] {
+                    hits.push(Hit {
+                        start,
+                        end,
+                        rule,
+                        role,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(rs) = &inner.regex_set {
+        for i in rs.matches(hay).iter() {
+            let (re, rule) = &inner.regexes[i];
+            for m in re.find_iter(hay) {
+                if m.is_empty() {
+                    continue;
+                }
+                hits.push(Hit {
+                    start: norm.to_original(m.start()),
+                    end: norm.to_original(m.end()),
+                    rule: *rule,
+                    role: Role::Phrase,
+                });
+            }
+        }
+    }
+    hits.sort_unstable();
+    hits.dedup();
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cleaner, PatternSetBuilder};
+    use proptest::prelude::*;
+
+    const EXTRA: &str = r#"
+[[rule]]
+id = "t.share.line"
+family = "share"
+scope = "line"
+phrases = ["share this article", "- advertisement -", "» read more", "comments", "comments are closed"]
+max_chars = 40
+
+[[rule]]
+id = "t.appeal.sentence"
+family = "support-appeal"
+scope = "sentence"
+phrases = ["please donate", "sign up now", "it's free"]
+
+[[rule]]
+id = "t.block"
+family = "newsletter"
+scope = "block"
+start = ["newsletter starts"]
+end = ["newsletter ends"]
+max_lines = 5
+"#;
+
+    fn sets() -> &'static [PatternSet] {
+        static SETS: std::sync::OnceLock<Vec<PatternSet>> = std::sync::OnceLock::new();
+        SETS.get_or_init(|| {
+            vec![
+                PatternSet::builtin().unwrap(),
+                PatternSetBuilder::new()
+                    .builtin()
+                    .add_str("extra.toml", EXTRA)
+                    .build()
+                    .unwrap(),
+            ]
+        })
+    }
+
+    /// Pieces documents are made of: phrases in variants, prose, punctuation, odd spaces.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("Share this article".to_string()),
+            Just("SHARE THIS ARTICLE".to_string()),
+            Just("share\u{a0}this  article".to_string()),
+            Just("Advertisement".to_string()),
+            Just("- Advertisement -".to_string()),
+            Just("\u{2013} advertisement \u{2013}".to_string()),
+            Just("» Read more".to_string()),
+            Just("Comments".to_string()),
+            Just("Comments are closed".to_string()),
+            Just("commentary".to_string()),
+            Just("Please donate today".to_string()),
+            Just("Sign up now!".to_string()),
+            Just("It\u{2019}s free.".to_string()),
+            Just("Newsletter starts".to_string()),
+            Just("Newsletter ends".to_string()),
+            Just("Join our commenting forum".to_string()),
+            Just("Your support makes all the difference.".to_string()),
+            Just("Your support helps us to tell the story".to_string()),
+            Just("The council met.".to_string()),
+            Just("Prices rose".to_string()),
+            Just("Élection".to_string()),
+            Just("\u{201d}".to_string()),
+            Just("\"".to_string()),
+            Just(". ".to_string()),
+            Just("? ".to_string()),
+            Just("!".to_string()),
+            Just(" ".to_string()),
+            Just("\t".to_string()),
+            Just("  ".to_string()),
+            Just("• ".to_string()),
+            Just("\n".to_string()),
+            Just("\n\n".to_string()),
+            Just("\r\n".to_string()),
+            Just("\u{feff}".to_string()),
+            "[a-z]{1,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// The fast detector must lead to exactly the outcome of the full scan.
+        #[test]
+        fn fast_detection_cleans_like_full_detection(parts in proptest::collection::vec(piece(), 0..40)) {
+            let text = parts.concat();
+            for set in sets().iter() {
+                let cleaner = Cleaner::new(set.clone());
+                let full = cleaner.clean_hits(text.as_bytes(), detect(&set, text.as_bytes()));
+                let fast = cleaner.clean_hits(text.as_bytes(), detect_for_cleaning(&set, text.as_bytes()));
+                prop_assert_eq!(&full.text, &fast.text);
+                prop_assert_eq!(&full.removals, &fast.removals);
+                prop_assert_eq!(&full.notices, &fast.notices);
+                prop_assert_eq!(full.verdict, fast.verdict);
+                prop_assert_eq!(&full.deleted, &fast.deleted);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_detection_skips_mid_sentence_hits() {
+        let set = &sets()[1];
+        let text = b"We said comments matter.\nComments\n";
+        let fast = detect_for_cleaning(set, text);
+        // "Comments" serves two rules; only the line-initial one is kept.
+        assert_eq!(
+            fast.iter().map(|h| h.start).collect::<Vec<_>>(),
+            vec![25, 25]
+        );
+        assert_eq!(
+            detect(set, text)
+                .iter()
+                .map(|h| h.start)
+                .collect::<Vec<_>>(),
+            vec![8, 8, 25, 25]
+        );
+    }
 }

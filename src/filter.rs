@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::detect::{Hit, detect};
+use crate::detect::{Hit, detect_for_cleaning};
 use crate::patterns::{PatternSet, Position, Role, Rule, Scope, Unterminated};
 
 /// The default share of a document's characters above which cleaning is refused.
@@ -114,7 +114,12 @@ impl Cleaner {
 
     /// Cleans one document.
     pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
-        let hits = detect(&self.set, text);
+        self.clean_hits(text, detect_for_cleaning(&self.set, text))
+    }
+
+    /// Cleans one document given its hits (from [`detect`](crate::detect::detect) or
+    /// [`detect_for_cleaning`]).
+    pub(crate) fn clean_hits<'a>(&self, text: &'a [u8], hits: Vec<Hit>) -> Outcome<'a> {
         let run_rules = &self.set.inner().run_rules;
         if hits.is_empty() && run_rules.is_empty() {
             return Outcome {

@@ -92,10 +92,7 @@ struct ObjectSeed<'f> {
     annotation: Option<&'f str>,
 }
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for ObjectSeed<'_>
-where
-    'de: 'a,
-{
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
     type Value = Found<'de>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Found<'de>, D::Error> {
         d.deserialize_map(self)
@@ -312,7 +309,10 @@ pub fn clean_line<'a>(
             match edit {
                 Edit::Text => {
                     // Cleaning deletes whole characters of valid UTF-8: the result is valid UTF-8.
-                    push_json_string(&mut out, &String::from_utf8_lossy(&cleaned));
+                    match std::str::from_utf8(&cleaned) {
+                        Ok(t) => push_json_string(&mut out, t),
+                        Err(_) => push_json_string(&mut out, &String::from_utf8_lossy(&cleaned)),
+                    }
                 }
                 Edit::Value => push_annotations(&mut out, &list),
                 Edit::Member(name) => {

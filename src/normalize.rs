@@ -19,6 +19,14 @@ pub struct Normalized<'a> {
     breaks: Vec<(usize, usize)>,
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is zero (exact, no false positives).
+fn zero_bytes(w: u64) -> u64 {
+    !(((w & !HI).wrapping_add(!HI)) | w | !HI)
+}
+
 /// What one input character becomes in the search copy.
 enum Fold {
     Keep,
@@ -58,6 +66,17 @@ impl<'a> Normalized<'a> {
         let mut prev_space = false;
         let mut i = 0;
         while i < input.len() {
+            // Fast path: eight plain ASCII bytes with no tab and no run of spaces need no folding.
+            if let Some(chunk) = input.get(i..i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+                let spaces = zero_bytes(w ^ (LO * u64::from(b' ')));
+                let double = spaces & ((spaces << 8) | u64::from(prev_space) << 7);
+                if w & HI == 0 && zero_bytes(w ^ (LO * u64::from(b'\t'))) == 0 && double == 0 {
+                    prev_space = spaces >> 63 != 0;
+                    i += 8;
+                    continue;
+                }
+            }
             let b = input[i];
             if b < 0x80 {
                 if b == b' ' || b == b'\t' {
@@ -197,6 +216,37 @@ mod tests {
         let n = Normalized::new(b"a\xffb  c");
         assert_eq!(n.text(), b"a\xffb c");
         assert_eq!(n.to_original(5), 6);
+    }
+
+    #[test]
+    fn fast_path_matches_byte_by_byte() {
+        // Runs of spaces and tabs at every alignment, across the eight-byte words.
+        for pad in 0..9 {
+            let s = format!(
+                "{}ab  cd\te f   g h\t\ti{}j  ",
+                "x".repeat(pad),
+                " ".repeat(pad)
+            );
+            let (t, map) = norm(&s);
+            let mut want = String::new();
+            let mut prev = false;
+            for c in s.chars() {
+                let c = if c == '\t' { ' ' } else { c };
+                if c == ' ' && prev {
+                    continue;
+                }
+                prev = c == ' ';
+                want.push(c);
+            }
+            assert_eq!(t, want, "pad {pad}");
+            assert_eq!(map.last().copied(), Some(s.len()));
+        }
+    }
+
+    #[test]
+    fn zero_byte_mask_is_exact() {
+        let w = u64::from_le_bytes(*b"\x00\x01 \x00!\x00\x00a");
+        assert_eq!(zero_bytes(w), 0x0080_8000_8000_0080);
     }
 
     #[test]

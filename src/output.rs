@@ -48,6 +48,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_permissions: bool) -> Result
     sync_dir(dir).map_err(|e| Error::io(dir, e))
 }
 
+/// Writes `bytes` to `path` under a temporary name renamed into place, without syncing to disk: an
+/// interrupted run leaves no partial file under the target name, but a power loss may lose recent
+/// writes. Writing a tree of many small files this way is several times faster than
+/// [`write_atomic`]. Parent directories are created.
+pub fn write_renamed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dechrome-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
 /// Gives the new file the old one's owner and group. Only a privileged user may give a file away,
 /// so a refusal is expected and ignored: the file then belongs to whoever rewrote it, as with any
 /// editor.

@@ -394,7 +394,7 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             messages,
             counts,
         },
-        Some(path) => match output::write_atomic(path, &outcome.text, false) {
+        Some(path) => match output::write_renamed(path, &outcome.text) {
             Ok(()) => Done {
                 text: None,
                 messages,

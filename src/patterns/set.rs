@@ -209,6 +209,9 @@ pub(crate) struct Inner {
     pub rules: Vec<Arc<Rule>>,
     /// Every literal (phrase and block marker) of every rule, normalised, in one automaton.
     pub literals: Option<AhoCorasick>,
+    /// The same literals as an anchored DFA, to test chosen positions only (see `detect`); absent
+    /// above the DFA size limit.
+    pub anchored: Option<aho_corasick::dfa::DFA>,
     /// For each automaton pattern, the rules and roles it serves.
     pub literal_targets: Vec<Vec<(usize, Role)>>,
     /// All regexes, to learn in one pass which of them match a document.
@@ -263,6 +266,14 @@ impl PatternSet {
                 .build(&literals)
                 .expect("automaton within limits")
         });
+        let anchored = (!literals.is_empty() && literals.len() <= DFA_PHRASE_LIMIT).then(|| {
+            aho_corasick::dfa::DFA::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .start_kind(aho_corasick::StartKind::Anchored)
+                .build(&literals)
+                .expect("automaton within limits")
+        });
         let regex_set = (!regexes.is_empty()).then(|| {
             RegexSetBuilder::new(regexes.iter().map(|(r, _)| r.as_str()))
                 .case_insensitive(true)
@@ -280,6 +291,7 @@ impl PatternSet {
                 run_rules,
                 rules: rules.into_iter().map(Arc::new).collect(),
                 literals: literals_ac,
+                anchored,
                 literal_targets: targets,
                 regex_set,
                 regexes,

@@ -1,0 +1,507 @@
+//! Throughput benchmark: `cargo bench --bench throughput [-- --size 1G --runs 1 --dir DIR]`.
+//!
+//! Generates a reproducible corpus (seeded: article prose with about 10% chrome lines made from the
+//! pattern set's own phrases in many variants), as a tree of text files, the same texts in one file,
+//! and one JSONL file. Then it times, in the same run: `cat` (the read limit), `LC_ALL=C grep -v -i
+//! -F -f PHRASES` and `rg -v -i -F -f PHRASES` (where installed) over the text file, and `dechrome
+//! clean` in JSONL and tree mode with one thread and with all threads. PHRASES is exported from the
+//! pattern set dechrome uses (`dechrome patterns phrases`), so every tool looks for the same strings.
+//! It prints MB/s, peak RSS and ratios. Speed is measured here, never asserted in tests.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const DECHROME: &str = env!("CARGO_BIN_EXE_dechrome");
+
+/// splitmix64: a tiny seeded generator, so the corpus is the same on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+}
+
+const WORDS: &str = "the council said on tuesday that its plans for the new bridge would go ahead despite \
+objections from residents who argued the project was too expensive and would damage the river \
+government ministers have been under pressure to explain why the budget rose sharply during the \
+last year while hospitals schools and police forces faced cuts experts warned that inflation could \
+remain high for months as energy prices continued to climb across europe and north america the \
+report published by researchers at the university found that young people were more likely to \
+rent than to buy a home in most cities where wages have not kept pace with house prices officials \
+confirmed the storm had left thousands without power and several roads were closed after heavy \
+rain flooded towns along the coast the company announced record profits but said it would cut \
+jobs as demand for its products slowed in china investors reacted cautiously and shares fell \
+in early trading before recovering later in the afternoon the minister told reporters that talks \
+with unions would resume next week and that a deal was possible if both sides showed flexibility \
+scientists say the discovery could change how doctors treat the disease although more trials are \
+needed before any new drug reaches patients the match ended in a draw after a late goal from the \
+visiting side whose manager praised his players for their spirit and determination in difficult \
+conditions local businesses welcomed the decision which they hope will bring more visitors to the \
+area during the summer months when tourism usually peaks police appealed for witnesses after the \
+incident which happened shortly before midnight near the station";
+
+const NAMES: &[&str] = &[
+    "Smith", "Johnson", "Patel", "Garcia", "Müller", "Nowak", "O'Brien", "Kowalski", "Dubois",
+    "Rossi",
+];
+
+fn sentence(rng: &mut Rng, words: &[&str], out: &mut String) {
+    let n = 8 + rng.below(18);
+    for i in 0..n {
+        let w = *rng.pick(words);
+        if i == 0 {
+            let mut c = w.chars();
+            let first = c.next().unwrap_or(' ').to_uppercase().to_string();
+            out.push_str(&first);
+            out.push_str(c.as_str());
+        } else {
+            out.push(' ');
+            if rng.chance(3) {
+                out.push_str(NAMES[rng.below(NAMES.len())]);
+            } else {
+                out.push_str(w);
+            }
+            if rng.chance(6) && i + 1 < n {
+                out.push(',');
+            }
+        }
+    }
+    out.push_str(match rng.below(20) {
+        0 => "?",
+        1 => "!",
+        2 => ".\u{201D}",
+        _ => ".",
+    });
+}
+
+/// A chrome line made from a phrase: changed case, typographic variants, bullets and punctuation.
+fn chrome(rng: &mut Rng, phrase: &str) -> String {
+    let mut s: String = match rng.below(4) {
+        0 => phrase.to_string(),
+        1 => phrase.to_uppercase(),
+        2 => phrase
+            .split(' ')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => {
+            let mut c = phrase.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    };
+    if rng.chance(30) {
+        s = s.replace('\'', "\u{2019}").replace(" - ", " \u{2013} ");
+    }
+    if rng.chance(15) {
+        s = s.replacen(' ', "\u{00A0}", 1);
+    }
+    if rng.chance(10) {
+        s = s.replacen(' ', "  ", 1);
+    }
+    let pre = *rng.pick(&["", "", "", "• ", "> ", "| ", "  "]);
+    let post = *rng.pick(&["", "", "", ":", ".", " ›", " »", " "]);
+    format!("{pre}{s}{post}")
+}
+
+/// One article: a headline, paragraphs, and chrome lines (about 10% of lines).
+fn document(rng: &mut Rng, words: &[&str], phrases: &[String], out: &mut String) {
+    let mut headline = String::new();
+    sentence(rng, words, &mut headline);
+    out.push_str(headline.trim_end_matches(['.', '?', '!', '\u{201D}']));
+    out.push_str("\n\n");
+    let paragraphs = 4 + rng.below(14);
+    for _ in 0..paragraphs {
+        if rng.chance(10) && !phrases.is_empty() {
+            let p = phrases[rng.below(phrases.len())].clone();
+            out.push_str(&chrome(rng, &p));
+            out.push('\n');
+        }
+        let n = 1 + rng.below(5);
+        for k in 0..n {
+            if k > 0 {
+                out.push(' ');
+            }
+            if rng.chance(2) && !phrases.is_empty() {
+                // A phrase inside prose: a near miss that must stay.
+                out.push_str("She said that ");
+                out.push_str(&phrases[rng.below(phrases.len())]);
+                out.push_str(" was not the point.");
+            } else {
+                sentence(rng, words, out);
+            }
+        }
+        out.push('\n');
+    }
+    if rng.chance(10) && !phrases.is_empty() {
+        let p = phrases[rng.below(phrases.len())].clone();
+        out.push_str(&chrome(rng, &p));
+        out.push('\n');
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+struct Corpus {
+    text: PathBuf,
+    jsonl: PathBuf,
+    tree: PathBuf,
+    text_bytes: u64,
+    jsonl_bytes: u64,
+    docs: usize,
+}
+
+fn generate(dir: &Path, size: u64, phrases: &[String], pattern_key: &str) -> Corpus {
+    let stamp = dir.join("corpus.done");
+    let want = format!("size={size} seed=1 {pattern_key}\n");
+    let corpus = |docs| Corpus {
+        text: dir.join("corpus.txt"),
+        jsonl: dir.join("corpus.jsonl"),
+        tree: dir.join("tree"),
+        text_bytes: std::fs::metadata(dir.join("corpus.txt"))
+            .map(|m| m.len())
+            .unwrap_or(0),
+        jsonl_bytes: std::fs::metadata(dir.join("corpus.jsonl"))
+            .map(|m| m.len())
+            .unwrap_or(0),
+        docs,
+    };
+    if let Ok(s) = std::fs::read_to_string(&stamp)
+        && let Some((head, docs)) = s.rsplit_once("docs=")
+        && head == want
+    {
+        eprintln!("bench: reusing the corpus in {}", dir.display());
+        return corpus(docs.trim().parse().unwrap_or(0));
+    }
+    eprintln!(
+        "bench: generating a {} MB corpus in {}",
+        size / 1_000_000,
+        dir.display()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir.join("tree")).unwrap();
+    let words: Vec<&str> = WORDS.split_whitespace().collect();
+    let mut rng = Rng(1);
+    let mut text = std::io::BufWriter::new(std::fs::File::create(dir.join("corpus.txt")).unwrap());
+    let mut jsonl =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("corpus.jsonl")).unwrap());
+    let (mut written, mut docs) = (0u64, 0usize);
+    let mut doc = String::new();
+    while written < size {
+        doc.clear();
+        document(&mut rng, &words, phrases, &mut doc);
+        let sub = dir.join("tree").join(format!("{:04}", docs / 1000));
+        if docs % 1000 == 0 {
+            std::fs::create_dir_all(&sub).unwrap();
+        }
+        std::fs::write(sub.join(format!("{docs:07}.txt")), &doc).unwrap();
+        text.write_all(doc.as_bytes()).unwrap();
+        writeln!(
+            jsonl,
+            "{{\"id\":{docs},\"url\":\"https://news.example/{docs}\",\"text\":{},\"lang\":\"en\"}}",
+            json_string(&doc)
+        )
+        .unwrap();
+        written += doc.len() as u64;
+        docs += 1;
+    }
+    text.flush().unwrap();
+    jsonl.flush().unwrap();
+    std::fs::write(&stamp, format!("{want}docs={docs}\n")).unwrap();
+    corpus(docs)
+}
+
+/// Wall time (s) and peak RSS (kB) of a command, its stdout to `stdout` (or /dev/null).
+fn measure(cmd: &mut Command, stdout: Option<&Path>) -> Option<(f64, u64)> {
+    let out = match stdout {
+        Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+        None => Stdio::from(std::fs::File::create("/dev/null").unwrap()),
+    };
+    let start = Instant::now();
+    let child = cmd.stdout(out).stderr(Stdio::null()).spawn().ok()?;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data; wait4 fills it for our own child, which std never reaps
+    // because we do not call `wait` on it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let secs = start.elapsed().as_secs_f64();
+    if pid < 0 {
+        return None;
+    }
+    let ok = libc::WIFEXITED(status) && matches!(libc::WEXITSTATUS(status), 0 | 1);
+    if !ok {
+        eprintln!("bench: {cmd:?} failed with status {status}");
+        return None;
+    }
+    Some((secs, usage.ru_maxrss as u64))
+}
+
+fn parse_size(s: &str) -> u64 {
+    let (num, mult) = match s.chars().last() {
+        Some('G' | 'g') => (&s[..s.len() - 1], 1_000_000_000),
+        Some('M' | 'm') => (&s[..s.len() - 1], 1_000_000),
+        Some('K' | 'k') => (&s[..s.len() - 1], 1_000),
+        _ => (s, 1),
+    };
+    let n: f64 = num.parse().unwrap_or_else(|_| panic!("bad size {s:?}"));
+    (n * mult as f64) as u64
+}
+
+struct Row {
+    name: String,
+    bytes: u64,
+    secs: f64,
+    rss_kb: u64,
+}
+
+impl Row {
+    fn mbps(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.secs
+    }
+}
+
+fn main() {
+    let mut size = parse_size("1G");
+    let mut runs = 1;
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    let mut patterns: Vec<String> = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--size" => size = parse_size(&args.next().expect("--size N[K|M|G]")),
+            "--runs" => runs = args.next().expect("--runs N").parse().expect("--runs N"),
+            "--dir" => dir = PathBuf::from(args.next().expect("--dir DIR")),
+            "--patterns" => patterns.push(args.next().expect("--patterns PATH")),
+            "--bench" => {}
+            other => panic!("unknown argument {other:?}; use --size, --runs, --dir, --patterns"),
+        }
+    }
+    let pattern_args: Vec<String> = patterns
+        .iter()
+        .flat_map(|p| ["--patterns".to_string(), p.clone()])
+        .collect();
+    let out = Command::new(DECHROME)
+        .args(["patterns", "phrases"])
+        .args(&pattern_args)
+        .output()
+        .expect("run dechrome patterns phrases");
+    assert!(out.status.success(), "dechrome patterns phrases failed");
+    let phrases: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = format!("phrases={}", phrases.join("|").len());
+    let corpus = generate(&dir, size, &phrases, &key);
+    let phrase_file = dir.join("phrases.txt");
+    std::fs::write(
+        &phrase_file,
+        phrases.iter().map(|p| format!("{p}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    eprintln!(
+        "bench: {} documents, {} MB text, {} MB JSONL, {} phrases, {threads} cores, best of {runs}",
+        corpus.docs,
+        corpus.text_bytes / 1_000_000,
+        corpus.jsonl_bytes / 1_000_000,
+        phrases.len()
+    );
+    let have_rg = Command::new("rg")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok();
+    let tree_out = dir.join("out-tree");
+    let mut rows: Vec<Row> = Vec::new();
+    let mut run = |name: &str, bytes: u64, make: &dyn Fn() -> Command, before: &dyn Fn()| {
+        let mut best: Option<(f64, u64)> = None;
+        for _ in 0..runs {
+            before();
+            if let Some((s, rss)) = measure(&mut make(), None) {
+                best = Some(match best {
+                    Some((bs, br)) => (bs.min(s), br.max(rss)),
+                    None => (s, rss),
+                });
+            }
+        }
+        if let Some((secs, rss_kb)) = best {
+            let row = Row {
+                name: name.to_string(),
+                bytes,
+                secs,
+                rss_kb,
+            };
+            eprintln!("bench: {:<34} {:>8.1} MB/s", row.name, row.mbps());
+            rows.push(row);
+        }
+    };
+    let nothing = || {};
+    let text = corpus.text.clone();
+    let jsonl = corpus.jsonl.clone();
+    let (tb, jb) = (corpus.text_bytes, corpus.jsonl_bytes);
+    run(
+        "cat",
+        tb,
+        &|| {
+            let mut c = Command::new("cat");
+            c.arg(&text);
+            c
+        },
+        &nothing,
+    );
+    run(
+        "LC_ALL=C grep -v -i -F -f",
+        tb,
+        &|| {
+            let mut c = Command::new("grep");
+            c.env("LC_ALL", "C")
+                .args(["-v", "-i", "-F", "-f"])
+                .arg(&phrase_file)
+                .arg(&text);
+            c
+        },
+        &nothing,
+    );
+    if have_rg {
+        run(
+            "rg -v -i -F -f",
+            tb,
+            &|| {
+                let mut c = Command::new("rg");
+                c.args(["-v", "-i", "-F", "-f"])
+                    .arg(&phrase_file)
+                    .arg(&text);
+                c
+            },
+            &nothing,
+        );
+    } else {
+        eprintln!("bench: rg (ripgrep) is not installed; `apt-get install ripgrep` to compare");
+    }
+    for (label, jobs) in [("1 thread", 1), ("all threads", threads)] {
+        let j = jobs.to_string();
+        run(
+            &format!("dechrome --jsonl, {label}"),
+            jb,
+            &|| {
+                let mut c = Command::new(DECHROME);
+                c.args(["clean", "--jsonl", "-q", "-j", &j])
+                    .args(&pattern_args)
+                    .arg(&jsonl);
+                c
+            },
+            &nothing,
+        );
+    }
+    for (label, jobs) in [("1 thread", 1), ("all threads", threads)] {
+        let j = jobs.to_string();
+        let tree = corpus.tree.clone();
+        let out = tree_out.clone();
+        let clear = || {
+            let _ = std::fs::remove_dir_all(&tree_out);
+        };
+        run(
+            &format!("dechrome tree -o, {label}"),
+            tb,
+            &|| {
+                let mut c = Command::new(DECHROME);
+                c.args(["clean", "-q", "-j", &j])
+                    .args(&pattern_args)
+                    .arg(&tree)
+                    .arg("-o")
+                    .arg(&out);
+                c
+            },
+            &clear,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tree_out);
+    let find = |prefix: &str| {
+        rows.iter()
+            .find(|r| r.name.starts_with(prefix))
+            .map(Row::mbps)
+    };
+    let grep = find("LC_ALL=C grep");
+    let rg = find("rg ");
+    println!();
+    println!("| tool | MB/s | seconds | peak RSS | x grep | x rg |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        let ratio = |base: Option<f64>| {
+            base.map(|b| format!("{:.2}", r.mbps() / b))
+                .unwrap_or_else(|| "-".into())
+        };
+        println!(
+            "| {} | {:.1} | {:.2} | {:.1} MB | {} | {} |",
+            r.name,
+            r.mbps(),
+            r.secs,
+            r.rss_kb as f64 / 1024.0,
+            ratio(grep),
+            ratio(rg)
+        );
+    }
+    let one = find("dechrome --jsonl, 1 thread");
+    let all = find("dechrome --jsonl, all threads");
+    let tree_one = find("dechrome tree -o, 1 thread");
+    let tree_all = find("dechrome tree -o, all threads");
+    println!();
+    if let (Some(o), Some(a)) = (one, all) {
+        println!("JSONL: all threads / 1 thread = {:.2}", a / o);
+    }
+    if let (Some(o), Some(a)) = (tree_one, tree_all) {
+        println!("tree:  all threads / 1 thread = {:.2}", a / o);
+    }
+    if let Some(r) = rows
+        .iter()
+        .filter(|r| r.name.starts_with("dechrome --jsonl"))
+        .map(|r| r.rss_kb)
+        .max()
+    {
+        println!("JSONL peak RSS: {:.1} MB", r as f64 / 1024.0);
+    }
+}
