@@ -307,8 +307,8 @@ max_lines = 5
             let text = parts.concat();
             for set in sets().iter() {
                 let cleaner = Cleaner::new(set.clone());
-                let full = cleaner.clean_hits(text.as_bytes(), detect(&set, text.as_bytes()));
-                let fast = cleaner.clean_hits(text.as_bytes(), detect_for_cleaning(&set, text.as_bytes()));
+                let full = cleaner.clean_hits(text.as_bytes(), detect(set, text.as_bytes()));
+                let fast = cleaner.clean_hits(text.as_bytes(), detect_for_cleaning(set, text.as_bytes()));
                 prop_assert_eq!(&full.text, &fast.text);
                 prop_assert_eq!(&full.removals, &fast.removals);
                 prop_assert_eq!(&full.notices, &fast.notices);

@@ -1,6 +1,8 @@
 //! Integration tests of the `dechrome` binary: one test binary, one module per command or theme
 //! (the modules live in `tests/cli/`).
 
+#[path = "cli/batch.rs"]
+mod batch;
 #[path = "cli/check.rs"]
 mod check;
 #[path = "cli/clean.rs"]

@@ -73,3 +73,16 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
         std::fs::write(p, text).unwrap();
     }
 }
+
+/// `stderr` with the timing of the summary (`..., 0.01 s, 1.2 MB/s`) replaced by `<time>`.
+pub fn untimed(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(|l| match l.find(" out, ") {
+            Some(i) if l.starts_with("dechrome: ") && l.ends_with(" MB/s") => {
+                format!("{}<time>\n", &l[..i + " out, ".len()])
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect()
+}

@@ -1,0 +1,413 @@
+//! `dechrome clean --jsonl` and batch runs: records, fields, annotations, malformed lines, compressed
+//! files, shards, resuming trees, thread counts and statistics.
+
+use std::fs;
+use std::io::{Read, Write};
+
+use crate::harness::{run_in, untimed};
+
+/// Three records: chrome in the first, none in the second (odd spacing that must survive byte for
+/// byte), escapes and non-ASCII text in the third.
+const RECORDS: &str = concat!(
+    r#"{"id":1,"text":"The council met.\nAdvertisement\nIt voted.\n","tags":["a","b"]}"#,
+    "\n",
+    r#"{ "id" : 2 ,  "text":"Nothing to see.\n" , "n": 1.50 }"#,
+    "\n",
+    r#"{"id":3,"meta":{"text":"inner"},"text":"Caf\u00e9 \"open\".\n\nAdvertisement\n"}"#,
+    "\n",
+);
+
+#[test]
+fn jsonl_to_stdout_keeps_other_fields_and_untouched_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &["clean", "--jsonl"], RECORDS.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        concat!(
+            r#"{"id":1,"text":"The council met.\nIt voted.\n","tags":["a","b"]}"#,
+            "\n",
+            r#"{ "id" : 2 ,  "text":"Nothing to see.\n" , "n": 1.50 }"#,
+            "\n",
+            r#"{"id":3,"meta":{"text":"inner"},"text":"Café \"open\".\n"}"#,
+            "\n",
+        )
+    );
+    assert_eq!(
+        untimed(&r.stderr),
+        "dechrome: 3 records: 2 cleaned, 1 unchanged, 0 refused, 0 failed\n\
+         dechrome: 216 B in, 180 B out, <time>\n\
+         dechrome: removals: ad 2\n"
+    );
+}
+
+#[test]
+fn field_names_the_text_to_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "{\"text\":\"Advertisement\\nkeep\",\"body\":\"A.\\nAdvertisement\\nB.\\n\"}\n";
+    let r = run_in(
+        dir.path(),
+        &["clean", "--jsonl", "--field", "body", "-q", "-"],
+        input.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        "{\"text\":\"Advertisement\\nkeep\",\"body\":\"A.\\nB.\\n\"}\n"
+    );
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn annotate_adds_removals_in_character_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = concat!(
+        r#"{"text":"Ça va.\nAdvertisement\nFin.\n"}"#,
+        "\n",
+        r#"{"text":"Plain.\n","removed":"old value"}"#,
+        "\n",
+        r#"{}"#,
+        "\n",
+    );
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--jsonl",
+            "--annotate",
+            "removed",
+            "--on-error",
+            "keep",
+            "-q",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        concat!(
+            r#"{"text":"Ça va.\nFin.\n","removed":[{"rule":"generic.ad.marker","family":"ad","scope":"line","start":7,"end":21}]}"#,
+            "\n",
+            r#"{"text":"Plain.\n","removed":[]}"#,
+            "\n",
+            r#"{}"#,
+            "\n",
+        )
+    );
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: <stdin>:3: no field \"text\"; record kept as it was\n"
+    );
+}
+
+const MALFORMED: &str = "{\"text\":\"Advertisement\\nThe article.\\n\"}\n{\"text\": oops}\n\n{\"text\":42}\n{\"text\":\"B.\"}";
+
+#[test]
+fn malformed_line_fails_by_default_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("in.jsonl"), MALFORMED).unwrap();
+    let r = run_in(dir.path(), &["clean", "--jsonl", "in.jsonl"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "{\"text\":\"The article.\\n\"}\n");
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: in.jsonl:2: invalid JSON record: expected value (column 10)\n"
+    );
+    // Into a shard directory: no shard is left incomplete under its final name.
+    let r = run_in(
+        dir.path(),
+        &["clean", "--jsonl", "in.jsonl", "-o", "out"],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(fs::read_dir(dir.path().join("out")).unwrap().count(), 0);
+}
+
+#[test]
+fn malformed_lines_skipped_or_kept_are_reported_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("in.jsonl"), MALFORMED).unwrap();
+    let r = run_in(
+        dir.path(),
+        &["clean", "--jsonl", "--on-error", "skip", "in.jsonl"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        "{\"text\":\"The article.\\n\"}\n{\"text\":\"B.\"}\n"
+    );
+    assert_eq!(
+        untimed(&r.stderr),
+        "dechrome: warning: in.jsonl:2: invalid JSON record: expected value (column 10); record skipped\n\
+         dechrome: warning: in.jsonl:4: field \"text\" is not a string; record skipped\n\
+         dechrome: 4 records: 1 cleaned, 1 unchanged, 0 refused, 2 failed (2 skipped, 0 kept as they were); 1 blank lines skipped\n\
+         dechrome: 82 B in, 40 B out, <time>\n\
+         dechrome: removals: ad 1\n"
+    );
+    let r = run_in(
+        dir.path(),
+        &["clean", "--jsonl", "--on-error", "keep", "-q", "in.jsonl"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        "{\"text\":\"The article.\\n\"}\n{\"text\": oops}\n{\"text\":42}\n{\"text\":\"B.\"}\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: in.jsonl:2: invalid JSON record: expected value (column 10); record kept as it was\n\
+         dechrome: warning: in.jsonl:4: field \"text\" is not a string; record kept as it was\n"
+    );
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+#[test]
+fn gz_and_zst_by_extension_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(RECORDS.as_bytes()).unwrap();
+    fs::write(dir.path().join("in.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--jsonl",
+            "-q",
+            "in.jsonl.gz",
+            "-o",
+            "mid.jsonl.zst",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let plain = run_in(dir.path(), &["clean", "--jsonl", "-q"], RECORDS.as_bytes()).stdout_str();
+    let zst = fs::read(dir.path().join("mid.jsonl.zst")).unwrap();
+    assert_eq!(
+        String::from_utf8(zstd::decode_all(&zst[..]).unwrap()).unwrap(),
+        plain
+    );
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--jsonl",
+            "-q",
+            "mid.jsonl.zst",
+            "-o",
+            "out.jsonl.gz",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        gunzip(&fs::read(dir.path().join("out.jsonl.gz")).unwrap()),
+        plain
+    );
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "temporary files left: {names:?}");
+}
+
+#[test]
+fn shards_of_n_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let input: String = (0..5)
+        .map(|i| format!("{{\"id\":{i},\"text\":\"T{i}.\\nAdvertisement\\n\"}}\n"))
+        .collect();
+    fs::write(dir.path().join("in.jsonl"), input).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--jsonl",
+            "-q",
+            "in.jsonl",
+            "-o",
+            "out",
+            "--shard-size",
+            "2",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut names: Vec<String> = fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
+    );
+    let read = |n: &str| fs::read_to_string(dir.path().join("out").join(n)).unwrap();
+    assert_eq!(
+        read("part-00000.jsonl"),
+        "{\"id\":0,\"text\":\"T0.\\n\"}\n{\"id\":1,\"text\":\"T1.\\n\"}\n"
+    );
+    assert_eq!(read("part-00002.jsonl"), "{\"id\":4,\"text\":\"T4.\\n\"}\n");
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--jsonl",
+            "-q",
+            "in.jsonl",
+            "-o",
+            "gz",
+            "--shard-size",
+            "3",
+            "--compress",
+            "gz",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let second = gunzip(&fs::read(dir.path().join("gz/part-00001.jsonl.gz")).unwrap());
+    assert_eq!(
+        second,
+        "{\"id\":3,\"text\":\"T3.\\n\"}\n{\"id\":4,\"text\":\"T4.\\n\"}\n"
+    );
+}
+
+#[test]
+fn skip_existing_resumes_a_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("in")).unwrap();
+    fs::create_dir_all(dir.path().join("out")).unwrap();
+    fs::write(dir.path().join("in/a.txt"), "A.\nAdvertisement\n").unwrap();
+    fs::write(dir.path().join("in/b.txt"), "The article.\nAdvertisement\n").unwrap();
+    fs::write(dir.path().join("out/a.txt"), "done before\n").unwrap();
+    let r = run_in(
+        dir.path(),
+        &["clean", "in", "-o", "out", "--skip-existing"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/a.txt")).unwrap(),
+        "done before\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/b.txt")).unwrap(),
+        "The article.\n"
+    );
+    assert_eq!(
+        untimed(&r.stderr),
+        "dechrome: 1 files: 1 cleaned, 0 unchanged, 0 refused, 0 failed; 1 skipped, output exists\n\
+         dechrome: 27 B in, 13 B out, <time>\n\
+         dechrome: removals: ad 1\n"
+    );
+}
+
+#[test]
+fn output_is_the_same_for_every_job_count() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough records for many parallel chunks; every third has chrome, every seventh is refused.
+    let input: String = (0..5000)
+        .map(|i| match (i % 3, i % 7) {
+            (_, 0) => format!("{{\"id\":{i},\"text\":\"Advertisement\\n\"}}\n"),
+            (0, _) => format!("{{\"id\":{i},\"text\":\"Line {i}.\\nAdvertisement\\nEnd.\\n\"}}\n"),
+            _ => format!("{{\"id\":{i},\"text\":\"Line {i}.\\n\"}}\n"),
+        })
+        .collect();
+    fs::write(dir.path().join("in.jsonl"), &input).unwrap();
+    let one = run_in(
+        dir.path(),
+        &["clean", "--jsonl", "-j", "1", "in.jsonl"],
+        b"",
+    );
+    let four = run_in(
+        dir.path(),
+        &["clean", "--jsonl", "-j", "4", "in.jsonl"],
+        b"",
+    );
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(one.stdout, four.stdout);
+    assert_eq!(untimed(&one.stderr), untimed(&four.stderr));
+    assert!(
+        untimed(&one.stderr).contains(
+            "dechrome: 5000 records: 1428 cleaned, 2857 unchanged, 715 refused, 0 failed\n"
+        )
+    );
+    assert!(one.stderr.starts_with(
+        "in.jsonl:1: refused: the rules would remove 100% of the text (limit 80%); left unchanged\n"
+    ));
+}
+
+#[test]
+fn stats_file_has_the_summary_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("in.jsonl"), RECORDS).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--jsonl",
+            "-q",
+            "in.jsonl",
+            "--stats",
+            "stats.json",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("stats.json")).unwrap()).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "bytes_in",
+            "bytes_out",
+            "documents",
+            "elapsed_seconds",
+            "mb_per_second",
+            "removals"
+        ]
+    );
+    let docs: Vec<&str> = v["documents"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            "blank_lines",
+            "cleaned",
+            "failed",
+            "kept_on_error",
+            "read",
+            "refused",
+            "skipped_binary",
+            "skipped_existing",
+            "skipped_on_error",
+            "unchanged"
+        ]
+    );
+    assert_eq!(v["documents"]["read"], 3);
+    assert_eq!(v["documents"]["cleaned"], 2);
+    assert_eq!(v["bytes_in"], 216);
+    assert_eq!(v["removals"]["ad"], 2);
+}
+
+#[test]
+fn jsonl_options_need_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &["clean", "--annotate", "x"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, "dechrome: error: --annotate needs --jsonl\n");
+}
