@@ -251,8 +251,8 @@ fn generate(dir: &Path, size: u64, phrases: &[String], pattern_key: &str) -> Cor
     corpus(docs)
 }
 
-/// Wall time (s) and peak RSS (kB) of a command, its stdout to `stdout` (or /dev/null).
-fn measure(cmd: &mut Command, stdout: Option<&Path>) -> Option<(f64, u64)> {
+/// Wall time (s), CPU time (s) and peak RSS (kB) of a command, its stdout to `stdout` (or /dev/null).
+fn measure(cmd: &mut Command, stdout: Option<&Path>) -> Option<(f64, f64, u64)> {
     let out = match stdout {
         Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
         None => Stdio::from(std::fs::File::create("/dev/null").unwrap()),
@@ -273,7 +273,12 @@ fn measure(cmd: &mut Command, stdout: Option<&Path>) -> Option<(f64, u64)> {
         eprintln!("bench: {cmd:?} failed with status {status}");
         return None;
     }
-    Some((secs, usage.ru_maxrss as u64))
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Some((
+        secs,
+        tv(usage.ru_utime) + tv(usage.ru_stime),
+        usage.ru_maxrss as u64,
+    ))
 }
 
 fn parse_size(s: &str) -> u64 {
@@ -291,6 +296,7 @@ struct Row {
     name: String,
     bytes: u64,
     secs: f64,
+    cpu: f64,
     rss_kb: u64,
 }
 
@@ -358,21 +364,22 @@ fn main() {
     let tree_out = dir.join("out-tree");
     let mut rows: Vec<Row> = Vec::new();
     let mut run = |name: &str, bytes: u64, make: &dyn Fn() -> Command, before: &dyn Fn()| {
-        let mut best: Option<(f64, u64)> = None;
+        let mut best: Option<(f64, f64, u64)> = None;
         for _ in 0..runs {
             before();
-            if let Some((s, rss)) = measure(&mut make(), None) {
+            if let Some((s, c, rss)) = measure(&mut make(), None) {
                 best = Some(match best {
-                    Some((bs, br)) => (bs.min(s), br.max(rss)),
-                    None => (s, rss),
+                    Some((bs, bc, br)) => (bs.min(s), bc.min(c), br.max(rss)),
+                    None => (s, c, rss),
                 });
             }
         }
-        if let Some((secs, rss_kb)) = best {
+        if let Some((secs, cpu, rss_kb)) = best {
             let row = Row {
                 name: name.to_string(),
                 bytes,
                 secs,
+                cpu,
                 rss_kb,
             };
             eprintln!("bench: {:<34} {:>8.1} MB/s", row.name, row.mbps());
@@ -468,18 +475,22 @@ fn main() {
     let grep = find("LC_ALL=C grep");
     let rg = find("rg ");
     println!();
-    println!("| tool | MB/s | seconds | peak RSS | x grep | x rg |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| tool | MB/s | seconds | CPU seconds | MB per CPU second | peak RSS | x grep | x rg |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let ratio = |base: Option<f64>| {
             base.map(|b| format!("{:.2}", r.mbps() / b))
                 .unwrap_or_else(|| "-".into())
         };
         println!(
-            "| {} | {:.1} | {:.2} | {:.1} MB | {} | {} |",
+            "| {} | {:.1} | {:.2} | {:.2} | {:.1} | {:.1} MB | {} | {} |",
             r.name,
             r.mbps(),
             r.secs,
+            r.cpu,
+            r.bytes as f64 / 1e6 / r.cpu.max(1e-9),
             r.rss_kb as f64 / 1024.0,
             ratio(grep),
             ratio(rg)
@@ -490,6 +501,7 @@ fn main() {
     let tree_one = find("dechrome tree -o, 1 thread");
     let tree_all = find("dechrome tree -o, all threads");
     println!();
+    println!("Ratios use wall time; on a busy machine, compare MB per CPU second as well.");
     if let (Some(o), Some(a)) = (one, all) {
         println!("JSONL: all threads / 1 thread = {:.2}", a / o);
     }

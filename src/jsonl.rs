@@ -169,15 +169,7 @@ pub fn locate<'a>(
     if bytes.first() != Some(&b'"') {
         return Err(RecordError(format!("field {field:?} is not a string")));
     }
-    let text = if memchr::memchr(b'\\', bytes).is_none() {
-        // No escapes: the content is the raw bytes between the quotes (valid UTF-8, checked by the parser).
-        Cow::Borrowed(&raw.get()[1..bytes.len() - 1])
-    } else {
-        Cow::Owned(
-            serde_json::from_str::<String>(raw.get())
-                .map_err(|e| RecordError(format!("invalid JSON record: {e}")))?,
-        )
-    };
+    let text = decode(raw.get())?;
     let close = line
         .iter()
         .rposition(|&b| b == b'}')
@@ -190,10 +182,115 @@ pub fn locate<'a>(
     })
 }
 
-/// Appends `s` as a JSON string (quoted and escaped) to `out`.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is zero (exact).
+fn zero_bytes(w: u64) -> u64 {
+    !(((w & !HI).wrapping_add(!HI)) | w | !HI)
+}
+
+/// Decodes a JSON string literal (quotes included) that the parser has already checked.
+fn decode(raw: &str) -> Result<Cow<'_, str>, RecordError> {
+    let inner = &raw[1..raw.len() - 1];
+    let bytes = inner.as_bytes();
+    let Some(first) = memchr::memchr(b'\\', bytes) else {
+        return Ok(Cow::Borrowed(inner));
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut at = 0;
+    let mut next = Some(first);
+    while let Some(k) = next {
+        out.push_str(&inner[at..k]);
+        let (c, len) = match bytes[k + 1] {
+            b'n' => ('\n', 2),
+            b't' => ('\t', 2),
+            b'r' => ('\r', 2),
+            b'"' => ('"', 2),
+            b'\\' => ('\\', 2),
+            b'/' => ('/', 2),
+            b'b' => ('\u{8}', 2),
+            b'f' => ('\u{c}', 2),
+            _ => {
+                let hex = |at: usize| {
+                    inner
+                        .get(at..at + 4)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                };
+                let hi = hex(k + 2);
+                let lo = (inner.get(k + 6..k + 8) == Some("\\u"))
+                    .then(|| hex(k + 8))
+                    .flatten();
+                match (hi, lo) {
+                    (Some(h @ 0xD800..=0xDBFF), Some(l @ 0xDC00..=0xDFFF)) => {
+                        let c = char::from_u32(0x10000 + ((h - 0xD800) << 10) + (l - 0xDC00));
+                        (c.unwrap_or('\u{FFFD}'), 12)
+                    }
+                    (Some(h), _) => match char::from_u32(h) {
+                        Some(c) => (c, 6),
+                        None => {
+                            return Err(RecordError(
+                                "invalid JSON record: unpaired surrogate in a \\u escape".into(),
+                            ));
+                        }
+                    },
+                    _ => return Err(RecordError("invalid JSON record: bad escape".into())),
+                }
+            }
+        };
+        out.push(c);
+        at = k + len;
+        next = memchr::memchr(b'\\', &bytes[at..]).map(|n| at + n);
+    }
+    out.push_str(&inner[at..]);
+    Ok(Cow::Owned(out))
+}
+
+/// Appends `s` as a JSON string (quoted and escaped as serde_json does) to `out`.
 pub fn push_json_string(out: &mut Vec<u8>, s: &str) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        // Eight bytes at a time while there is nothing to escape.
+        if let Some(chunk) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let special = zero_bytes(w ^ (LO * u64::from(b'"')))
+                | zero_bytes(w ^ (LO * u64::from(b'\\')))
+                | zero_bytes(w & (LO * 0xE0));
+            if special == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let c = b[i];
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            out.extend_from_slice(&b[start..i]);
+            match c {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0C => out.extend_from_slice(b"\\f"),
+                _ => out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(c >> 4)],
+                    HEX[usize::from(c & 15)],
+                ]),
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
 }
 
 /// One removal as annotated: the rule and the removed characters of the decoded text.
@@ -349,4 +446,65 @@ enum Edit<'n> {
     Text,
     Value,
     Member(&'n str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn locates_and_decodes() {
+        let line = br#"{"a":{"text":1},"text":"x\n\u00e9\ud83d\ude00\"","ann":[1]}"#;
+        let loc = locate(line, "text", Some("ann")).unwrap();
+        assert_eq!(&line[loc.field.clone()], br#""x\n\u00e9\ud83d\ude00\"""#);
+        assert_eq!(loc.text, "x\n\u{e9}\u{1F600}\"");
+        assert_eq!(&line[loc.annotation.unwrap()], b"[1]");
+        assert_eq!(loc.close, line.len() - 1);
+    }
+
+    #[test]
+    fn record_errors() {
+        let err = |l: &[u8]| locate(l, "text", None).unwrap_err().0;
+        assert_eq!(
+            err(b"[1]"),
+            "invalid JSON record: invalid type: sequence, expected a JSON object at line 1 column 0"
+        );
+        assert_eq!(err(br#"{"id":1}"#), "no field \"text\"");
+        assert_eq!(err(br#"{"text":null}"#), "field \"text\" is not a string");
+        assert_eq!(
+            err(br#"{"text":"a","text":"b"}"#),
+            "invalid JSON record: duplicate field \"text\" at line 1 column 18"
+        );
+        assert_eq!(
+            err(br#"{"text":"\ud800"}"#),
+            "invalid JSON record: unpaired surrogate in a \\u escape"
+        );
+        assert_eq!(
+            err(br#"{"text":"a"} x"#),
+            "invalid JSON record: trailing characters at line 1 column 14"
+        );
+    }
+
+    proptest! {
+        /// Decoding and encoding agree with serde_json on every string.
+        #[test]
+        fn strings_round_trip_like_serde_json(s in "(?s).{0,40}", ctl in proptest::collection::vec(0u8..0x20, 0..4)) {
+            let mut text = s.clone();
+            for c in ctl {
+                text.push(char::from(c));
+                text.push_str("\"\\/");
+            }
+            let mut ours = Vec::new();
+            push_json_string(&mut ours, &text);
+            prop_assert_eq!(String::from_utf8(ours.clone()).unwrap(), serde_json::to_string(&text).unwrap());
+            let encoded = String::from_utf8(ours).unwrap();
+            prop_assert_eq!(decode(&encoded).unwrap(), text.as_str());
+            let escaped: String = text.chars().map(|c| format!("\\u{:04x}", c as u32 & 0xFFFF)).collect();
+            if text.chars().all(|c| (c as u32) < 0x10000 && !(0xD800..0xE000).contains(&(c as u32))) {
+                let quoted = format!("\"{escaped}\"");
+                prop_assert_eq!(decode(&quoted).unwrap(), text.as_str());
+            }
+        }
+    }
 }

@@ -21,6 +21,8 @@ use super::summary::{Counts, Progress};
 
 /// Bytes of input per batch (a batch holds whole lines, so it can be larger).
 const BATCH_BYTES: usize = 4 << 20;
+/// Bytes asked for per read.
+const READ_CHUNK: usize = 1 << 20;
 /// Records per parallel task.
 const CHUNK: usize = 32;
 /// Batches buffered between the stages.
@@ -155,22 +157,14 @@ fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read
             }
         };
         let mut line_no = 1;
+        let mut carry: Vec<u8> = Vec::new();
         loop {
-            let mut data = Vec::with_capacity(BATCH_BYTES + (64 << 10));
-            let mut ends = Vec::new();
-            let mut error = None;
-            while data.len() < BATCH_BYTES {
-                match reader.read_until(b'\n', &mut data) {
-                    Ok(0) => break,
-                    Ok(_) => ends.push(data.len()),
-                    Err(e) => {
-                        error = Some(Error::io(path, e));
-                        break;
-                    }
-                }
+            let (data, error, eof) = fill(&mut reader, &mut carry);
+            let mut ends: Vec<usize> = memchr::memchr_iter(b'\n', &data).map(|i| i + 1).collect();
+            if eof && ends.last().copied() != Some(data.len()) && !data.is_empty() {
+                ends.push(data.len()); // A last line with no terminator.
             }
             let n = ends.len() as u64;
-            let done = data.len() < BATCH_BYTES || error.is_some();
             if !ends.is_empty() {
                 let batch = Batch {
                     input: name.clone(),
@@ -184,15 +178,55 @@ fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read
             }
             line_no += n;
             if let Some(e) = error {
+                let e = Error::io(path, e);
                 if tx.send(Read::Failed(e)).is_err() {
                     return;
                 }
+                break;
             }
-            if done {
+            if eof {
                 break;
             }
         }
     }
+}
+
+/// Reads at least [`BATCH_BYTES`] (or to the end of input) after the carried-over bytes, and keeps
+/// whole lines: the bytes after the last newline are carried over to the next batch. Returns the
+/// batch, a read error, and whether the input is exhausted.
+fn fill(reader: &mut dyn BufRead, carry: &mut Vec<u8>) -> (Vec<u8>, Option<std::io::Error>, bool) {
+    let mut data = Vec::with_capacity(BATCH_BYTES + carry.len() + READ_CHUNK);
+    data.append(carry);
+    let mut len = data.len();
+    let mut newline = memchr::memchr(b'\n', &data).is_some();
+    loop {
+        if len >= BATCH_BYTES && newline {
+            break;
+        }
+        if data.len() < len + READ_CHUNK {
+            data.resize(len + READ_CHUNK, 0);
+        }
+        match reader.read(&mut data[len..]) {
+            Ok(0) => {
+                data.truncate(len);
+                return (data, None, true);
+            }
+            Ok(n) => {
+                newline = newline || memchr::memchr(b'\n', &data[len..len + n]).is_some();
+                len += n;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                data.truncate(len);
+                return (data, Some(e), true);
+            }
+        }
+    }
+    data.truncate(len);
+    let last = memchr::memrchr(b'\n', &data).expect("a newline") + 1;
+    carry.extend_from_slice(&data[last..]);
+    data.truncate(last);
+    (data, None, false)
 }
 
 /// Position of a serde_json error message removed, since a record is one line: the column is kept.
