@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
@@ -88,6 +89,19 @@ pub struct CleanArgs {
     pub compress: Option<String>,
     #[command(flatten)]
     pub patterns: PatternOpts,
+}
+
+/// Set by Ctrl-C (SIGINT, SIGTERM): the run stops after the batch in progress.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Has the run been interrupted?
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+/// The error an interrupted run ends with.
+pub fn interrupted_error() -> Error {
+    Error::Usage("interrupted; complete outputs are kept, no partial file is left".into())
 }
 
 /// What happens to a malformed JSONL record.
@@ -191,6 +205,8 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
 /// Runs `dechrome clean`.
 pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
+    // Without a handler, Ctrl-C would end the process at once and leave temporary files behind.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
     let config = args.patterns.config()?;
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
@@ -310,6 +326,10 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let progress = Progress::new(Some(total), args.quiet || args.output.is_none());
     let stdout = std::io::stdout();
     for batch in tasks.chunks(BATCH) {
+        if interrupted() {
+            progress.finish();
+            return Err(interrupted_error());
+        }
         let done: Vec<Done> = pool.install(|| {
             batch
                 .par_iter()

@@ -7,7 +7,8 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::Duration;
 
 use dechrome::jsonl::{self, RecordError};
 use dechrome::output::{AtomicWriter, Compression, RecordSink, ShardSink, StreamSink};
@@ -16,7 +17,7 @@ use dechrome::{Cleaner, Error, Verdict};
 use rayon::prelude::*;
 
 use super::Status;
-use super::clean::{CleanArgs, OnError};
+use super::clean::{CleanArgs, OnError, interrupted, interrupted_error};
 use super::summary::{Counts, Progress};
 
 /// Bytes of input per batch (a batch holds whole lines, so it can be larger).
@@ -98,15 +99,26 @@ pub fn run(
     let progress = Progress::new(total, args.quiet);
     let (read_tx, read_rx) = sync_channel::<Read>(DEPTH);
     let (out_tx, out_rx) = sync_channel::<Vec<ChunkOut>>(DEPTH);
+    // The reader is not joined: after an interruption it may be blocked reading stdin.
+    {
+        let raw_read = raw_read.clone();
+        let inputs = inputs.to_vec();
+        std::thread::spawn(move || read_inputs(&inputs, raw_read, read_tx));
+    }
     std::thread::scope(|s| {
-        let reader = {
-            let raw_read = raw_read.clone();
-            s.spawn(move || read_inputs(inputs, raw_read, read_tx))
-        };
         let writer = s.spawn(|| write_outputs(sink, out_rx, &progress, &raw_read));
         let field = args.field.as_str();
         let annotate = args.annotate.as_deref();
-        for item in read_rx {
+        loop {
+            let item = match read_rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(item) => item,
+                Err(RecvTimeoutError::Timeout) if interrupted() => break,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            if interrupted() {
+                break;
+            }
             let chunks = match item {
                 Read::Failed(e) => {
                     vec![ChunkOut {
@@ -133,7 +145,6 @@ pub fn run(
         }
         drop(out_tx);
         let written = writer.join().expect("writer thread");
-        reader.join().expect("reader thread");
         progress.finish();
         let (counts, failed) = written?;
         Ok((if failed { Status::Error } else { Status::Ok }, counts))
@@ -142,6 +153,9 @@ pub fn run(
 
 fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read>) {
     for path in inputs {
+        if interrupted() {
+            return;
+        }
         let name: Arc<str> = if path == Path::new("-") {
             "<stdin>".into()
         } else {
@@ -360,6 +374,11 @@ fn write_outputs(
             }
         }
         progress.update(raw_read.load(Ordering::Relaxed), counts.read);
+    }
+    if interrupted() {
+        // Complete shards stay; the one in progress is discarded.
+        sink.abort()?;
+        return Err(interrupted_error());
     }
     sink.finish()?;
     Ok((counts, failed))

@@ -411,3 +411,69 @@ fn jsonl_options_need_jsonl() {
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr, "dechrome: error: --annotate needs --jsonl\n");
 }
+
+#[test]
+fn interrupted_run_leaves_complete_shards_only() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args([
+            "clean",
+            "--jsonl",
+            "-q",
+            "-o",
+            "out",
+            "--shard-size",
+            "1000",
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // About 5 MB: one full batch (4 full shards) goes through; stdin stays open.
+    let record = format!(
+        "{{\"text\":\"{}\\nAdvertisement\\n\"}}\n",
+        "word ".repeat(200)
+    );
+    for _ in 0..5000 {
+        stdin.write_all(record.as_bytes()).unwrap();
+    }
+    let fourth = dir.path().join("out/part-00003.jsonl");
+    for _ in 0..600 {
+        if fourth.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(fourth.exists(), "the first batch was not written");
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dechrome: error: interrupted; complete outputs are kept, no partial file is left\n"
+    );
+    let mut names: Vec<String> = fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "part-00000.jsonl",
+            "part-00001.jsonl",
+            "part-00002.jsonl",
+            "part-00003.jsonl"
+        ]
+    );
+    assert_eq!(fs::read_to_string(&fourth).unwrap().lines().count(), 1000);
+}
