@@ -23,7 +23,8 @@ pub struct CleanArgs {
     /// Files or directories to clean; none (or `-`) reads stdin.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Mirror the inputs into this directory instead of writing to stdout.
+    /// Write here instead of stdout: files and trees are mirrored into this directory; with
+    /// --jsonl, one file (when the name ends in .jsonl, .jsonl.gz or .jsonl.zst) or shards.
     #[arg(short = 'o', long = "output", value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
     /// Which files of a directory to clean (matched against the path below the directory; default

@@ -281,7 +281,8 @@ fn clean_chunk(
             out.counts.blank += 1;
             continue;
         }
-        let at = format!("{}:{line_no}", batch.input);
+        // Where the record is, for messages (built only when needed).
+        let at = || format!("{}:{line_no}", batch.input);
         match jsonl::clean_line(cleaner, line, field, annotate) {
             Ok(rec) => {
                 out.counts.add(
@@ -295,6 +296,7 @@ fn clean_chunk(
                 out.bytes.push(b'\n');
                 out.ends.push(out.bytes.len());
                 if args.explain {
+                    let at = at();
                     for r in &rec.removals {
                         out.messages.push_str(&format!(
                             "{at}: {}: {}\n",
@@ -308,6 +310,7 @@ fn clean_chunk(
                     }
                 }
                 if rec.verdict == Verdict::Refused {
+                    let at = at();
                     out.messages.push_str(&format!(
                         "{at}: refused: the rules would remove {:.0}% of the text (limit {:.0}%); left unchanged\n",
                         rec.removed_share * 100.0,
@@ -319,6 +322,7 @@ fn clean_chunk(
                 out.counts.read += 1;
                 out.counts.failed += 1;
                 let msg = record_error(&e);
+                let at = at();
                 match args.on_error {
                     OnError::Fail => {
                         out.fatal = Some(Error::Input {
