@@ -194,13 +194,13 @@ impl Progress {
             match total {
                 Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()).with_style(
                     ProgressStyle::with_template(
-                        "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+                        "{elapsed_precise} [{wide_bar}] {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} ETA {eta} {msg}",
                     )
                     .expect("valid template")
                     .progress_chars("=> "),
                 ),
                 None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                    ProgressStyle::with_template("{spinner} {elapsed_precise} {bytes} {binary_bytes_per_sec} {msg}")
+                    ProgressStyle::with_template("{spinner} {elapsed_precise} {decimal_bytes} {decimal_bytes_per_sec} {msg}")
                         .expect("valid template"),
                 ),
             }
