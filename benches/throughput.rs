@@ -450,6 +450,7 @@ fn main() {
         .status()
         .is_ok();
     let tree_out = dir.join("out-tree");
+    let _ = std::fs::remove_dir_all(&tree_out);
     let mut rows: Vec<Row> = Vec::new();
     let mut run = |name: &str, bytes: u64, make: &dyn Fn() -> Command, before: &dyn Fn()| {
         let mut best: Option<(f64, f64, u64)> = None;
@@ -535,10 +536,9 @@ fn main() {
     for (label, jobs) in [("1 thread", 1), ("all threads", threads)] {
         let j = jobs.to_string();
         let tree = corpus.tree.clone();
-        let out = tree_out.clone();
-        let clear = || {
-            let _ = std::fs::remove_dir_all(&tree_out);
-        };
+        // Each run writes a fresh directory (deleting a large tree takes long); all go at the end.
+        let fresh = std::cell::Cell::new(0);
+        let out = || tree_out.join(format!("{jobs}-{}", fresh.replace(fresh.get() + 1)));
         run(
             &format!("dechrome tree -o, {label}"),
             tb,
@@ -548,12 +548,13 @@ fn main() {
                     .args(&pattern_args)
                     .arg(&tree)
                     .arg("-o")
-                    .arg(&out);
+                    .arg(out());
                 c
             },
-            &clear,
+            &nothing,
         );
     }
+    eprintln!("bench: removing {}", tree_out.display());
     let _ = std::fs::remove_dir_all(&tree_out);
     let find = |prefix: &str| {
         rows.iter()
