@@ -554,8 +554,6 @@ fn main() {
             &nothing,
         );
     }
-    eprintln!("bench: removing {}", tree_out.display());
-    let _ = std::fs::remove_dir_all(&tree_out);
     let find = |prefix: &str| {
         rows.iter()
             .find(|r| r.name.starts_with(prefix))
@@ -605,4 +603,6 @@ fn main() {
     {
         println!("JSONL peak RSS: {:.1} MB", r as f64 / 1024.0);
     }
+    eprintln!("bench: removing {}", tree_out.display());
+    let _ = std::fs::remove_dir_all(&tree_out);
 }
