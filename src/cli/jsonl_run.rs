@@ -21,7 +21,7 @@ use super::clean::{CleanArgs, OnError, interrupted, interrupted_error};
 use super::summary::{Counts, Progress};
 
 /// Bytes of input per batch (a batch holds whole lines, so it can be larger).
-const BATCH_BYTES: usize = 4 << 20;
+const BATCH_BYTES: usize = 2 << 20;
 /// Bytes asked for per read.
 const READ_CHUNK: usize = 1 << 20;
 /// Records per parallel task.
