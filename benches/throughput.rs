@@ -218,7 +218,7 @@ fn generate(dir: &Path, size: u64, phrases: &[String], pattern_key: &str) -> Cor
         size / 1_000_000,
         dir.display()
     );
-    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(dir.join("tree"));
     std::fs::create_dir_all(dir.join("tree")).unwrap();
     let words: Vec<&str> = WORDS.split_whitespace().collect();
     let mut rng = Rng(1);
