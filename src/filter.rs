@@ -1,6 +1,6 @@
 //! The filter: from hits to removals, by scope, with seam repair and the removal guard.
 //!
-//! [`Cleaner::clean`] runs the whole pipeline on one document: [`detect`]
+//! [`Cleaner::clean`] runs the whole pipeline on one document: [`detect`](crate::detect::detect)
 //! finds hits, each rule's [`Scope`] turns qualifying hits into [`Removal`]s, overlapping removals
 //! merge, seams are repaired (no blank-line run or dangling space that a removal created, the
 //! presence or absence of a final newline kept), and the guard refuses a document the rules would
