@@ -100,6 +100,11 @@ pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     let Ok(start) = dfa.start_state(Anchored::Yes) else {
         return detect(set, text);
     };
+    // Bytes that can begin a literal: elsewhere the automaton dies at once, so skip the probe.
+    let mut can_start = [false; 256];
+    for (b, ok) in can_start.iter_mut().enumerate() {
+        *ok = !dfa.is_dead(dfa.next_state(Anchored::Yes, start, b as u8));
+    }
     // Block starts: (end of the marker in the search copy, rule).
     let mut blocks: Vec<(usize, usize)> = Vec::new();
     let mut try_at = |p: usize, hits: &mut Vec<Hit>| {
@@ -141,7 +146,9 @@ pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     while line < hay.len() {
         let mut p = line;
         while p < hay.len() && hay[p] != b'\n' {
-            try_at(p, &mut hits);
+            if can_start[usize::from(hay[p])] {
+                try_at(p, &mut hits);
+            }
             if hay[p].is_ascii_alphanumeric() {
                 break;
             }
@@ -157,7 +164,9 @@ pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     for dot in memchr::memchr3_iter(b'.', b'!', b'?', hay) {
         let mut p = dot + 1;
         while p < hay.len() && hay[p] != b'\n' {
-            try_at(p, &mut hits);
+            if can_start[usize::from(hay[p])] {
+                try_at(p, &mut hits);
+            }
             if hay[p].is_ascii_alphanumeric() {
                 break;
             }
