@@ -4,7 +4,24 @@
 use std::fs;
 use std::io::{Read, Write};
 
-use crate::harness::{run_in, untimed};
+use crate::harness::{Run, run_in, untimed};
+
+/// The rules of these tests, so that they do not depend on the growing built-in set.
+const RULES: &str = r#"
+[[rule]]
+id = "test.ad"
+family = "ad"
+scope = "line"
+phrases = ["advertisement"]
+"#;
+
+/// Runs `dechrome clean ARGS` in `dir` with the test rules only.
+fn clean(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> Run {
+    fs::write(dir.join("rules.toml"), RULES).unwrap();
+    let mut all = vec!["clean", "--no-default-patterns", "--patterns", "rules.toml"];
+    all.extend_from_slice(args);
+    run_in(dir, &all, stdin)
+}
 
 /// Three records: chrome in the first, none in the second (odd spacing that must survive byte for
 /// byte), escapes and non-ASCII text in the third.
@@ -20,7 +37,7 @@ const RECORDS: &str = concat!(
 #[test]
 fn jsonl_to_stdout_keeps_other_fields_and_untouched_records() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run_in(dir.path(), &["clean", "--jsonl"], RECORDS.as_bytes());
+    let r = clean(dir.path(), &["--jsonl"], RECORDS.as_bytes());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout_str(),
@@ -45,9 +62,9 @@ fn jsonl_to_stdout_keeps_other_fields_and_untouched_records() {
 fn field_names_the_text_to_clean() {
     let dir = tempfile::tempdir().unwrap();
     let input = "{\"text\":\"Advertisement\\nkeep\",\"body\":\"A.\\nAdvertisement\\nB.\\n\"}\n";
-    let r = run_in(
+    let r = clean(
         dir.path(),
-        &["clean", "--jsonl", "--field", "body", "-q", "-"],
+        &["--jsonl", "--field", "body", "-q", "-"],
         input.as_bytes(),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -69,10 +86,9 @@ fn annotate_adds_removals_in_character_offsets() {
         r#"{}"#,
         "\n",
     );
-    let r = run_in(
+    let r = clean(
         dir.path(),
         &[
-            "clean",
             "--jsonl",
             "--annotate",
             "removed",
@@ -86,7 +102,7 @@ fn annotate_adds_removals_in_character_offsets() {
     assert_eq!(
         r.stdout_str(),
         concat!(
-            r#"{"text":"Ça va.\nFin.\n","removed":[{"rule":"generic.ad.marker","family":"ad","scope":"line","start":7,"end":21}]}"#,
+            r#"{"text":"Ça va.\nFin.\n","removed":[{"rule":"test.ad","family":"ad","scope":"line","start":7,"end":21}]}"#,
             "\n",
             r#"{"text":"Plain.\n","removed":[]}"#,
             "\n",
@@ -106,7 +122,7 @@ const MALFORMED: &str = "{\"text\":\"Advertisement\\nThe article.\\n\"}\n{\"text
 fn malformed_line_fails_by_default_naming_its_line() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("in.jsonl"), MALFORMED).unwrap();
-    let r = run_in(dir.path(), &["clean", "--jsonl", "in.jsonl"], b"");
+    let r = clean(dir.path(), &["--jsonl", "in.jsonl"], b"");
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout_str(), "{\"text\":\"The article.\\n\"}\n");
     assert_eq!(
@@ -114,11 +130,7 @@ fn malformed_line_fails_by_default_naming_its_line() {
         "dechrome: error: in.jsonl:2: invalid JSON record: expected value (column 10)\n"
     );
     // Into a shard directory: no shard is left incomplete under its final name.
-    let r = run_in(
-        dir.path(),
-        &["clean", "--jsonl", "in.jsonl", "-o", "out"],
-        b"",
-    );
+    let r = clean(dir.path(), &["--jsonl", "in.jsonl", "-o", "out"], b"");
     assert_eq!(r.code, 2);
     assert_eq!(fs::read_dir(dir.path().join("out")).unwrap().count(), 0);
 }
@@ -127,9 +139,9 @@ fn malformed_line_fails_by_default_naming_its_line() {
 fn malformed_lines_skipped_or_kept_are_reported_and_counted() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("in.jsonl"), MALFORMED).unwrap();
-    let r = run_in(
+    let r = clean(
         dir.path(),
-        &["clean", "--jsonl", "--on-error", "skip", "in.jsonl"],
+        &["--jsonl", "--on-error", "skip", "in.jsonl"],
         b"",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -145,9 +157,9 @@ fn malformed_lines_skipped_or_kept_are_reported_and_counted() {
          dechrome: 82 B in, 40 B out, <time>\n\
          dechrome: removals: ad 1\n"
     );
-    let r = run_in(
+    let r = clean(
         dir.path(),
-        &["clean", "--jsonl", "--on-error", "keep", "-q", "in.jsonl"],
+        &["--jsonl", "--on-error", "keep", "-q", "in.jsonl"],
         b"",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -176,35 +188,21 @@ fn gz_and_zst_by_extension_round_trip() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(RECORDS.as_bytes()).unwrap();
     fs::write(dir.path().join("in.jsonl.gz"), gz.finish().unwrap()).unwrap();
-    let r = run_in(
+    let r = clean(
         dir.path(),
-        &[
-            "clean",
-            "--jsonl",
-            "-q",
-            "in.jsonl.gz",
-            "-o",
-            "mid.jsonl.zst",
-        ],
+        &["--jsonl", "-q", "in.jsonl.gz", "-o", "mid.jsonl.zst"],
         b"",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let plain = run_in(dir.path(), &["clean", "--jsonl", "-q"], RECORDS.as_bytes()).stdout_str();
+    let plain = clean(dir.path(), &["--jsonl", "-q"], RECORDS.as_bytes()).stdout_str();
     let zst = fs::read(dir.path().join("mid.jsonl.zst")).unwrap();
     assert_eq!(
         String::from_utf8(zstd::decode_all(&zst[..]).unwrap()).unwrap(),
         plain
     );
-    let r = run_in(
+    let r = clean(
         dir.path(),
-        &[
-            "clean",
-            "--jsonl",
-            "-q",
-            "mid.jsonl.zst",
-            "-o",
-            "out.jsonl.gz",
-        ],
+        &["--jsonl", "-q", "mid.jsonl.zst", "-o", "out.jsonl.gz"],
         b"",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -227,10 +225,9 @@ fn shards_of_n_records() {
         .map(|i| format!("{{\"id\":{i},\"text\":\"T{i}.\\nAdvertisement\\n\"}}\n"))
         .collect();
     fs::write(dir.path().join("in.jsonl"), input).unwrap();
-    let r = run_in(
+    let r = clean(
         dir.path(),
         &[
-            "clean",
             "--jsonl",
             "-q",
             "in.jsonl",
@@ -257,10 +254,9 @@ fn shards_of_n_records() {
         "{\"id\":0,\"text\":\"T0.\\n\"}\n{\"id\":1,\"text\":\"T1.\\n\"}\n"
     );
     assert_eq!(read("part-00002.jsonl"), "{\"id\":4,\"text\":\"T4.\\n\"}\n");
-    let r = run_in(
+    let r = clean(
         dir.path(),
         &[
-            "clean",
             "--jsonl",
             "-q",
             "in.jsonl",
@@ -289,11 +285,7 @@ fn skip_existing_resumes_a_tree() {
     fs::write(dir.path().join("in/a.txt"), "A.\nAdvertisement\n").unwrap();
     fs::write(dir.path().join("in/b.txt"), "The article.\nAdvertisement\n").unwrap();
     fs::write(dir.path().join("out/a.txt"), "done before\n").unwrap();
-    let r = run_in(
-        dir.path(),
-        &["clean", "in", "-o", "out", "--skip-existing"],
-        b"",
-    );
+    let r = clean(dir.path(), &["in", "-o", "out", "--skip-existing"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         fs::read_to_string(dir.path().join("out/a.txt")).unwrap(),
@@ -323,16 +315,8 @@ fn output_is_the_same_for_every_job_count() {
         })
         .collect();
     fs::write(dir.path().join("in.jsonl"), &input).unwrap();
-    let one = run_in(
-        dir.path(),
-        &["clean", "--jsonl", "-j", "1", "in.jsonl"],
-        b"",
-    );
-    let four = run_in(
-        dir.path(),
-        &["clean", "--jsonl", "-j", "4", "in.jsonl"],
-        b"",
-    );
+    let one = clean(dir.path(), &["--jsonl", "-j", "1", "in.jsonl"], b"");
+    let four = clean(dir.path(), &["--jsonl", "-j", "4", "in.jsonl"], b"");
     assert_eq!(one.code, 0, "{}", one.stderr);
     assert_eq!(one.stdout, four.stdout);
     assert_eq!(untimed(&one.stderr), untimed(&four.stderr));
@@ -350,16 +334,9 @@ fn output_is_the_same_for_every_job_count() {
 fn stats_file_has_the_summary_as_json() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("in.jsonl"), RECORDS).unwrap();
-    let r = run_in(
+    let r = clean(
         dir.path(),
-        &[
-            "clean",
-            "--jsonl",
-            "-q",
-            "in.jsonl",
-            "--stats",
-            "stats.json",
-        ],
+        &["--jsonl", "-q", "in.jsonl", "--stats", "stats.json"],
         b"",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -407,7 +384,7 @@ fn stats_file_has_the_summary_as_json() {
 #[test]
 fn jsonl_options_need_jsonl() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run_in(dir.path(), &["clean", "--annotate", "x"], b"");
+    let r = clean(dir.path(), &["--annotate", "x"], b"");
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr, "dechrome: error: --annotate needs --jsonl\n");
 }
@@ -416,6 +393,7 @@ fn jsonl_options_need_jsonl() {
 fn interrupted_run_leaves_complete_shards_only() {
     use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rules.toml"), RULES).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dechrome"))
         .args([
             "clean",
