@@ -12,7 +12,7 @@ use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton;
 
 use crate::normalize::Normalized;
-use crate::patterns::{PatternSet, Role};
+use crate::patterns::{PatternSet, REGEX_LINE_LIMIT, Role};
 
 /// One match of one pattern of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,10 +40,53 @@ fn at_word_edges(text: &[u8], start: usize, end: usize) -> bool {
     left_ok && right_ok
 }
 
+/// Regex hits: the regexes of sentence rules over the whole text, those of line and tail rules line
+/// by line, on lines no longer than [`REGEX_LINE_LIMIT`] (a longer line is a paragraph, not chrome,
+/// and skipping it is most of the speed).
+fn regex_hits(set: &PatternSet, norm: &Normalized<'_>, hits: &mut Vec<Hit>) {
+    let inner = set.inner();
+    let hay = norm.text();
+    let mut push = |re: &regex::bytes::Regex, rule: usize, base: usize, text: &[u8]| {
+        for m in re.find_iter(text) {
+            if m.is_empty() {
+                continue;
+            }
+            hits.push(Hit {
+                start: norm.to_original(base + m.start()),
+                end: norm.to_original(base + m.end()),
+                rule,
+                role: Role::Phrase,
+            });
+        }
+    };
+    if let Some(rs) = &inner.regex_set {
+        for i in rs.matches(hay).iter() {
+            let (re, rule) = &inner.regexes[i];
+            push(re, *rule, 0, hay);
+        }
+    }
+    if !inner.line_regex_sets.is_empty() {
+        let mut start = 0;
+        while start <= hay.len() {
+            let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |i| start + i);
+            let line = &hay[start..end];
+            if !line.is_empty() && line.len() <= REGEX_LINE_LIMIT {
+                for (rs, first) in &inner.line_regex_sets {
+                    for i in rs.matches(line).iter() {
+                        let (re, rule) = &inner.line_regexes[first + i];
+                        push(re, *rule, start, line);
+                    }
+                }
+            }
+            start = end + 1;
+        }
+    }
+}
+
 /// Finds every hit of `set` in `text`, sorted by position.
 pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     let inner = set.inner();
-    if inner.literals.is_none() && inner.regex_set.is_none() {
+    if inner.literals.is_none() && inner.regex_set.is_none() && inner.line_regex_sets.is_empty() {
         return Vec::new();
     }
     let norm = Normalized::new(text);
@@ -65,22 +108,7 @@ pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
             }
         }
     }
-    if let Some(rs) = &inner.regex_set {
-        for i in rs.matches(hay).iter() {
-            let (re, rule) = &inner.regexes[i];
-            for m in re.find_iter(hay) {
-                if m.is_empty() {
-                    continue;
-                }
-                hits.push(Hit {
-                    start: norm.to_original(m.start()),
-                    end: norm.to_original(m.end()),
-                    rule: *rule,
-                    role: Role::Phrase,
-                });
-            }
-        }
-    }
+    regex_hits(set, &norm, &mut hits);
     hits.sort_unstable();
     hits.dedup();
     hits
@@ -203,22 +231,7 @@ pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
             }
         }
     }
-    if let Some(rs) = &inner.regex_set {
-        for i in rs.matches(hay).iter() {
-            let (re, rule) = &inner.regexes[i];
-            for m in re.find_iter(hay) {
-                if m.is_empty() {
-                    continue;
-                }
-                hits.push(Hit {
-                    start: norm.to_original(m.start()),
-                    end: norm.to_original(m.end()),
-                    rule: *rule,
-                    role: Role::Phrase,
-                });
-            }
-        }
-    }
+    regex_hits(set, &norm, &mut hits);
     hits.sort_unstable();
     hits.dedup();
     hits

@@ -11,7 +11,7 @@ pub mod builtin;
 pub mod file;
 mod set;
 
-pub use set::{PatternSet, PatternSetBuilder, Role};
+pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};
 
 use std::fmt;
 

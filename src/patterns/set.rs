@@ -175,8 +175,47 @@ impl PatternSetBuilder {
             .map(|(_, pr)| pr.rule)
             .filter(|r| !self.is_disabled(r))
             .collect();
-        Ok(PatternSet::compile(rules))
+        PatternSet::compile(rules).map_err(|message| {
+            PatternError::new(vec![PatternDiagnostic {
+                origin: "(pattern set)".into(),
+                line: 1,
+                column: 1,
+                rule_id: None,
+                message,
+            }])
+        })
     }
+}
+
+/// Longest line, in bytes of the search copy, that the regexes of line and tail rules are tried on:
+/// a longer line is an article paragraph, never a chrome line.
+pub const REGEX_LINE_LIMIT: usize = 1000;
+
+/// How many line regexes share one `RegexSet`.
+const LINE_REGEX_CHUNK: usize = 32;
+
+/// One `RegexSet` over the given regexes, or `None` when there are none.
+fn regex_set(regexes: &[(Regex, usize)]) -> Result<Option<RegexSet>, String> {
+    if regexes.is_empty() {
+        return Ok(None);
+    }
+    RegexSetBuilder::new(regexes.iter().map(|(r, _)| r.as_str()))
+        .case_insensitive(true)
+        .multi_line(true)
+        .crlf(true)
+        .size_limit(REGEX_SIZE_LIMIT * 64)
+        // A roomy lazy-DFA cache: with a small one, a large set thrashes it and the regex engine
+        // falls back to its slowest matcher.
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map(Some)
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => format!(
+                "the regexes of the set together compile to more than {limit} bytes; use fewer or \
+                 simpler regexes (ASCII classes such as [0-9] and (?-u:\\w) are far smaller)"
+            ),
+            other => format!("the regexes of the set do not compile together: {other}"),
+        })
 }
 
 fn compile_regex(r: &str) -> Result<Regex, String> {
@@ -218,6 +257,11 @@ pub(crate) struct Inner {
     pub regex_set: Option<RegexSet>,
     /// Each regex and its rule, parallel to `regex_set`.
     pub regexes: Vec<(Regex, usize)>,
+    /// The regexes of line and tail rules in sets of [`LINE_REGEX_CHUNK`], each with the index of its
+    /// first regex in `line_regexes`; tried line by line on short lines only.
+    pub line_regex_sets: Vec<(RegexSet, usize)>,
+    /// Each line regex and its rule, parallel to `line_regex_set`.
+    pub line_regexes: Vec<(Regex, usize)>,
     /// Indices of the run rules, which need no detection pass.
     pub run_rules: Vec<usize>,
 }
@@ -228,7 +272,7 @@ impl PatternSet {
         PatternSetBuilder::new().builtin().build()
     }
 
-    fn compile(rules: Vec<Rule>) -> PatternSet {
+    fn compile(rules: Vec<Rule>) -> Result<PatternSet, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
@@ -274,19 +318,28 @@ impl PatternSet {
                 .build(&literals)
                 .expect("automaton within limits")
         });
-        let regex_set = (!regexes.is_empty()).then(|| {
-            RegexSetBuilder::new(regexes.iter().map(|(r, _)| r.as_str()))
-                .case_insensitive(true)
-                .multi_line(true)
-                .crlf(true)
-                .size_limit(REGEX_SIZE_LIMIT * 8)
-                .build()
-                .expect("regexes compiled one by one")
-        });
+        // Line and tail rules only ever remove a line their regex matches, so their regexes run line
+        // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
+        let (line_regexes, regexes): (Vec<_>, Vec<_>) = regexes
+            .into_iter()
+            .partition(|(_, ri)| matches!(rules[*ri].scope, Scope::Line | Scope::Tail));
+        // Several small sets rather than one large one: the lazy DFA of a large set of line regexes
+        // (counted repetitions, alternations) explodes and is rebuilt again and again.
+        let line_regex_sets = line_regexes
+            .chunks(LINE_REGEX_CHUNK)
+            .enumerate()
+            .map(|(k, chunk)| {
+                Ok((
+                    regex_set(chunk)?.expect("non-empty chunk"),
+                    k * LINE_REGEX_CHUNK,
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let regex_set = regex_set(&regexes)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
             .collect();
-        PatternSet {
+        Ok(PatternSet {
             inner: Arc::new(Inner {
                 run_rules,
                 rules: rules.into_iter().map(Arc::new).collect(),
@@ -295,8 +348,10 @@ impl PatternSet {
                 literal_targets: targets,
                 regex_set,
                 regexes,
+                line_regex_sets,
+                line_regexes,
             }),
-        }
+        })
     }
 
     /// The rules, in the order their files were added.
