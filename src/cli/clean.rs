@@ -158,7 +158,12 @@ pub fn describe(
             ));
         }
     }
-    if outcome.verdict == Verdict::Refused {
+    if outcome.verdict == Verdict::Refused && outcome.removed_share <= max {
+        out.push_str(&format!(
+            "{path}: refused: cleaning did not settle after {} passes; left unchanged\n",
+            dechrome::filter::MAX_PASSES
+        ));
+    } else if outcome.verdict == Verdict::Refused {
         out.push_str(&format!(
             "{path}: refused: the rules would remove {:.0}% of the text (limit {:.0}%); left unchanged\n",
             outcome.removed_share * 100.0,
