@@ -714,6 +714,28 @@ impl<'a> Doc<'a> {
         Some(self.lines[a].start..self.lines[b].end)
     }
 
+    /// Does the range run from a line start to a line start (or the end)?
+    fn is_aligned(&self, a: usize, b: usize) -> bool {
+        self.is_line_start(a) && (b == self.text.len() || self.is_line_start(b))
+    }
+
+    /// The whole lines of a range that leaves only whitespace of its first and last line.
+    fn widen(&self, r: Range<usize>) -> Range<usize> {
+        if r.is_empty() || self.is_aligned(r.start, r.end) {
+            return r;
+        }
+        let first = self.lines[self.line_index(r.start)];
+        let last = self.lines[self.line_index(r.end - 1)];
+        let blank = |s: &[u8]| bstr::ByteSlice::trim(s).is_empty();
+        if blank(&self.text[first.start..r.start])
+            && (r.end >= last.content_end || blank(&self.text[r.end..last.content_end]))
+        {
+            first.start..last.end
+        } else {
+            r
+        }
+    }
+
     fn is_line_start(&self, at: usize) -> bool {
         at == self.body_start || (at > 0 && self.text[at - 1] == b'\n')
     }
@@ -722,11 +744,12 @@ impl<'a> Doc<'a> {
     /// newline the input did not have, and the double or dangling space of a cut inside a line.
     fn repair_seams(&self, merged: Vec<Range<usize>>) -> Vec<Range<usize>> {
         let len = self.text.len();
-        let mut out = Vec::with_capacity(merged.len());
+        // First the cuts inside lines: the spaces beside them go, and a line that several cuts
+        // leave with nothing but whitespace goes whole, like a line-aligned removal.
+        let mut cuts = Vec::with_capacity(merged.len());
         for r in merged {
             let (mut a, mut b) = (r.start, r.end);
-            let aligned = self.is_line_start(a) && (b == len || self.is_line_start(b));
-            if !aligned {
+            if !self.is_aligned(a, b) {
                 let line = self.lines[self.line_index(a)];
                 let content_end = line.content_end.max(a);
                 while b < content_end && is_hspace(self.text[b]) {
@@ -738,6 +761,14 @@ impl<'a> Doc<'a> {
                         a -= 1;
                     }
                 }
+            }
+            cuts.push(a..b);
+        }
+        let cuts = merge(merge(cuts.into_iter()).into_iter().map(|r| self.widen(r)));
+        let mut out = Vec::with_capacity(cuts.len());
+        for r in cuts {
+            let (mut a, mut b) = (r.start, r.end);
+            if !self.is_aligned(a, b) {
                 out.push(a..b);
                 continue;
             }
@@ -768,14 +799,62 @@ impl<'a> Doc<'a> {
                     (None, None) => {}
                 }
             }
-            if b == len && a > self.body_start && !self.text.ends_with(b"\n") {
-                // The input had no final newline: the output keeps none.
-                a -= 1;
-                if a > self.body_start && self.text[a - 1] == b'\r' {
-                    a -= 1;
-                }
-            }
             out.push(a..b);
+        }
+        let mut out = merge(out.into_iter());
+        // Once merged, a deletion may reach the top or the bottom through an earlier or later
+        // one: the blank lines it leaves leading or ending the document go too.
+        loop {
+            let Some(first) = out.first_mut() else { break };
+            if first.start != self.body_start || first.end == len {
+                break;
+            }
+            let mut b = first.end;
+            while b < len && self.is_line_start(b) {
+                let l = self.lines[self.line_index(b)];
+                if !self.is_blank(&l) {
+                    break;
+                }
+                b = l.end;
+            }
+            if b == first.end {
+                break;
+            }
+            first.end = b;
+            out = merge(out.into_iter());
+        }
+        loop {
+            let Some(last) = out.last_mut() else { break };
+            if last.end != len {
+                break;
+            }
+            let mut a = last.start;
+            while a > self.body_start && self.text[a - 1] == b'\n' {
+                let l = self.lines[self.line_index(a - 1)];
+                if !self.is_blank(&l) {
+                    break;
+                }
+                a = l.start;
+            }
+            if a == last.start {
+                break;
+            }
+            last.start = a;
+            out = merge(out.into_iter());
+        }
+        // The input had no final newline: the output keeps none. The terminator to drop is the
+        // one before the last deletion once all are merged (an earlier range may have taken the
+        // line before this one).
+        if let Some(last) = out.last_mut()
+            && last.end == len
+            && last.start > self.body_start
+            && self.text[last.start - 1] == b'\n'
+            && !self.text.ends_with(b"\n")
+        {
+            last.start -= 1;
+            if last.start > self.body_start && self.text[last.start - 1] == b'\r' {
+                last.start -= 1;
+            }
         }
         merge(out.into_iter())
     }
@@ -1213,6 +1292,50 @@ phrases = ["subscribe now"]
         assert_eq!(out.verdict, Verdict::Refused);
         assert_eq!(out.removals.len(), 2);
         assert!((out.removed_share - 18.0 / 34.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn seams_after_several_removals() {
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str(
+                    "t.toml",
+                    r#"
+[[rule]]
+id = "t.line"
+family = "share"
+scope = "line"
+phrases = ["share this article"]
+
+[[rule]]
+id = "t.sentence"
+family = "share"
+scope = "sentence"
+phrases = ["share now"]
+"#,
+                )
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(1.0);
+        let cases: &[(&str, &str)] = &[
+            // No final newline: the terminator dropped is the last kept line's, also when an
+            // earlier removal took the line before the last one.
+            ("Body.\nShare this article\n\nShare this article", "Body."),
+            ("Body.\n\nShare this article\n\nShare this article", "Body."),
+            // Cuts that together empty a line take the whole line.
+            ("Body.\nShare now. Share now. \nEnd.\n", "Body.\nEnd.\n"),
+            ("Body.\nShare now. Share now. \nShare this article", "Body."),
+            // Blank lines left leading the document go, through several removals.
+            (
+                "Share this article\n\nShare this article\n\n\nBody.\n",
+                "Body.\n",
+            ),
+        ];
+        for (input, expected) in cases {
+            let out = c.clean(input.as_bytes());
+            assert_eq!(String::from_utf8_lossy(&out.text), *expected, "{input:?}");
+        }
     }
 
     #[test]
