@@ -804,8 +804,7 @@ impl<'a> Doc<'a> {
         let mut out = merge(out.into_iter());
         // Once merged, a deletion may reach the top or the bottom through an earlier or later
         // one: the blank lines it leaves leading or ending the document go too.
-        loop {
-            let Some(first) = out.first_mut() else { break };
+        while let Some(first) = out.first_mut() {
             if first.start != self.body_start || first.end == len {
                 break;
             }
@@ -823,8 +822,7 @@ impl<'a> Doc<'a> {
             first.end = b;
             out = merge(out.into_iter());
         }
-        loop {
-            let Some(last) = out.last_mut() else { break };
+        while let Some(last) = out.last_mut() {
             if last.end != len {
                 break;
             }
