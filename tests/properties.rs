@@ -1,19 +1,15 @@
-//! Properties of the library, for arbitrary documents and arbitrary valid rule sets:
-//!
-//! - cleaning never panics;
-//! - the output is the input with `deleted` taken out, `deleted` covers every removal, and every
-//!   deleted byte outside the removals is a documented seam fix-up: whitespace of a blank line next
-//!   to a line-aligned removal, horizontal space beside an in-line cut, or the line terminator
-//!   before a removal that reaches the end of a document without a final newline;
-//! - cleaning is idempotent, and a second cleaning finds nothing to remove (what `check` would
-//!   report) in the output of the first;
-//! - line endings and the presence of a final newline are preserved; a `\r\n` pair is never split;
-//! - an unchanged or refused document is returned byte for byte.
+//! Properties of the library, for arbitrary documents and arbitrary valid rule sets: cleaning
+//! never panics and keeps the invariants of `tests/support/invariants.rs` (the output is the input
+//! minus the removals and documented seam fix-ups, line endings and the final newline are kept,
+//! cleaning is idempotent and leaves nothing to find); a pattern file, valid or not, builds or
+//! fails with positioned diagnostics, never a panic.
 
-use std::ops::Range;
+#[path = "support/invariants.rs"]
+mod invariants;
+
 use std::sync::OnceLock;
 
-use dechrome::{Cleaner, PatternSet, PatternSetBuilder, Verdict};
+use dechrome::{Cleaner, PatternSet, PatternSetBuilder};
 use proptest::prelude::*;
 
 /// Phrases the generated rules use, and the generated documents contain.
@@ -192,126 +188,8 @@ fn builtin_document() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(prop::sample::select(lits.as_slice()), 0..40).prop_map(|v| v.concat())
 }
 
-fn covered(ranges: &[Range<usize>], at: usize) -> bool {
-    ranges.iter().any(|r| r.contains(&at))
-}
-
-/// Checks every property for one document and cleaner.
 fn check(cleaner: &Cleaner, input: &[u8]) -> Result<(), TestCaseError> {
-    let out = cleaner.clean(input);
-    let removals: Vec<Range<usize>> = out.removals.iter().map(|r| r.range.clone()).collect();
-    for r in &removals {
-        prop_assert!(r.start < r.end && r.end <= input.len(), "bad removal {r:?}");
-    }
-    prop_assert!(
-        out.removals
-            .windows(2)
-            .all(|w| w[0].range.start <= w[1].range.start)
-    );
-    match out.verdict {
-        Verdict::Unchanged => {
-            prop_assert_eq!(&*out.text, input);
-            prop_assert!(out.removals.is_empty() && out.deleted.is_empty());
-        }
-        Verdict::Refused => {
-            prop_assert_eq!(&*out.text, input);
-            prop_assert!(out.deleted.is_empty());
-            prop_assert!(!out.removals.is_empty());
-            let unsettled = out
-                .notices
-                .iter()
-                .any(|n| n.message.starts_with("cleaning did not settle"));
-            prop_assert!(out.removed_share > cleaner.max_removal() || unsettled);
-        }
-        Verdict::Cleaned => {
-            prop_assert!(!out.removals.is_empty());
-            prop_assert!(out.removed_share <= cleaner.max_removal());
-            // `deleted`: sorted, disjoint, non-empty, in bounds.
-            for w in out.deleted.windows(2) {
-                prop_assert!(
-                    w[0].end < w[1].start,
-                    "deleted not disjoint: {:?}",
-                    out.deleted
-                );
-            }
-            for r in &out.deleted {
-                prop_assert!(r.start < r.end && r.end <= input.len());
-            }
-            // The output is the input minus `deleted`.
-            let mut expect = Vec::new();
-            let mut at = 0;
-            for r in &out.deleted {
-                expect.extend_from_slice(&input[at..r.start]);
-                at = r.end;
-            }
-            expect.extend_from_slice(&input[at..]);
-            prop_assert_eq!(&*out.text, &expect[..]);
-            // Every removed byte is deleted; every other deleted byte is seam whitespace.
-            for r in &removals {
-                for i in r.clone() {
-                    prop_assert!(covered(&out.deleted, i), "removal byte {i} kept");
-                }
-            }
-            for d in &out.deleted {
-                let mut i = d.start;
-                while i < d.end {
-                    if covered(&removals, i) {
-                        i += 1;
-                        continue;
-                    }
-                    let seg_end = (i..d.end).find(|&j| covered(&removals, j)).unwrap_or(d.end);
-                    let seg = &input[i..seg_end];
-                    let ok =
-                        std::str::from_utf8(seg).is_ok_and(|s| s.chars().all(char::is_whitespace));
-                    prop_assert!(
-                        ok,
-                        "seam bytes {:?} at {i} are not whitespace",
-                        String::from_utf8_lossy(seg)
-                    );
-                    i = seg_end;
-                }
-            }
-            // A `\r\n` pair is never split, and the final newline is kept (or stays absent).
-            for d in &out.deleted {
-                let splits = |at: usize| {
-                    at > 0 && at < input.len() && input[at - 1] == b'\r' && input[at] == b'\n'
-                };
-                prop_assert!(!splits(d.start) && !splits(d.end), "{d:?} splits a CRLF");
-            }
-            let body = out.text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&out.text);
-            if !body.is_empty() {
-                prop_assert_eq!(out.text.ends_with(b"\n"), input.ends_with(b"\n"));
-            }
-            if !input.windows(2).any(|w| w == b"\r\n") {
-                prop_assert!(!out.text.windows(2).any(|w| w == b"\r\n"), "CRLF appeared");
-            }
-            let crlf_only = |t: &[u8]| {
-                t.iter()
-                    .enumerate()
-                    .all(|(i, &b)| b != b'\n' || (i > 0 && t[i - 1] == b'\r'))
-            };
-            if crlf_only(input) {
-                prop_assert!(
-                    crlf_only(&out.text),
-                    "a bare LF appeared in a CRLF document"
-                );
-            }
-        }
-    }
-    // Idempotence, and nothing left to find in the output.
-    let again = cleaner.clean(&out.text);
-    prop_assert_eq!(&*again.text, &*out.text, "not idempotent");
-    if out.verdict != Verdict::Refused {
-        prop_assert!(
-            again.removals.is_empty(),
-            "the output still has chrome: {:?}",
-            again.removals
-        );
-        prop_assert_eq!(again.verdict, Verdict::Unchanged);
-    } else {
-        prop_assert_eq!(again.verdict, Verdict::Refused);
-    }
-    Ok(())
+    invariants::check(cleaner, input).map_err(TestCaseError::fail)
 }
 
 proptest! {
