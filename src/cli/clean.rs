@@ -1,7 +1,7 @@
 //! `dechrome clean`: stdin to stdout, files to stdout, or files and trees mirrored into an output
 //! directory, in parallel batches written in input order.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -38,6 +38,9 @@ pub struct CleanArgs {
     /// share of its characters (default 0.8, or the configuration's `max-removal`).
     #[arg(long, value_name = "SHARE")]
     pub max_removal: Option<f64>,
+    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
+    pub max_file_size: u64,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -389,7 +392,7 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             ..Counts::default()
         },
     };
-    let bytes = match input::read_text(&task.input) {
+    let bytes = match input::read_text_limited(&task.input, args.max_file_size) {
         Ok(Some(b)) => b,
         Ok(None) => {
             return Done {
@@ -432,11 +435,10 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
 }
 
 fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("<stdin>", e))?;
     let path = Path::new("<stdin>");
+    let bytes = input::read_limited(std::io::stdin().lock(), args.max_file_size)
+        .map_err(|e| Error::io(path, e))?
+        .ok_or_else(|| input::too_large(path, args.max_file_size))?;
     match input::sniff(&bytes) {
         input::Kind::Text => {}
         input::Kind::Binary => {
