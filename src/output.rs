@@ -36,6 +36,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_permissions: bool) -> Result
     let mut tmp = tempfile::Builder::new()
         .prefix(".dechrome-")
         .suffix(".tmp")
+        // A new file's usual mode (the umask applies), not the temporary file's private 0600.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
@@ -357,6 +359,10 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file left behind");
+        // Readable like any new file, not private like a temporary one.
+        let mode =
+            std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&p).unwrap().permissions());
+        assert_ne!(mode & 0o044, 0, "mode {mode:o}");
     }
 
     #[cfg(unix)]

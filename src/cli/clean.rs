@@ -299,12 +299,25 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                                     });
                                 }
                             }
+                            Ok(e) if e.path_is_symlink() => {
+                                // Links are not followed (no loops, no escaping the tree).
+                                let rel = e.path().strip_prefix(p).unwrap_or(e.path());
+                                if glob.is_match(rel) {
+                                    stderr.push_str(&format!(
+                                        "dechrome: warning: {}: symbolic link skipped\n",
+                                        e.path().display()
+                                    ));
+                                }
+                            }
                             Ok(_) => {}
                             Err(e) => {
                                 let path = e.path().unwrap_or(p).to_path_buf();
+                                let source = e
+                                    .into_io_error()
+                                    .unwrap_or_else(|| std::io::Error::other("file system loop"));
                                 stderr.push_str(&format!(
                                     "dechrome: error: {}\n",
-                                    Error::io(path, e.into())
+                                    Error::io(path, source)
                                 ));
                                 status = Status::Error;
                             }
