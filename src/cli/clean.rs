@@ -302,7 +302,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                             Ok(e) if e.path_is_symlink() => {
                                 // Links are not followed (no loops, no escaping the tree).
                                 let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                                if glob.is_match(rel) {
+                                if select.walked(rel, e.path()) {
                                     stderr.push_str(&format!(
                                         "dechrome: warning: {}: symbolic link skipped\n",
                                         e.path().display()
