@@ -522,14 +522,20 @@ fn interrupt(dir: &Path, args: &[&str], signal: &str, ready: impl Fn() -> bool) 
 fn killed_tree_runs_leave_only_complete_files() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let articles = article_tree(&d.join("in"), 600);
+    let articles = article_tree(&d.join("in"), 1500);
     for signal in ["KILL", "INT"] {
         let out = d.join(format!("out-{signal}"));
         let o = out.to_string_lossy().into_owned();
         let killed = interrupt(d, &["clean", "in", "-o", &o, "-j", "1"], signal, || {
-            out.is_dir() && files_below(&out).0.len() >= 20
+            out.is_dir() && files_below(&out).0.len() >= 5
         });
         let (files, temps) = files_below(&out);
+        eprintln!(
+            "SIG{signal}: {} of {} files written, {} temporaries",
+            files.len(),
+            articles.len(),
+            temps.len()
+        );
         assert!(
             killed && files.len() < articles.len(),
             "SIG{signal} came too late to interrupt the run ({} files written)",
@@ -562,20 +568,29 @@ fn killed_tree_runs_leave_only_complete_files() {
 fn killed_check_fix_leaves_every_file_old_or_new() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let articles = article_tree(&d.join("in"), 600);
+    let articles = article_tree(&d.join("in"), 1500);
     let fixed = || {
         articles
             .iter()
             .filter(|(rel, _, clean)| fs::read(d.join("in").join(rel)).unwrap() == *clean)
             .count()
     };
+    // The run goes in path order: it has started once the first few files are fixed.
+    let mut order: Vec<&(PathBuf, Vec<u8>, Vec<u8>)> = articles.iter().collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let started = || {
+        order[..5]
+            .iter()
+            .all(|(rel, _, clean)| fs::read(d.join("in").join(rel)).unwrap() == *clean)
+    };
     let killed = interrupt(
         d,
         &["check", "--fix", "-q", "in", "-j", "1"],
         "KILL",
-        || fixed() >= 20,
+        started,
     );
     let n = fixed();
+    eprintln!("SIGKILL: {n} of {} files fixed", articles.len());
     assert!(
         killed && n < articles.len(),
         "SIGKILL came too late ({n} fixed)"
