@@ -661,3 +661,45 @@ fn check_finds_nothing_in_cleans_output() {
     let r = run_in(d, &["check", "--no-config", "out"], b"");
     assert_eq!((r.code, r.stdout_str()), (0, String::new()), "{}", r.stderr);
 }
+
+/// A document whose every removal exposes more chrome is refused after a bounded number of passes,
+/// by `clean` and `check` alike.
+#[test]
+fn a_document_that_never_settles_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("tail1.toml"),
+        "[[rule]]\nid = \"t.tail1\"\nfamily = \"comments\"\nscope = \"tail\"\n\
+         phrases = [\"comments\"]\nmax_lines = 1\n",
+    );
+    let input = format!("{}\n{}", "Body text. ".repeat(10), "Comments\n".repeat(9));
+    write(&d.join("doc.txt"), &input);
+    let own = [
+        "--no-config",
+        "--no-default-patterns",
+        "--patterns",
+        "tail1.toml",
+    ];
+    let r = run_in(d, &[&["clean"][..], &own, &["doc.txt"]].concat(), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout_str(), input);
+    assert_eq!(
+        r.stderr,
+        "doc.txt: refused: cleaning did not settle after 8 passes; left unchanged\n"
+    );
+    let r = run_in(d, &[&["check"][..], &own, &["doc.txt"]].concat(), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout_str(), "");
+    assert_eq!(
+        r.stderr,
+        "doc.txt:2:1: t.tail1: note: cleaning did not settle after 8 passes (each removal exposed \
+         more chrome); document left unchanged\n\
+         doc.txt: refused: cleaning did not settle after 8 passes; clean and --fix leave it unchanged\n\
+         dechrome: checked 1 file: no findings, 1 refused\n"
+    );
+    // One comment line fewer settles within the bound.
+    let input = format!("{}\n{}", "Body text. ".repeat(10), "Comments\n".repeat(8));
+    let r = run_in(d, &[&["clean"][..], &own].concat(), input.as_bytes());
+    assert_eq!(r.stdout_str(), format!("{}\n", "Body text. ".repeat(10)));
+}
