@@ -32,6 +32,15 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
+/// Stderr without the throughput line of the run summary (its numbers vary).
+fn timing_free(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !(l.starts_with("dechrome: ") && l.contains(" B in, ")))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 fn is_root() -> bool {
     let dir = tempfile::tempdir().unwrap();
     fs::metadata(dir.path()).unwrap().uid() == 0
@@ -47,7 +56,7 @@ fn empty_files_and_bare_line_ends() {
     let r = run_in(dir.path(), &["clean", "in", "-o", "out"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: 4 files: 0 cleaned, 4 unchanged, 0 refused, 0 failed\n"
     );
     for (name, bytes) in [
@@ -101,7 +110,7 @@ fn files_above_the_size_limit_are_skipped() {
     );
     assert_eq!(r.code, 2);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: in/big.txt: larger than the limit of 1024 bytes; skipped\n\
          dechrome: 3 files: 1 cleaned, 1 unchanged, 0 refused, 1 failed\n"
     );
@@ -118,7 +127,7 @@ fn files_above_the_size_limit_are_skipped() {
     );
     assert_eq!((r.code, r.stdout.len()), (2, 0));
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: <stdin>: larger than the limit of 100 bytes; skipped\n"
     );
     let r = run_in(
@@ -135,7 +144,7 @@ fn files_above_the_size_limit_are_skipped() {
     );
     assert_eq!(r.code, 2);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: /dev/zero: larger than the limit of 1048576 bytes; skipped\n"
     );
     let r = run_in(dir.path(), &["clean", "--max-file-size", "lots"], b"");
@@ -162,7 +171,7 @@ fn symbolic_links_and_loops_are_reported_not_followed() {
     let r = run_in(d, &["clean", "in", "-o", "out"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: warning: in/link.txt: symbolic link skipped\n\
          dechrome: warning: in/self.txt: symbolic link skipped\n\
          dechrome: 1 files: 1 cleaned, 0 unchanged, 0 refused, 0 failed\n"
@@ -173,7 +182,7 @@ fn symbolic_links_and_loops_are_reported_not_followed() {
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout_str(), "Good.\n");
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: in/self.txt: Too many levels of symbolic links (os error 40)\n"
     );
 }
@@ -220,7 +229,7 @@ fn unreadable_files_and_directories_are_reported() {
     mode("in/locked", 0o755).unwrap();
     assert_eq!(r.code, 2);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: in/locked: Permission denied (os error 13)\n\
          dechrome: error: in/secret.txt: Permission denied (os error 13)\n\
          dechrome: 2 files: 1 cleaned, 0 unchanged, 0 refused, 1 failed\n"
@@ -236,7 +245,7 @@ fn unreadable_files_and_directories_are_reported() {
     let r = run_unprivileged(d, &["clean", "in/good.txt", "-o", "out"]);
     assert_eq!(r.code, 2);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: out: Permission denied (os error 13)\n\
          dechrome: 1 files: 0 cleaned, 0 unchanged, 0 refused, 1 failed\n"
     );
@@ -253,7 +262,7 @@ fn output_aliases_of_the_input_are_refused() {
         let r = run_in(d, &["clean", "in", "-o", out], b"");
         assert_eq!(r.code, 2, "-o {out}");
         assert_eq!(
-            r.stderr,
+            timing_free(&r.stderr),
             format!(
                 "dechrome: error: output directory {out} is inside input in; choose a directory \
                  outside the input tree\n"
@@ -264,7 +273,7 @@ fn output_aliases_of_the_input_are_refused() {
     let r = run_in(d, &["clean", "in/a.txt", "-o", "alias"], b"");
     assert_eq!(r.code, 2);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: output directory alias holds input in/a.txt; it would be overwritten\n"
     );
     assert_eq!(names(&d.join("in")), ["a.txt"]);
@@ -285,7 +294,7 @@ fn pathological_regexes() {
     let r = run_in(d, &["clean", "--patterns", "big.toml"], b"x\n");
     assert_eq!(r.code, 2);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "dechrome: error: big.toml:5:12: rule `p.big`: regex too large: it compiles to more than \
          2097152 bytes\n"
     );
@@ -398,7 +407,7 @@ fn full_disk_tree(d: &Path) {
 fn assert_full_disk_outcome(r: &Run, out: &Path, error: &str) {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         format!(
             "dechrome: error: out/b.txt: {error}\n\
              dechrome: 3 files: 1 cleaned, 1 unchanged, 0 refused, 1 failed\n"
@@ -685,14 +694,14 @@ fn a_document_that_never_settles_is_refused() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout_str(), input);
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "doc.txt: refused: cleaning did not settle after 8 passes; left unchanged\n"
     );
     let r = run_in(d, &[&["check"][..], &own, &["doc.txt"]].concat(), b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout_str(), "");
     assert_eq!(
-        r.stderr,
+        timing_free(&r.stderr),
         "doc.txt:2:1: t.tail1: note: cleaning did not settle after 8 passes (each removal exposed \
          more chrome); document left unchanged\n\
          doc.txt: refused: cleaning did not settle after 8 passes; clean and --fix leave it unchanged\n\
