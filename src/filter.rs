@@ -16,6 +16,9 @@ use crate::patterns::{PatternSet, Position, Role, Rule, Scope, Unterminated};
 /// The default share of a document's characters above which cleaning is refused.
 pub const DEFAULT_MAX_REMOVAL: f64 = 0.8;
 
+/// Most detection passes over one document (see [`Cleaner::clean`]).
+pub const MAX_PASSES: usize = 8;
+
 /// Longest span, in bytes, that a sentence rule may remove.
 const MAX_SENTENCE_BYTES: usize = 400;
 
@@ -113,27 +116,113 @@ impl Cleaner {
     }
 
     /// Cleans one document.
+    ///
+    /// A removal can expose more chrome (the next comment line becomes the last one, a line is left
+    /// holding only a share label), so detection runs again on its own output until a pass removes
+    /// nothing; every range of the outcome is in the coordinates of `text`, and the guard applies
+    /// to all passes together. Cleaning is therefore idempotent: cleaning the output again removes
+    /// nothing. A document that still changes after [`MAX_PASSES`] passes is refused.
     pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
         self.clean_hits(text, detect_for_cleaning(&self.set, text))
     }
 
-    /// Cleans one document given its hits (from [`detect`](crate::detect::detect) or
-    /// [`detect_for_cleaning`]).
+    /// Cleans one document given the hits of its first detection pass (from
+    /// [`detect`](crate::detect::detect) or [`detect_for_cleaning`]); later passes use
+    /// [`detect_for_cleaning`].
     pub(crate) fn clean_hits<'a>(&self, text: &'a [u8], hits: Vec<Hit>) -> Outcome<'a> {
-        let run_rules = &self.set.inner().run_rules;
-        if hits.is_empty() && run_rules.is_empty() {
+        let (mut removals, mut notices) = self.find(text, hits);
+        if removals.is_empty() {
             return Outcome {
                 text: Cow::Borrowed(text),
-                removals: Vec::new(),
-                notices: Vec::new(),
+                removals,
+                notices,
                 verdict: Verdict::Unchanged,
                 deleted: Vec::new(),
                 removed_share: 0.0,
             };
         }
-        let doc = Doc::new(text);
+        // `found`: the latest pass's removals, in the coordinates of `current`, the output of the
+        // passes before it; `removals` and `deleted` are in the coordinates of `text`.
+        let mut found = removals.clone();
+        let mut current = Cow::Borrowed(text);
+        let mut deleted: Vec<Range<usize>> = Vec::new();
+        let mut passes = 1;
+        loop {
+            let share = self.share(text, &removals);
+            if share > self.max_removal {
+                return refused(text, removals, notices, share);
+            }
+            let cut = Doc::new(&current).repair_seams(merge(found.iter().map(|r| r.range.clone())));
+            let map = OffsetMap::new(&deleted, text.len());
+            deleted = merge(deleted.into_iter().chain(cut.iter().map(|r| map.range(r))));
+            current = Cow::Owned(delete(&current, &cut));
+            let (more, more_notices) =
+                self.find(&current, detect_for_cleaning(&self.set, &current));
+            let map = OffsetMap::new(&deleted, text.len());
+            for mut n in more_notices {
+                n.range = map.range(&n.range);
+                if !notices
+                    .iter()
+                    .any(|m| m.range == n.range && m.rule.id == n.rule.id)
+                {
+                    notices.push(n);
+                }
+            }
+            if more.is_empty() {
+                break;
+            }
+            let first = map.range(&more[0].range);
+            removals.extend(more.iter().map(|r| Removal {
+                rule: r.rule.clone(),
+                range: map.range(&r.range),
+            }));
+            removals.sort_by_key(|r| (r.range.start, r.range.end));
+            removals.dedup_by(|a, b| a.range == b.range);
+            if passes == MAX_PASSES {
+                notices.push(Notice {
+                    rule: more[0].rule.clone(),
+                    range: first,
+                    message: format!(
+                        "cleaning did not settle after {MAX_PASSES} passes (each removal exposed \
+                         more chrome); document left unchanged"
+                    ),
+                });
+                let share = self.share(text, &removals);
+                return refused(text, removals, notices, share);
+            }
+            passes += 1;
+            found = more;
+        }
+        let share = self.share(text, &removals);
+        Outcome {
+            text: current,
+            removals,
+            notices,
+            verdict: Verdict::Cleaned,
+            deleted,
+            removed_share: share,
+        }
+    }
+
+    /// Share of the document's characters that the removals take.
+    fn share(&self, text: &[u8], removals: &[Removal]) -> f64 {
+        let merged = merge(removals.iter().map(|r| r.range.clone()));
+        merged
+            .iter()
+            .map(|r| char_count(&text[r.clone()]))
+            .sum::<usize>() as f64
+            / char_count(text).max(1) as f64
+    }
+
+    /// One pass: the removals (sorted, one per span) and notices the hits of `text` lead to.
+    fn find(&self, text: &[u8], hits: Vec<Hit>) -> (Vec<Removal>, Vec<Notice>) {
+        let run_rules = &self.set.inner().run_rules;
         let mut removals = Vec::new();
         let mut notices = Vec::new();
+        if hits.is_empty() && run_rules.is_empty() {
+            return (removals, notices);
+        }
+        let doc = Doc::new(text);
         for hit in &hits {
             let rule = self.set.rule(hit.rule);
             let range = match (rule.scope, hit.role) {
@@ -173,48 +262,87 @@ impl Cleaner {
         // Several rules often remove the same span (a label in the generic set and in a publisher
         // pack): the removal names the first of them in set order, once.
         removals.dedup_by(|a, b| a.range == b.range);
-        if removals.is_empty() {
-            return Outcome {
-                text: Cow::Borrowed(text),
-                removals,
-                notices,
-                verdict: Verdict::Unchanged,
-                deleted: Vec::new(),
-                removed_share: 0.0,
-            };
-        }
-        let merged = merge(removals.iter().map(|r| r.range.clone()));
-        let share = merged
-            .iter()
-            .map(|r| char_count(&text[r.clone()]))
-            .sum::<usize>() as f64
-            / char_count(text).max(1) as f64;
-        if share > self.max_removal {
-            return Outcome {
-                text: Cow::Borrowed(text),
-                removals,
-                notices,
-                verdict: Verdict::Refused,
-                deleted: Vec::new(),
-                removed_share: share,
-            };
-        }
-        let deleted = doc.repair_seams(merged);
-        let mut out = Vec::with_capacity(text.len());
+        (removals, notices)
+    }
+}
+
+/// A refused document: returned as it was, with what would have gone.
+fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, share: f64) -> Outcome<'_> {
+    Outcome {
+        text: Cow::Borrowed(text),
+        removals,
+        notices,
+        verdict: Verdict::Refused,
+        deleted: Vec::new(),
+        removed_share: share,
+    }
+}
+
+/// `text` without the (sorted, disjoint) `ranges`.
+fn delete(text: &[u8], ranges: &[Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        out.extend_from_slice(&text[at..r.start]);
+        at = r.end;
+    }
+    out.extend_from_slice(&text[at..]);
+    out
+}
+
+/// Maps offsets of a text with some ranges deleted back to offsets of the original.
+struct OffsetMap {
+    /// The kept ranges of the original, in order; the shorter text is their concatenation.
+    kept: Vec<Range<usize>>,
+    /// Where each kept range starts in the shorter text.
+    starts: Vec<usize>,
+}
+
+impl OffsetMap {
+    /// `deleted`: sorted, disjoint ranges of an original of `len` bytes.
+    fn new(deleted: &[Range<usize>], len: usize) -> Self {
+        let mut kept = Vec::with_capacity(deleted.len() + 1);
         let mut at = 0;
-        for r in &deleted {
-            out.extend_from_slice(&text[at..r.start]);
+        for r in deleted {
+            if r.start > at {
+                kept.push(at..r.start);
+            }
             at = r.end;
         }
-        out.extend_from_slice(&text[at..]);
-        Outcome {
-            text: Cow::Owned(out),
-            removals,
-            notices,
-            verdict: Verdict::Cleaned,
-            deleted,
-            removed_share: share,
+        if at < len {
+            kept.push(at..len);
         }
+        let mut starts = Vec::with_capacity(kept.len());
+        let mut n = 0;
+        for k in &kept {
+            starts.push(n);
+            n += k.len();
+        }
+        OffsetMap { kept, starts }
+    }
+
+    /// The original offset of the byte at `pos` of the shorter text.
+    fn byte(&self, pos: usize) -> usize {
+        let i = self.starts.partition_point(|&s| s <= pos) - 1;
+        self.kept[i].start + (pos - self.starts[i])
+    }
+
+    /// The original range from the first to the last byte of `r` (bytes deleted earlier between
+    /// them included). An empty range maps to an empty range.
+    fn range(&self, r: &Range<usize>) -> Range<usize> {
+        if r.is_empty() {
+            let len = self
+                .starts
+                .last()
+                .map_or(0, |s| s + self.kept[self.kept.len() - 1].len());
+            let at = if r.start < len {
+                self.byte(r.start)
+            } else {
+                self.kept.last().map_or(0, |k| k.end)
+            };
+            return at..at;
+        }
+        self.byte(r.start)..self.byte(r.end - 1) + 1
     }
 }
 
@@ -586,6 +714,28 @@ impl<'a> Doc<'a> {
         Some(self.lines[a].start..self.lines[b].end)
     }
 
+    /// Does the range run from a line start to a line start (or the end)?
+    fn is_aligned(&self, a: usize, b: usize) -> bool {
+        self.is_line_start(a) && (b == self.text.len() || self.is_line_start(b))
+    }
+
+    /// The whole lines of a range that leaves only whitespace of its first and last line.
+    fn widen(&self, r: Range<usize>) -> Range<usize> {
+        if r.is_empty() || self.is_aligned(r.start, r.end) {
+            return r;
+        }
+        let first = self.lines[self.line_index(r.start)];
+        let last = self.lines[self.line_index(r.end - 1)];
+        let blank = |s: &[u8]| bstr::ByteSlice::trim(s).is_empty();
+        if blank(&self.text[first.start..r.start])
+            && (r.end >= last.content_end || blank(&self.text[r.end..last.content_end]))
+        {
+            first.start..last.end
+        } else {
+            r
+        }
+    }
+
     fn is_line_start(&self, at: usize) -> bool {
         at == self.body_start || (at > 0 && self.text[at - 1] == b'\n')
     }
@@ -594,11 +744,12 @@ impl<'a> Doc<'a> {
     /// newline the input did not have, and the double or dangling space of a cut inside a line.
     fn repair_seams(&self, merged: Vec<Range<usize>>) -> Vec<Range<usize>> {
         let len = self.text.len();
-        let mut out = Vec::with_capacity(merged.len());
+        // First the cuts inside lines: the spaces beside them go, and a line that several cuts
+        // leave with nothing but whitespace goes whole, like a line-aligned removal.
+        let mut cuts = Vec::with_capacity(merged.len());
         for r in merged {
             let (mut a, mut b) = (r.start, r.end);
-            let aligned = self.is_line_start(a) && (b == len || self.is_line_start(b));
-            if !aligned {
+            if !self.is_aligned(a, b) {
                 let line = self.lines[self.line_index(a)];
                 let content_end = line.content_end.max(a);
                 while b < content_end && is_hspace(self.text[b]) {
@@ -610,6 +761,14 @@ impl<'a> Doc<'a> {
                         a -= 1;
                     }
                 }
+            }
+            cuts.push(a..b);
+        }
+        let cuts = merge(merge(cuts.into_iter()).into_iter().map(|r| self.widen(r)));
+        let mut out = Vec::with_capacity(cuts.len());
+        for r in cuts {
+            let (mut a, mut b) = (r.start, r.end);
+            if !self.is_aligned(a, b) {
                 out.push(a..b);
                 continue;
             }
@@ -640,14 +799,60 @@ impl<'a> Doc<'a> {
                     (None, None) => {}
                 }
             }
-            if b == len && a > self.body_start && !self.text.ends_with(b"\n") {
-                // The input had no final newline: the output keeps none.
-                a -= 1;
-                if a > self.body_start && self.text[a - 1] == b'\r' {
-                    a -= 1;
-                }
-            }
             out.push(a..b);
+        }
+        let mut out = merge(out.into_iter());
+        // Once merged, a deletion may reach the top or the bottom through an earlier or later
+        // one: the blank lines it leaves leading or ending the document go too.
+        while let Some(first) = out.first_mut() {
+            if first.start != self.body_start || first.end == len {
+                break;
+            }
+            let mut b = first.end;
+            while b < len && self.is_line_start(b) {
+                let l = self.lines[self.line_index(b)];
+                if !self.is_blank(&l) {
+                    break;
+                }
+                b = l.end;
+            }
+            if b == first.end {
+                break;
+            }
+            first.end = b;
+            out = merge(out.into_iter());
+        }
+        while let Some(last) = out.last_mut() {
+            if last.end != len {
+                break;
+            }
+            let mut a = last.start;
+            while a > self.body_start && self.text[a - 1] == b'\n' {
+                let l = self.lines[self.line_index(a - 1)];
+                if !self.is_blank(&l) {
+                    break;
+                }
+                a = l.start;
+            }
+            if a == last.start {
+                break;
+            }
+            last.start = a;
+            out = merge(out.into_iter());
+        }
+        // The input had no final newline: the output keeps none. The terminator to drop is the
+        // one before the last deletion once all are merged (an earlier range may have taken the
+        // line before this one).
+        if let Some(last) = out.last_mut()
+            && last.end == len
+            && last.start > self.body_start
+            && self.text[last.start - 1] == b'\n'
+            && !self.text.ends_with(b"\n")
+        {
+            last.start -= 1;
+            if last.start > self.body_start && self.text[last.start - 1] == b'\r' {
+                last.start -= 1;
+            }
         }
         merge(out.into_iter())
     }
@@ -979,6 +1184,156 @@ max_words = 2
         let out = cleaner().clean(b"");
         assert_eq!(out.verdict, Verdict::Unchanged);
         assert_eq!(&*out.text, b"");
+    }
+
+    const TAIL1: &str = r#"
+[[rule]]
+id = "t.tail1"
+family = "comments"
+scope = "tail"
+phrases = ["comments"]
+max_lines = 1
+
+[[rule]]
+id = "t.line"
+family = "share"
+scope = "line"
+phrases = ["share this article"]
+
+[[rule]]
+id = "t.sentence"
+family = "paywall"
+scope = "sentence"
+phrases = ["subscribe now"]
+"#;
+
+    #[test]
+    fn removals_that_expose_more_chrome_are_followed_up() {
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("t.toml", TAIL1)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9);
+        let input = "Body text here.\nComments\nComments\n";
+        let out = c.clean(input.as_bytes());
+        assert_eq!(out.verdict, Verdict::Cleaned);
+        assert_eq!(&*out.text, b"Body text here.\n");
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        assert_eq!(got, [("t.tail1", "Comments\n"), ("t.tail1", "Comments\n")]);
+        assert_eq!(out.deleted, vec![Range { start: 16, end: 34 }]);
+        // A cut sentence leaves a share label alone on its line: the second pass takes the line.
+        let input = "Intro.\nSubscribe now! Share this article\nBody.\n";
+        let out = c.clean(input.as_bytes());
+        assert_eq!(&*out.text, b"Intro.\nBody.\n");
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("t.sentence", "Subscribe now!"),
+                ("t.line", "Share this article\n")
+            ]
+        );
+        assert_eq!(c.clean(&out.text).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn a_document_that_never_settles_is_refused() {
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("t.toml", TAIL1)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9);
+        let input = format!("{}\n{}", "Body text. ".repeat(20), "Comments\n".repeat(9));
+        let out = c.clean(input.as_bytes());
+        assert_eq!(out.verdict, Verdict::Refused);
+        assert_eq!(&*out.text, input.as_bytes());
+        assert_eq!(out.removals.len(), MAX_PASSES + 1);
+        assert!(out.deleted.is_empty());
+        assert_eq!(
+            out.notices.last().unwrap().message,
+            "cleaning did not settle after 8 passes (each removal exposed more chrome); \
+             document left unchanged"
+        );
+        // One line fewer settles in the last allowed pass.
+        let input = format!("{}\n{}", "Body text. ".repeat(20), "Comments\n".repeat(8));
+        let out = c.clean(input.as_bytes());
+        assert_eq!(out.verdict, Verdict::Cleaned);
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("{}\n", "Body text. ".repeat(20))
+        );
+    }
+
+    #[test]
+    fn the_guard_counts_every_pass() {
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("t.toml", TAIL1)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.5);
+        // The first pass alone removes 9 of 34 characters; all passes together 18.
+        let out = c.clean(b"Body text here.\nComments\nComments\n");
+        assert_eq!(out.verdict, Verdict::Refused);
+        assert_eq!(out.removals.len(), 2);
+        assert!((out.removed_share - 18.0 / 34.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn seams_after_several_removals() {
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str(
+                    "t.toml",
+                    r#"
+[[rule]]
+id = "t.line"
+family = "share"
+scope = "line"
+phrases = ["share this article"]
+
+[[rule]]
+id = "t.sentence"
+family = "share"
+scope = "sentence"
+phrases = ["share now"]
+"#,
+                )
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(1.0);
+        let cases: &[(&str, &str)] = &[
+            // No final newline: the terminator dropped is the last kept line's, also when an
+            // earlier removal took the line before the last one.
+            ("Body.\nShare this article\n\nShare this article", "Body."),
+            ("Body.\n\nShare this article\n\nShare this article", "Body."),
+            // Cuts that together empty a line take the whole line.
+            ("Body.\nShare now. Share now. \nEnd.\n", "Body.\nEnd.\n"),
+            ("Body.\nShare now. Share now. \nShare this article", "Body."),
+            // Blank lines left leading the document go, through several removals.
+            (
+                "Share this article\n\nShare this article\n\n\nBody.\n",
+                "Body.\n",
+            ),
+        ];
+        for (input, expected) in cases {
+            let out = c.clean(input.as_bytes());
+            assert_eq!(String::from_utf8_lossy(&out.text), *expected, "{input:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! dechrome cleans UTF-8 text (invalid sequences are kept as they are). Binary files are skipped with
 //! a warning, and UTF-16 text is refused with a message saying so, rather than being mangled.
 
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -36,9 +37,65 @@ pub fn sniff(bytes: &[u8]) -> Kind {
     }
 }
 
+/// The largest input `clean` reads by default: 256 MiB. Cleaning holds a document several times
+/// over (the input, its search copy, a line table, the output), so a limit keeps a run with
+/// several workers far from an out-of-memory kill; `--max-file-size` changes it.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 << 20;
+
+/// Parses a size such as `1000`, `64K`, `256M` or `2G` (binary units, `B`/`iB` suffixes allowed).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (num, shift) = match t.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&t[..i], 10),
+        Some((i, 'M' | 'm')) => (&t[..i], 20),
+        Some((i, 'G' | 'g')) => (&t[..i], 30),
+        Some((i, 'T' | 't')) => (&t[..i], 40),
+        _ => (t, 0),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| {
+            format!("invalid size `{s}`, expected a number of bytes such as 1000, 64K, 256M or 2G")
+        })
+}
+
+/// The error for an input above the size limit.
+pub fn too_large(path: &Path, max: u64) -> Error {
+    Error::Input {
+        path: path.to_path_buf(),
+        message: format!("larger than the limit of {max} bytes; skipped"),
+    }
+}
+
+/// Reads at most `max` bytes from `reader`; `None` when there is more.
+pub fn read_limited(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
 /// Reads a file for cleaning. `Ok(None)` means binary (the caller warns and skips it).
 pub fn read_text(path: &Path) -> Result<Option<Vec<u8>>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_text_limited(path, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// Reads a file for cleaning, refusing one of more than `max` bytes (checked before reading, and
+/// while reading for a file that grows or a device). `Ok(None)` means binary.
+pub fn read_text_limited(path: &Path, max: u64) -> Result<Option<Vec<u8>>, Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len > max {
+        return Err(too_large(path, max));
+    }
+    let bytes = read_limited(file, max)
+        .map_err(|e| Error::io(path, e))?
+        .ok_or_else(|| too_large(path, max))?;
     match sniff(&bytes) {
         Kind::Text => Ok(Some(bytes)),
         Kind::Binary => Ok(None),
@@ -102,5 +159,39 @@ mod tests {
         assert_eq!(sniff(b"bad \xff utf8"), Kind::Text);
         assert_eq!(sniff(b"\x7fELF\x02\x01\x00\x00"), Kind::Binary);
         assert_eq!(sniff(b"\xFF\xFEh\x00i\x00"), Kind::Utf16);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("1 G"), Ok(1 << 30));
+        assert_eq!(
+            parse_size("lots"),
+            Err(
+                "invalid size `lots`, expected a number of bytes such as 1000, 64K, 256M or 2G"
+                    .into()
+            )
+        );
+        assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, "0123456789").unwrap();
+        assert_eq!(read_text_limited(&p, 10).unwrap().unwrap(), b"0123456789");
+        let e = read_text_limited(&p, 9).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: larger than the limit of 9 bytes; skipped", p.display())
+        );
+        // A device that never ends is cut off at the limit, not read into memory.
+        assert!(read_text_limited(Path::new("/dev/zero"), 1 << 20).is_err());
+        assert_eq!(read_limited(&b"abc"[..], 3).unwrap().unwrap(), b"abc");
+        assert_eq!(read_limited(&b"abcd"[..], 3).unwrap(), None);
     }
 }

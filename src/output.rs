@@ -36,9 +36,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_permissions: bool) -> Result
     let mut tmp = tempfile::Builder::new()
         .prefix(".dechrome-")
         .suffix(".tmp")
+        // A new file's usual mode (the umask applies), not the temporary file's private 0600.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::io(dir, plain(e)))?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io(path, plain(e)))?;
     if keep_permissions && let Ok(meta) = std::fs::metadata(path) {
         keep_owner(tmp.as_file(), &meta);
         std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| Error::io(path, e))?;
@@ -61,11 +64,24 @@ pub fn write_renamed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".dechrome-")
         .suffix(".tmp")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::io(dir, plain(e)))?;
+    tmp.as_file_mut()
+        .write_all(bytes)
+        .map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// The error without the temporary file's path, which `tempfile` appends (" at path ..."): the
+/// message names the target or its directory, and the temporary is gone by then.
+fn plain(e: std::io::Error) -> std::io::Error {
+    let msg = e.to_string();
+    match msg.rfind(" at path ") {
+        Some(i) if e.raw_os_error().is_none() => std::io::Error::new(e.kind(), &msg[..i]),
+        _ => e,
+    }
 }
 
 /// Gives the new file the old one's owner and group. Only a privileged user may give a file away,
@@ -357,6 +373,10 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file left behind");
+        // Readable like any new file, not private like a temporary one.
+        let mode =
+            std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&p).unwrap().permissions());
+        assert_ne!(mode & 0o044, 0, "mode {mode:o}");
     }
 
     #[cfg(unix)]

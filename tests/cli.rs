@@ -11,6 +11,8 @@ mod clean;
 mod fixtures;
 #[path = "cli/harness.rs"]
 mod harness;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/learn.rs"]
 mod learn;
 #[path = "cli/learn_corpus.rs"]

@@ -193,11 +193,18 @@ fn describe(
     };
     report.rules = findings.iter().map(|r| r.rule.clone()).collect();
     report.refused = outcome.verdict == Verdict::Refused;
-    let refusal = format!(
-        "refused: the rules would remove {:.0}% of the text (limit {:.0}%); clean and --fix leave it unchanged",
-        outcome.removed_share * 100.0,
-        max * 100.0
-    );
+    let refusal = if outcome.removed_share <= max {
+        format!(
+            "refused: cleaning did not settle after {} passes; clean and --fix leave it unchanged",
+            dechrome::filter::MAX_PASSES
+        )
+    } else {
+        format!(
+            "refused: the rules would remove {:.0}% of the text (limit {:.0}%); clean and --fix leave it unchanged",
+            outcome.removed_share * 100.0,
+            max * 100.0
+        )
+    };
     let out = &mut report.stdout;
     match args.format {
         Format::Text => {

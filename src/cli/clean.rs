@@ -1,7 +1,7 @@
 //! `dechrome clean`: stdin to stdout, files to stdout, or files and trees mirrored into an output
 //! directory, in parallel batches written in input order.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -38,6 +38,9 @@ pub struct CleanArgs {
     /// share of its characters (default 0.8, or the configuration's `max-removal`).
     #[arg(long, value_name = "SHARE")]
     pub max_removal: Option<f64>,
+    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
+    pub max_file_size: u64,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -158,7 +161,12 @@ pub fn describe(
             ));
         }
     }
-    if outcome.verdict == Verdict::Refused {
+    if outcome.verdict == Verdict::Refused && outcome.removed_share <= max {
+        out.push_str(&format!(
+            "{path}: refused: cleaning did not settle after {} passes; left unchanged\n",
+            dechrome::filter::MAX_PASSES
+        ));
+    } else if outcome.verdict == Verdict::Refused {
         out.push_str(&format!(
             "{path}: refused: the rules would remove {:.0}% of the text (limit {:.0}%); left unchanged\n",
             outcome.removed_share * 100.0,
@@ -291,12 +299,25 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                                     });
                                 }
                             }
+                            Ok(e) if e.path_is_symlink() => {
+                                // Links are not followed (no loops, no escaping the tree).
+                                let rel = e.path().strip_prefix(p).unwrap_or(e.path());
+                                if select.walked(rel, e.path()) {
+                                    stderr.push_str(&format!(
+                                        "dechrome: warning: {}: symbolic link skipped\n",
+                                        e.path().display()
+                                    ));
+                                }
+                            }
                             Ok(_) => {}
                             Err(e) => {
                                 let path = e.path().unwrap_or(p).to_path_buf();
+                                let source = e
+                                    .into_io_error()
+                                    .unwrap_or_else(|| std::io::Error::other("file system loop"));
                                 stderr.push_str(&format!(
                                     "dechrome: error: {}\n",
-                                    Error::io(path, e.into())
+                                    Error::io(path, source)
                                 ));
                                 status = Status::Error;
                             }
@@ -384,7 +405,7 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             ..Counts::default()
         },
     };
-    let bytes = match input::read_text(&task.input) {
+    let bytes = match input::read_text_limited(&task.input, args.max_file_size) {
         Ok(Some(b)) => b,
         Ok(None) => {
             return Done {
@@ -427,11 +448,10 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
 }
 
 fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("<stdin>", e))?;
     let path = Path::new("<stdin>");
+    let bytes = input::read_limited(std::io::stdin().lock(), args.max_file_size)
+        .map_err(|e| Error::io(path, e))?
+        .ok_or_else(|| input::too_large(path, args.max_file_size))?;
     match input::sniff(&bytes) {
         input::Kind::Text => {}
         input::Kind::Binary => {
