@@ -28,18 +28,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_permissions: bool) -> Result
         }
         _ => path,
     };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".dechrome-")
-        .suffix(".tmp")
-        // A new file's usual mode (the umask applies), not the temporary file's private 0600.
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, plain(e)))?;
+    let (mut tmp, dir) = temp_beside(path)?;
     tmp.write_all(bytes)
         .map_err(|e| Error::io(path, plain(e)))?;
     if keep_permissions && let Ok(meta) = std::fs::metadata(path) {
@@ -51,22 +40,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8], keep_permissions: bool) -> Result
     sync_dir(dir).map_err(|e| Error::io(dir, e))
 }
 
-/// Writes `bytes` to `path` under a temporary name renamed into place, without syncing to disk: an
-/// interrupted run leaves no partial file under the target name, but a power loss may lose recent
-/// writes. Writing a tree of many small files this way is several times faster than
-/// [`write_atomic`]. Parent directories are created.
-pub fn write_renamed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// A temporary file in the directory of `path` (created if missing), and that directory.
+fn temp_beside(path: &Path) -> Result<(tempfile::NamedTempFile, &Path), Error> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".dechrome-")
         .suffix(".tmp")
+        // A new file's usual mode (the umask applies), not the temporary file's private 0600.
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, plain(e)))?;
+    Ok((tmp, dir))
+}
+
+/// Writes `bytes` to `path` under a temporary name renamed into place, without syncing to disk: an
+/// interrupted run leaves no partial file under the target name, but a power loss may lose recent
+/// writes. Writing a tree of many small files this way is several times faster than
+/// [`write_atomic`]. Parent directories are created.
+pub fn write_renamed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let (mut tmp, _) = temp_beside(path)?;
     tmp.as_file_mut()
         .write_all(bytes)
         .map_err(|e| Error::io(path, e))?;
