@@ -23,7 +23,7 @@ SENTENCES = [
     "“We will not wait,” the mayor said.",
 ]
 
-CHROME_LINES = ["Advertisement", "Share this article", "Story continues below advertisement"]
+CHROME_LINES = ["Advertisement", "Pass this story on", "Story continues below advertisement"]
 
 TAIL = "Join our commenting forum\nComments\n"
 
