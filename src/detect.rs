@@ -40,6 +40,35 @@ fn at_word_edges(text: &[u8], start: usize, end: usize) -> bool {
     left_ok && right_ok
 }
 
+/// Literal hits of the automaton within `input` (a span of the search copy), on word edges, in
+/// original offsets, one per rule and role the literal serves.
+fn literal_hits(
+    set: &PatternSet,
+    norm: &Normalized<'_>,
+    input: aho_corasick::Input<'_>,
+    hits: &mut Vec<Hit>,
+) {
+    let inner = set.inner();
+    let Some(ac) = &inner.literals else {
+        return;
+    };
+    let hay = norm.text();
+    for m in ac.find_overlapping_iter(input) {
+        if !at_word_edges(hay, m.start(), m.end()) {
+            continue;
+        }
+        let (start, end) = (norm.to_original(m.start()), norm.to_original(m.end()));
+        for &(rule, role) in &inner.literal_targets[m.pattern().as_usize()] {
+            hits.push(Hit {
+                start,
+                end,
+                rule,
+                role,
+            });
+        }
+    }
+}
+
 /// Regex hits: the regexes of sentence rules over the whole text, those of line and tail rules line
 /// by line, on lines no longer than [`REGEX_LINE_LIMIT`] (a longer line is a paragraph, not chrome,
 /// and skipping it is most of the speed).
@@ -92,22 +121,7 @@ pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     let norm = Normalized::new(text);
     let hay = norm.text();
     let mut hits = Vec::new();
-    if let Some(ac) = &inner.literals {
-        for m in ac.find_overlapping_iter(hay) {
-            if !at_word_edges(hay, m.start(), m.end()) {
-                continue;
-            }
-            let (start, end) = (norm.to_original(m.start()), norm.to_original(m.end()));
-            for &(rule, role) in &inner.literal_targets[m.pattern().as_usize()] {
-                hits.push(Hit {
-                    start,
-                    end,
-                    rule,
-                    role,
-                });
-            }
-        }
-    }
+    literal_hits(set, &norm, aho_corasick::Input::new(hay), &mut hits);
     regex_hits(set, &norm, &mut hits);
     hits.sort_unstable();
     hits.dedup();
@@ -215,20 +229,7 @@ pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
             // Windows may overlap (their hits are deduplicated below).
             let to = (to + ac.max_pattern_len()).min(hay.len());
             let input = aho_corasick::Input::new(hay).span(from..to);
-            for m in ac.find_overlapping_iter(input) {
-                if !at_word_edges(hay, m.start(), m.end()) {
-                    continue;
-                }
-                let (start, end) = (norm.to_original(m.start()), norm.to_original(m.end()));
-                for &(rule, role) in &inner.literal_targets[m.pattern().as_usize()] {
-                    hits.push(Hit {
-                        start,
-                        end,
-                        rule,
-                        role,
-                    });
-                }
-            }
+            literal_hits(set, &norm, input, &mut hits);
         }
     }
     regex_hits(set, &norm, &mut hits);
