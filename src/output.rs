@@ -158,16 +158,7 @@ pub struct AtomicWriter {
 impl AtomicWriter {
     /// Starts writing `path` (parent directories are created).
     pub fn create(path: &Path) -> Result<AtomicWriter, Error> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".dechrome-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        let (tmp, _) = temp_beside(path)?;
         let buf = BufWriter::with_capacity(WRITE_BUFFER, tmp);
         let enc = match Compression::of_path(path) {
             Compression::None => Encoder::Plain(buf),
