@@ -94,28 +94,41 @@ fn regex_hits(set: &PatternSet, norm: &Normalized<'_>, hits: &mut Vec<Hit>) {
             push(re, *rule, 0, hay);
         }
     }
-    if !inner.line_regex_sets.is_empty() {
-        let mut start = 0;
-        while start <= hay.len() {
-            let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |i| start + i);
-            let line = &hay[start..end];
-            if !line.is_empty() && line.len() <= REGEX_LINE_LIMIT {
-                for (rs, first) in &inner.line_regex_sets {
-                    for i in rs.matches(line).iter() {
-                        let (re, rule) = &inner.line_regexes[first + i];
-                        push(re, *rule, start, line);
-                    }
+    let lines = &inner.line;
+    if lines.is_empty() {
+        return;
+    }
+    let mut admitted: Vec<usize> = Vec::new();
+    let mut start = 0;
+    while start <= hay.len() {
+        let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |i| start + i);
+        let line = &hay[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !line.is_empty() && line.len() <= REGEX_LINE_LIMIT {
+            admitted.clear();
+            if let Some(gates) = &lines.gates {
+                for m in gates.find_overlapping_iter(line) {
+                    admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
                 }
             }
-            start = end + 1;
+            if let Some(set) = &lines.ungated {
+                admitted.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
+            }
+            admitted.sort_unstable();
+            admitted.dedup();
+            for &i in &admitted {
+                let (re, rule) = &lines.regexes[i];
+                push(re, *rule, start, line);
+            }
         }
+        start = end + 1;
     }
 }
 
 /// Finds every hit of `set` in `text`, sorted by position.
 pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     let inner = set.inner();
-    if inner.literals.is_none() && inner.regex_set.is_none() && inner.line_regex_sets.is_empty() {
+    if inner.literals.is_none() && inner.regex_set.is_none() && inner.line.is_empty() {
         return Vec::new();
     }
     let norm = Normalized::new(text);

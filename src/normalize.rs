@@ -45,6 +45,9 @@ fn fold_char(c: char) -> Fold {
         '\u{2010}'..='\u{2015}' | '\u{2212}' => Fold::Byte(b'-'),
         '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => Fold::Space,
         '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => Fold::Drop,
+        // The two non-ASCII letters that case-fold to ASCII ones: the long s and the Kelvin sign.
+        '\u{017F}' => Fold::Byte(b's'),
+        '\u{212A}' => Fold::Byte(b'k'),
         c if !c.is_lowercase() && c.is_alphabetic() => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
@@ -54,6 +57,11 @@ fn fold_char(c: char) -> Fold {
         }
         _ => Fold::Keep,
     }
+}
+
+/// Whether `c` can occur in a search copy (the folding leaves it as it is).
+pub(crate) fn can_occur(c: char) -> bool {
+    matches!(fold_char(c), Fold::Keep)
 }
 
 impl<'a> Normalized<'a> {

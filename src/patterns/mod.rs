@@ -9,6 +9,7 @@
 
 pub mod builtin;
 pub mod file;
+mod gate;
 mod set;
 
 pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};

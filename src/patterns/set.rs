@@ -191,17 +191,14 @@ impl PatternSetBuilder {
 /// a longer line is an article paragraph, never a chrome line.
 pub const REGEX_LINE_LIMIT: usize = 1000;
 
-/// How many line regexes share one `RegexSet`.
-const LINE_REGEX_CHUNK: usize = 32;
-
 /// One `RegexSet` over the given regexes, or `None` when there are none.
-fn regex_set(regexes: &[(Regex, usize)]) -> Result<Option<RegexSet>, String> {
+fn regex_set(regexes: &[(Regex, usize)], multi_line: bool) -> Result<Option<RegexSet>, String> {
     if regexes.is_empty() {
         return Ok(None);
     }
     RegexSetBuilder::new(regexes.iter().map(|(r, _)| r.as_str()))
         .case_insensitive(true)
-        .multi_line(true)
+        .multi_line(multi_line)
         .crlf(true)
         .size_limit(REGEX_SIZE_LIMIT * 64)
         // A roomy lazy-DFA cache: with a small one, a large set thrashes it and the regex engine
@@ -219,9 +216,15 @@ fn regex_set(regexes: &[(Regex, usize)]) -> Result<Option<RegexSet>, String> {
 }
 
 fn compile_regex(r: &str) -> Result<Regex, String> {
+    compile_regex_with(r, true)
+}
+
+/// `r` compiled as rules' regexes are; `multi_line` off for a regex that sees one line at a time
+/// (then `^` is the start of the text, and a search that cannot start there stops at once).
+fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
     RegexBuilder::new(r)
         .case_insensitive(true)
-        .multi_line(true)
+        .multi_line(multi_line)
         .crlf(true)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
@@ -235,6 +238,71 @@ fn compile_regex(r: &str) -> Result<Regex, String> {
                 format!("invalid regex: {}", last.trim_start_matches("error: "))
             }
         })
+}
+
+/// The regexes of line and tail rules, each compiled for one line at a time, with the gates that
+/// say on which lines each can match (see [`gate`](super::gate)).
+#[derive(Debug)]
+pub(crate) struct LineRegexes {
+    /// Each regex and the index of its rule.
+    pub regexes: Vec<(Regex, usize)>,
+    /// All gate literals of all gated regexes in one automaton (ASCII case-insensitive).
+    pub gates: Option<AhoCorasick>,
+    /// For each gate literal, the regexes (indices into `regexes`) it admits.
+    pub gate_targets: Vec<Vec<usize>>,
+    /// The regexes without a gate, together; they are tried on every line.
+    pub ungated: Option<RegexSet>,
+    /// For each regex of `ungated`, its index into `regexes`.
+    pub ungated_index: Vec<usize>,
+}
+
+impl LineRegexes {
+    fn new(sources: Vec<(&str, usize)>) -> Result<LineRegexes, String> {
+        let mut regexes = Vec::with_capacity(sources.len());
+        let mut gate_index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut gate_literals: Vec<Vec<u8>> = Vec::new();
+        let mut gate_targets: Vec<Vec<usize>> = Vec::new();
+        let mut ungated = Vec::new();
+        for (i, (src, rule)) in sources.into_iter().enumerate() {
+            let re = compile_regex_with(src, false)?;
+            match super::gate::gate(src) {
+                Some(lits) => {
+                    for lit in lits {
+                        let id = *gate_index.entry(lit.clone()).or_insert_with(|| {
+                            gate_literals.push(lit);
+                            gate_targets.push(Vec::new());
+                            gate_literals.len() - 1
+                        });
+                        if !gate_targets[id].contains(&i) {
+                            gate_targets[id].push(i);
+                        }
+                    }
+                }
+                None => ungated.push((re.clone(), i)),
+            }
+            regexes.push((re, rule));
+        }
+        let gates = (!gate_literals.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&gate_literals)
+                .expect("gate automaton within limits")
+        });
+        Ok(LineRegexes {
+            regexes,
+            gates,
+            gate_targets,
+            ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
+            ungated: regex_set(&ungated, false)?,
+        })
+    }
+
+    /// Whether there are no line regexes at all.
+    pub fn is_empty(&self) -> bool {
+        self.regexes.is_empty()
+    }
 }
 
 /// A compiled, immutable set of rules. Cheap to clone (an `Arc` inside) and shared across threads.
@@ -257,11 +325,8 @@ pub(crate) struct Inner {
     pub regex_set: Option<RegexSet>,
     /// Each regex and its rule, parallel to `regex_set`.
     pub regexes: Vec<(Regex, usize)>,
-    /// The regexes of line and tail rules in sets of [`LINE_REGEX_CHUNK`], each with the index of its
-    /// first regex in `line_regexes`; tried line by line on short lines only.
-    pub line_regex_sets: Vec<(RegexSet, usize)>,
-    /// Each line regex and its rule, parallel to `line_regex_set`.
-    pub line_regexes: Vec<(Regex, usize)>,
+    /// The regexes of line and tail rules, tried line by line.
+    pub line: LineRegexes,
     /// Indices of the run rules, which need no detection pass.
     pub run_rules: Vec<usize>,
 }
@@ -323,19 +388,13 @@ impl PatternSet {
         let (line_regexes, regexes): (Vec<_>, Vec<_>) = regexes
             .into_iter()
             .partition(|(_, ri)| matches!(rules[*ri].scope, Scope::Line | Scope::Tail));
-        // Several small sets rather than one large one: the lazy DFA of a large set of line regexes
-        // (counted repetitions, alternations) explodes and is rebuilt again and again.
-        let line_regex_sets = line_regexes
-            .chunks(LINE_REGEX_CHUNK)
-            .enumerate()
-            .map(|(k, chunk)| {
-                Ok((
-                    regex_set(chunk)?.expect("non-empty chunk"),
-                    k * LINE_REGEX_CHUNK,
-                ))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let regex_set = regex_set(&regexes)?;
+        let line = LineRegexes::new(
+            line_regexes
+                .iter()
+                .map(|(re, ri)| (re.as_str(), *ri))
+                .collect(),
+        )?;
+        let regex_set = regex_set(&regexes, true)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
             .collect();
@@ -348,8 +407,7 @@ impl PatternSet {
                 literal_targets: targets,
                 regex_set,
                 regexes,
-                line_regex_sets,
-                line_regexes,
+                line,
             }),
         })
     }

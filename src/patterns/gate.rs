@@ -1,0 +1,376 @@
+//! Gates: for a regex, a small set of literals one of which every match must contain.
+//!
+//! Most line regexes can only match a line holding some rare word ("credit", "©", "all rights
+//! reserved"). One Aho-Corasick pass over the text for all gate literals tells which lines can match
+//! which regex, so a regex runs only on the few lines its gate admits. A regex without a usable gate
+//! (one that can match text made of common letters only) runs on every line, as before.
+//!
+//! The analysis is sound, not clever: it walks the regex's syntax tree as it is compiled
+//! (case-insensitive) and keeps only what must occur in every match. Character classes are narrowed
+//! to the characters that can occur in the search copy (see [`crate::normalize`]), with ASCII letters
+//! lowered, as the gate automaton matches ASCII case-insensitively.
+
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Most literal variants a gate (or a piece of one) may hold before it is given up.
+const MAX_VARIANTS: usize = 64;
+
+/// Most characters a class may hold to count as a set of literals.
+const MAX_CLASS: usize = 10;
+
+/// A gate is used only when the expected number of its literals starting at a given byte of
+/// ordinary text stays below this.
+const MAX_SCORE: f64 = 0.001;
+
+/// What a piece of a regex tells about the strings it matches.
+#[derive(Debug, Clone, PartialEq)]
+enum Req {
+    /// It matches exactly one of these strings.
+    Exact(Vec<Vec<u8>>),
+    /// Every match contains one of these strings.
+    Contains(Vec<Vec<u8>>),
+    /// Nothing useful is known.
+    Unknown,
+}
+
+/// The gate of a regex (as written in a pattern file): literals, lowered in ASCII, at least one of
+/// which occurs in every match. `None` when no gate is cheap and rare enough to be worth it.
+pub(crate) fn gate(regex: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .multi_line(true)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    let lits = match req(&hir) {
+        Req::Exact(l) | Req::Contains(l) => minimal(l),
+        Req::Unknown => return None,
+    };
+    (usable(&lits) && score(&lits) <= MAX_SCORE).then_some(lits)
+}
+
+/// The literals of `lits` that contain no other one: a line holding a longer one holds the shorter.
+fn minimal(mut lits: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    lits.sort_by_key(Vec::len);
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    for lit in lits {
+        if !kept
+            .iter()
+            .any(|k| lit.windows(k.len().max(1)).any(|w| w == k.as_slice()))
+        {
+            kept.push(lit);
+        }
+    }
+    kept.sort();
+    kept
+}
+
+/// A set is a gate only if it is not empty of meaning: an empty literal matches everywhere.
+fn usable(lits: &[Vec<u8>]) -> bool {
+    !lits.iter().any(Vec::is_empty)
+}
+
+fn req(hir: &Hir) -> Req {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Req::Exact(vec![Vec::new()]),
+        HirKind::Literal(lit) => Req::Exact(vec![lower(&lit.0)]),
+        HirKind::Class(class) => class_req(class),
+        HirKind::Capture(cap) => req(&cap.sub),
+        HirKind::Repetition(rep) => {
+            if rep.min == 0 {
+                // An optional exact piece (`x?`) is still exact: it is `x` or nothing.
+                return match (rep.max, req(&rep.sub)) {
+                    (Some(1), Req::Exact(mut l)) if l.len() < MAX_VARIANTS => {
+                        l.push(Vec::new());
+                        l.sort();
+                        l.dedup();
+                        Req::Exact(l)
+                    }
+                    _ => Req::Unknown,
+                };
+            }
+            match req(&rep.sub) {
+                Req::Exact(l) if rep.max == Some(rep.min) => {
+                    let mut acc = vec![Vec::new()];
+                    for _ in 0..rep.min {
+                        match cross(&acc, &l) {
+                            Some(next) => acc = next,
+                            None => return Req::Contains(l),
+                        }
+                    }
+                    Req::Exact(acc)
+                }
+                Req::Exact(l) | Req::Contains(l) => Req::Contains(l),
+                Req::Unknown => Req::Unknown,
+            }
+        }
+        HirKind::Alternation(alts) => {
+            let mut all_exact = true;
+            let mut union: Vec<Vec<u8>> = Vec::new();
+            for alt in alts {
+                match req(alt) {
+                    Req::Exact(l) => union.extend(l),
+                    Req::Contains(l) => {
+                        all_exact = false;
+                        union.extend(l);
+                    }
+                    Req::Unknown => return Req::Unknown,
+                }
+            }
+            union.sort();
+            union.dedup();
+            if all_exact {
+                Req::Exact(union)
+            } else {
+                Req::Contains(union)
+            }
+        }
+        HirKind::Concat(parts) => concat_req(parts),
+    }
+}
+
+/// A concatenation: adjacent exact pieces are multiplied out into longer literals while the
+/// number of variants stays small; the rarest piece found is the requirement.
+fn concat_req(parts: &[Hir]) -> Req {
+    let mut run: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut exact = true;
+    let mut best: Option<Vec<Vec<u8>>> = None;
+    let consider = |cand: &[Vec<u8>], best: &mut Option<Vec<Vec<u8>>>| {
+        if usable(cand) && best.as_ref().is_none_or(|b| score(cand) < score(b)) {
+            *best = Some(cand.to_vec());
+        }
+    };
+    for part in parts {
+        match req(part) {
+            Req::Exact(l) => match cross(&run, &l) {
+                Some(next) => run = next,
+                None => {
+                    exact = false;
+                    consider(&run, &mut best);
+                    run = l;
+                }
+            },
+            Req::Contains(l) => {
+                exact = false;
+                consider(&run, &mut best);
+                consider(&l, &mut best);
+                run = vec![Vec::new()];
+            }
+            Req::Unknown => {
+                exact = false;
+                consider(&run, &mut best);
+                run = vec![Vec::new()];
+            }
+        }
+    }
+    if exact {
+        return Req::Exact(run);
+    }
+    consider(&run, &mut best);
+    best.map_or(Req::Unknown, Req::Contains)
+}
+
+/// Every concatenation of a string of `a` with one of `b`, or `None` above [`MAX_VARIANTS`].
+fn cross(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    if a.len() * b.len() > MAX_VARIANTS {
+        return None;
+    }
+    let mut out: Vec<Vec<u8>> = a
+        .iter()
+        .flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat()))
+        .collect();
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+/// A small class as the set of its members that can occur in the search copy, ASCII lowered.
+fn class_req(class: &Class) -> Req {
+    let mut members: Vec<Vec<u8>> = Vec::new();
+    match class {
+        Class::Unicode(c) => {
+            for range in c.ranges() {
+                for ch in range.start()..=range.end() {
+                    if !crate::normalize::can_occur(ch) {
+                        continue;
+                    }
+                    let mut buf = [0; 4];
+                    members.push(lower(ch.encode_utf8(&mut buf).as_bytes()));
+                    if members.len() > 4 * MAX_CLASS {
+                        return Req::Unknown;
+                    }
+                }
+            }
+        }
+        Class::Bytes(c) => {
+            for range in c.ranges() {
+                for b in range.start()..=range.end() {
+                    members.push(vec![b.to_ascii_lowercase()]);
+                    if members.len() > 4 * MAX_CLASS {
+                        return Req::Unknown;
+                    }
+                }
+            }
+        }
+    }
+    members.sort();
+    members.dedup();
+    if members.len() > MAX_CLASS {
+        Req::Unknown
+    } else {
+        Req::Exact(members)
+    }
+}
+
+fn lower(bytes: &[u8]) -> Vec<u8> {
+    bytes.to_ascii_lowercase()
+}
+
+/// The expected number of the literals starting at a byte of ordinary text (English letter
+/// frequencies; rare bytes count as rare). Lower is a better gate.
+fn score(lits: &[Vec<u8>]) -> f64 {
+    lits.iter()
+        .map(|l| l.iter().map(|&b| frequency(b)).product::<f64>())
+        .sum()
+}
+
+fn frequency(b: u8) -> f64 {
+    match b {
+        b' ' => 0.16,
+        b'e' => 0.10,
+        b't' => 0.075,
+        b'a' => 0.065,
+        b'o' | b'i' | b'n' => 0.058,
+        b's' | b'h' | b'r' => 0.05,
+        b'd' | b'l' => 0.034,
+        b'c' | b'u' | b'm' | b'w' | b'f' | b'g' | b'y' | b'p' => 0.02,
+        b'b' | b'v' | b'k' => 0.01,
+        b'j' | b'q' | b'x' | b'z' => 0.002,
+        b'0'..=b'9' => 0.004,
+        b',' | b'.' => 0.01,
+        b'\'' | b'"' | b'-' => 0.002,
+        0x80.. => 0.003,
+        _ => 0.0005,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn g(re: &str) -> Option<Vec<String>> {
+        gate(re).map(|v| {
+            v.into_iter()
+                .map(|l| String::from_utf8(l).unwrap())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn a_contained_phrase_is_the_gate() {
+        assert_eq!(
+            g(r"^(?-u:.){0,}(?-u:\b)All Rights Reserved(?-u:\b)(?-u:.){0,}$"),
+            Some(vec!["all rights reserved".to_string()])
+        );
+    }
+
+    #[test]
+    fn alternatives_and_optional_pieces_multiply_out() {
+        assert_eq!(
+            g(r"^[0-9]{1,2} ?(?:comments?|replies)$"),
+            Some(vec![
+                " comment".into(),
+                " replies".into(),
+                "comment".into(),
+                "replies".into()
+            ])
+            .map(|v: Vec<String>| minimal_strings(v))
+        );
+        assert_eq!(g(r"^credit: ?.{2,80}$"), Some(vec!["credit:".to_string()]));
+        let g16 = g(r"^(?:photo|image) ?/ ?(?:ap|afp)$").unwrap();
+        assert_eq!(g16.len(), 16);
+        assert!(g16.contains(&"photo / afp".to_string()) && g16.contains(&"image/ap".to_string()));
+    }
+
+    fn minimal_strings(v: Vec<String>) -> Vec<String> {
+        minimal(v.into_iter().map(String::into_bytes).collect())
+            .into_iter()
+            .map(|l| String::from_utf8(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn common_or_missing_literals_give_no_gate() {
+        // Only digits and punctuation: nothing rare enough to look for.
+        assert_eq!(g(r"^[0-9]{1,2} [0-9]{2}$"), None);
+        // A required piece that is too common is no gate either.
+        assert_eq!(g(r"^(?:a|e|i|o) (?-u:.){0,}$"), None);
+        // Every piece optional: the empty line would match.
+        assert_eq!(g(r"^(?:photo)?$"), None);
+    }
+
+    #[test]
+    fn classes_keep_what_the_search_copy_can_hold() {
+        // `k` also matches the Kelvin sign under case folding, but the search copy folds that to `k`.
+        assert_eq!(g(r"^kiosk$"), Some(vec!["kiosk".to_string()]));
+        assert_eq!(g(r"^\u{212A}iosk$"), Some(vec!["kiosk".to_string()]));
+        assert_eq!(g(r"^© 20[0-9]{2}$"), Some(vec!["© 20".to_string()]));
+    }
+
+    /// A small regex from a grammar that mixes literals, classes, alternations and repetitions.
+    fn regex_strategy() -> impl Strategy<Value = String> {
+        let atom = prop_oneof![
+            Just("ab".to_string()),
+            Just("sk".to_string()),
+            Just("x".to_string()),
+            Just("[ab]".to_string()),
+            Just("[sx]".to_string()),
+            Just("[a-c]".to_string()),
+            Just(".".to_string()),
+            Just(" ".to_string()),
+            Just(r"\b".to_string()),
+            Just("©".to_string()),
+        ];
+        atom.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(?:{a}|{b})")),
+                inner.clone().prop_map(|a| format!("(?:{a})?")),
+                inner.clone().prop_map(|a| format!("(?:{a})*")),
+                inner.clone().prop_map(|a| format!("(?:{a})+")),
+                inner.clone().prop_map(|a| format!("(?:{a}){{2}}")),
+                inner.prop_map(|a| format!("(?:{a}){{1,3}}")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Soundness: whenever a regex matches a search copy, one of its gate literals is in it.
+        #[test]
+        fn a_match_always_holds_a_gate_literal(
+            body in regex_strategy(),
+            anchored in any::<bool>(),
+            text in "[abcsxkSKX ©\u{17F}\u{212A}]{0,14}",
+        ) {
+            let re = if anchored { format!("^{body}$") } else { body };
+            let Some(lits) = gate(&re) else { return Ok(()); };
+            let compiled = regex::bytes::RegexBuilder::new(&re)
+                .case_insensitive(true)
+                .build()
+                .unwrap();
+            let norm = crate::normalize::Normalized::new(text.as_bytes());
+            let hay = norm.text().to_ascii_lowercase();
+            if compiled.is_match(norm.text()) {
+                prop_assert!(
+                    lits.iter().any(|l| hay.windows(l.len()).any(|w| w == l.as_slice())),
+                    "{re:?} matches {text:?} but no gate literal of {lits:?} is in it"
+                );
+            }
+        }
+    }
+}
