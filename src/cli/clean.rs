@@ -47,7 +47,8 @@ pub struct CleanArgs {
     /// Print no summary and no progress bar.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Skip inputs whose output file already exists (resumes an interrupted run into -o OUTDIR).
+    /// Skip inputs whose output file already exists (resumes an interrupted run into -o OUTDIR);
+    /// with --jsonl, keep the shards that exist and pass over the records they hold.
     #[arg(long)]
     pub skip_existing: bool,
     /// Write the run's statistics (the summary's numbers) to this file as JSON.
@@ -191,11 +192,6 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
             return Err(Error::Usage(format!("{name} needs --jsonl")));
         }
     } else {
-        if args.skip_existing {
-            return Err(Error::Usage(
-                "--skip-existing applies to trees and files, not --jsonl".into(),
-            ));
-        }
         if args.shard_size == 0 {
             return Err(Error::Usage("--shard-size must be at least 1".into()));
         }
@@ -250,6 +246,20 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                     )));
                 }
             }
+        }
+        if let Some(o) = &args.output
+            && args.skip_existing
+            && jsonl_run::is_file_target(o)
+            && o.exists()
+        {
+            // A single output file exists only once complete: the job is done.
+            if !args.quiet {
+                eprintln!(
+                    "dechrome: {}: output exists; nothing done (--skip-existing)",
+                    o.display()
+                );
+            }
+            return Ok(Status::Ok);
         }
         let (status, counts) = jsonl_run::run(args, &cleaner, &pool, &inputs)?;
         finish(args, &counts, "records", start)?;
