@@ -575,6 +575,127 @@ fn killed_tree_runs_leave_only_complete_files() {
     }
 }
 
+fn argv(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The shards in `dir` (name and bytes), and the temporaries apart.
+fn shards(dir: &Path) -> (Vec<(String, Vec<u8>)>, Vec<PathBuf>) {
+    let (files, temps) = files_below(dir);
+    let files = files
+        .into_iter()
+        .map(|f| {
+            (
+                f.to_string_lossy().into_owned(),
+                fs::read(dir.join(&f)).unwrap(),
+            )
+        })
+        .collect();
+    (files, temps)
+}
+
+/// `clean --jsonl IN -o OUT --shard-size N` killed half-way leaves only complete shards, each equal
+/// to the same shard of an uninterrupted run; a rerun with `--skip-existing` keeps them (same
+/// inode: not rewritten) and writes the rest, and the result equals the uninterrupted run's.
+#[test]
+fn killed_jsonl_runs_leave_only_complete_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // About 10 MB (five reading batches) of records with chrome, and a few blank lines.
+    let mut input = String::new();
+    for i in 0..3000 {
+        let mut text = String::new();
+        for j in 0..40 {
+            text.push_str(&format!(
+                "Paragraph {j} of record {i}: the council met and the vote was close.\n"
+            ));
+            if j % 15 == 7 {
+                text.push_str("Advertisement\n");
+            }
+        }
+        input.push_str(&format!(
+            "{{\"id\":{i},\"text\":{},\"meta\":{{\"n\":[{i},1.5,null]}}}}\n",
+            serde_json::to_string(&text).unwrap()
+        ));
+        if i % 500 == 499 {
+            input.push('\n');
+        }
+    }
+    write(&d.join("in.jsonl"), &input);
+    let args = |out: &str| -> Vec<String> {
+        [
+            "clean",
+            "--jsonl",
+            "in.jsonl",
+            "-o",
+            out,
+            "--shard-size",
+            "125",
+            "-j",
+            "1",
+            "-q",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let r = run_in(d, &argv(&args("ref")), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (reference, _) = shards(&d.join("ref"));
+    assert_eq!(reference.len(), 24);
+    for signal in ["KILL", "INT"] {
+        let out = d.join(format!("out-{signal}"));
+        let o = out.to_string_lossy().into_owned();
+        let killed = interrupt(d, &argv(&args(&o)), signal, || {
+            out.is_dir() && !files_below(&out).0.is_empty()
+        });
+        let (present, temps) = shards(&out);
+        eprintln!(
+            "SIG{signal}: {} of {} shards written, {} temporaries",
+            present.len(),
+            reference.len(),
+            temps.len()
+        );
+        assert!(
+            (killed || signal == "INT") && present.len() < reference.len(),
+            "SIG{signal} came too late to interrupt the run ({} shards written)",
+            present.len()
+        );
+        // The shards present are the first ones, each complete.
+        assert_eq!(
+            present.iter().map(|s| &s.0).collect::<Vec<_>>(),
+            reference[..present.len()]
+                .iter()
+                .map(|s| &s.0)
+                .collect::<Vec<_>>()
+        );
+        for (shard, want) in present.iter().zip(&reference) {
+            assert!(shard.1 == want.1, "{} is not the complete shard", shard.0);
+        }
+        // SIGINT removes the shard in progress; SIGKILL may leave its temporary.
+        let allowed = if signal == "INT" { 0 } else { 1 };
+        assert!(temps.len() <= allowed, "temporaries left: {temps:?}");
+        let first = fs::metadata(out.join("part-00000.jsonl")).unwrap().ino();
+        let mut rerun = args(&o);
+        rerun.push("--skip-existing".into());
+        let r = run_in(d, &argv(&rerun), b"");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let (after, temps_after) = shards(&out);
+        assert!(
+            after == reference,
+            "the resumed output differs from an uninterrupted run"
+        );
+        assert_eq!(
+            temps_after, temps,
+            "the rerun leaves no temporary of its own"
+        );
+        assert_eq!(
+            fs::metadata(out.join("part-00000.jsonl")).unwrap().ino(),
+            first,
+            "an existing shard was rewritten"
+        );
+    }
+}
+
 #[test]
 fn killed_check_fix_leaves_every_file_old_or_new() {
     let dir = tempfile::tempdir().unwrap();
