@@ -160,6 +160,14 @@ pub fn locate<'a>(
     field: &str,
     annotation: Option<&str>,
 ) -> Result<Located<'a>, RecordError> {
+    // serde_json checks UTF-8 only in the strings it decodes; the fields it skips are not, and a
+    // JSON text must be UTF-8 throughout.
+    if let Err(e) = std::str::from_utf8(line) {
+        return Err(RecordError(format!(
+            "invalid JSON record: invalid UTF-8 at line 1 column {}",
+            e.valid_up_to() + 1
+        )));
+    }
     let mut de = serde_json::Deserializer::from_slice(line);
     let found = ObjectSeed { field, annotation }
         .deserialize(&mut de)
@@ -530,6 +538,15 @@ mod tests {
             err(br#"{"text":"\ud800"}"#),
             "invalid JSON record: unpaired surrogate in a \\u escape"
         );
+        // Found by the `jsonl` fuzz target: a skipped field's bytes were not checked.
+        assert_eq!(
+            err(b"{\"meta\":\"\xE5x\",\"text\":\"a\"}"),
+            "invalid JSON record: invalid UTF-8 at line 1 column 10"
+        );
+        assert_eq!(
+            err(b"{\"text\":\"a\",\"meta\":{\"k\":[\"\xFF\"]}}"),
+            "invalid JSON record: invalid UTF-8 at line 1 column 27"
+        );
         assert_eq!(
             err(br#"{"text":"a"} x"#),
             "invalid JSON record: trailing characters at line 1 column 14"
@@ -550,14 +567,14 @@ mod tests {
         );
         let rec = clean_record(
             &cleaner,
-            br#"{"text":"A.\nAdvertisement\n"}"#,
+            br#"{"text":"The vote.\nAdvertisement\n"}"#,
             at,
             "text",
             None,
         )
         .unwrap()
         .unwrap();
-        assert_eq!(rec.line.unwrap(), br#"{"text":"A.\n"}"#);
+        assert_eq!(rec.line.unwrap(), br#"{"text":"The vote.\n"}"#);
         let err = |l: &[u8]| {
             clean_record(&cleaner, l, at, "text", None)
                 .unwrap_err()
