@@ -11,6 +11,7 @@ use dechrome::report::{LineIndex, excerpt};
 use dechrome::{Cleaner, Error, Outcome, Verdict, input, output};
 use rayon::prelude::*;
 
+use super::files::{self, Walked};
 use super::summary::{Counts, Progress};
 use super::{PatternOpts, Status, jsonl_run};
 
@@ -216,7 +217,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
     let cleaner = Cleaner::new(set).with_max_removal(max);
-    let select = super::files::Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let select = files::Selector::new(args.glob.as_deref(), config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
     let pool = rayon::ThreadPoolBuilder::new()
@@ -298,37 +299,17 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             }
             for p in &args.paths {
                 if p.is_dir() {
-                    for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                        match entry {
-                            Ok(e) if e.file_type().is_file() => {
-                                let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                                if select.walked(rel, e.path()) {
-                                    tasks.push(Task {
-                                        output: Some(outdir.join(rel)),
-                                        input: e.into_path(),
-                                    });
-                                }
+                    for w in files::walk(p, &select) {
+                        match w {
+                            Walked::File { path, rel } => tasks.push(Task {
+                                output: Some(outdir.join(rel)),
+                                input: path,
+                            }),
+                            Walked::Link(path) => {
+                                stderr.push_str(&files::link_skipped(&path));
                             }
-                            Ok(e) if e.path_is_symlink() => {
-                                // Links are not followed (no loops, no escaping the tree).
-                                let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                                if select.walked(rel, e.path()) {
-                                    stderr.push_str(&format!(
-                                        "dechrome: warning: {}: symbolic link skipped\n",
-                                        e.path().display()
-                                    ));
-                                }
-                            }
-                            Ok(_) => {}
-                            Err(e) => {
-                                let path = e.path().unwrap_or(p).to_path_buf();
-                                let source = e
-                                    .into_io_error()
-                                    .unwrap_or_else(|| std::io::Error::other("file system loop"));
-                                stderr.push_str(&format!(
-                                    "dechrome: error: {}\n",
-                                    Error::io(path, source)
-                                ));
+                            Walked::Failed(e) => {
+                                stderr.push_str(&format!("dechrome: error: {e}\n"));
                                 status = Status::Error;
                             }
                         }
