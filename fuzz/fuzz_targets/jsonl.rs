@@ -91,10 +91,17 @@ fn check_line(line: &[u8], line_no: u64, annotation: Option<&str>) {
             let Error::Input { path, message } = &e else {
                 panic!("not an input error: {e}");
             };
-            assert_eq!(path.to_str(), Some(format!("fuzz.jsonl:{line_no}").as_str()));
-            assert!(!message.is_empty() && !message.contains('\n'), "{message:?}");
+            assert_eq!(
+                path.to_str(),
+                Some(format!("fuzz.jsonl:{line_no}").as_str())
+            );
             assert!(
-                e.to_string().starts_with(&format!("fuzz.jsonl:{line_no}: ")),
+                !message.is_empty() && !message.contains('\n'),
+                "{message:?}"
+            );
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("fuzz.jsonl:{line_no}: ")),
                 "{e}"
             );
             return;
@@ -127,7 +134,10 @@ fn check_line(line: &[u8], line_no: u64, annotation: Option<&str>) {
     let new_text: String = serde_json::from_str(texts[0].1.get()).expect("text is a string");
     assert_eq!(new_text.as_bytes(), &cleaned.text[..]);
     if rec.verdict != Verdict::Cleaned {
-        assert_eq!(texts[0].1.get(), before.iter().find(|(k, _)| k == FIELD).unwrap().1.get());
+        assert_eq!(
+            texts[0].1.get(),
+            before.iter().find(|(k, _)| k == FIELD).unwrap().1.get()
+        );
     }
     if let Some(name) = annotation {
         let list: Vec<_> = after.iter().filter(|(k, _)| k == name).collect();
@@ -135,10 +145,20 @@ fn check_line(line: &[u8], line_no: u64, annotation: Option<&str>) {
         let list: Vec<serde_json::Value> =
             serde_json::from_str(list[0].1.get()).expect("annotation is an array");
         let chars = text.chars().count() as u64;
-        assert_eq!(list.len(), if rec.verdict == Verdict::Cleaned { rec.removals.len() } else { 0 });
+        assert_eq!(
+            list.len(),
+            if rec.verdict == Verdict::Cleaned {
+                rec.removals.len()
+            } else {
+                0
+            }
+        );
         for a in &list {
             let (s, e) = (a["start"].as_u64().unwrap(), a["end"].as_u64().unwrap());
-            assert!(s <= e && e <= chars, "annotation {a} outside {chars} characters");
+            assert!(
+                s <= e && e <= chars,
+                "annotation {a} outside {chars} characters"
+            );
         }
     }
 }
