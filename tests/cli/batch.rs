@@ -135,6 +135,22 @@ fn malformed_line_fails_by_default_naming_its_line() {
     assert_eq!(fs::read_dir(dir.path().join("out")).unwrap().count(), 0);
 }
 
+/// Found by the `jsonl` fuzz target: invalid UTF-8 in a field other than the text field made an
+/// output line that is not JSON. A record must be UTF-8 throughout.
+#[test]
+fn a_record_with_invalid_utf8_anywhere_is_malformed() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = b"{\"text\":\"A.\\n\"}\n{\"meta\":\"\xE5\",\"text\":\"B.\\n\"}\n";
+    fs::write(dir.path().join("in.jsonl"), input).unwrap();
+    let r = clean(dir.path(), &["--jsonl", "-q", "in.jsonl"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "{\"text\":\"A.\\n\"}\n");
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: in.jsonl:2: invalid JSON record: invalid UTF-8 (column 10)\n"
+    );
+}
+
 #[test]
 fn malformed_lines_skipped_or_kept_are_reported_and_counted() {
     let dir = tempfile::tempdir().unwrap();
