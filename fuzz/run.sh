@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS each (default 60), seeding the corpora from the repository's
+# Runs every fuzz target for SECONDS each (default 60; TARGETS="jsonl clean" picks some), one at a
+# time and single-threaded, seeding the corpora from the repository's
 # fixtures and pattern files. Exit status 1 if any target found a crash (see fuzz/artifacts/).
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; without one, the stable
@@ -16,8 +17,9 @@ else
     fuzz=(cargo fuzz)
 fi
 
-# Seed corpora: documents for `clean`, pattern files for `patterns`, both for `rules_and_text`.
-mkdir -p corpus/clean corpus/patterns corpus/rules_and_text
+# Seed corpora: documents for `clean`, pattern files for `patterns`, both for `rules_and_text`,
+# documents as JSONL records for `jsonl` (a flag byte, then lines).
+mkdir -p corpus/clean corpus/patterns corpus/rules_and_text corpus/jsonl
 find "$root/fixtures" -type f -name '*.txt' -exec cp {} corpus/clean/ \;
 find "$root/patterns" "$root/fixtures" -type f -name '*.toml' -exec cp {} corpus/patterns/ \;
 n=0
@@ -28,9 +30,21 @@ for p in "$root"/patterns/*.toml; do
     done
 done
 
+n=0
+command -v jq >/dev/null || echo "jq not found: corpus/jsonl starts empty"
+for d in $(command -v jq >/dev/null && find "$root/fixtures" -type f -name '*.txt' | sort | head -n 40); do
+    n=$((n + 1))
+    {
+        printf '%b' "\\x0$((n % 2))"
+        jq -Rsc '{id: 1, text: ., meta: {src: "seed", n: [1, 2.5, null, true]}}' "$d"
+        printf '\n{"removed":[],"text":"Body.\\nAdvertisement\\n","id":"x"}\r\n\n'
+        jq -Rsc '{text: ., "é": "\u0000"}' "$d"
+    } > "corpus/jsonl/seed-$n"
+done
+
 "${fuzz[@]}" build -O || exit 2
 failed=0
-for target in clean patterns rules_and_text; do
+for target in ${TARGETS:-clean patterns rules_and_text jsonl}; do
     echo "== $target: ${secs}s"
     if ! "${fuzz[@]}" run -O "$target" "corpus/$target" -- \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \

@@ -7,6 +7,9 @@
 //! byte; otherwise only the field's JSON string is replaced (and the annotation inserted), so every
 //! other field keeps its bytes, its place and its value.
 //!
+//! [`clean_record`] is what `dechrome clean --jsonl` does with each line: blank lines are no
+//! records, and a malformed record's error names the input and line.
+//!
 //! Annotation offsets are Unicode scalar (character) offsets into the field's decoded string.
 
 use std::borrow::Cow;
@@ -17,6 +20,7 @@ use std::sync::Arc;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::error::Error;
 use crate::filter::{Cleaner, Notice, Outcome, Removal, Verdict};
 use crate::patterns::Rule;
 
@@ -156,6 +160,14 @@ pub fn locate<'a>(
     field: &str,
     annotation: Option<&str>,
 ) -> Result<Located<'a>, RecordError> {
+    // serde_json checks UTF-8 only in the strings it decodes; the fields it skips are not, and a
+    // JSON text must be UTF-8 throughout.
+    if let Err(e) = std::str::from_utf8(line) {
+        return Err(RecordError(format!(
+            "invalid JSON record: invalid UTF-8 at line 1 column {}",
+            e.valid_up_to() + 1
+        )));
+    }
     let mut de = serde_json::Deserializer::from_slice(line);
     let found = ObjectSeed { field, annotation }
         .deserialize(&mut de)
@@ -442,6 +454,52 @@ pub fn clean_line<'a>(
     })
 }
 
+/// Where a JSONL line is, for messages: shown as `input:line`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef<'a> {
+    /// The input's name (a path, or `<stdin>`).
+    pub input: &'a str,
+    /// The 1-based line number.
+    pub line: u64,
+}
+
+impl fmt::Display for LineRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.input, self.line)
+    }
+}
+
+/// Cleans one line of a JSONL input (without its `\n` terminator) as [`clean_line`] does. A line of
+/// nothing but whitespace is no record: `Ok(None)`. A malformed record is an [`Error::Input`] whose
+/// path is `input:line`; serde_json's position ("at line 1 column N") becomes "(column N)", since a
+/// record is one line.
+pub fn clean_record<'a>(
+    cleaner: &Cleaner,
+    line: &'a [u8],
+    at: LineRef<'_>,
+    field: &str,
+    annotation: Option<&str>,
+) -> Result<Option<Record<'a>>, Error> {
+    if line.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(None);
+    }
+    clean_line(cleaner, line, field, annotation)
+        .map(Some)
+        .map_err(|e| Error::Input {
+            path: at.to_string().into(),
+            message: one_line_position(&e.0),
+        })
+}
+
+/// A serde_json message's position without its line number, which is always 1 here.
+fn one_line_position(msg: &str) -> String {
+    const AT: &str = " at line 1 column ";
+    match msg.rfind(AT) {
+        Some(i) => format!("{} (column {})", &msg[..i], &msg[i + AT.len()..]),
+        None => msg.to_string(),
+    }
+}
+
 enum Edit<'n> {
     Text,
     Value,
@@ -480,10 +538,53 @@ mod tests {
             err(br#"{"text":"\ud800"}"#),
             "invalid JSON record: unpaired surrogate in a \\u escape"
         );
+        // Found by the `jsonl` fuzz target: a skipped field's bytes were not checked.
+        assert_eq!(
+            err(b"{\"meta\":\"\xE5x\",\"text\":\"a\"}"),
+            "invalid JSON record: invalid UTF-8 at line 1 column 10"
+        );
+        assert_eq!(
+            err(b"{\"text\":\"a\",\"meta\":{\"k\":[\"\xFF\"]}}"),
+            "invalid JSON record: invalid UTF-8 at line 1 column 27"
+        );
         assert_eq!(
             err(br#"{"text":"a"} x"#),
             "invalid JSON record: trailing characters at line 1 column 14"
         );
+    }
+
+    #[test]
+    fn records_name_their_line() {
+        let cleaner = Cleaner::new(crate::PatternSet::builtin().unwrap());
+        let at = LineRef {
+            input: "in.jsonl",
+            line: 7,
+        };
+        assert!(
+            clean_record(&cleaner, b" \t\r", at, "text", None)
+                .unwrap()
+                .is_none()
+        );
+        let rec = clean_record(
+            &cleaner,
+            br#"{"text":"The vote.\nAdvertisement\n"}"#,
+            at,
+            "text",
+            None,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(rec.line.unwrap(), br#"{"text":"The vote.\n"}"#);
+        let err = |l: &[u8]| {
+            clean_record(&cleaner, l, at, "text", None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(b"{\"text\":"),
+            "in.jsonl:7: invalid JSON record: EOF while parsing a value (column 8)"
+        );
+        assert_eq!(err(b"{}"), "in.jsonl:7: no field \"text\"");
     }
 
     proptest! {

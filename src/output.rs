@@ -279,6 +279,12 @@ impl ShardSink {
         }
     }
 
+    /// Numbers the next shard `n`: shards before it are not written (they exist already).
+    pub fn starting_at(mut self, n: usize) -> ShardSink {
+        self.next = n;
+        self
+    }
+
     /// The name of shard `n`.
     pub fn shard_name(n: usize, compression: Compression) -> String {
         format!("part-{n:05}.jsonl{}", compression.suffix())

@@ -423,13 +423,18 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
     let select = Selector::new(args.glob.as_deref(), config.as_ref())?;
-    let (inputs, errors) = files::expand(&args.paths, &select);
+    let files::Expanded {
+        inputs,
+        errors,
+        warnings,
+    } = files::expand(&args.paths, &select);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
 
     let mut failed = errors.len();
+    eprint!("{warnings}");
     for e in &errors {
         eprintln!("dechrome: error: {e}");
     }

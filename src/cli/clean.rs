@@ -11,6 +11,7 @@ use dechrome::report::{LineIndex, excerpt};
 use dechrome::{Cleaner, Error, Outcome, Verdict, input, output};
 use rayon::prelude::*;
 
+use super::files::{self, Walked};
 use super::summary::{Counts, Progress};
 use super::{PatternOpts, Status, jsonl_run};
 
@@ -47,7 +48,8 @@ pub struct CleanArgs {
     /// Print no summary and no progress bar.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Skip inputs whose output file already exists (resumes an interrupted run into -o OUTDIR).
+    /// Skip inputs whose output file already exists (resumes an interrupted run into -o OUTDIR);
+    /// with --jsonl, keep the shards that exist and pass over the records they hold.
     #[arg(long)]
     pub skip_existing: bool,
     /// Write the run's statistics (the summary's numbers) to this file as JSON.
@@ -191,11 +193,6 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
             return Err(Error::Usage(format!("{name} needs --jsonl")));
         }
     } else {
-        if args.skip_existing {
-            return Err(Error::Usage(
-                "--skip-existing applies to trees and files, not --jsonl".into(),
-            ));
-        }
         if args.shard_size == 0 {
             return Err(Error::Usage("--shard-size must be at least 1".into()));
         }
@@ -220,7 +217,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
     let cleaner = Cleaner::new(set).with_max_removal(max);
-    let select = super::files::Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let select = files::Selector::new(args.glob.as_deref(), config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
     let pool = rayon::ThreadPoolBuilder::new()
@@ -250,6 +247,20 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                     )));
                 }
             }
+        }
+        if let Some(o) = &args.output
+            && args.skip_existing
+            && jsonl_run::is_file_target(o)
+            && o.exists()
+        {
+            // A single output file exists only once complete: the job is done.
+            if !args.quiet {
+                eprintln!(
+                    "dechrome: {}: output exists; nothing done (--skip-existing)",
+                    o.display()
+                );
+            }
+            return Ok(Status::Ok);
         }
         let (status, counts) = jsonl_run::run(args, &cleaner, &pool, &inputs)?;
         finish(args, &counts, "records", start)?;
@@ -288,37 +299,17 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             }
             for p in &args.paths {
                 if p.is_dir() {
-                    for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                        match entry {
-                            Ok(e) if e.file_type().is_file() => {
-                                let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                                if select.walked(rel, e.path()) {
-                                    tasks.push(Task {
-                                        output: Some(outdir.join(rel)),
-                                        input: e.into_path(),
-                                    });
-                                }
+                    for w in files::walk(p, &select) {
+                        match w {
+                            Walked::File { path, rel } => tasks.push(Task {
+                                output: Some(outdir.join(rel)),
+                                input: path,
+                            }),
+                            Walked::Link(path) => {
+                                stderr.push_str(&files::link_skipped(&path));
                             }
-                            Ok(e) if e.path_is_symlink() => {
-                                // Links are not followed (no loops, no escaping the tree).
-                                let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                                if select.walked(rel, e.path()) {
-                                    stderr.push_str(&format!(
-                                        "dechrome: warning: {}: symbolic link skipped\n",
-                                        e.path().display()
-                                    ));
-                                }
-                            }
-                            Ok(_) => {}
-                            Err(e) => {
-                                let path = e.path().unwrap_or(p).to_path_buf();
-                                let source = e
-                                    .into_io_error()
-                                    .unwrap_or_else(|| std::io::Error::other("file system loop"));
-                                stderr.push_str(&format!(
-                                    "dechrome: error: {}\n",
-                                    Error::io(path, source)
-                                ));
+                            Walked::Failed(e) => {
+                                stderr.push_str(&format!("dechrome: error: {e}\n"));
                                 status = Status::Error;
                             }
                         }

@@ -1,6 +1,7 @@
 //! Which files a run processes: the paths named on the command line, the files found below named
 //! directories (walked in name order, chosen by `--glob`), and the configuration file's
-//! `include`/`exclude` globs.
+//! `include`/`exclude` globs. Symbolic links below a directory are not followed (no loops, nothing
+//! outside the tree is read); one the selection would take is reported as skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -57,44 +58,101 @@ pub enum Input {
     File(PathBuf),
 }
 
+/// What walking a directory finds, in name order.
+#[derive(Debug)]
+pub enum Walked {
+    /// A file the selector chose: its path, and its path below the directory.
+    File {
+        /// The file's path.
+        path: PathBuf,
+        /// Its path below the walked directory.
+        rel: PathBuf,
+    },
+    /// A symbolic link the selector would choose: reported ([`link_skipped`]), not followed.
+    Link(PathBuf),
+    /// An entry that could not be read.
+    Failed(Error),
+}
+
+/// The warning for a symbolic link found below a directory, as `clean` and `check` print it.
+pub fn link_skipped(path: &Path) -> String {
+    format!(
+        "dechrome: warning: {}: symbolic link skipped\n",
+        path.display()
+    )
+}
+
+/// Walks `dir` in name order, without following symbolic links: the chosen files, the links the
+/// selector would choose, and the entries that could not be read.
+pub fn walk<'a>(dir: &'a Path, select: &'a Selector) -> impl Iterator<Item = Walked> + 'a {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(move |entry| match entry {
+            Ok(e) if e.file_type().is_file() || e.path_is_symlink() => {
+                let rel = e.path().strip_prefix(dir).unwrap_or(e.path()).to_path_buf();
+                if !select.walked(&rel, e.path()) {
+                    None
+                } else if e.path_is_symlink() {
+                    Some(Walked::Link(e.into_path()))
+                } else {
+                    Some(Walked::File {
+                        path: e.into_path(),
+                        rel,
+                    })
+                }
+            }
+            Ok(_) => None,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                let source = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("file system loop"));
+                Some(Walked::Failed(Error::io(path, source)))
+            }
+        })
+}
+
+/// The inputs of a run, as [`expand`] finds them.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// The inputs, in order.
+    pub inputs: Vec<Input>,
+    /// Paths that cannot be read or walked.
+    pub errors: Vec<Error>,
+    /// Warnings for stderr, in walk order (symbolic links skipped).
+    pub warnings: String,
+}
+
 /// Expands the command-line paths into inputs, in order: `-` is stdin, a directory gives the chosen
-/// files below it in name order, a file is taken when the configuration does not exclude it.
-/// Paths that cannot be read or walked come back as errors, after the inputs that could be found.
-pub fn expand(paths: &[PathBuf], select: &Selector) -> (Vec<Input>, Vec<Error>) {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
+/// files below it in name order (its symbolic links are reported, not followed), a file is taken
+/// when the configuration does not exclude it.
+pub fn expand(paths: &[PathBuf], select: &Selector) -> Expanded {
+    let mut out = Expanded::default();
     for p in paths {
         if p.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
+            out.inputs.push(Input::Stdin);
             continue;
         }
         match std::fs::metadata(p) {
-            Err(e) => errors.push(Error::io(p, e)),
+            Err(e) => out.errors.push(Error::io(p, e)),
             Ok(m) if m.is_dir() => {
-                for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                    match entry {
-                        Ok(e) if e.file_type().is_file() => {
-                            let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                            if select.walked(rel, e.path()) {
-                                inputs.push(Input::File(e.into_path()));
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(e) => {
-                            let path = e.path().unwrap_or(p).to_path_buf();
-                            errors.push(Error::io(path, e.into()));
-                        }
+                for w in walk(p, select) {
+                    match w {
+                        Walked::File { path, .. } => out.inputs.push(Input::File(path)),
+                        Walked::Link(path) => out.warnings.push_str(&link_skipped(&path)),
+                        Walked::Failed(e) => out.errors.push(e),
                     }
                 }
             }
             Ok(_) => {
                 if select.named(p) {
-                    inputs.push(Input::File(p.clone()));
+                    out.inputs.push(Input::File(p.clone()));
                 }
             }
         }
     }
-    (inputs, errors)
+    out
 }
 
 #[cfg(test)]

@@ -2,6 +2,12 @@
 //! records in batches of about [`BATCH_BYTES`]; the worker pool cleans each batch in parallel,
 //! in chunks; a writer thread writes the chunks in input order, prints messages and counts.
 //! The output is the same for every `--jobs`.
+//!
+//! With `--skip-existing`, a run into shards resumes an interrupted one: the shards from
+//! `part-00000` on that already exist are kept, and the records they hold (the first
+//! `shards * --shard-size` records of the output) are passed over without being cleaned. Shard
+//! boundaries depend only on the input and the options, so the result equals an uninterrupted run.
+//! A single output file that exists means the job is done: nothing is read.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -10,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::Duration;
 
-use dechrome::jsonl::{self, RecordError};
+use dechrome::jsonl::{self, LineRef};
 use dechrome::output::{AtomicWriter, Compression, RecordSink, ShardSink, StreamSink};
 use dechrome::report::excerpt;
 use dechrome::{Cleaner, Error, Verdict};
@@ -35,6 +41,8 @@ struct Batch {
     /// Line number of the first line.
     first_line: u64,
     data: Vec<u8>,
+    /// Start offset of the first line.
+    start: usize,
     /// End offset of each line (terminator included).
     ends: Vec<usize>,
 }
@@ -73,6 +81,8 @@ pub fn run(
     pool: &rayon::ThreadPool,
     inputs: &[PathBuf],
 ) -> Result<(Status, Counts), Error> {
+    // Output records passed over because existing shards hold them (`--skip-existing`).
+    let mut skip: u64 = 0;
     let sink: Box<dyn RecordSink + Send> = match &args.output {
         None => Box::new(StreamSink::stdout()),
         Some(o) if is_file_target(o) => Box::new(StreamSink::File(AtomicWriter::create(o)?)),
@@ -88,7 +98,14 @@ pub fn run(
                 }
             };
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            Box::new(ShardSink::new(dir, args.shard_size, compression))
+            let mut first = 0;
+            if args.skip_existing {
+                while dir.join(ShardSink::shard_name(first, compression)).exists() {
+                    first += 1;
+                }
+                skip = first as u64 * args.shard_size as u64;
+            }
+            Box::new(ShardSink::new(dir, args.shard_size, compression).starting_at(first))
         }
     };
     let total: Option<u64> = inputs
@@ -119,6 +136,19 @@ pub fn run(
             if interrupted() {
                 break;
             }
+            let item = match item {
+                Read::Batch(b) if skip > 0 => {
+                    let (rest, passed) = pass_over(args, b, &mut skip);
+                    if out_tx.send(vec![passed]).is_err() {
+                        break;
+                    }
+                    match rest {
+                        Some(b) => Read::Batch(b),
+                        None => continue,
+                    }
+                }
+                other => other,
+            };
             let chunks = match item {
                 Read::Failed(e) => {
                     vec![ChunkOut {
@@ -132,7 +162,11 @@ pub fn run(
                         .par_chunks(CHUNK)
                         .enumerate()
                         .map(|(i, ends)| {
-                            let start = if i == 0 { 0 } else { b.ends[i * CHUNK - 1] };
+                            let start = if i == 0 {
+                                b.start
+                            } else {
+                                b.ends[i * CHUNK - 1]
+                            };
                             let line_no = b.first_line + (i * CHUNK) as u64;
                             clean_chunk(cleaner, args, field, annotate, &b, start, ends, line_no)
                         })
@@ -149,6 +183,41 @@ pub fn run(
         let (counts, failed) = written?;
         Ok((if failed { Status::Error } else { Status::Ok }, counts))
     })
+}
+
+/// Passes over the lines of `batch` that hold the next `skip` output records (`--skip-existing`:
+/// existing shards hold them), without cleaning them. A line is an output record unless it is blank
+/// or, under `--on-error skip`, malformed. Returns the rest of the batch, if any, and the counts of
+/// the lines passed over.
+fn pass_over(args: &CleanArgs, mut batch: Batch, skip: &mut u64) -> (Option<Batch>, ChunkOut) {
+    let mut out = ChunkOut::default();
+    let mut start = batch.start;
+    let mut taken = 0;
+    for &end in &batch.ends {
+        if *skip == 0 {
+            break;
+        }
+        let full = &batch.data[start..end];
+        let line = full.strip_suffix(b"\n").unwrap_or(full);
+        out.counts.bytes_in += full.len() as u64;
+        start = end;
+        taken += 1;
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            out.counts.blank += 1;
+        } else if args.on_error != OnError::Skip
+            || jsonl::locate(line, &args.field, args.annotate.as_deref()).is_ok()
+        {
+            out.counts.existing += 1;
+            *skip -= 1;
+        }
+    }
+    if taken == batch.ends.len() {
+        return (None, out);
+    }
+    batch.first_line += taken as u64;
+    batch.start = start;
+    batch.ends.drain(..taken);
+    (Some(batch), out)
 }
 
 fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read>) {
@@ -184,6 +253,7 @@ fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read
                     input: name.clone(),
                     first_line: line_no,
                     data,
+                    start: 0,
                     ends,
                 };
                 if tx.send(Read::Batch(batch)).is_err() {
@@ -243,19 +313,6 @@ fn fill(reader: &mut dyn BufRead, carry: &mut Vec<u8>) -> (Vec<u8>, Option<std::
     (data, None, false)
 }
 
-/// Position of a serde_json error message removed, since a record is one line: the column is kept.
-fn record_error(e: &RecordError) -> String {
-    let msg = e.to_string();
-    match msg.rfind(" at line 1 column ") {
-        Some(i) => format!(
-            "{} (column {})",
-            &msg[..i],
-            &msg[i + " at line 1 column ".len()..]
-        ),
-        None => msg,
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn clean_chunk(
     cleaner: &Cleaner,
@@ -277,14 +334,13 @@ fn clean_chunk(
         let line_no = first_line + k as u64;
         out.counts.bytes_in += full.len() as u64;
         let line = full.strip_suffix(b"\n").unwrap_or(full);
-        if line.iter().all(|b| b.is_ascii_whitespace()) {
-            out.counts.blank += 1;
-            continue;
-        }
-        // Where the record is, for messages (built only when needed).
-        let at = || format!("{}:{line_no}", batch.input);
-        match jsonl::clean_line(cleaner, line, field, annotate) {
-            Ok(rec) => {
+        let at = LineRef {
+            input: &batch.input,
+            line: line_no,
+        };
+        match jsonl::clean_record(cleaner, line, at, field, annotate) {
+            Ok(None) => out.counts.blank += 1,
+            Ok(Some(rec)) => {
                 out.counts.add(
                     rec.verdict,
                     rec.removals.iter().map(|r| r.rule.family.as_str()),
@@ -296,7 +352,6 @@ fn clean_chunk(
                 out.bytes.push(b'\n');
                 out.ends.push(out.bytes.len());
                 if args.explain {
-                    let at = at();
                     for r in &rec.removals {
                         out.messages.push_str(&format!(
                             "{at}: {}: {}\n",
@@ -310,7 +365,6 @@ fn clean_chunk(
                     }
                 }
                 if rec.verdict == Verdict::Refused {
-                    let at = at();
                     out.messages.push_str(&format!(
                         "{at}: refused: the rules would remove {:.0}% of the text (limit {:.0}%); left unchanged\n",
                         rec.removed_share * 100.0,
@@ -321,26 +375,20 @@ fn clean_chunk(
             Err(e) => {
                 out.counts.read += 1;
                 out.counts.failed += 1;
-                let msg = record_error(&e);
-                let at = at();
                 match args.on_error {
                     OnError::Fail => {
-                        out.fatal = Some(Error::Input {
-                            path: at.into(),
-                            message: msg,
-                        });
+                        out.fatal = Some(e);
                         return out;
                     }
                     OnError::Skip => {
                         out.counts.dropped += 1;
                         out.messages
-                            .push_str(&format!("dechrome: warning: {at}: {msg}; record skipped\n"));
+                            .push_str(&format!("dechrome: warning: {e}; record skipped\n"));
                     }
                     OnError::Keep => {
                         out.counts.kept += 1;
-                        out.messages.push_str(&format!(
-                            "dechrome: warning: {at}: {msg}; record kept as it was\n"
-                        ));
+                        out.messages
+                            .push_str(&format!("dechrome: warning: {e}; record kept as it was\n"));
                         out.bytes.extend_from_slice(line);
                         out.bytes.push(b'\n');
                         out.ends.push(out.bytes.len());

@@ -135,6 +135,22 @@ fn malformed_line_fails_by_default_naming_its_line() {
     assert_eq!(fs::read_dir(dir.path().join("out")).unwrap().count(), 0);
 }
 
+/// Found by the `jsonl` fuzz target: invalid UTF-8 in a field other than the text field made an
+/// output line that is not JSON. A record must be UTF-8 throughout.
+#[test]
+fn a_record_with_invalid_utf8_anywhere_is_malformed() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = b"{\"text\":\"A.\\n\"}\n{\"meta\":\"\xE5\",\"text\":\"B.\\n\"}\n";
+    fs::write(dir.path().join("in.jsonl"), input).unwrap();
+    let r = clean(dir.path(), &["--jsonl", "-q", "in.jsonl"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "{\"text\":\"A.\\n\"}\n");
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: in.jsonl:2: invalid JSON record: invalid UTF-8 (column 10)\n"
+    );
+}
+
 #[test]
 fn malformed_lines_skipped_or_kept_are_reported_and_counted() {
     let dir = tempfile::tempdir().unwrap();
@@ -301,6 +317,79 @@ fn skip_existing_resumes_a_tree() {
          dechrome: 27 B in, 13 B out, <time>\n\
          dechrome: removals: ad 1\n"
     );
+}
+
+/// `--skip-existing` with shards keeps the shards present from `part-00000` on and passes over
+/// the records they hold (blank lines and, under `--on-error skip`, malformed lines hold none), so
+/// the rest lands in the same shards as in a full run; a single output file that exists is left.
+#[test]
+fn skip_existing_resumes_jsonl_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut input = String::new();
+    for i in 0..7 {
+        input.push_str(&format!(
+            "{{\"id\":{i},\"text\":\"T{i}.\\nAdvertisement\\n\"}}\n"
+        ));
+        if i == 1 {
+            input.push_str("\n{\"id\":\"bad\"}\n");
+        }
+    }
+    fs::write(d.join("in.jsonl"), &input).unwrap();
+    let args = |out: &'static str| {
+        vec![
+            "--jsonl",
+            "in.jsonl",
+            "-o",
+            out,
+            "--shard-size",
+            "2",
+            "--on-error",
+            "skip",
+        ]
+    };
+    let r = clean(d, &[&args("full")[..], &["-q"]].concat(), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let read = |p: &str| fs::read_to_string(d.join(p)).unwrap();
+    // An interrupted run left the first two shards (the second one marked to show it is kept).
+    fs::create_dir_all(d.join("out")).unwrap();
+    fs::write(
+        d.join("out/part-00000.jsonl"),
+        read("full/part-00000.jsonl"),
+    )
+    .unwrap();
+    fs::write(d.join("out/part-00001.jsonl"), "kept\n").unwrap();
+    let r = clean(d, &[&args("out")[..], &["--skip-existing"]].concat(), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        untimed(&r.stderr),
+        "dechrome: 3 records: 3 cleaned, 0 unchanged, 0 refused, 0 failed; 4 skipped, output \
+         exists; 1 blank lines skipped\n\
+         dechrome: 287 B in, 72 B out, <time>\n\
+         dechrome: removals: ad 3\n"
+    );
+    assert_eq!(read("out/part-00001.jsonl"), "kept\n");
+    for n in ["part-00000.jsonl", "part-00002.jsonl", "part-00003.jsonl"] {
+        assert_eq!(read(&format!("out/{n}")), read(&format!("full/{n}")), "{n}");
+    }
+    assert_eq!(
+        read("out/part-00003.jsonl"),
+        "{\"id\":6,\"text\":\"T6.\\n\"}\n"
+    );
+    assert_eq!(fs::read_dir(d.join("out")).unwrap().count(), 4);
+    // A finished single output file: nothing is read or written.
+    fs::write(d.join("one.jsonl"), "done\n").unwrap();
+    let r = clean(
+        d,
+        &["--jsonl", "in.jsonl", "-o", "one.jsonl", "--skip-existing"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "dechrome: one.jsonl: output exists; nothing done (--skip-existing)\n"
+    );
+    assert_eq!(read("one.jsonl"), "done\n");
 }
 
 #[test]

@@ -36,7 +36,7 @@ fn names(dir: &Path) -> Vec<String> {
 fn timing_free(stderr: &str) -> String {
     stderr
         .lines()
-        .filter(|l| !(l.starts_with("dechrome: ") && l.contains(" B in, ")))
+        .filter(|l| !(l.starts_with("dechrome: ") && l.contains("B in, ")))
         .map(|l| format!("{l}\n"))
         .collect()
 }
@@ -163,7 +163,7 @@ fn symbolic_links_and_loops_are_reported_not_followed() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(&d.join("in/good.txt"), "Good.\nAdvertisement\n");
-    write(&d.join("outside.txt"), "Outside the tree.\n");
+    write(&d.join("outside.txt"), "Outside the tree.\nAdvertisement\n");
     fs::create_dir_all(d.join("in/sub")).unwrap();
     symlink(".", d.join("in/sub/loop")).unwrap();
     symlink("self.txt", d.join("in/self.txt")).unwrap();
@@ -177,6 +177,34 @@ fn symbolic_links_and_loops_are_reported_not_followed() {
          dechrome: 1 files: 1 cleaned, 0 unchanged, 0 refused, 0 failed\ndechrome: removals: ad 1\n"
     );
     assert_eq!(names(&d.join("out")), ["good.txt"]);
+    // `check` walks the same way and says the same; the links change no exit code (1: findings).
+    let r = run_in(d, &["check", "in"], b"");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: in/link.txt: symbolic link skipped\n\
+         dechrome: warning: in/self.txt: symbolic link skipped\n\
+         dechrome: checked 1 file: 1 finding in 1 file\n"
+    );
+    assert_eq!(
+        r.stdout_str(),
+        "in/good.txt:2:1: generic.ad.marker: \"Advertisement\"\n"
+    );
+    fs::remove_file(d.join("in/good.txt")).unwrap();
+    let r = run_in(d, &["check", "in", "--fix"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: in/link.txt: symbolic link skipped\n\
+         dechrome: warning: in/self.txt: symbolic link skipped\n\
+         dechrome: checked 0 files: no findings, fixed 0 files\n"
+    );
+    assert_eq!(
+        fs::read_to_string(d.join("outside.txt")).unwrap(),
+        "Outside the tree.\nAdvertisement\n",
+        "not reached through the link"
+    );
+    write(&d.join("in/good.txt"), "Good.\nAdvertisement\n");
     // Named on the command line, a looping link is an error for that path; the run goes on.
     let r = run_in(d, &["clean", "in/self.txt", "in/good.txt"], b"");
     assert_eq!(r.code, 2);
@@ -527,11 +555,27 @@ fn interrupt(dir: &Path, args: &[&str], signal: &str, ready: impl Fn() -> bool) 
     status.signal().is_some()
 }
 
+/// The files below `dir` (temporaries apart) with their bytes.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let (files, _) = files_below(dir);
+    files
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
 #[test]
 fn killed_tree_runs_leave_only_complete_files() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let articles = article_tree(&d.join("in"), 1500);
+    let r = run_in(d, &["clean", "in", "-o", "ref", "-q"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reference = tree(&d.join("ref"));
+    assert_eq!(reference.len(), articles.len());
     for signal in ["KILL", "INT"] {
         let out = d.join(format!("out-{signal}"));
         let o = out.to_string_lossy().into_owned();
@@ -561,17 +605,24 @@ fn killed_tree_runs_leave_only_complete_files() {
             );
         }
         assert!(temps.len() <= 1, "temporaries left: {temps:?}");
-        // A rerun completes the job.
-        let r = run_in(d, &["clean", "in", "-o", &o, "-q"], b"");
+        // A rerun with --skip-existing cleans only the rest (eight ads in each) and completes the
+        // job.
+        let r = run_in(d, &["clean", "in", "-o", &o, "--skip-existing"], b"");
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let (files, _) = files_below(&out);
-        assert_eq!(files.len(), articles.len());
-        for (rel, _, clean) in &articles {
-            assert!(
-                fs::read(out.join(rel)).unwrap() == *clean,
-                "{rel:?} after the rerun"
-            );
-        }
+        let rest = articles.len() - files.len();
+        assert_eq!(
+            timing_free(&r.stderr),
+            format!(
+                "dechrome: {rest} files: {rest} cleaned, 0 unchanged, 0 refused, 0 failed; {} \
+                 skipped, output exists\ndechrome: removals: ad {}\n",
+                files.len(),
+                8 * rest
+            )
+        );
+        assert!(
+            tree(&out) == reference,
+            "the resumed tree differs from an uninterrupted run's"
+        );
     }
 }
 
@@ -616,9 +667,147 @@ fn killed_check_fix_leaves_every_file_old_or_new() {
             "{rel:?} is neither old nor new"
         );
     }
-    let r = run_in(d, &["check", "--fix", "-q", "in"], b"");
+    // A rerun fixes exactly the files the killed run did not reach (eight ads in each), and
+    // completes the job.
+    let r = run_in(d, &["check", "--fix", "in"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let rest = articles.len() - n;
+    assert_eq!(
+        r.stderr.lines().last().unwrap(),
+        format!(
+            "dechrome: checked {} files: {} findings in {rest} files, fixed {rest} files",
+            articles.len(),
+            8 * rest
+        )
+    );
     assert_eq!(fixed(), articles.len());
+    let r = run_in(d, &["check", "in"], b"");
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, "dechrome: checked 1500 files: no findings\n")
+    );
+}
+
+fn argv(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The shards in `dir` (name and bytes), and the temporaries apart.
+fn shards(dir: &Path) -> (Vec<(String, Vec<u8>)>, Vec<PathBuf>) {
+    let (files, temps) = files_below(dir);
+    let files = files
+        .into_iter()
+        .map(|f| {
+            (
+                f.to_string_lossy().into_owned(),
+                fs::read(dir.join(&f)).unwrap(),
+            )
+        })
+        .collect();
+    (files, temps)
+}
+
+/// `clean --jsonl IN -o OUT --shard-size N` killed half-way leaves only complete shards, each equal
+/// to the same shard of an uninterrupted run; a rerun with `--skip-existing` keeps them (same
+/// inode: not rewritten) and writes the rest, and the result equals the uninterrupted run's.
+#[test]
+fn killed_jsonl_runs_leave_only_complete_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // About 14 MB of records with chrome, and a few blank lines: SIGINT lets the batches in
+    // flight finish (at most four of about 2 MB), so the run stops well before the end.
+    let mut input = String::new();
+    for i in 0..4000 {
+        let mut text = String::new();
+        for j in 0..40 {
+            text.push_str(&format!(
+                "Paragraph {j} of record {i}: the council met and the vote was close.\n"
+            ));
+            if j % 15 == 7 {
+                text.push_str("Advertisement\n");
+            }
+        }
+        input.push_str(&format!(
+            "{{\"id\":{i},\"text\":{},\"meta\":{{\"n\":[{i},1.5,null]}}}}\n",
+            serde_json::to_string(&text).unwrap()
+        ));
+        if i % 500 == 499 {
+            input.push('\n');
+        }
+    }
+    write(&d.join("in.jsonl"), &input);
+    let args = |out: &str| -> Vec<String> {
+        [
+            "clean",
+            "--jsonl",
+            "in.jsonl",
+            "-o",
+            out,
+            "--shard-size",
+            "125",
+            "-j",
+            "1",
+            "-q",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let r = run_in(d, &argv(&args("ref")), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (reference, _) = shards(&d.join("ref"));
+    assert_eq!(reference.len(), 32);
+    for signal in ["KILL", "INT"] {
+        let out = d.join(format!("out-{signal}"));
+        let o = out.to_string_lossy().into_owned();
+        let killed = interrupt(d, &argv(&args(&o)), signal, || {
+            out.is_dir() && !files_below(&out).0.is_empty()
+        });
+        let (present, temps) = shards(&out);
+        eprintln!(
+            "SIG{signal}: {} of {} shards written, {} temporaries",
+            present.len(),
+            reference.len(),
+            temps.len()
+        );
+        assert!(
+            (killed || signal == "INT") && present.len() < reference.len(),
+            "SIG{signal} came too late to interrupt the run ({} shards written)",
+            present.len()
+        );
+        // The shards present are the first ones, each complete.
+        assert_eq!(
+            present.iter().map(|s| &s.0).collect::<Vec<_>>(),
+            reference[..present.len()]
+                .iter()
+                .map(|s| &s.0)
+                .collect::<Vec<_>>()
+        );
+        for (shard, want) in present.iter().zip(&reference) {
+            assert!(shard.1 == want.1, "{} is not the complete shard", shard.0);
+        }
+        // SIGINT removes the shard in progress; SIGKILL may leave its temporary.
+        let allowed = if signal == "INT" { 0 } else { 1 };
+        assert!(temps.len() <= allowed, "temporaries left: {temps:?}");
+        let first = fs::metadata(out.join("part-00000.jsonl")).unwrap().ino();
+        let mut rerun = args(&o);
+        rerun.push("--skip-existing".into());
+        let r = run_in(d, &argv(&rerun), b"");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let (after, temps_after) = shards(&out);
+        assert!(
+            after == reference,
+            "the resumed output differs from an uninterrupted run"
+        );
+        assert_eq!(
+            temps_after, temps,
+            "the rerun leaves no temporary of its own"
+        );
+        assert_eq!(
+            fs::metadata(out.join("part-00000.jsonl")).unwrap().ino(),
+            first,
+            "an existing shard was rewritten"
+        );
+    }
 }
 
 /// The property "check finds nothing in clean's output", through the binary: 300 documents made of
