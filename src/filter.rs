@@ -229,6 +229,7 @@ impl Cleaner {
                 (Scope::Line, Role::Phrase) => doc.line_removal(hit, rule),
                 (Scope::Sentence, Role::Phrase) => doc.sentence_removal(hit),
                 (Scope::Tail, Role::Phrase) => doc.tail_removal(hit, rule),
+                (Scope::Section, Role::Phrase) => doc.section_removal(hit, rule),
                 (Scope::Block, Role::Start) => match doc.block_removal(hit, rule, &hits) {
                     Ok(r) => r,
                     Err(notice) => {
@@ -561,6 +562,34 @@ impl<'a> Doc<'a> {
             .rposition(|l| !self.is_blank(l))
             .unwrap_or(0);
         (last_content + 1 - idx <= rule.max_lines).then_some(line.start..self.text.len())
+    }
+
+    /// A section heading and all that follows it, when the heading has prose before it and what
+    /// follows reads as a list: its first and last lines are not prose and it holds at most
+    /// `max_prose` prose lines (a list of other stories with a teaser or two, a footer).
+    fn section_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
+        let idx = self.line_index(hit.start);
+        let line = self.lines[idx];
+        if !self.line_qualifies(hit, &line, rule) {
+            return None;
+        }
+        let prose = |l: &&Line| self.is_prose_line(l);
+        let rest = self.lines[idx + 1..].iter().filter(|l| !self.is_blank(l));
+        let first_is_prose = rest.clone().next().is_some_and(|l| prose(&l));
+        let last_is_prose = rest.clone().next_back().is_some_and(|l| prose(&l));
+        let before = self.lines[..idx].iter().any(|l| prose(&l));
+        let list =
+            !first_is_prose && !last_is_prose && rest.filter(prose).count() <= rule.max_prose;
+        (before && list).then_some(line.start..self.text.len())
+    }
+
+    /// Does the line read as article prose: enough words, ending like a sentence?
+    fn is_prose_line(&self, line: &Line) -> bool {
+        let t = self.trimmed_ws(line);
+        let s = String::from_utf8_lossy(&self.text[t]);
+        let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+        s.ends_with(['.', '!', '?', '\u{2026}'])
+            && s.split_whitespace().count() >= Rule::PROSE_WORDS
     }
 
     /// Is `at` the start of a sentence: its line's start, or right after . ! ? (and closing quotes)?
@@ -1096,6 +1125,51 @@ max_lines = 3
             };
             assert_eq!(out.verdict, verdict, "case {name:?}: verdict");
         }
+    }
+
+    #[test]
+    fn sections_go_only_when_no_article_follows() {
+        let rules = r#"
+[[rule]]
+id = "s.related"
+family = "related"
+scope = "section"
+phrases = ["More stories"]
+max_prose = 1
+"#;
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("s.toml", rules)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9);
+        let prose = "The council voted on Tuesday to keep the old bridge open.";
+        // A list of headlines, with one teaser sentence among them: the section goes.
+        let list = format!(
+            "{prose}\n\nMore stories\nA headline about the port\n{prose}\nAnother headline\n"
+        );
+        let out = c.clean(list.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{prose}\n"));
+        let removed: Vec<&str> = out
+            .removals
+            .iter()
+            .map(|r| &list[r.range.clone()])
+            .collect();
+        assert_eq!(
+            removed,
+            [&list[list.find("More stories").unwrap()..]],
+            "one removal, from the heading to the end"
+        );
+        // Two prose lines after the heading: it is a subheading of the article.
+        let article = format!("{prose}\n\nMore stories\n{prose}\n{prose}\n");
+        assert_eq!(c.clean(article.as_bytes()).verdict, Verdict::Unchanged);
+        // Nothing reads as prose before the heading: the section rule does not fire.
+        let head = format!("More stories\nA headline\n{prose}\n");
+        assert_eq!(c.clean(head.as_bytes()).verdict, Verdict::Unchanged);
+        // The heading must be the whole line.
+        let inline = format!("{prose}\nMore stories will follow\nA headline\n");
+        assert_eq!(c.clean(inline.as_bytes()).verdict, Verdict::Unchanged);
     }
 
     #[test]

@@ -110,7 +110,7 @@ fn rule(i: usize) -> impl Strategy<Value = String> {
         prop::sample::subsequence(PHRASES, 1..=2),
     );
     (
-        0..5usize,
+        0..6usize,
         phrases,
         regexes,
         markers,
@@ -145,6 +145,12 @@ fn rule(i: usize) -> impl Strategy<Value = String> {
                         "{head}scope = 'tail'\nphrases = {}\nregexes = {}\nmax_lines = {lines}\n{chars}",
                         list(&phrases),
                         list(&regexes)
+                    ),
+                    4 => format!(
+                        "{head}scope = 'section'\nphrases = {}\nregexes = {}\nmax_prose = {}\n{chars}",
+                        list(&phrases),
+                        list(&regexes),
+                        lines - 1
                     ),
                     _ => format!(
                         "{head}scope = 'run'\nposition = '{}'\nmin_lines = {}\nmax_words = {}\n{chars}",
@@ -220,7 +226,7 @@ proptest! {
     }
 
     #[test]
-    fn any_pattern_file_text_builds_or_fails_cleanly(src in "(\\[\\[rule\\]\\]\n|id = 'x'\n|scope = '(line|tail|run|block)'\n|family = 'share'\n|phrases = \\['a'\\]\n|regexes = \\['[a-z(|)*+?]{0,6}'\\]\n|max_lines = -?[0-9]\n|[ -~]{0,8}\n){0,12}") {
+    fn any_pattern_file_text_builds_or_fails_cleanly(src in "(\\[\\[rule\\]\\]\n|id = 'x'\n|scope = '(line|tail|run|block|section)'\n|family = 'share'\n|phrases = \\['a'\\]\n|regexes = \\['[a-z(|)*+?]{0,6}'\\]\n|max_lines = -?[0-9]\n|[ -~]{0,8}\n){0,12}") {
         // Never panics; an error names at least one position.
         if let Err(e) = PatternSetBuilder::new().add_str("gen.toml", src).build() {
             prop_assert!(!e.diagnostics().is_empty());

@@ -35,6 +35,7 @@ struct RawRule {
     position: Option<Spanned<String>>,
     min_lines: Option<Spanned<i64>>,
     max_words: Option<Spanned<i64>>,
+    max_prose: Option<Spanned<i64>>,
 }
 
 /// A rule read from a file, with the byte spans needed to place later errors (bad regexes).
@@ -201,7 +202,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             raw.scope.span(),
             idr,
             format!(
-                "unknown scope `{}`, expected one of: line, sentence, block, tail, run",
+                "unknown scope `{}`, expected one of: line, sentence, block, tail, run, section",
                 raw.scope.get_ref()
             ),
         );
@@ -237,6 +238,13 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
     let max_lines = positive(&raw.max_lines, "max_lines", rep);
     let min_lines = positive(&raw.min_lines, "min_lines", rep);
     let max_words = positive(&raw.max_words, "max_words", rep);
+    let max_prose = match &raw.max_prose {
+        Some(v) if *v.get_ref() < 0 => {
+            rep.report(v.span(), idr, "`max_prose` must not be negative");
+            None
+        }
+        v => v.as_ref().map(|v| *v.get_ref() as usize),
+    };
     let position = match raw
         .position
         .as_ref()
@@ -318,11 +326,23 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
                 );
             }
         }
-        if raw.max_chars.is_some() && !matches!(scope, Scope::Line | Scope::Tail | Scope::Run) {
+        if raw.max_chars.is_some()
+            && !matches!(
+                scope,
+                Scope::Line | Scope::Tail | Scope::Run | Scope::Section
+            )
+        {
             rep.report(
                 rule_span.clone(),
                 idr,
-                "`max_chars` applies to line, tail and run rules only",
+                "`max_chars` applies to line, tail, section and run rules only",
+            );
+        }
+        if raw.max_prose.is_some() && scope != Scope::Section {
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`max_prose` applies to section rules only",
             );
         }
         if (raw.position.is_some() || raw.min_lines.is_some() || raw.max_words.is_some())
@@ -376,6 +396,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             position,
             min_lines: min_lines.unwrap_or(Rule::DEFAULT_RUN_LINES),
             max_words: max_words.unwrap_or(Rule::DEFAULT_RUN_WORDS),
+            max_prose: max_prose.unwrap_or(Rule::DEFAULT_SECTION_PROSE),
             origin: format!("{}:{line}", rep.origin),
         },
         id_span: raw.id.span(),
@@ -424,9 +445,9 @@ phrases = ["ad"]
         assert_eq!(
             errors(src),
             [
-                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`",
+                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`",
                 "bad.toml:10:10: rule `a.two`: unknown family `gossip`, expected one of: support-appeal, comments, newsletter, share, related, caption, byline, timestamp, ad, cookie, paywall, copyright, navigation, other",
-                "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail, run",
+                "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail, run, section",
                 "bad.toml:12:12: rule `a.two`: empty phrase",
                 "bad.toml:18:12: rule `a.three`: invalid regex: unclosed group",
                 "bad.toml:21:6: rule `a.one`: duplicate id, first defined at bad.toml:1",

@@ -30,16 +30,20 @@ pub enum Scope {
     /// A run of short, unpunctuated lines (a menu, a list of other headlines) at the head or the
     /// tail of a document; needs no phrase.
     Run,
+    /// From a section heading ("Related stories") to the end of the document, when what follows
+    /// reads as a list rather than as the article: few prose lines, however many lines.
+    Section,
 }
 
 impl Scope {
     /// All scopes, in the order they are documented.
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Line,
         Scope::Sentence,
         Scope::Block,
         Scope::Tail,
         Scope::Run,
+        Scope::Section,
     ];
 
     /// The name used in pattern files and reports.
@@ -50,6 +54,7 @@ impl Scope {
             Scope::Block => "block",
             Scope::Tail => "tail",
             Scope::Run => "run",
+            Scope::Section => "section",
         }
     }
 
@@ -136,6 +141,8 @@ pub struct Rule {
     pub min_lines: usize,
     /// Run: the most words a line of the run may have.
     pub max_words: usize,
+    /// Section: the most prose lines (see [`Rule::PROSE_WORDS`]) the text after the heading may hold.
+    pub max_prose: usize,
     /// Where the rule was defined (`path:line`).
     pub origin: String,
 }
@@ -151,6 +158,10 @@ impl Rule {
     pub const DEFAULT_RUN_WORDS: usize = 4;
     /// Default `max_chars` for the lines of run rules.
     pub const DEFAULT_RUN_CHARS: usize = 40;
+    /// Default `max_prose` for section rules.
+    pub const DEFAULT_SECTION_PROSE: usize = 2;
+    /// A prose line, for section rules: at least this many words, ending like a sentence.
+    pub const PROSE_WORDS: usize = 8;
 
     /// Number of literal patterns (phrases and block markers) and regexes of this rule.
     pub fn pattern_count(&self) -> usize {

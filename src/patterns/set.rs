@@ -383,11 +383,11 @@ impl PatternSet {
                 .build(&literals)
                 .expect("automaton within limits")
         });
-        // Line and tail rules only ever remove a line their regex matches, so their regexes run line
+        // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
-        let (line_regexes, regexes): (Vec<_>, Vec<_>) = regexes
-            .into_iter()
-            .partition(|(_, ri)| matches!(rules[*ri].scope, Scope::Line | Scope::Tail));
+        let (line_regexes, regexes): (Vec<_>, Vec<_>) = regexes.into_iter().partition(|(_, ri)| {
+            matches!(rules[*ri].scope, Scope::Line | Scope::Tail | Scope::Section)
+        });
         let line = LineRegexes::new(
             line_regexes
                 .iter()
