@@ -39,7 +39,8 @@ pub struct CleanArgs {
     /// share of its characters (default 0.8, or the configuration's `max-removal`).
     #[arg(long, value_name = "SHARE")]
     pub max_removal: Option<f64>,
-    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
+    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it;
+    /// with --jsonl, a record (line) larger than this ends its input with an error.
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
     pub max_file_size: u64,
     /// Worker threads (default: all cores).
@@ -99,6 +100,12 @@ pub struct CleanArgs {
 
 /// Set by Ctrl-C (SIGINT, SIGTERM): the run stops after the batch in progress.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C (SIGINT, SIGTERM) set the flag [`interrupted`] reads. Without a handler, Ctrl-C
+/// would end the process at once and leave temporary files behind.
+pub fn set_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+}
 
 /// Has the run been interrupted?
 pub fn interrupted() -> bool {
@@ -211,8 +218,7 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
 /// Runs `dechrome clean`.
 pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
-    // Without a handler, Ctrl-C would end the process at once and leave temporary files behind.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+    set_interrupt_handler();
     let config = args.patterns.config()?;
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
@@ -242,6 +248,21 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 if resolve(p) == resolve(o) {
                     return Err(Error::Usage(format!(
                         "output {} is input {}",
+                        o.display(),
+                        p.display()
+                    )));
+                }
+                // A shard directory holding an input under a shard's name would overwrite it.
+                let resolved = resolve(p);
+                if !jsonl_run::is_file_target(o)
+                    && resolved.parent() == Some(resolve(o).as_path())
+                    && resolved
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(jsonl_run::is_shard_name)
+                {
+                    return Err(Error::Usage(format!(
+                        "output directory {} holds input {}; a shard would overwrite it",
                         o.display(),
                         p.display()
                     )));
