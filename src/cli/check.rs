@@ -72,6 +72,11 @@ pub struct CheckArgs {
     /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
     pub max_file_size: u64,
+    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
+    /// (default: half the memory available). Workers wait for each other to stay within it; a
+    /// document that alone would need more is skipped with an error.
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
+    pub max_memory: Option<u64>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -318,6 +323,16 @@ fn check_bytes(
     display: &str,
     bytes: &[u8],
 ) -> Report {
+    let _memory = match super::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
+        Ok(r) => r,
+        Err(e) => {
+            return Report {
+                stderr: format!("dechrome: error: {e}\n"),
+                failed: true,
+                ..Report::default()
+            };
+        }
+    };
     let mut report = Report {
         checked: true,
         ..Report::default()
@@ -439,6 +454,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             "--fix cannot rewrite standard input; use `dechrome clean` in a pipe".into(),
         ));
     }
+    super::set_memory_budget(args.max_memory);
     if args.fix {
         // Ctrl-C stops the run between files: no file is left half-written, no temporary remains.
         set_interrupt_handler();

@@ -43,6 +43,11 @@ pub struct CleanArgs {
     /// with --jsonl, a record (line) larger than this ends its input with an error.
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
     pub max_file_size: u64,
+    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
+    /// (default: half the memory available). Workers wait for each other to stay within it; a
+    /// document that alone would need more is skipped with an error.
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
+    pub max_memory: Option<u64>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -219,6 +224,7 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
 pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
     set_interrupt_handler();
+    super::set_memory_budget(args.max_memory);
     let config = args.patterns.config()?;
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
@@ -431,6 +437,10 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
         }
         Err(e) => return fail(e),
     };
+    let _memory = match super::reserve_memory(&task.input, input::cleaning_cost(&bytes)) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
     let outcome = cleaner.clean(&bytes);
     let messages = describe(
         &display,
@@ -479,6 +489,7 @@ fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
             });
         }
     }
+    let _memory = super::reserve_memory(path, input::cleaning_cost(&bytes))?;
     let outcome = cleaner.clean(&bytes);
     eprint!(
         "{}",

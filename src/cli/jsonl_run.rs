@@ -423,7 +423,17 @@ fn clean_chunk(
             input: &batch.input,
             line: line_no,
         };
-        match jsonl::clean_record(cleaner, line, at, field, annotate) {
+        // A record's text holds about as many lines as the line has escapes, at most.
+        let cost = (line.len() as u64).saturating_mul(6)
+            + 40 * (memchr::memchr_iter(b'\\', line).count() as u64 + 1);
+        let (_memory, result) = match super::reserve_memory(Path::new(&at.to_string()), cost) {
+            Ok(r) => (
+                Some(r),
+                jsonl::clean_record(cleaner, line, at, field, annotate),
+            ),
+            Err(e) => (None, Err(e)),
+        };
+        match result {
             Ok(None) => out.counts.blank += 1,
             Ok(Some(rec)) => {
                 out.counts.add(

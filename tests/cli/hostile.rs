@@ -276,6 +276,90 @@ fn jsonl_records_above_the_size_limit_end_their_input() {
     );
 }
 
+/// The workers of `clean`, `check` and `clean --jsonl` share a memory budget (`--max-memory`,
+/// default half the memory available): each reserves a document's estimated peak (six bytes a byte
+/// and 40 a line) before cleaning it and waits while the others leave too little, so a run never
+/// holds more, whatever the documents look like. A document that alone needs more is an error
+/// naming it; the run goes on.
+#[test]
+fn documents_beyond_the_memory_budget_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 200,000 empty lines: about 9 MiB to clean.
+    let lines = "\n".repeat(200_000);
+    write(&d.join("in/lines.txt"), &lines);
+    write(&d.join("in/a.txt"), "Small.\nAdvertisement\n");
+    let message = "lines.txt: cleaning it would take about 9 MiB of memory, more than the 4 MiB \
+                   allowed (--max-memory)\n";
+    let r = run_in(
+        d,
+        &["clean", "in", "-o", "out", "-q", "--max-memory", "4M"],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, format!("dechrome: error: in/{message}"));
+    assert_eq!(names(&d.join("out")), ["a.txt"]);
+    let r = run_in(d, &["check", "--fix", "in", "--max-memory", "4M"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "dechrome: fixed in/a.txt (1 finding removed)\ndechrome: error: in/{message}\
+             dechrome: checked 1 file: 1 finding in 1 file, fixed 1 file, 1 failed\n"
+        )
+    );
+    assert!(fs::read_to_string(d.join("in/lines.txt")).unwrap() == lines);
+    let r = run_in(d, &["clean", "--max-memory", "4M"], lines.as_bytes());
+    assert_eq!((r.code, r.stdout.len()), (2, 0));
+    assert_eq!(
+        r.stderr,
+        format!("dechrome: error: <stdin>: {}", &message[11..])
+    );
+    // A JSONL record: its escapes count as lines.
+    let record = format!("{{\"text\":\"{}\"}}\n", "\\n".repeat(100_000));
+    let r = run_in(
+        d,
+        &["clean", "--jsonl", "-q", "--max-memory", "4M"],
+        format!("{{\"text\":\"Fine.\"}}\n{record}").as_bytes(),
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "{\"text\":\"Fine.\"}\n");
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: <stdin>:2: cleaning it would take about 5 MiB of memory, more than the \
+         4 MiB allowed (--max-memory)\n"
+    );
+    // Documents that fit one at a time are cleaned one at a time: all of them, whatever --jobs.
+    for i in 0..12 {
+        write(
+            &d.join(format!("many/{i:02}.txt")),
+            format!("{}Advertisement\n", "Line of the article.\n".repeat(20_000)),
+        );
+    }
+    let r = run_in(
+        d,
+        &[
+            "clean",
+            "many",
+            "-o",
+            "many-out",
+            "-j",
+            "4",
+            "--max-memory",
+            "6M",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(names(&d.join("many-out")).len(), 12);
+    for i in 0..12 {
+        assert_eq!(
+            fs::read_to_string(d.join(format!("many-out/{i:02}.txt"))).unwrap(),
+            "Line of the article.\n".repeat(20_000)
+        );
+    }
+}
+
 #[test]
 fn symbolic_links_and_loops_are_reported_not_followed() {
     let dir = tempfile::tempdir().unwrap();
