@@ -469,6 +469,21 @@ fn unreadable_files_and_directories_are_reported() {
         fs::read_to_string(d.join("out/good.txt")).unwrap(),
         "Good.\n"
     );
+    // `check` reports them the same way and checks the rest.
+    mode("in/locked", 0o000).unwrap();
+    let r = run_unprivileged(d, &["check", "in"]);
+    mode("in/locked", 0o755).unwrap();
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stdout_str(),
+        "in/good.txt:2:1: generic.ad.marker: \"Advertisement\"\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: in/locked: Permission denied (os error 13)\n\
+         dechrome: error: in/secret.txt: Permission denied (os error 13)\n\
+         dechrome: checked 1 file: 1 finding in 1 file, 2 failed\n"
+    );
     // An output directory that cannot be written: each file fails, nothing is left behind.
     mode("out", 0o555).unwrap();
     fs::remove_file(d.join("out/good.txt")).unwrap();
