@@ -188,13 +188,13 @@ impl AtomicWriter {
             Encoder::Gzip(w) => w.write_all(bytes),
             Encoder::Zstd(w) => w.write_all(bytes),
         };
-        r.map_err(|e| Error::io(&self.path, e))
+        r.map_err(|e| Error::io(&self.path, plain(e)))
     }
 
     /// Completes the file: flushes, syncs and renames it into place.
     pub fn finish(self) -> Result<(), Error> {
         let path = self.path;
-        let io = |e| Error::io(&path, e);
+        let io = |e| Error::io(&path, plain(e));
         let buf = match self.enc {
             Encoder::Plain(w) => w,
             Encoder::Gzip(w) => w.finish().map_err(io)?,

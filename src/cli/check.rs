@@ -12,7 +12,7 @@
 //! everything.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +22,7 @@ use dechrome::{Cleaner, Error, Outcome, Rule, Verdict, input, output};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::clean::{interrupted, interrupted_error, set_interrupt_handler};
 use super::files::{self, Input, Selector};
 use super::{PatternOpts, Status};
 
@@ -68,6 +69,14 @@ pub struct CheckArgs {
     /// share of its characters (default 0.8, or the configuration's `max-removal`).
     #[arg(long, value_name = "SHARE")]
     pub max_removal: Option<f64>,
+    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
+    pub max_file_size: u64,
+    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
+    /// (default: half the memory available). Workers wait for each other to stay within it; a
+    /// document that alone would need more is skipped with an error.
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
+    pub max_memory: Option<u64>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -314,6 +323,16 @@ fn check_bytes(
     display: &str,
     bytes: &[u8],
 ) -> Report {
+    let _memory = match super::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
+        Ok(r) => r,
+        Err(e) => {
+            return Report {
+                stderr: format!("dechrome: error: {e}\n"),
+                failed: true,
+                ..Report::default()
+            };
+        }
+    };
     let mut report = Report {
         checked: true,
         ..Report::default()
@@ -355,7 +374,11 @@ fn check_bytes(
 
 fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
     let display = path.display().to_string();
-    match input::read_text(path) {
+    if args.fix && interrupted() {
+        // Ctrl-C: the files not yet started are left as they are.
+        return Report::default();
+    }
+    match input::read_text_limited(path, args.max_file_size) {
         Ok(Some(bytes)) => check_bytes(cleaner, args, Some(path), &display, &bytes),
         Ok(None) => Report {
             stderr: format!("dechrome: warning: {display}: binary file skipped\n"),
@@ -371,14 +394,26 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
 
 fn check_stdin(cleaner: &Cleaner, args: &CheckArgs) -> Report {
     let display = "<stdin>";
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        return Report {
-            stderr: format!("dechrome: error: {}\n", Error::io(display, e)),
-            failed: true,
-            ..Report::default()
-        };
-    }
+    let bytes = match input::read_limited(std::io::stdin().lock(), args.max_file_size) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Report {
+                stderr: format!(
+                    "dechrome: error: {}\n",
+                    input::too_large(Path::new(display), args.max_file_size)
+                ),
+                failed: true,
+                ..Report::default()
+            };
+        }
+        Err(e) => {
+            return Report {
+                stderr: format!("dechrome: error: {}\n", Error::io(display, e)),
+                failed: true,
+                ..Report::default()
+            };
+        }
+    };
     let problem = match input::sniff(&bytes) {
         input::Kind::Text => return check_bytes(cleaner, args, None, display, &bytes),
         input::Kind::Binary => "binary input (NUL bytes); nothing checked",
@@ -418,6 +453,11 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
         return Err(Error::Usage(
             "--fix cannot rewrite standard input; use `dechrome clean` in a pipe".into(),
         ));
+    }
+    super::set_memory_budget(args.max_memory);
+    if args.fix {
+        // Ctrl-C stops the run between files: no file is left half-written, no temporary remains.
+        set_interrupt_handler();
     }
     let config = args.patterns.config()?;
     let max = super::max_removal(args.max_removal, config.as_ref())?;
@@ -472,6 +512,9 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             }
         }
         out.flush().map_err(|e| Error::io("<stdout>", e))?;
+        if args.fix && interrupted() {
+            return Err(interrupted_error());
+        }
     }
     let findings: usize = per_rule.values().map(|v| v.1).sum();
     if args.statistics {

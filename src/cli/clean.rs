@@ -39,9 +39,15 @@ pub struct CleanArgs {
     /// share of its characters (default 0.8, or the configuration's `max-removal`).
     #[arg(long, value_name = "SHARE")]
     pub max_removal: Option<f64>,
-    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
+    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it;
+    /// with --jsonl, a record (line) larger than this ends its input with an error.
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
     pub max_file_size: u64,
+    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
+    /// (default: half the memory available). Workers wait for each other to stay within it; a
+    /// document that alone would need more is skipped with an error.
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
+    pub max_memory: Option<u64>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -99,6 +105,12 @@ pub struct CleanArgs {
 
 /// Set by Ctrl-C (SIGINT, SIGTERM): the run stops after the batch in progress.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C (SIGINT, SIGTERM) set the flag [`interrupted`] reads. Without a handler, Ctrl-C
+/// would end the process at once and leave temporary files behind.
+pub fn set_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+}
 
 /// Has the run been interrupted?
 pub fn interrupted() -> bool {
@@ -211,8 +223,8 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
 /// Runs `dechrome clean`.
 pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
-    // Without a handler, Ctrl-C would end the process at once and leave temporary files behind.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+    set_interrupt_handler();
+    super::set_memory_budget(args.max_memory);
     let config = args.patterns.config()?;
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
@@ -242,6 +254,21 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 if resolve(p) == resolve(o) {
                     return Err(Error::Usage(format!(
                         "output {} is input {}",
+                        o.display(),
+                        p.display()
+                    )));
+                }
+                // A shard directory holding an input under a shard's name would overwrite it.
+                let resolved = resolve(p);
+                if !jsonl_run::is_file_target(o)
+                    && resolved.parent() == Some(resolve(o).as_path())
+                    && resolved
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(jsonl_run::is_shard_name)
+                {
+                    return Err(Error::Usage(format!(
+                        "output directory {} holds input {}; a shard would overwrite it",
                         o.display(),
                         p.display()
                     )));
@@ -410,6 +437,10 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
         }
         Err(e) => return fail(e),
     };
+    let _memory = match super::reserve_memory(&task.input, input::cleaning_cost(&bytes)) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
     let outcome = cleaner.clean(&bytes);
     let messages = describe(
         &display,
@@ -458,6 +489,7 @@ fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
             });
         }
     }
+    let _memory = super::reserve_memory(path, input::cleaning_cost(&bytes))?;
     let outcome = cleaner.clean(&bytes);
     eprint!(
         "{}",

@@ -50,8 +50,23 @@ struct Batch {
 /// What the reader sends.
 enum Read {
     Batch(Batch),
-    /// An input could not be opened or read: reported, then the run goes on with the next input.
+    /// An input could not be opened or read, or holds a record above the size limit: reported,
+    /// then the run goes on with the next input.
     Failed(Error),
+    /// An input skipped with a warning (binary data): the message.
+    Skipped(String),
+}
+
+/// The UTF-8 byte-order mark. At the start of an input it is no part of the first record: it is
+/// kept in the output, in front of that record, and not parsed.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Splits a leading byte-order mark off the first line of an input.
+fn split_bom(line: &[u8], line_no: u64) -> (&[u8], &[u8]) {
+    match line.strip_prefix(BOM) {
+        Some(rest) if line_no == 1 => (BOM, rest),
+        _ => (&[], line),
+    }
 }
 
 /// The output of one chunk of records.
@@ -72,6 +87,14 @@ pub fn is_file_target(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let name = name.trim_end_matches(".gz").trim_end_matches(".zst");
     name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json")
+}
+
+/// Is `name` the name of a shard (`part-00000.jsonl`, compressed or not)?
+pub fn is_shard_name(name: &str) -> bool {
+    let rest = name.trim_end_matches(".gz").trim_end_matches(".zst");
+    rest.strip_prefix("part-")
+        .and_then(|r| r.strip_suffix(".jsonl"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Runs the JSONL pipeline over `inputs` (`-` is stdin).
@@ -120,7 +143,8 @@ pub fn run(
     {
         let raw_read = raw_read.clone();
         let inputs = inputs.to_vec();
-        std::thread::spawn(move || read_inputs(&inputs, raw_read, read_tx));
+        let max = args.max_file_size;
+        std::thread::spawn(move || read_inputs(&inputs, max, raw_read, read_tx));
     }
     std::thread::scope(|s| {
         let writer = s.spawn(|| write_outputs(sink, out_rx, &progress, &raw_read));
@@ -150,6 +174,10 @@ pub fn run(
                 other => other,
             };
             let chunks = match item {
+                Read::Skipped(message) => vec![ChunkOut {
+                    messages: message,
+                    ..ChunkOut::default()
+                }],
                 Read::Failed(e) => {
                     vec![ChunkOut {
                         messages: format!("dechrome: error: {e}\n"),
@@ -199,6 +227,7 @@ fn pass_over(args: &CleanArgs, mut batch: Batch, skip: &mut u64) -> (Option<Batc
         }
         let full = &batch.data[start..end];
         let line = full.strip_suffix(b"\n").unwrap_or(full);
+        let (_, line) = split_bom(line, batch.first_line + taken as u64);
         out.counts.bytes_in += full.len() as u64;
         start = end;
         taken += 1;
@@ -220,7 +249,9 @@ fn pass_over(args: &CleanArgs, mut batch: Batch, skip: &mut u64) -> (Option<Batc
     (Some(batch), out)
 }
 
-fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read>) {
+/// Reads the inputs in turn and sends their lines in batches. A record (line) longer than `max`
+/// bytes ends its input with an error: it is not read into memory.
+fn read_inputs(inputs: &[PathBuf], max: u64, raw_read: Arc<AtomicU64>, tx: SyncSender<Read>) {
     for path in inputs {
         if interrupted() {
             return;
@@ -239,10 +270,31 @@ fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read
                 continue;
             }
         };
+        // UTF-16 text is refused and binary data skipped, as `clean` does with text files.
+        let kind = match reader.fill_buf() {
+            Ok(head) => dechrome::input::sniff(head),
+            Err(_) => dechrome::input::Kind::Text, // The read below reports the error.
+        };
+        let refusal = match kind {
+            dechrome::input::Kind::Text => None,
+            dechrome::input::Kind::Binary => Some(Read::Skipped(format!(
+                "dechrome: warning: {name}: binary file skipped\n"
+            ))),
+            dechrome::input::Kind::Utf16 => Some(Read::Failed(Error::Input {
+                path: path.clone(),
+                message: "UTF-16 text is not supported; convert it to UTF-8 first".into(),
+            })),
+        };
+        if let Some(r) = refusal {
+            if tx.send(r).is_err() {
+                return;
+            }
+            continue;
+        }
         let mut line_no = 1;
         let mut carry: Vec<u8> = Vec::new();
         loop {
-            let (data, error, eof) = fill(&mut reader, &mut carry);
+            let (data, stop, eof) = fill(&mut reader, &mut carry, max);
             let mut ends: Vec<usize> = memchr::memchr_iter(b'\n', &data).map(|i| i + 1).collect();
             if eof && ends.last().copied() != Some(data.len()) && !data.is_empty() {
                 ends.push(data.len()); // A last line with no terminator.
@@ -261,8 +313,17 @@ fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read
                 }
             }
             line_no += n;
-            if let Some(e) = error {
-                let e = Error::io(path, e);
+            if let Some(stop) = stop {
+                let e = match stop {
+                    Stop::Io(e) => Error::io(path, e),
+                    Stop::TooLong => Error::Input {
+                        path: format!("{name}:{line_no}").into(),
+                        message: format!(
+                            "record larger than the limit of {max} bytes; skipped with the rest \
+                             of the input"
+                        ),
+                    },
+                };
                 if tx.send(Read::Failed(e)).is_err() {
                     return;
                 }
@@ -275,15 +336,31 @@ fn read_inputs(inputs: &[PathBuf], raw_read: Arc<AtomicU64>, tx: SyncSender<Read
     }
 }
 
+/// Why reading an input stopped early.
+enum Stop {
+    /// A read error.
+    Io(std::io::Error),
+    /// A line longer than the limit: the batch holds the lines before it.
+    TooLong,
+}
+
 /// Reads at least [`BATCH_BYTES`] (or to the end of input) after the carried-over bytes, and keeps
 /// whole lines: the bytes after the last newline are carried over to the next batch. Returns the
-/// batch, a read error, and whether the input is exhausted.
-fn fill(reader: &mut dyn BufRead, carry: &mut Vec<u8>) -> (Vec<u8>, Option<std::io::Error>, bool) {
+/// batch, why reading stopped early (a read error, or a line of more than `max` bytes, of which no
+/// more than `max` plus one read is held), and whether the input is exhausted.
+fn fill(reader: &mut dyn BufRead, carry: &mut Vec<u8>, max: u64) -> (Vec<u8>, Option<Stop>, bool) {
     let mut data = Vec::with_capacity(BATCH_BYTES + carry.len() + READ_CHUNK);
     data.append(carry);
     let mut len = data.len();
-    let mut newline = memchr::memchr(b'\n', &data).is_some();
+    // The carried-over bytes are the start of one line (they hold no newline).
+    let mut line_start = 0;
+    let mut newline = false;
+    let too_long = |from: usize, to: usize| (to - from) as u64 > max;
     loop {
+        if too_long(line_start, len) {
+            data.truncate(line_start);
+            return (data, Some(Stop::TooLong), true);
+        }
         if len >= BATCH_BYTES && newline {
             break;
         }
@@ -296,13 +373,20 @@ fn fill(reader: &mut dyn BufRead, carry: &mut Vec<u8>) -> (Vec<u8>, Option<std::
                 return (data, None, true);
             }
             Ok(n) => {
-                newline = newline || memchr::memchr(b'\n', &data[len..len + n]).is_some();
+                for at in memchr::memchr_iter(b'\n', &data[len..len + n]).map(|i| len + i) {
+                    if too_long(line_start, at) {
+                        data.truncate(line_start);
+                        return (data, Some(Stop::TooLong), true);
+                    }
+                    line_start = at + 1;
+                    newline = true;
+                }
                 len += n;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 data.truncate(len);
-                return (data, Some(e), true);
+                return (data, Some(Stop::Io(e)), true);
             }
         }
     }
@@ -334,17 +418,29 @@ fn clean_chunk(
         let line_no = first_line + k as u64;
         out.counts.bytes_in += full.len() as u64;
         let line = full.strip_suffix(b"\n").unwrap_or(full);
+        let (bom, line) = split_bom(line, line_no);
         let at = LineRef {
             input: &batch.input,
             line: line_no,
         };
-        match jsonl::clean_record(cleaner, line, at, field, annotate) {
+        // A record's text holds about as many lines as the line has escapes, at most.
+        let cost = (line.len() as u64).saturating_mul(6)
+            + 40 * (memchr::memchr_iter(b'\\', line).count() as u64 + 1);
+        let (_memory, result) = match super::reserve_memory(Path::new(&at.to_string()), cost) {
+            Ok(r) => (
+                Some(r),
+                jsonl::clean_record(cleaner, line, at, field, annotate),
+            ),
+            Err(e) => (None, Err(e)),
+        };
+        match result {
             Ok(None) => out.counts.blank += 1,
             Ok(Some(rec)) => {
                 out.counts.add(
                     rec.verdict,
                     rec.removals.iter().map(|r| r.rule.family.as_str()),
                 );
+                out.bytes.extend_from_slice(bom);
                 match &rec.line {
                     Some(l) => out.bytes.extend_from_slice(l),
                     None => out.bytes.extend_from_slice(line),
@@ -389,6 +485,7 @@ fn clean_chunk(
                         out.counts.kept += 1;
                         out.messages
                             .push_str(&format!("dechrome: warning: {e}; record kept as it was\n"));
+                        out.bytes.extend_from_slice(bom);
                         out.bytes.extend_from_slice(line);
                         out.bytes.push(b'\n');
                         out.ends.push(out.bytes.len());

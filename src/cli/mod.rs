@@ -40,6 +40,29 @@ enum Command {
     Patterns(patterns_cmd::PatternsCommand),
 }
 
+/// The memory budget of the run's cleaning workers (see [`dechrome::input::MemoryBudget`]).
+static BUDGET: std::sync::OnceLock<dechrome::input::MemoryBudget> = std::sync::OnceLock::new();
+
+/// Sets the run's memory budget: `max` bytes, or half the memory available.
+fn set_memory_budget(max: Option<u64>) {
+    let total = max.unwrap_or_else(dechrome::input::default_memory_budget);
+    let _ = BUDGET.set(dechrome::input::MemoryBudget::new(total));
+}
+
+/// Reserves the memory cleaning a document of `cost` bytes takes (waiting for other workers to
+/// give some back); an error naming `path` when it is more than the whole budget.
+fn reserve_memory(
+    path: &std::path::Path,
+    cost: u64,
+) -> Result<dechrome::input::Reservation<'static>, Error> {
+    let budget = BUDGET.get_or_init(|| {
+        dechrome::input::MemoryBudget::new(dechrome::input::default_memory_budget())
+    });
+    budget
+        .reserve(cost)
+        .ok_or_else(|| dechrome::input::too_costly(path, cost, budget.total()))
+}
+
 /// Options that choose the pattern set, shared by the subcommands.
 #[derive(Args, Debug, Clone, Default)]
 pub struct PatternOpts {

@@ -544,3 +544,167 @@ fn interrupted_run_leaves_complete_shards_only() {
     );
     assert_eq!(fs::read_to_string(&fourth).unwrap().lines().count(), 1000);
 }
+
+/// CRLF records keep their CRLF, changed or not, annotated or not; a line of only `\r` is a blank
+/// line; a UTF-8 byte-order mark opening an input is kept in front of the first record and not
+/// parsed.
+#[test]
+fn jsonl_crlf_and_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "\u{feff}{\"id\":1,\"text\":\"The article.\\nAdvertisement\\n\"}\r\n\
+                 {\"id\":2,\"text\":\"B.\\n\"}\r\n\r\n\
+                 {\"id\":3,\"text\":\"C.\\r\\nAdvertisement\\r\\n\"}\r\n";
+    let r = clean(dir.path(), &["--jsonl", "-q"], input.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        "\u{feff}{\"id\":1,\"text\":\"The article.\\n\"}\r\n\
+         {\"id\":2,\"text\":\"B.\\n\"}\r\n\
+         {\"id\":3,\"text\":\"C.\\r\\n\"}\r\n"
+    );
+    let r = clean(
+        dir.path(),
+        &["--jsonl", "-q", "--annotate", "removed"],
+        input.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        "\u{feff}{\"id\":1,\"text\":\"The article.\\n\",\"removed\":[{\"rule\":\"test.ad\",\"family\":\"ad\",\"scope\":\"line\",\"start\":13,\"end\":27}]}\r\n\
+         {\"id\":2,\"text\":\"B.\\n\",\"removed\":[]}\r\n\
+         {\"id\":3,\"text\":\"C.\\r\\n\",\"removed\":[{\"rule\":\"test.ad\",\"family\":\"ad\",\"scope\":\"line\",\"start\":4,\"end\":19}]}\r\n"
+    );
+    // The mark belongs to the first line of each input only: elsewhere it is a malformed record.
+    fs::write(dir.path().join("a.jsonl"), input).unwrap();
+    fs::write(
+        dir.path().join("b.jsonl"),
+        "{\"text\":\"x\"}\n\u{feff}{\"text\":\"y\"}\n",
+    )
+    .unwrap();
+    let r = clean(
+        dir.path(),
+        &["--jsonl", "-q", "--on-error", "keep", "a.jsonl", "b.jsonl"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout_str().starts_with("\u{feff}{\"id\":1,"));
+    assert!(
+        r.stdout_str()
+            .ends_with("{\"text\":\"x\"}\n\u{feff}{\"text\":\"y\"}\n"),
+        "{}",
+        r.stdout_str()
+    );
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: b.jsonl:2: invalid JSON record: expected value (column 1); record \
+         kept as it was\n"
+    );
+}
+
+/// UTF-16 JSONL is refused as a whole input, binary data is skipped with a warning; the run goes
+/// on with the next input.
+#[test]
+fn jsonl_utf16_and_binary_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let utf16: Vec<u8> = "\u{feff}{\"text\":\"x\"}\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    fs::write(d.join("wide.jsonl"), utf16).unwrap();
+    fs::write(d.join("blob.jsonl"), b"{\"text\":\"\x00\"}\n").unwrap();
+    fs::write(
+        d.join("ok.jsonl"),
+        "{\"text\":\"The article.\\nAdvertisement\\n\"}\n",
+    )
+    .unwrap();
+    let r = clean(d, &["--jsonl", "wide.jsonl", "blob.jsonl", "ok.jsonl"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "{\"text\":\"The article.\\n\"}\n");
+    assert_eq!(
+        untimed(&r.stderr),
+        "dechrome: error: wide.jsonl: UTF-16 text is not supported; convert it to UTF-8 first\n\
+         dechrome: warning: blob.jsonl: binary file skipped\n\
+         dechrome: 1 records: 1 cleaned, 0 unchanged, 0 refused, 0 failed\n\
+         dechrome: 41 B in, 26 B out, <time>\n\
+         dechrome: removals: ad 1\n"
+    );
+}
+
+/// A record whose text would be removed entirely is refused by the removal guard (left as it
+/// was); allowed to (`--max-removal 1`), it keeps its other fields and gets an empty text.
+#[test]
+fn jsonl_text_that_becomes_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "{\"id\":1,\"text\":\"Advertisement\\n\",\"n\":2}\n";
+    let r = clean(dir.path(), &["--jsonl"], input.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout_str(), input);
+    assert_eq!(
+        untimed(&r.stderr),
+        "<stdin>:1: refused: the rules would remove 100% of the text (limit 80%); left unchanged\n\
+         dechrome: 1 records: 0 cleaned, 0 unchanged, 1 refused, 0 failed\n\
+         dechrome: 40 B in, 40 B out, <time>\n"
+    );
+    let r = clean(
+        dir.path(),
+        &[
+            "--jsonl",
+            "-q",
+            "--max-removal",
+            "1",
+            "--annotate",
+            "removed",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        "{\"id\":1,\"text\":\"\",\"n\":2,\"removed\":[{\"rule\":\"test.ad\",\"family\":\"ad\",\"scope\":\"line\",\"start\":0,\"end\":14}]}\n"
+    );
+}
+
+/// A JSONL output that is the input, by any spelling, or a shard directory holding an input under
+/// a shard's name, is refused before anything is written.
+#[test]
+fn jsonl_output_aliases_of_the_input_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = "{\"text\":\"The article.\\nAdvertisement\\n\"}\n";
+    fs::create_dir_all(d.join("data")).unwrap();
+    fs::write(d.join("data/in.jsonl"), input).unwrap();
+    fs::write(d.join("data/part-00000.jsonl"), input).unwrap();
+    std::os::unix::fs::symlink("data/in.jsonl", d.join("link.jsonl")).unwrap();
+    for (args, message) in [
+        (
+            ["data/in.jsonl", "-o", "data/../data/in.jsonl"],
+            "output data/../data/in.jsonl is input data/in.jsonl",
+        ),
+        (
+            ["data/in.jsonl", "-o", "link.jsonl"],
+            "output link.jsonl is input data/in.jsonl",
+        ),
+        (
+            ["data/part-00000.jsonl", "-o", "./data"],
+            "output directory ./data holds input data/part-00000.jsonl; a shard would overwrite it",
+        ),
+    ] {
+        let r = clean(d, &[&["--jsonl"][..], &args].concat(), b"");
+        assert_eq!(r.code, 2, "{args:?}");
+        assert_eq!(r.stderr, format!("dechrome: error: {message}\n"));
+    }
+    assert_eq!(fs::read_to_string(d.join("data/in.jsonl")).unwrap(), input);
+    assert_eq!(
+        fs::read_to_string(d.join("data/part-00000.jsonl")).unwrap(),
+        input
+    );
+    assert_eq!(fs::read_dir(d.join("data")).unwrap().count(), 2);
+    // Another input in the shard directory is not in the way.
+    let r = clean(d, &["--jsonl", "-q", "data/in.jsonl", "-o", "data"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        fs::read_to_string(d.join("data/part-00000.jsonl")).unwrap(),
+        "{\"text\":\"The article.\\n\"}\n"
+    );
+}

@@ -158,6 +158,208 @@ fn files_above_the_size_limit_are_skipped() {
     );
 }
 
+/// `check` (and `check --fix`) read files under the same limit as `clean`: a larger file is
+/// reported and left untouched, the others are checked and fixed; standard input is cut off at it.
+#[test]
+fn check_skips_files_above_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("in/a.txt"), "Small.\nAdvertisement\n");
+    let big = format!("{}Advertisement\n", "Long line of text.\n".repeat(100));
+    write(&d.join("in/big.txt"), &big);
+    let r = run_in(d, &["check", "--fix", "in", "--max-file-size", "1K"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: fixed in/a.txt (1 finding removed)\n\
+         dechrome: error: in/big.txt: larger than the limit of 1024 bytes; skipped\n\
+         dechrome: checked 1 file: 1 finding in 1 file, fixed 1 file, 1 failed\n"
+    );
+    assert_eq!(fs::read_to_string(d.join("in/a.txt")).unwrap(), "Small.\n");
+    assert_eq!(fs::read_to_string(d.join("in/big.txt")).unwrap(), big);
+    let r = run_in(d, &["check", "-", "--max-file-size", "100"], &[b'y'; 101]);
+    assert_eq!((r.code, r.stdout.len()), (2, 0));
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: <stdin>: larger than the limit of 100 bytes; skipped\n\
+         dechrome: checked 0 files: no findings, 1 failed\n"
+    );
+    let r = run_in(d, &["check", "/dev/zero", "--max-file-size", "1M"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: /dev/zero: larger than the limit of 1048576 bytes; skipped\n\
+         dechrome: checked 0 files: no findings, 1 failed\n"
+    );
+}
+
+/// `clean --jsonl` streams its input; `--max-file-size` bounds each record (line) instead: a longer
+/// one ends its input with an error naming the line (it is not read into memory, and the records
+/// before it are written), and the run goes on with the next input.
+#[test]
+fn jsonl_records_above_the_size_limit_end_their_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rec = |t: &str| format!("{{\"text\":\"{t}: the article.\\nAdvertisement\\n\"}}\n");
+    let long = rec(&"x".repeat(2000));
+    write(
+        &d.join("a.jsonl"),
+        format!("{}{}{long}{}", rec("A1"), rec("A2"), rec("A4")),
+    );
+    write(&d.join("b.jsonl"), rec("B1"));
+    // A long record at the end, without a final newline.
+    write(
+        &d.join("c.jsonl"),
+        format!("{}{}", rec("C1"), long.trim_end()),
+    );
+    let r = run_in(
+        d,
+        &[
+            "clean",
+            "--jsonl",
+            "-q",
+            "--max-file-size",
+            "1K",
+            "a.jsonl",
+            "b.jsonl",
+            "c.jsonl",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stdout_str(),
+        ["A1", "A2", "B1", "C1"]
+            .map(|t| format!("{{\"text\":\"{t}: the article.\\n\"}}\n"))
+            .concat()
+    );
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: a.jsonl:3: record larger than the limit of 1024 bytes; skipped with the \
+         rest of the input\n\
+         dechrome: error: c.jsonl:2: record larger than the limit of 1024 bytes; skipped with the \
+         rest of the input\n"
+    );
+    // An endless line is cut off at the limit.
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            "tr '\\0' x </dev/zero | \"$0\" clean --jsonl -q --max-file-size 1M",
+            bin(),
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(2), 0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dechrome: error: <stdin>:1: record larger than the limit of 1048576 bytes; skipped \
+         with the rest of the input\n"
+    );
+    // NUL bytes make an input binary: skipped with a warning, as `clean` does with text files.
+    let r = run_in(d, &["clean", "--jsonl", "-q", "/dev/zero"], b"");
+    assert_eq!((r.code, r.stdout.len()), (0, 0));
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: /dev/zero: binary file skipped\n"
+    );
+    let r = run_in(
+        d,
+        &["clean", "--jsonl", "-q", "--max-file-size", "1M", "-"],
+        &vec![b' '; 3 << 20],
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: <stdin>:1: record larger than the limit of 1048576 bytes; skipped \
+         with the rest of the input\n"
+    );
+}
+
+/// The workers of `clean`, `check` and `clean --jsonl` share a memory budget (`--max-memory`,
+/// default half the memory available): each reserves a document's estimated peak (six bytes a byte
+/// and 40 a line) before cleaning it and waits while the others leave too little, so a run never
+/// holds more, whatever the documents look like. A document that alone needs more is an error
+/// naming it; the run goes on.
+#[test]
+fn documents_beyond_the_memory_budget_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 200,000 empty lines: about 9 MiB to clean.
+    let lines = "\n".repeat(200_000);
+    write(&d.join("in/lines.txt"), &lines);
+    write(&d.join("in/a.txt"), "Small.\nAdvertisement\n");
+    let message = "lines.txt: cleaning it would take about 9 MiB of memory, more than the 4 MiB \
+                   allowed (--max-memory)\n";
+    let r = run_in(
+        d,
+        &["clean", "in", "-o", "out", "-q", "--max-memory", "4M"],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, format!("dechrome: error: in/{message}"));
+    assert_eq!(names(&d.join("out")), ["a.txt"]);
+    let r = run_in(d, &["check", "--fix", "in", "--max-memory", "4M"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "dechrome: fixed in/a.txt (1 finding removed)\ndechrome: error: in/{message}\
+             dechrome: checked 1 file: 1 finding in 1 file, fixed 1 file, 1 failed\n"
+        )
+    );
+    assert!(fs::read_to_string(d.join("in/lines.txt")).unwrap() == lines);
+    let r = run_in(d, &["clean", "--max-memory", "4M"], lines.as_bytes());
+    assert_eq!((r.code, r.stdout.len()), (2, 0));
+    assert_eq!(
+        r.stderr,
+        format!("dechrome: error: <stdin>: {}", &message[11..])
+    );
+    // A JSONL record: its escapes count as lines.
+    let record = format!("{{\"text\":\"{}\"}}\n", "\\n".repeat(100_000));
+    let r = run_in(
+        d,
+        &["clean", "--jsonl", "-q", "--max-memory", "4M"],
+        format!("{{\"text\":\"Fine.\"}}\n{record}").as_bytes(),
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "{\"text\":\"Fine.\"}\n");
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: <stdin>:2: cleaning it would take about 5 MiB of memory, more than the \
+         4 MiB allowed (--max-memory)\n"
+    );
+    // Documents that fit one at a time are cleaned one at a time: all of them, whatever --jobs.
+    for i in 0..12 {
+        write(
+            &d.join(format!("many/{i:02}.txt")),
+            format!("{}Advertisement\n", "Line of the article.\n".repeat(20_000)),
+        );
+    }
+    let r = run_in(
+        d,
+        &[
+            "clean",
+            "many",
+            "-o",
+            "many-out",
+            "-j",
+            "4",
+            "--max-memory",
+            "6M",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(names(&d.join("many-out")).len(), 12);
+    for i in 0..12 {
+        assert_eq!(
+            fs::read_to_string(d.join(format!("many-out/{i:02}.txt"))).unwrap(),
+            "Line of the article.\n".repeat(20_000)
+        );
+    }
+}
+
 #[test]
 fn symbolic_links_and_loops_are_reported_not_followed() {
     let dir = tempfile::tempdir().unwrap();
@@ -266,6 +468,21 @@ fn unreadable_files_and_directories_are_reported() {
     assert_eq!(
         fs::read_to_string(d.join("out/good.txt")).unwrap(),
         "Good.\n"
+    );
+    // `check` reports them the same way and checks the rest.
+    mode("in/locked", 0o000).unwrap();
+    let r = run_unprivileged(d, &["check", "in"]);
+    mode("in/locked", 0o755).unwrap();
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stdout_str(),
+        "in/good.txt:2:1: generic.ad.marker: \"Advertisement\"\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: in/locked: Permission denied (os error 13)\n\
+         dechrome: error: in/secret.txt: Permission denied (os error 13)\n\
+         dechrome: checked 1 file: 1 finding in 1 file, 2 failed\n"
     );
     // An output directory that cannot be written: each file fails, nothing is left behind.
     mode("out", 0o555).unwrap();
@@ -490,6 +707,86 @@ fn a_file_size_limit_leaves_no_partial_output() {
     assert_full_disk_outcome(&r, &d.join("out"), "File too large (os error 27)");
 }
 
+/// Runs `dechrome ARGS` in `dir` under a file-size limit of 64 KiB (a write beyond it fails with
+/// EFBIG, as on a full disk).
+fn run_with_file_limit(dir: &Path, args: &str) -> Run {
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            &format!("trap '' XFSZ; ulimit -f 64; exec \"$0\" {args}"),
+            bin(),
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A JSONL output file or shard that cannot be written completely is not left behind, complete or
+/// not, and neither is its temporary; the shards before it stay.
+#[test]
+fn a_jsonl_write_error_leaves_no_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let record = format!(
+        "{{\"text\":\"{}\\nAdvertisement\\n\"}}\n",
+        "Words of the article. ".repeat(40)
+    );
+    write(&d.join("in.jsonl"), record.repeat(150));
+    let r = run_with_file_limit(d, "clean --jsonl in.jsonl -o out/all.jsonl -q");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: out/all.jsonl: File too large (os error 27)\n"
+    );
+    assert!(names(&d.join("out")).is_empty());
+    // Shards of 40 records (about 36 KB) fit; one of 100 does not.
+    let r = run_with_file_limit(d, "clean --jsonl in.jsonl -o shards --shard-size 40 -q");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        names(&d.join("shards")),
+        [
+            "part-00000.jsonl",
+            "part-00001.jsonl",
+            "part-00002.jsonl",
+            "part-00003.jsonl"
+        ]
+    );
+    let r = run_with_file_limit(d, "clean --jsonl in.jsonl -o big --shard-size 100 -q");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: big/part-00000.jsonl: File too large (os error 27)\n"
+    );
+    assert!(names(&d.join("big")).is_empty());
+}
+
+/// `check --fix` that cannot write a file leaves it as it was (no temporary remains) and fixes
+/// the others.
+#[test]
+fn a_check_fix_write_error_leaves_the_file_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    full_disk_tree(d);
+    let big = format!("{}Advertisement\n", "Large line of text.\n".repeat(50_000));
+    write(&d.join("in/b.txt"), &big);
+    let r = run_with_file_limit(d, "check --fix in -j 1");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: fixed in/a.txt (1 finding removed)\n\
+         dechrome: error: in/b.txt: File too large (os error 27)\n\
+         dechrome: checked 3 files: 2 findings in 2 files, fixed 1 file, 1 failed\n"
+    );
+    assert_eq!(names(&d.join("in")), ["a.txt", "b.txt", "c.txt"]);
+    assert_eq!(fs::read_to_string(d.join("in/a.txt")).unwrap(), "Small.\n");
+    assert!(fs::read_to_string(d.join("in/b.txt")).unwrap() == big);
+}
+
 /// A tree of `n` articles with chrome, and the builtin cleaner's output for each.
 fn article_tree(root: &Path, n: usize) -> Vec<(PathBuf, Vec<u8>, Vec<u8>)> {
     let cleaner = Cleaner::new(PatternSet::builtin().unwrap());
@@ -529,15 +826,24 @@ fn files_below(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     (files, temps)
 }
 
+/// The message of a run stopped by SIGINT.
+const INTERRUPTED: &str =
+    "dechrome: error: interrupted; complete outputs are kept, no partial file is left\n";
+
 /// Starts `dechrome ARGS` in `dir`, waits until `ready` holds (or the run ends), sends `signal`.
-/// Returns whether the signal ended the run.
-fn interrupt(dir: &Path, args: &[&str], signal: &str, ready: impl Fn() -> bool) -> bool {
+/// Returns whether the signal ended the run (else the run's stderr, when it ended by itself).
+fn interrupt(
+    dir: &Path,
+    args: &[&str],
+    signal: &str,
+    ready: impl Fn() -> bool,
+) -> Result<(), String> {
     let mut child = Command::new(bin())
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
         .unwrap();
@@ -551,8 +857,11 @@ fn interrupt(dir: &Path, args: &[&str], signal: &str, ready: impl Fn() -> bool) 
     let _ = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status();
-    let status = child.wait().unwrap();
-    status.signal().is_some()
+    let out = child.wait_with_output().unwrap();
+    match out.status.signal() {
+        Some(_) => Ok(()),
+        None => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
 }
 
 /// The files below `dir` (temporaries apart) with their bytes.
@@ -579,9 +888,12 @@ fn killed_tree_runs_leave_only_complete_files() {
     for signal in ["KILL", "INT"] {
         let out = d.join(format!("out-{signal}"));
         let o = out.to_string_lossy().into_owned();
-        let killed = interrupt(d, &["clean", "in", "-o", &o, "-j", "1"], signal, || {
-            out.is_dir() && files_below(&out).0.len() >= 5
-        });
+        let killed = interrupt(
+            d,
+            &["clean", "in", "-o", &o, "-j", "1", "-q"],
+            signal,
+            || out.is_dir() && files_below(&out).0.len() >= 5,
+        );
         let (files, temps) = files_below(&out);
         eprintln!(
             "SIG{signal}: {} of {} files written, {} temporaries",
@@ -590,9 +902,14 @@ fn killed_tree_runs_leave_only_complete_files() {
             temps.len()
         );
         // SIGKILL ends the process at once; on SIGINT dechrome finishes the batch in progress
-        // and exits by itself.
+        // and exits by itself, saying so.
+        match (&killed, signal) {
+            (Ok(()), "KILL") => {}
+            (Err(stderr), "INT") => assert_eq!(stderr, INTERRUPTED),
+            _ => panic!("SIG{signal}: {killed:?}"),
+        }
         assert!(
-            (killed || signal == "INT") && files.len() < articles.len(),
+            files.len() < articles.len(),
             "SIG{signal} came too late to interrupt the run ({} files written)",
             files.len()
         );
@@ -626,66 +943,93 @@ fn killed_tree_runs_leave_only_complete_files() {
     }
 }
 
+/// `check --fix TREE` killed (SIGKILL) or interrupted (SIGINT: it stops between files) half-way
+/// leaves every file old or completely fixed; a rerun fixes the rest.
 #[test]
 fn killed_check_fix_leaves_every_file_old_or_new() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let articles = article_tree(&d.join("in"), 1500);
-    let fixed = || {
-        articles
-            .iter()
-            .filter(|(rel, _, clean)| fs::read(d.join("in").join(rel)).unwrap() == *clean)
-            .count()
-    };
-    // The run goes in path order: it has started once the first few files are fixed.
-    let mut order: Vec<&(PathBuf, Vec<u8>, Vec<u8>)> = articles.iter().collect();
-    order.sort_by(|a, b| a.0.cmp(&b.0));
-    let started = || {
-        order[..5]
-            .iter()
-            .all(|(rel, _, clean)| fs::read(d.join("in").join(rel)).unwrap() == *clean)
-    };
-    let killed = interrupt(
-        d,
-        &["check", "--fix", "-q", "in", "-j", "1"],
-        "KILL",
-        started,
-    );
-    let n = fixed();
-    eprintln!("SIGKILL: {n} of {} files fixed", articles.len());
-    assert!(
-        killed && n < articles.len(),
-        "SIGKILL came too late ({n} fixed)"
-    );
-    let (files, temps) = files_below(&d.join("in"));
-    assert_eq!(files.len(), articles.len());
-    assert!(temps.len() <= 1, "temporaries left: {temps:?}");
-    for (rel, original, clean) in &articles {
-        let now = fs::read(d.join("in").join(rel)).unwrap();
-        assert!(
-            now == *original || now == *clean,
-            "{rel:?} is neither old nor new"
+    for signal in ["KILL", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let articles = article_tree(&d.join("in"), 1500);
+        let fixed = || {
+            articles
+                .iter()
+                .filter(|(rel, _, clean)| fs::read(d.join("in").join(rel)).unwrap() == *clean)
+                .count()
+        };
+        // The run goes in path order: it has started once the first few files are fixed.
+        let mut order: Vec<&(PathBuf, Vec<u8>, Vec<u8>)> = articles.iter().collect();
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        let started = || {
+            order[..5]
+                .iter()
+                .all(|(rel, _, clean)| fs::read(d.join("in").join(rel)).unwrap() == *clean)
+        };
+        let killed = interrupt(
+            d,
+            &["check", "--fix", "-q", "in", "-j", "1"],
+            signal,
+            started,
+        );
+        let n = fixed();
+        eprintln!("SIG{signal}: {n} of {} files fixed", articles.len());
+        // SIGKILL ends the process at once; SIGINT stops it between files, and it says so after
+        // naming each file it fixed.
+        match (&killed, signal) {
+            (Ok(()), "KILL") => {}
+            (Err(stderr), "INT") => {
+                let (last, fixed_lines) = stderr
+                    .trim_end()
+                    .lines()
+                    .collect::<Vec<_>>()
+                    .split_last()
+                    .map(|(l, f)| (*l, f.to_vec()))
+                    .unwrap();
+                assert_eq!(format!("{last}\n"), INTERRUPTED);
+                assert_eq!(fixed_lines.len(), n, "{stderr}");
+                assert!(
+                    fixed_lines
+                        .iter()
+                        .all(|l| l.starts_with("dechrome: fixed in/")
+                            && l.ends_with(" (8 findings removed)")),
+                    "{stderr}"
+                );
+            }
+            _ => panic!("SIG{signal}: {killed:?}"),
+        }
+        assert!(n < articles.len(), "SIG{signal} came too late ({n} fixed)");
+        let (files, temps) = files_below(&d.join("in"));
+        assert_eq!(files.len(), articles.len());
+        // SIGKILL may leave the temporary of the file in progress; SIGINT leaves none.
+        let allowed = if signal == "INT" { 0 } else { 1 };
+        assert!(temps.len() <= allowed, "temporaries left: {temps:?}");
+        for (rel, original, clean) in &articles {
+            let now = fs::read(d.join("in").join(rel)).unwrap();
+            assert!(
+                now == *original || now == *clean,
+                "{rel:?} is neither old nor new"
+            );
+        }
+        // A rerun fixes exactly the files the killed run did not reach (eight ads in each), and
+        // completes the job.
+        let r = run_in(d, &["check", "--fix", "in"], b"");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let rest = articles.len() - n;
+        assert_eq!(
+            r.stderr.lines().last().unwrap(),
+            format!(
+                "dechrome: checked {} files: {} findings in {rest} files, fixed {rest} files",
+                articles.len(),
+                8 * rest
+            )
+        );
+        assert_eq!(fixed(), articles.len());
+        let r = run_in(d, &["check", "in"], b"");
+        assert_eq!(
+            (r.code, r.stderr.as_str()),
+            (0, "dechrome: checked 1500 files: no findings\n")
         );
     }
-    // A rerun fixes exactly the files the killed run did not reach (eight ads in each), and
-    // completes the job.
-    let r = run_in(d, &["check", "--fix", "in"], b"");
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let rest = articles.len() - n;
-    assert_eq!(
-        r.stderr.lines().last().unwrap(),
-        format!(
-            "dechrome: checked {} files: {} findings in {rest} files, fixed {rest} files",
-            articles.len(),
-            8 * rest
-        )
-    );
-    assert_eq!(fixed(), articles.len());
-    let r = run_in(d, &["check", "in"], b"");
-    assert_eq!(
-        (r.code, r.stderr.as_str()),
-        (0, "dechrome: checked 1500 files: no findings\n")
-    );
 }
 
 fn argv(v: &[String]) -> Vec<&str> {
@@ -707,15 +1051,9 @@ fn shards(dir: &Path) -> (Vec<(String, Vec<u8>)>, Vec<PathBuf>) {
     (files, temps)
 }
 
-/// `clean --jsonl IN -o OUT --shard-size N` killed half-way leaves only complete shards, each equal
-/// to the same shard of an uninterrupted run; a rerun with `--skip-existing` keeps them (same
-/// inode: not rewritten) and writes the rest, and the result equals the uninterrupted run's.
-#[test]
-fn killed_jsonl_runs_leave_only_complete_shards() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    // About 14 MB of records with chrome, and a few blank lines: SIGINT lets the batches in
-    // flight finish (at most four of about 2 MB), so the run stops well before the end.
+/// About 14 MB of records with chrome, and a few blank lines: SIGINT lets the batches in flight
+/// finish (at most four of about 2 MB), so a run stops well before the end.
+fn jsonl_records() -> String {
     let mut input = String::new();
     for i in 0..4000 {
         let mut text = String::new();
@@ -735,7 +1073,76 @@ fn killed_jsonl_runs_leave_only_complete_shards() {
             input.push('\n');
         }
     }
-    write(&d.join("in.jsonl"), &input);
+    input
+}
+
+/// `clean --jsonl IN` to standard output, killed half-way: what reached stdout is a prefix of an
+/// uninterrupted run's output. After SIGINT it ends with a whole record and the run exits 2 saying
+/// it was interrupted; after SIGKILL the last record may be cut short. (A stream cannot be resumed:
+/// rerun the job, or write files with `-o` to resume with `--skip-existing`.)
+#[test]
+fn killed_jsonl_runs_to_stdout_write_a_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("in.jsonl"), jsonl_records());
+    let args = ["clean", "--jsonl", "in.jsonl", "-j", "1", "-q"];
+    let r = run_in(d, &args, b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reference = r.stdout;
+    for signal in ["KILL", "INT"] {
+        let path = d.join(format!("stdout-{signal}"));
+        let mut child = Command::new(bin())
+            .args(args)
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(fs::File::create(&path).unwrap())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while fs::metadata(&path).unwrap().len() == 0 && Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().unwrap();
+        let got = fs::read(&path).unwrap();
+        eprintln!(
+            "SIG{signal}: {} of {} bytes written",
+            got.len(),
+            reference.len()
+        );
+        assert!(
+            !got.is_empty() && got.len() < reference.len(),
+            "SIG{signal} did not interrupt the run ({} bytes written)",
+            got.len()
+        );
+        assert!(
+            reference.starts_with(&got),
+            "not a prefix of the uninterrupted output"
+        );
+        if signal == "INT" {
+            assert_eq!(out.status.code(), Some(2));
+            assert_eq!(String::from_utf8_lossy(&out.stderr), INTERRUPTED);
+            assert!(got.ends_with(b"\n"), "a record was cut short");
+        } else {
+            assert_eq!(out.status.signal(), Some(libc::SIGKILL));
+        }
+    }
+}
+
+/// `clean --jsonl IN -o OUT --shard-size N` killed half-way leaves only complete shards, each equal
+/// to the same shard of an uninterrupted run; a rerun with `--skip-existing` keeps them (same
+/// inode: not rewritten) and writes the rest, and the result equals the uninterrupted run's.
+#[test]
+fn killed_jsonl_runs_leave_only_complete_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("in.jsonl"), jsonl_records());
     let args = |out: &str| -> Vec<String> {
         [
             "clean",
@@ -769,8 +1176,13 @@ fn killed_jsonl_runs_leave_only_complete_shards() {
             reference.len(),
             temps.len()
         );
+        match (&killed, signal) {
+            (Ok(()), "KILL") => {}
+            (Err(stderr), "INT") => assert_eq!(stderr, INTERRUPTED),
+            _ => panic!("SIG{signal}: {killed:?}"),
+        }
         assert!(
-            (killed || signal == "INT") && present.len() < reference.len(),
+            present.len() < reference.len(),
             "SIG{signal} came too late to interrupt the run ({} shards written)",
             present.len()
         );
