@@ -252,7 +252,7 @@ impl Cleaner {
         }
         for &i in run_rules {
             let rule = self.set.rule(i);
-            if let Some(range) = doc.run_removal(rule) {
+            for range in doc.run_removals(rule) {
                 removals.push(Removal {
                     rule: rule.clone(),
                     range,
@@ -380,6 +380,24 @@ struct Doc<'a> {
     lines: Vec<Line>,
     /// Where the first line starts (after a UTF-8 BOM, which is never removed).
     body_start: usize,
+}
+
+/// Words of a line for the structural rules: runs of non-space characters, where each Chinese,
+/// Japanese or Korean character counts as a word of its own (those scripts put no spaces
+/// between words).
+fn word_count(s: &str) -> usize {
+    s.split_whitespace()
+        .map(|w| {
+            let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+            cjk + usize::from(cjk < w.chars().count())
+        })
+        .sum()
+}
+
+/// Is `c` a CJK ideograph, kana or Hangul syllable?
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
 pub(crate) fn is_space_char(c: char) -> bool {
@@ -588,8 +606,9 @@ impl<'a> Doc<'a> {
         let t = self.trimmed_ws(line);
         let s = String::from_utf8_lossy(&self.text[t]);
         let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
-        s.ends_with(['.', '!', '?', '\u{2026}'])
-            && s.split_whitespace().count() >= Rule::PROSE_WORDS
+        s.ends_with([
+            '.', '!', '?', '\u{2026}', '\u{3002}', '\u{ff01}', '\u{ff1f}',
+        ]) && word_count(s) >= Rule::PROSE_WORDS
     }
 
     /// Is `at` the start of a sentence: its line's start, or right after . ! ? (and closing quotes)?
@@ -711,36 +730,53 @@ impl<'a> Doc<'a> {
         let s = String::from_utf8_lossy(&self.text[t]);
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
         !s.ends_with(['.', ',', ';'])
-            && s.split_whitespace().count() <= rule.max_words
+            && word_count(&s) <= rule.max_words
             && s.chars().count() <= max_chars
     }
 
-    /// A run of at least `min_lines` run lines (blank lines between them allowed) at the rule's
-    /// end of the document.
-    fn run_removal(&self, rule: &Rule) -> Option<Range<usize>> {
+    /// Runs of at least `min_lines` run lines (blank lines between them allowed) where the rule
+    /// looks: the one at the document's start or end, or every one before its first prose line.
+    fn run_removals(&self, rule: &Rule) -> Vec<Range<usize>> {
         let n = self.lines.len();
-        let order: Box<dyn Iterator<Item = usize>> = match rule.position? {
-            Position::Head => Box::new(0..n),
-            Position::Tail => Box::new((0..n).rev()),
+        let (order, anchored): (Box<dyn Iterator<Item = usize>>, bool) = match rule.position {
+            Some(Position::Head) => (Box::new(0..n), true),
+            Some(Position::Tail) => (Box::new((0..n).rev()), true),
+            Some(Position::Preamble) => {
+                let first_prose = self.lines.iter().position(|l| self.is_prose_line(l));
+                // No prose at all: nothing tells the menu from the text.
+                (Box::new(0..first_prose.unwrap_or(0)), false)
+            }
+            None => return Vec::new(),
         };
-        let (mut count, mut first, mut last) = (0, None, None);
+        let mut out = Vec::new();
+        // The run being collected: how many run lines, and the first and last of them.
+        let mut run: Option<(usize, usize, usize)> = None;
+        let mut close = |run: &mut Option<(usize, usize, usize)>| {
+            if let Some((count, a, b)) = run.take()
+                && count >= rule.min_lines
+            {
+                let (a, b) = (a.min(b), a.max(b));
+                out.push(self.lines[a].start..self.lines[b].end);
+            }
+        };
         for i in order {
             let line = &self.lines[i];
             if self.is_blank(line) {
                 continue;
             }
-            if !self.is_run_line(line, rule) {
-                break;
+            if self.is_run_line(line, rule) {
+                let r = run.get_or_insert((0, i, i));
+                r.0 += 1;
+                r.2 = i;
+            } else {
+                close(&mut run);
+                if anchored {
+                    break;
+                }
             }
-            count += 1;
-            first.get_or_insert(i);
-            last = Some(i);
         }
-        if count < rule.min_lines {
-            return None;
-        }
-        let (a, b) = (first?.min(last?), first?.max(last?));
-        Some(self.lines[a].start..self.lines[b].end)
+        close(&mut run);
+        out
     }
 
     /// Does the range run from a line start to a line start (or the end)?
@@ -1170,6 +1206,61 @@ max_prose = 1
         // The heading must be the whole line.
         let inline = format!("{prose}\nMore stories will follow\nA headline\n");
         assert_eq!(c.clean(inline.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn preamble_runs_go_only_before_the_first_prose_line() {
+        let rules = r#"
+[[rule]]
+id = "r.pre"
+family = "navigation"
+scope = "run"
+position = "preamble"
+min_lines = 3
+max_words = 2
+"#;
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("r.toml", rules)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9);
+        let prose = "The council voted on Tuesday to keep the old bridge open.";
+        // Two menus above the headline, one of them not at the top; a short list after the
+        // first prose line stays, as does a run of two.
+        let input = format!(
+            "Snopes needs your help today, please donate\nHome\nNews\n\nSport\nA headline of several words\nLog in\nRegister\n\u{65b0}\u{805e}\nBy A. Writer\n{prose}\nOne\nTwo\nThree\n"
+        );
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!(
+                "Snopes needs your help today, please donate\nA headline of several words\nBy A. Writer\n{prose}\nOne\nTwo\nThree\n"
+            )
+        );
+        let got: Vec<&str> = out
+            .removals
+            .iter()
+            .map(|r| &input[r.range.clone()])
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "Home\nNews\n\nSport\n",
+                "Log in\nRegister\n\u{65b0}\u{805e}\n"
+            ]
+        );
+        // Without a prose line nothing marks where the article starts: nothing goes.
+        let short = "Home\nNews\nSport\nWeather\n";
+        assert_eq!(c.clean(short.as_bytes()).verdict, Verdict::Unchanged);
+        // A Japanese sentence is prose (each character a word), so the menu before it goes.
+        let ja = "\u{65b0}\u{805e}\n\u{5929}\u{6c17}\nA\n\u{5546}\u{54c1}\u{306e}\u{6539}\u{9020}\u{304c}\u{5546}\u{6a19}\u{6cd5}\u{9055}\u{53cd}\u{3002}\n";
+        let out = c.clean(ja.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            "\u{5546}\u{54c1}\u{306e}\u{6539}\u{9020}\u{304c}\u{5546}\u{6a19}\u{6cd5}\u{9055}\u{53cd}\u{3002}\n"
+        );
     }
 
     #[test]

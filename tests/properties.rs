@@ -117,7 +117,7 @@ fn rule(i: usize) -> impl Strategy<Value = String> {
         prop::option::of(1..80usize),
         1..6usize,
         any::<bool>(),
-        (any::<bool>(), 1..5usize, 1..5usize),
+        (0..3usize, 1..5usize, 1..5usize),
     )
         .prop_map(
             move |(scope, phrases, regexes, (start, end), max_chars, lines, flag, run)| {
@@ -154,7 +154,7 @@ fn rule(i: usize) -> impl Strategy<Value = String> {
                     ),
                     _ => format!(
                         "{head}scope = 'run'\nposition = '{}'\nmin_lines = {}\nmax_words = {}\n{chars}",
-                        if run.0 { "head" } else { "tail" },
+                        ["head", "tail", "preamble"][run.0],
                         run.1,
                         run.2
                     ),

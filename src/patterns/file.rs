@@ -253,11 +253,12 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
         None => None,
         Some(("head", _)) => Some(Position::Head),
         Some(("tail", _)) => Some(Position::Tail),
+        Some(("preamble", _)) => Some(Position::Preamble),
         Some((other, span)) => {
             rep.report(
                 span,
                 idr,
-                format!("unknown `position` value `{other}`, expected head or tail"),
+                format!("unknown `position` value `{other}`, expected head, tail or preamble"),
             );
             None
         }
@@ -285,7 +286,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
                 rep.report(
                     rule_span.clone(),
                     idr,
-                    "a run rule needs `position` (head or tail)",
+                    "a run rule needs `position` (head, tail or preamble)",
                 );
             }
             if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {

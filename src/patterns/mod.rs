@@ -104,6 +104,8 @@ pub enum Position {
     Head,
     /// At the end of the document.
     Tail,
+    /// Anywhere before the document's first prose line: menus above the headline.
+    Preamble,
 }
 
 /// One rule of a pattern set, as written in its pattern file.
