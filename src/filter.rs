@@ -250,6 +250,23 @@ impl Cleaner {
                 });
             }
         }
+        // Sections opened by chrome lines: the first line another rule removes as one of the
+        // families the section rule names, when all after it reads as a list.
+        removals.sort_by_key(|r| r.range.start);
+        for &i in &self.set.inner().opened_sections {
+            let rule = self.set.rule(i);
+            let opened = removals.iter().find_map(|r| {
+                (r.rule.scope == Scope::Line && rule.opened_by.contains(&r.rule.family))
+                    .then(|| doc.section_from(doc.line_index(r.range.start), rule.max_prose))
+                    .flatten()
+            });
+            if let Some(range) = opened {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
         for &i in run_rules {
             let rule = self.set.rule(i);
             for range in doc.run_removals(rule) {
@@ -591,14 +608,18 @@ impl<'a> Doc<'a> {
         if !self.line_qualifies(hit, &line, rule) {
             return None;
         }
+        self.section_from(idx, rule.max_prose)
+    }
+
+    /// From line `idx` to the end, when prose stands before it and what follows reads as a list.
+    fn section_from(&self, idx: usize, max_prose: usize) -> Option<Range<usize>> {
         let prose = |l: &&Line| self.is_prose_line(l);
         let rest = self.lines[idx + 1..].iter().filter(|l| !self.is_blank(l));
         let first_is_prose = rest.clone().next().is_some_and(|l| prose(&l));
         let last_is_prose = rest.clone().next_back().is_some_and(|l| prose(&l));
         let before = self.lines[..idx].iter().any(|l| prose(&l));
-        let list =
-            !first_is_prose && !last_is_prose && rest.filter(prose).count() <= rule.max_prose;
-        (before && list).then_some(line.start..self.text.len())
+        let list = !first_is_prose && !last_is_prose && rest.filter(prose).count() <= max_prose;
+        (before && list).then_some(self.lines[idx].start..self.text.len())
     }
 
     /// Does the line read as article prose: enough words, ending like a sentence?
@@ -1260,6 +1281,57 @@ max_words = 2
         assert_eq!(
             String::from_utf8_lossy(&out.text),
             "\u{5546}\u{54c1}\u{306e}\u{6539}\u{9020}\u{304c}\u{5546}\u{6a19}\u{6cd5}\u{9055}\u{53cd}\u{3002}\n"
+        );
+    }
+
+    #[test]
+    fn sections_opened_by_chrome_lines() {
+        let rules = r#"
+[[rule]]
+id = "o.share"
+family = "share"
+scope = "line"
+phrases = ["Share this article"]
+
+[[rule]]
+id = "o.after"
+family = "related"
+scope = "section"
+opened_by = ["share"]
+max_prose = 0
+"#;
+        let c = Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str("o.toml", rules)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9);
+        let prose = "The council voted on Tuesday to keep the old bridge open.";
+        let input = format!("{prose}\nShare this article\nA headline\nAnother headline\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{prose}\n"));
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("o.share", "Share this article\n"),
+                (
+                    "o.after",
+                    "Share this article\nA headline\nAnother headline\n"
+                )
+            ]
+        );
+        // One prose line after the share bar: only the bar goes.
+        let input = format!("{prose}\nShare this article\nA headline\n{prose}\nLast words\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("{prose}\nA headline\n{prose}\nLast words\n")
         );
     }
 

@@ -36,6 +36,8 @@ struct RawRule {
     min_lines: Option<Spanned<i64>>,
     max_words: Option<Spanned<i64>>,
     max_prose: Option<Spanned<i64>>,
+    #[serde(default)]
+    opened_by: Vec<Spanned<String>>,
 }
 
 /// A rule read from a file, with the byte spans needed to place later errors (bad regexes).
@@ -312,7 +314,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
                 );
             }
         } else {
-            if phrases.is_empty() && regexes.is_empty() {
+            if phrases.is_empty() && regexes.is_empty() && raw.opened_by.is_empty() {
                 rep.report(
                     rule_span.clone(),
                     idr,
@@ -338,6 +340,22 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
                 idr,
                 "`max_chars` applies to line, tail, section and run rules only",
             );
+        }
+        if !raw.opened_by.is_empty() && scope != Scope::Section {
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`opened_by` applies to section rules only",
+            );
+        }
+        for family in &raw.opened_by {
+            if !FAMILIES.contains(&family.get_ref().as_str()) {
+                rep.report(
+                    family.span(),
+                    idr,
+                    format!("unknown family `{}` in `opened_by`", family.get_ref()),
+                );
+            }
         }
         if raw.max_prose.is_some() && scope != Scope::Section {
             rep.report(
@@ -398,6 +416,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             min_lines: min_lines.unwrap_or(Rule::DEFAULT_RUN_LINES),
             max_words: max_words.unwrap_or(Rule::DEFAULT_RUN_WORDS),
             max_prose: max_prose.unwrap_or(Rule::DEFAULT_SECTION_PROSE),
+            opened_by: raw.opened_by.iter().map(|f| f.get_ref().clone()).collect(),
             origin: format!("{}:{line}", rep.origin),
         },
         id_span: raw.id.span(),
@@ -446,7 +465,7 @@ phrases = ["ad"]
         assert_eq!(
             errors(src),
             [
-                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`",
+                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`",
                 "bad.toml:10:10: rule `a.two`: unknown family `gossip`, expected one of: support-appeal, comments, newsletter, share, related, caption, byline, timestamp, ad, cookie, paywall, copyright, navigation, other",
                 "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail, run, section",
                 "bad.toml:12:12: rule `a.two`: empty phrase",

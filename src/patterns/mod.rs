@@ -145,6 +145,8 @@ pub struct Rule {
     pub max_words: usize,
     /// Section: the most prose lines (see [`Rule::PROSE_WORDS`]) the text after the heading may hold.
     pub max_prose: usize,
+    /// Section: families whose line rules' removals open the section, besides the rule's own phrases.
+    pub opened_by: Vec<String>,
     /// Where the rule was defined (`path:line`).
     pub origin: String,
 }

@@ -329,6 +329,8 @@ pub(crate) struct Inner {
     pub line: LineRegexes,
     /// Indices of the run rules, which need no detection pass.
     pub run_rules: Vec<usize>,
+    /// Indices of the section rules opened by other rules' removals (`opened_by`).
+    pub opened_sections: Vec<usize>,
 }
 
 impl PatternSet {
@@ -398,9 +400,13 @@ impl PatternSet {
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
             .collect();
+        let opened_sections = (0..rules.len())
+            .filter(|&i| rules[i].scope == Scope::Section && !rules[i].opened_by.is_empty())
+            .collect();
         Ok(PatternSet {
             inner: Arc::new(Inner {
                 run_rules,
+                opened_sections,
                 rules: rules.into_iter().map(Arc::new).collect(),
                 literals: literals_ac,
                 anchored,
