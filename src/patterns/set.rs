@@ -17,6 +17,9 @@ use crate::normalize;
 const REGEX_SIZE_LIMIT: usize = 2 << 20;
 /// Above this many phrases the automaton is no longer a full DFA (which grows with the pattern count).
 const DFA_PHRASE_LIMIT: usize = 20_000;
+/// Above this many phrases the automaton that scans whole texts (`check`, block ends) is a compact
+/// NFA rather than a DFA: with the built-in set a DFA costs 50 MB of memory.
+const FULL_SCAN_DFA_LIMIT: usize = 1_000;
 
 /// What a literal pattern stands for in its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -316,9 +319,9 @@ pub(crate) struct Inner {
     pub rules: Vec<Arc<Rule>>,
     /// Every literal (phrase and block marker) of every rule, normalised, in one automaton.
     pub literals: Option<AhoCorasick>,
-    /// The same literals as an anchored DFA, to test chosen positions only (see `detect`); absent
-    /// above the DFA size limit.
-    pub anchored: Option<aho_corasick::dfa::DFA>,
+    /// The same literals as a compact NFA (1 MB for the built-in set, where a DFA takes 50 MB), run
+    /// anchored to test chosen positions only (see `detect`); absent above [`DFA_PHRASE_LIMIT`].
+    pub anchored: Option<aho_corasick::nfa::contiguous::NFA>,
     /// For each automaton pattern, the rules and roles it serves.
     pub literal_targets: Vec<Vec<(usize, Role)>>,
     /// All regexes, to learn in one pass which of them match a document.
@@ -367,7 +370,7 @@ impl PatternSet {
             }
         }
         let literals_ac = (!literals.is_empty()).then(|| {
-            let kind = (literals.len() <= DFA_PHRASE_LIMIT).then_some(AhoCorasickKind::DFA);
+            let kind = (literals.len() <= FULL_SCAN_DFA_LIMIT).then_some(AhoCorasickKind::DFA);
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
@@ -376,10 +379,9 @@ impl PatternSet {
                 .expect("automaton within limits")
         });
         let anchored = (!literals.is_empty() && literals.len() <= DFA_PHRASE_LIMIT).then(|| {
-            aho_corasick::dfa::DFA::builder()
+            aho_corasick::nfa::contiguous::NFA::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .start_kind(aho_corasick::StartKind::Anchored)
                 .build(&literals)
                 .expect("automaton within limits")
         });
