@@ -106,6 +106,11 @@ fn regex_hits(set: &PatternSet, norm: &Normalized<'_>, hits: &mut Vec<Hit>) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !line.is_empty() && line.len() <= REGEX_LINE_LIMIT {
             admitted.clear();
+            if let Some(heads) = &lines.heads {
+                head_matches(heads, line, |pid| {
+                    admitted.extend_from_slice(&lines.head_targets[pid]);
+                });
+            }
             if let Some(gates) = &lines.gates {
                 for m in gates.find_overlapping_iter(line) {
                     admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
@@ -122,6 +127,28 @@ fn regex_hits(set: &PatternSet, norm: &Normalized<'_>, hits: &mut Vec<Hit>) {
             }
         }
         start = end + 1;
+    }
+}
+
+/// Calls `found` with each pattern of the anchored automaton `dfa` that `line` begins with.
+fn head_matches(dfa: &aho_corasick::dfa::DFA, line: &[u8], mut found: impl FnMut(usize)) {
+    let Ok(mut sid) = dfa.start_state(Anchored::Yes) else {
+        return;
+    };
+    for (i, &b) in line.iter().enumerate() {
+        sid = dfa.next_state(Anchored::Yes, sid, b);
+        if dfa.is_special(sid) {
+            if dfa.is_dead(sid) {
+                return;
+            }
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k);
+                // A state also reports the patterns that are its suffixes; keep those from 0.
+                if dfa.pattern_len(pid) == i + 1 {
+                    found(pid.as_usize());
+                }
+            }
+        }
     }
 }
 

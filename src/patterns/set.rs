@@ -249,11 +249,17 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
 pub(crate) struct LineRegexes {
     /// Each regex and the index of its rule.
     pub regexes: Vec<(Regex, usize)>,
-    /// All gate literals of all gated regexes in one automaton (ASCII case-insensitive).
+    /// The heads of the regexes that have one (see [`gate::head`](super::gate::head)) in one
+    /// automaton, run anchored at each line start (ASCII case-insensitive).
+    pub heads: Option<aho_corasick::dfa::DFA>,
+    /// For each head literal, the regexes (indices into `regexes`) it admits.
+    pub head_targets: Vec<Vec<usize>>,
+    /// All gate literals of the other gated regexes in one automaton (ASCII case-insensitive).
     pub gates: Option<AhoCorasick>,
     /// For each gate literal, the regexes (indices into `regexes`) it admits.
     pub gate_targets: Vec<Vec<usize>>,
-    /// The regexes without a gate, together; they are tried on every line.
+    /// The regexes without a gate (those with no usable gate and those whose matches start with
+    /// known text), together; they are tried on every line, anchored at its start.
     pub ungated: Option<RegexSet>,
     /// For each regex of `ungated`, its index into `regexes`.
     pub ungated_index: Vec<usize>,
@@ -266,8 +272,25 @@ impl LineRegexes {
         let mut gate_literals: Vec<Vec<u8>> = Vec::new();
         let mut gate_targets: Vec<Vec<usize>> = Vec::new();
         let mut ungated = Vec::new();
+        let mut head_index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut head_literals: Vec<Vec<u8>> = Vec::new();
+        let mut head_targets: Vec<Vec<usize>> = Vec::new();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             let re = compile_regex_with(src, false)?;
+            if let Some(lits) = super::gate::head(src) {
+                for lit in lits {
+                    let id = *head_index.entry(lit.clone()).or_insert_with(|| {
+                        head_literals.push(lit);
+                        head_targets.push(Vec::new());
+                        head_literals.len() - 1
+                    });
+                    if !head_targets[id].contains(&i) {
+                        head_targets[id].push(i);
+                    }
+                }
+                regexes.push((re, rule));
+                continue;
+            }
             match super::gate::gate(src) {
                 Some(lits) => {
                     for lit in lits {
@@ -293,8 +316,18 @@ impl LineRegexes {
                 .build(&gate_literals)
                 .expect("gate automaton within limits")
         });
+        let heads = (!head_literals.is_empty()).then(|| {
+            aho_corasick::dfa::DFA::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .start_kind(aho_corasick::StartKind::Anchored)
+                .build(&head_literals)
+                .expect("head automaton within limits")
+        });
         Ok(LineRegexes {
             regexes,
+            heads,
+            head_targets,
             gates,
             gate_targets,
             ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
