@@ -378,6 +378,7 @@ impl PatternSet {
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut regexes = Vec::new();
+        let mut line_sources: Vec<(&str, usize)> = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
             let lists = [
                 (&rule.phrases, Role::Phrase),
@@ -398,8 +399,13 @@ impl PatternSet {
                 }
             }
             for r in &rule.regexes {
-                // Already compiled once by the builder; it cannot fail here.
-                regexes.push((compile_regex(r).expect("validated regex"), ri));
+                if matches!(rule.scope, Scope::Line | Scope::Tail) {
+                    // Compiled for one line at a time by `LineRegexes`.
+                    line_sources.push((r.as_str(), ri));
+                } else {
+                    // Already compiled once by the builder; it cannot fail here.
+                    regexes.push((compile_regex(r).expect("validated regex"), ri));
+                }
             }
         }
         let literals_ac = (!literals.is_empty()).then(|| {
@@ -420,15 +426,7 @@ impl PatternSet {
         });
         // Line and tail rules only ever remove a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
-        let (line_regexes, regexes): (Vec<_>, Vec<_>) = regexes
-            .into_iter()
-            .partition(|(_, ri)| matches!(rules[*ri].scope, Scope::Line | Scope::Tail));
-        let line = LineRegexes::new(
-            line_regexes
-                .iter()
-                .map(|(re, ri)| (re.as_str(), *ri))
-                .collect(),
-        )?;
+        let line = LineRegexes::new(line_sources)?;
         let regex_set = regex_set(&regexes, true)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
