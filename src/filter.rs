@@ -377,7 +377,20 @@ fn merge(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
 
 /// Number of characters (UTF-8 lead bytes and invalid bytes) in `bytes`.
 fn char_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+    // Characters are the bytes that are not UTF-8 continuation bytes (10xxxxxx), eight at a time.
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut continuation = 0;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        continuation += (w & !(w << 1) & HIGH).count_ones() as usize;
+    }
+    continuation += chunks
+        .remainder()
+        .iter()
+        .filter(|&&b| (b & 0xC0) == 0x80)
+        .count();
+    bytes.len() - continuation
 }
 
 /// One line: `start..content_end` is its text, `end` is past its terminator.
@@ -875,6 +888,23 @@ impl<'a> Doc<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn char_count_counts_characters() {
+        for text in [
+            "",
+            "a",
+            "héllo wörld, ok?",
+            "日本語のテキスト and more text here",
+            "\u{10348}x\u{7f}\u{80}",
+        ] {
+            for start in 0..text.len().min(9) {
+                let bytes = &text.as_bytes()[start..];
+                let naive = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+                assert_eq!(char_count(bytes), naive, "{text:?} from {start}");
+            }
+        }
+    }
     use super::*;
     use crate::PatternSetBuilder;
 
