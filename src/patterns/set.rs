@@ -17,6 +17,9 @@ use crate::normalize;
 const REGEX_SIZE_LIMIT: usize = 2 << 20;
 /// Above this many phrases the automaton is no longer a full DFA (which grows with the pattern count).
 const DFA_PHRASE_LIMIT: usize = 20_000;
+/// Above this many phrases the automaton that scans whole texts (`check`, block ends) is a compact
+/// NFA rather than a DFA: with the built-in set a DFA costs 50 MB of memory.
+const FULL_SCAN_DFA_LIMIT: usize = 1_000;
 
 /// What a literal pattern stands for in its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -246,11 +249,17 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
 pub(crate) struct LineRegexes {
     /// Each regex and the index of its rule.
     pub regexes: Vec<(Regex, usize)>,
-    /// All gate literals of all gated regexes in one automaton (ASCII case-insensitive).
+    /// The heads of the regexes that have one (see [`gate::head`](super::gate::head)) in one
+    /// automaton, run anchored at each line start (ASCII case-insensitive).
+    pub heads: Option<aho_corasick::dfa::DFA>,
+    /// For each head literal, the regexes (indices into `regexes`) it admits.
+    pub head_targets: Vec<Vec<usize>>,
+    /// All gate literals of the other gated regexes in one automaton (ASCII case-insensitive).
     pub gates: Option<AhoCorasick>,
     /// For each gate literal, the regexes (indices into `regexes`) it admits.
     pub gate_targets: Vec<Vec<usize>>,
-    /// The regexes without a gate, together; they are tried on every line.
+    /// The regexes without a gate (those with no usable gate and those whose matches start with
+    /// known text), together; they are tried on every line, anchored at its start.
     pub ungated: Option<RegexSet>,
     /// For each regex of `ungated`, its index into `regexes`.
     pub ungated_index: Vec<usize>,
@@ -263,8 +272,25 @@ impl LineRegexes {
         let mut gate_literals: Vec<Vec<u8>> = Vec::new();
         let mut gate_targets: Vec<Vec<usize>> = Vec::new();
         let mut ungated = Vec::new();
+        let mut head_index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut head_literals: Vec<Vec<u8>> = Vec::new();
+        let mut head_targets: Vec<Vec<usize>> = Vec::new();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             let re = compile_regex_with(src, false)?;
+            if let Some(lits) = super::gate::head(src) {
+                for lit in lits {
+                    let id = *head_index.entry(lit.clone()).or_insert_with(|| {
+                        head_literals.push(lit);
+                        head_targets.push(Vec::new());
+                        head_literals.len() - 1
+                    });
+                    if !head_targets[id].contains(&i) {
+                        head_targets[id].push(i);
+                    }
+                }
+                regexes.push((re, rule));
+                continue;
+            }
             match super::gate::gate(src) {
                 Some(lits) => {
                     for lit in lits {
@@ -290,8 +316,18 @@ impl LineRegexes {
                 .build(&gate_literals)
                 .expect("gate automaton within limits")
         });
+        let heads = (!head_literals.is_empty()).then(|| {
+            aho_corasick::dfa::DFA::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .start_kind(aho_corasick::StartKind::Anchored)
+                .build(&head_literals)
+                .expect("head automaton within limits")
+        });
         Ok(LineRegexes {
             regexes,
+            heads,
+            head_targets,
             gates,
             gate_targets,
             ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
@@ -316,9 +352,9 @@ pub(crate) struct Inner {
     pub rules: Vec<Arc<Rule>>,
     /// Every literal (phrase and block marker) of every rule, normalised, in one automaton.
     pub literals: Option<AhoCorasick>,
-    /// The same literals as an anchored DFA, to test chosen positions only (see `detect`); absent
-    /// above the DFA size limit.
-    pub anchored: Option<aho_corasick::dfa::DFA>,
+    /// The same literals as a compact NFA (1 MB for the built-in set, where a DFA takes 50 MB), run
+    /// anchored to test chosen positions only (see `detect`); absent above [`DFA_PHRASE_LIMIT`].
+    pub anchored: Option<aho_corasick::nfa::contiguous::NFA>,
     /// For each automaton pattern, the rules and roles it serves.
     pub literal_targets: Vec<Vec<(usize, Role)>>,
     /// All regexes, to learn in one pass which of them match a document.
@@ -344,6 +380,7 @@ impl PatternSet {
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut regexes = Vec::new();
+        let mut line_sources: Vec<(&str, usize)> = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
             let lists = [
                 (&rule.phrases, Role::Phrase),
@@ -364,12 +401,17 @@ impl PatternSet {
                 }
             }
             for r in &rule.regexes {
-                // Already compiled once by the builder; it cannot fail here.
-                regexes.push((compile_regex(r).expect("validated regex"), ri));
+                if matches!(rule.scope, Scope::Line | Scope::Tail | Scope::Section) {
+                    // Compiled for one line at a time by `LineRegexes`.
+                    line_sources.push((r.as_str(), ri));
+                } else {
+                    // Already compiled once by the builder; it cannot fail here.
+                    regexes.push((compile_regex(r).expect("validated regex"), ri));
+                }
             }
         }
         let literals_ac = (!literals.is_empty()).then(|| {
-            let kind = (literals.len() <= DFA_PHRASE_LIMIT).then_some(AhoCorasickKind::DFA);
+            let kind = (literals.len() <= FULL_SCAN_DFA_LIMIT).then_some(AhoCorasickKind::DFA);
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
@@ -378,24 +420,15 @@ impl PatternSet {
                 .expect("automaton within limits")
         });
         let anchored = (!literals.is_empty() && literals.len() <= DFA_PHRASE_LIMIT).then(|| {
-            aho_corasick::dfa::DFA::builder()
+            aho_corasick::nfa::contiguous::NFA::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .start_kind(aho_corasick::StartKind::Anchored)
                 .build(&literals)
                 .expect("automaton within limits")
         });
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
-        let (line_regexes, regexes): (Vec<_>, Vec<_>) = regexes.into_iter().partition(|(_, ri)| {
-            matches!(rules[*ri].scope, Scope::Line | Scope::Tail | Scope::Section)
-        });
-        let line = LineRegexes::new(
-            line_regexes
-                .iter()
-                .map(|(re, ri)| (re.as_str(), *ri))
-                .collect(),
-        )?;
+        let line = LineRegexes::new(line_sources)?;
         let regex_set = regex_set(&regexes, true)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
