@@ -425,6 +425,21 @@ struct Doc<'a> {
     lines: Vec<Line>,
     /// Where the first line starts (after a UTF-8 BOM, which is never removed).
     body_start: usize,
+    /// Which lines are prose, computed once for the section rules.
+    prose: std::cell::OnceCell<ProseIndex>,
+}
+
+/// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
+/// (a page of a million menu lines must not cost a million scans of itself).
+struct ProseIndex {
+    /// `before[i]`: prose lines among lines `..i`.
+    before: Vec<usize>,
+    /// `next[i]`: the first non-blank line at or after `i`, if any.
+    next: Vec<Option<usize>>,
+    /// Is each line prose?
+    is_prose: Vec<bool>,
+    /// The last non-blank line.
+    last: Option<usize>,
 }
 
 /// Words of a line for the structural rules: runs of non-space characters, where each Chinese,
@@ -547,7 +562,35 @@ impl<'a> Doc<'a> {
             text,
             lines,
             body_start,
+            prose: std::cell::OnceCell::new(),
         }
+    }
+
+    fn prose_index(&self) -> &ProseIndex {
+        self.prose.get_or_init(|| {
+            let n = self.lines.len();
+            let is_prose: Vec<bool> = self.lines.iter().map(|l| self.is_prose_line(l)).collect();
+            let mut before = Vec::with_capacity(n + 1);
+            before.push(0);
+            for &p in &is_prose {
+                before.push(before.last().unwrap() + usize::from(p));
+            }
+            let mut next = vec![None; n + 1];
+            for i in (0..n).rev() {
+                next[i] = if self.is_blank(&self.lines[i]) {
+                    next[i + 1]
+                } else {
+                    Some(i)
+                };
+            }
+            let last = (0..n).rev().find(|&i| !self.is_blank(&self.lines[i]));
+            ProseIndex {
+                before,
+                next,
+                is_prose,
+                last,
+            }
+        })
     }
 
     fn line_index(&self, offset: usize) -> usize {
@@ -641,13 +684,13 @@ impl<'a> Doc<'a> {
 
     /// From line `idx` to the end, when prose stands before it and what follows reads as a list.
     fn section_from(&self, idx: usize, max_prose: usize) -> Option<Range<usize>> {
-        let prose = |l: &&Line| self.is_prose_line(l);
-        let rest = self.lines[idx + 1..].iter().filter(|l| !self.is_blank(l));
-        let first_is_prose = rest.clone().next().is_some_and(|l| prose(&l));
-        let last_is_prose = rest.clone().next_back().is_some_and(|l| prose(&l));
-        let before = self.lines[..idx].iter().any(|l| prose(&l));
-        let list = !first_is_prose && !last_is_prose && rest.filter(prose).count() <= max_prose;
-        (before && list).then_some(self.lines[idx].start..self.text.len())
+        let p = self.prose_index();
+        let total = p.before[self.lines.len()];
+        let after = total - p.before[idx + 1];
+        let first_is_prose = p.next[idx + 1].is_some_and(|i| p.is_prose[i]);
+        let last_is_prose = p.last.is_some_and(|i| i > idx && p.is_prose[i]);
+        let list = !first_is_prose && !last_is_prose && after <= max_prose;
+        (p.before[idx] > 0 && list).then_some(self.lines[idx].start..self.text.len())
     }
 
     /// Does the line read as article prose: enough words, ending like a sentence?
@@ -791,7 +834,7 @@ impl<'a> Doc<'a> {
             Some(Position::Head) => (Box::new(0..n), true),
             Some(Position::Tail) => (Box::new((0..n).rev()), true),
             Some(Position::Preamble) => {
-                let first_prose = self.lines.iter().position(|l| self.is_prose_line(l));
+                let first_prose = self.prose_index().is_prose.iter().position(|&p| p);
                 // No prose at all: nothing tells the menu from the text.
                 (Box::new(0..first_prose.unwrap_or(0)), false)
             }
