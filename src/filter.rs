@@ -442,16 +442,24 @@ struct ProseIndex {
     last: Option<usize>,
 }
 
-/// Words of a line for the structural rules: runs of non-space characters, where each Chinese,
-/// Japanese or Korean character counts as a word of its own (those scripts put no spaces
-/// between words).
-fn word_count(s: &str) -> usize {
-    s.split_whitespace()
-        .map(|w| {
+/// Words of a line for the structural rules, counted up to `cap` (the callers only compare with a
+/// small bound, and paragraphs are long): runs of non-space characters, where each Chinese,
+/// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
+/// words).
+fn word_count(s: &str, cap: usize) -> usize {
+    let mut n = 0;
+    for w in s.split_whitespace() {
+        n += if w.is_ascii() {
+            1
+        } else {
             let cjk = w.chars().filter(|&c| is_cjk(c)).count();
             cjk + usize::from(cjk < w.chars().count())
-        })
-        .sum()
+        };
+        if n >= cap {
+            return cap;
+        }
+    }
+    n
 }
 
 /// Is `c` a CJK ideograph, kana or Hangul syllable?
@@ -700,7 +708,7 @@ impl<'a> Doc<'a> {
         let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
         s.ends_with([
             '.', '!', '?', '\u{2026}', '\u{3002}', '\u{ff01}', '\u{ff1f}',
-        ]) && word_count(s) >= Rule::PROSE_WORDS
+        ]) && word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS
     }
 
     /// Is `at` the start of a sentence: its line's start, or right after . ! ? (and closing quotes)?
@@ -822,7 +830,7 @@ impl<'a> Doc<'a> {
         let s = String::from_utf8_lossy(&self.text[t]);
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
         !s.ends_with(['.', ',', ';'])
-            && word_count(&s) <= rule.max_words
+            && word_count(&s, rule.max_words + 1) <= rule.max_words
             && s.chars().count() <= max_chars
     }
 
@@ -834,7 +842,12 @@ impl<'a> Doc<'a> {
             Some(Position::Head) => (Box::new(0..n), true),
             Some(Position::Tail) => (Box::new((0..n).rev()), true),
             Some(Position::Preamble) => {
-                let first_prose = self.prose_index().is_prose.iter().position(|&p| p);
+                // Usually near the top: scan only that far (the full index is built only for
+                // documents with section candidates).
+                let first_prose = match self.prose.get() {
+                    Some(p) => p.is_prose.iter().position(|&p| p),
+                    None => self.lines.iter().position(|l| self.is_prose_line(l)),
+                };
                 // No prose at all: nothing tells the menu from the text.
                 (Box::new(0..first_prose.unwrap_or(0)), false)
             }
