@@ -1107,6 +1107,17 @@ phrases = ["comments"]
 max_lines = 3
 "#;
 
+    /// A cleaner over one pattern file's rules, refusing only above 90% removed.
+    fn cleaner_from(name: &str, rules: &str) -> Cleaner {
+        Cleaner::new(
+            PatternSetBuilder::new()
+                .add_str(name, rules)
+                .build()
+                .unwrap(),
+        )
+        .with_max_removal(0.9)
+    }
+
     fn cleaner() -> Cleaner {
         Cleaner::new(
             PatternSetBuilder::new()
@@ -1295,13 +1306,7 @@ scope = "section"
 phrases = ["More stories"]
 max_prose = 1
 "#;
-        let c = Cleaner::new(
-            PatternSetBuilder::new()
-                .add_str("s.toml", rules)
-                .build()
-                .unwrap(),
-        )
-        .with_max_removal(0.9);
+        let c = cleaner_from("s.toml", rules);
         let prose = "The council voted on Tuesday to keep the old bridge open.";
         // A list of headlines, with one teaser sentence among them: the section goes.
         let list = format!(
@@ -1341,13 +1346,7 @@ position = "preamble"
 min_lines = 3
 max_words = 2
 "#;
-        let c = Cleaner::new(
-            PatternSetBuilder::new()
-                .add_str("r.toml", rules)
-                .build()
-                .unwrap(),
-        )
-        .with_max_removal(0.9);
+        let c = cleaner_from("r.toml", rules);
         let prose = "The council voted on Tuesday to keep the old bridge open.";
         // Two menus above the headline, one of them not at the top; a short list after the
         // first prose line stays, as does a run of two.
@@ -1401,13 +1400,7 @@ scope = "section"
 opened_by = ["share"]
 max_prose = 0
 "#;
-        let c = Cleaner::new(
-            PatternSetBuilder::new()
-                .add_str("o.toml", rules)
-                .build()
-                .unwrap(),
-        )
-        .with_max_removal(0.9);
+        let c = cleaner_from("o.toml", rules);
         let prose = "The council voted on Tuesday to keep the old bridge open.";
         let input = format!("{prose}\nShare this article\nA headline\nAnother headline\n");
         let out = c.clean(input.as_bytes());
@@ -1455,13 +1448,7 @@ position = "tail"
 min_lines = 3
 max_words = 2
 "#;
-        let c = Cleaner::new(
-            PatternSetBuilder::new()
-                .add_str("r.toml", rules)
-                .build()
-                .unwrap(),
-        )
-        .with_max_removal(0.9);
+        let c = cleaner_from("r.toml", rules);
         let input = "Home\nWorld news\n\nSport\nA headline of several words\nBody text.\n\nAbout us\nContact\nJobs\n";
         let out = c.clean(input.as_bytes());
         assert_eq!(
