@@ -272,7 +272,13 @@ impl Cleaner {
             let rule = self.set.rule(i);
             let opened = removals.iter().find_map(|r| {
                 (r.rule.scope == Scope::Line && rule.opened_by.contains(&r.rule.family))
-                    .then(|| doc.section_from(doc.line_index(r.range.start), rule.max_prose))
+                    .then(|| {
+                        doc.section_from(
+                            doc.line_index(r.range.start),
+                            rule.max_prose,
+                            rule.interleaved,
+                        )
+                    })
                     .flatten()
             });
             if let Some(range) = opened {
@@ -687,18 +693,46 @@ impl<'a> Doc<'a> {
         if !self.line_qualifies(hit, &line, rule) {
             return None;
         }
-        self.section_from(idx, rule.max_prose)
+        self.section_from(idx, rule.max_prose, rule.interleaved)
     }
 
     /// From line `idx` to the end, when prose stands before it and what follows reads as a list.
-    fn section_from(&self, idx: usize, max_prose: usize) -> Option<Range<usize>> {
+    fn section_from(
+        &self,
+        idx: usize,
+        max_prose: usize,
+        interleaved: bool,
+    ) -> Option<Range<usize>> {
         let p = self.prose_index();
         let total = p.before[self.lines.len()];
         let after = total - p.before[idx + 1];
         let first_is_prose = p.next[idx + 1].is_some_and(|i| p.is_prose[i]);
         let last_is_prose = p.last.is_some_and(|i| i > idx && p.is_prose[i]);
-        let list = !first_is_prose && !last_is_prose && after <= max_prose;
+        let edges = !first_is_prose && !last_is_prose;
+        let list = edges && (after <= max_prose || (interleaved && self.interleaved_after(idx)));
         (p.before[idx] > 0 && list).then_some(self.lines[idx].start..self.text.len())
+    }
+
+    /// Does what follows line `idx` alternate like a list of headlines with teasers (no two prose
+    /// lines in a row), and is it no longer than the text before it (a long product list or
+    /// interview that makes up the article stays)?
+    fn interleaved_after(&self, idx: usize) -> bool {
+        let start = self.lines[idx].start;
+        if self.text.len() - start > start - self.body_start {
+            return false;
+        }
+        let p = self.prose_index();
+        let mut previous = false;
+        for i in idx + 1..self.lines.len() {
+            if self.is_blank(&self.lines[i]) {
+                continue;
+            }
+            if p.is_prose[i] && previous {
+                return false;
+            }
+            previous = p.is_prose[i];
+        }
+        true
     }
 
     /// Does the line read as article prose: enough words, ending like a sentence?
@@ -1382,6 +1416,42 @@ max_words = 2
             String::from_utf8_lossy(&out.text),
             "\u{5546}\u{54c1}\u{306e}\u{6539}\u{9020}\u{304c}\u{5546}\u{6a19}\u{6cd5}\u{9055}\u{53cd}\u{3002}\n"
         );
+    }
+
+    #[test]
+    fn interleaved_sections_take_teasers_but_not_articles() {
+        let rules = r#"
+[[rule]]
+id = "s.more"
+family = "related"
+scope = "section"
+phrases = ["More stories"]
+max_prose = 0
+interleaved = true
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let p2 = "Engineers will inspect it again in the spring before a final decision.";
+        let teaser = "Ferries stay in port as the first winter storm reaches the coast.";
+        // Headlines, each with one teaser sentence: the section goes.
+        let list = format!(
+            "{p1}\n{p2}\n{p1}\nMore stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n"
+        );
+        let out = c.clean(list.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("{p1}\n{p2}\n{p1}\n")
+        );
+        // Two prose lines in a row after the heading: article text, it stays.
+        let article = format!(
+            "{p1}\n{p2}\n{p1}\nMore stories\nStorm closes harbour\n{teaser}\n{p2}\nSchool wins chess title\n"
+        );
+        assert_eq!(c.clean(article.as_bytes()).verdict, Verdict::Unchanged);
+        // A section longer than the text before it (a list that is the article): it stays.
+        let long = format!(
+            "{p1}\nMore stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n{teaser}\nLast line\n"
+        );
+        assert_eq!(c.clean(long.as_bytes()).verdict, Verdict::Unchanged);
     }
 
     #[test]

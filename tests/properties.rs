@@ -147,7 +147,7 @@ fn rule(i: usize) -> impl Strategy<Value = String> {
                         list(&regexes)
                     ),
                     4 => format!(
-                        "{head}scope = 'section'\nphrases = {}\nregexes = {}\nmax_prose = {}\n{chars}",
+                        "{head}scope = 'section'\nphrases = {}\nregexes = {}\nmax_prose = {}\ninterleaved = {flag}\n{chars}",
                         list(&phrases),
                         list(&regexes),
                         lines - 1

@@ -38,6 +38,7 @@ struct RawRule {
     max_prose: Option<Spanned<i64>>,
     #[serde(default)]
     opened_by: Vec<Spanned<String>>,
+    interleaved: Option<bool>,
 }
 
 /// A rule read from a file, with the byte spans needed to place later errors (bad regexes).
@@ -357,6 +358,13 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
                 );
             }
         }
+        if raw.interleaved.is_some() && scope != Scope::Section {
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`interleaved` applies to section rules only",
+            );
+        }
         if raw.max_prose.is_some() && scope != Scope::Section {
             rep.report(
                 rule_span.clone(),
@@ -417,6 +425,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             max_words: max_words.unwrap_or(Rule::DEFAULT_RUN_WORDS),
             max_prose: max_prose.unwrap_or(Rule::DEFAULT_SECTION_PROSE),
             opened_by: raw.opened_by.iter().map(|f| f.get_ref().clone()).collect(),
+            interleaved: raw.interleaved.unwrap_or(false),
             origin: format!("{}:{line}", rep.origin),
         },
         id_span: raw.id.span(),
@@ -465,7 +474,7 @@ phrases = ["ad"]
         assert_eq!(
             errors(src),
             [
-                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`",
+                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`",
                 "bad.toml:10:10: rule `a.two`: unknown family `gossip`, expected one of: support-appeal, comments, newsletter, share, related, caption, byline, timestamp, ad, cookie, paywall, copyright, navigation, other",
                 "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail, run, section",
                 "bad.toml:12:12: rule `a.two`: empty phrase",

@@ -147,6 +147,9 @@ pub struct Rule {
     pub max_prose: usize,
     /// Section: families whose line rules' removals open the section, besides the rule's own phrases.
     pub opened_by: Vec<String>,
+    /// Section: also remove a section of any number of prose lines when no two stand together
+    /// (headlines with a teaser each) and it is no longer than the text before it.
+    pub interleaved: bool,
     /// Where the rule was defined (`path:line`).
     pub origin: String,
 }
