@@ -446,6 +446,8 @@ struct ProseIndex {
     is_prose: Vec<bool>,
     /// The last non-blank line.
     last: Option<usize>,
+    /// `pair_from[i]`: do two prose lines stand together (blank lines aside) among lines `i..`?
+    pair_from: Vec<bool>,
 }
 
 /// Words of a line for the structural rules, counted up to `cap` (the callers only compare with a
@@ -598,11 +600,17 @@ impl<'a> Doc<'a> {
                 };
             }
             let last = (0..n).rev().find(|&i| !self.is_blank(&self.lines[i]));
+            let mut pair_from = vec![false; n + 1];
+            for i in (0..n).rev() {
+                let pair = is_prose[i] && next[i + 1].is_some_and(|j| is_prose[j]);
+                pair_from[i] = pair_from[i + 1] || pair;
+            }
             ProseIndex {
                 before,
                 next,
                 is_prose,
                 last,
+                pair_from,
             }
         })
     }
@@ -721,18 +729,7 @@ impl<'a> Doc<'a> {
         if self.text.len() - start > start - self.body_start {
             return false;
         }
-        let p = self.prose_index();
-        let mut previous = false;
-        for i in idx + 1..self.lines.len() {
-            if self.is_blank(&self.lines[i]) {
-                continue;
-            }
-            if p.is_prose[i] && previous {
-                return false;
-            }
-            previous = p.is_prose[i];
-        }
-        true
+        !self.prose_index().pair_from[idx + 1]
     }
 
     /// Does the line read as article prose: enough words, ending like a sentence?
