@@ -266,17 +266,7 @@ fn measure(cmd: &mut Command) -> Option<(f64, f64, u64, u64)> {
         .spawn()
         .ok()?;
     let mut pipe = child.stdout.take()?;
-    let drain = std::thread::spawn(move || {
-        let mut buf = vec![0u8; 1 << 20];
-        let mut lines = 0u64;
-        while let Ok(n) = std::io::Read::read(&mut pipe, &mut buf) {
-            if n == 0 {
-                break;
-            }
-            lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-        }
-        lines
-    });
+    let drain = std::thread::spawn(move || count_lines_of(&mut pipe));
     let mut status = 0;
     // SAFETY: `rusage` is plain data; wait4 fills it for our own child, which std never reaps
     // because we do not call `wait` on it.
@@ -303,12 +293,14 @@ fn measure(cmd: &mut Command) -> Option<(f64, f64, u64, u64)> {
 
 /// Lines of a file, read in pieces.
 fn count_lines(path: &Path) -> u64 {
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return 0;
-    };
+    std::fs::File::open(path).map_or(0, |mut f| count_lines_of(&mut f))
+}
+
+/// Lines of a stream, read in 1 MiB pieces.
+fn count_lines_of(r: &mut impl std::io::Read) -> u64 {
     let mut buf = vec![0u8; 1 << 20];
     let mut lines = 0u64;
-    while let Ok(n) = std::io::Read::read(&mut f, &mut buf) {
+    while let Ok(n) = r.read(&mut buf) {
         if n == 0 {
             break;
         }

@@ -267,20 +267,19 @@ impl Cleaner {
         }
         // Sections opened by chrome lines: the first line another rule removes as one of the
         // families the section rule names, when all after it reads as a list.
-        removals.sort_by_key(|r| r.range.start);
         for &i in &self.set.inner().opened_sections {
             let rule = self.set.rule(i);
-            let opened = removals.iter().find_map(|r| {
-                (r.rule.scope == Scope::Line && rule.opened_by.contains(&r.rule.family))
-                    .then(|| {
-                        doc.section_from(
-                            doc.line_index(r.range.start),
-                            rule.max_prose,
-                            rule.interleaved,
-                        )
-                    })
-                    .flatten()
-            });
+            let opened = removals
+                .iter()
+                .filter(|r| r.rule.scope == Scope::Line && rule.opened_by.contains(&r.rule.family))
+                .filter_map(|r| {
+                    doc.section_from(
+                        doc.line_index(r.range.start),
+                        rule.max_prose,
+                        rule.interleaved,
+                    )
+                })
+                .min_by_key(|range| range.start);
             if let Some(range) = opened {
                 removals.push(Removal {
                     rule: rule.clone(),

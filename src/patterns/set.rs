@@ -265,49 +265,51 @@ pub(crate) struct LineRegexes {
     pub ungated_index: Vec<usize>,
 }
 
+/// Distinct literals, each with the regexes (indices) it admits.
+#[derive(Default)]
+struct LiteralTable {
+    index: HashMap<Vec<u8>, usize>,
+    literals: Vec<Vec<u8>>,
+    targets: Vec<Vec<usize>>,
+}
+
+impl LiteralTable {
+    /// Records that each of `lits` admits regex `regex`.
+    fn add(&mut self, lits: impl IntoIterator<Item = Vec<u8>>, regex: usize) {
+        for lit in lits {
+            let id = *self.index.entry(lit.clone()).or_insert_with(|| {
+                self.literals.push(lit);
+                self.targets.push(Vec::new());
+                self.literals.len() - 1
+            });
+            if !self.targets[id].contains(&regex) {
+                self.targets[id].push(regex);
+            }
+        }
+    }
+}
+
 impl LineRegexes {
     fn new(sources: Vec<(&str, usize)>) -> Result<LineRegexes, String> {
         let mut regexes = Vec::with_capacity(sources.len());
-        let mut gate_index: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut gate_literals: Vec<Vec<u8>> = Vec::new();
-        let mut gate_targets: Vec<Vec<usize>> = Vec::new();
+        let mut gates = LiteralTable::default();
         let mut ungated = Vec::new();
-        let mut head_index: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut head_literals: Vec<Vec<u8>> = Vec::new();
-        let mut head_targets: Vec<Vec<usize>> = Vec::new();
+        let mut heads = LiteralTable::default();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             let re = compile_regex_with(src, false)?;
             if let Some(lits) = super::gate::head(src) {
-                for lit in lits {
-                    let id = *head_index.entry(lit.clone()).or_insert_with(|| {
-                        head_literals.push(lit);
-                        head_targets.push(Vec::new());
-                        head_literals.len() - 1
-                    });
-                    if !head_targets[id].contains(&i) {
-                        head_targets[id].push(i);
-                    }
-                }
+                heads.add(lits, i);
                 regexes.push((re, rule));
                 continue;
             }
             match super::gate::gate(src) {
-                Some(lits) => {
-                    for lit in lits {
-                        let id = *gate_index.entry(lit.clone()).or_insert_with(|| {
-                            gate_literals.push(lit);
-                            gate_targets.push(Vec::new());
-                            gate_literals.len() - 1
-                        });
-                        if !gate_targets[id].contains(&i) {
-                            gate_targets[id].push(i);
-                        }
-                    }
-                }
+                Some(lits) => gates.add(lits, i),
                 None => ungated.push((re.clone(), i)),
             }
             regexes.push((re, rule));
         }
+        let (gate_literals, gate_targets) = (gates.literals, gates.targets);
+        let (head_literals, head_targets) = (heads.literals, heads.targets);
         let gates = (!gate_literals.is_empty()).then(|| {
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)

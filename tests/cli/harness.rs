@@ -12,6 +12,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: out.stdout,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
     pub fn stdout_str(&self) -> String {
         String::from_utf8(self.stdout.clone()).expect("utf-8 stdout")
@@ -40,11 +50,7 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
     });
     let out = child.wait_with_output().expect("wait for dechrome");
     writer.join().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 /// Runs `dechrome ARGS` at the repository root.

@@ -428,12 +428,7 @@ fn run_unprivileged(dir: &Path, args: &[&str]) -> Run {
     if is_root() {
         cmd.uid(65534).gid(65534);
     }
-    let out = cmd.output().expect("spawn dechrome");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(cmd.output().expect("spawn dechrome"))
 }
 
 #[test]
@@ -690,20 +685,7 @@ fn a_file_size_limit_leaves_no_partial_output() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     full_disk_tree(d);
-    let out = Command::new("bash")
-        .args([
-            "-c",
-            "trap '' XFSZ; ulimit -f 64; exec \"$0\" clean in -o out -j 1",
-            bin(),
-        ])
-        .current_dir(d)
-        .output()
-        .unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let r = run_with_file_limit(d, "clean in -o out -j 1");
     assert_full_disk_outcome(&r, &d.join("out"), "File too large (os error 27)");
 }
 
@@ -719,11 +701,7 @@ fn run_with_file_limit(dir: &Path, args: &str) -> Run {
         .current_dir(dir)
         .output()
         .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 /// A JSONL output file or shard that cannot be written completely is not left behind, complete or
