@@ -808,23 +808,13 @@ fn files_below(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
 const INTERRUPTED: &str =
     "dechrome: error: interrupted; complete outputs are kept, no partial file is left\n";
 
-/// Starts `dechrome ARGS` in `dir`, waits until `ready` holds (or the run ends), sends `signal`.
-/// Returns whether the signal ended the run (else the run's stderr, when it ended by itself).
-fn interrupt(
-    dir: &Path,
-    args: &[&str],
+/// Waits until `ready` holds (at most a minute, or until the child ends), sends `signal` to the
+/// child and returns its output.
+fn signal_when(
+    mut child: std::process::Child,
     signal: &str,
     ready: impl Fn() -> bool,
-) -> Result<(), String> {
-    let mut child = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .unwrap();
+) -> std::process::Output {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !ready() && Instant::now() < deadline {
         if child.try_wait().unwrap().is_some() {
@@ -835,7 +825,27 @@ fn interrupt(
     let _ = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Starts `dechrome ARGS` in `dir`, waits until `ready` holds (or the run ends), sends `signal`.
+/// Returns whether the signal ended the run (else the run's stderr, when it ended by itself).
+fn interrupt(
+    dir: &Path,
+    args: &[&str],
+    signal: &str,
+    ready: impl Fn() -> bool,
+) -> Result<(), String> {
+    let child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let out = signal_when(child, signal, ready);
     match out.status.signal() {
         Some(_) => Ok(()),
         None => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
@@ -1069,7 +1079,7 @@ fn killed_jsonl_runs_to_stdout_write_a_prefix() {
     let reference = r.stdout;
     for signal in ["KILL", "INT"] {
         let path = d.join(format!("stdout-{signal}"));
-        let mut child = Command::new(bin())
+        let child = Command::new(bin())
             .args(args)
             .current_dir(d)
             .stdin(Stdio::null())
@@ -1077,17 +1087,7 @@ fn killed_jsonl_runs_to_stdout_write_a_prefix() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while fs::metadata(&path).unwrap().len() == 0 && Instant::now() < deadline {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        let _ = Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status();
-        let out = child.wait_with_output().unwrap();
+        let out = signal_when(child, signal, || fs::metadata(&path).unwrap().len() > 0);
         let got = fs::read(&path).unwrap();
         eprintln!(
             "SIG{signal}: {} of {} bytes written",
