@@ -7,6 +7,7 @@
 //! gut. Every byte not removed is kept as it was.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -161,7 +162,7 @@ impl Cleaner {
         let mut deleted: Vec<Range<usize>> = Vec::new();
         let mut passes = 1;
         loop {
-            let share = self.share(text, &removals);
+            let share = guarded_share(text, &removals);
             if share > self.max_removal {
                 return refused(text, removals, notices, share);
             }
@@ -202,7 +203,7 @@ impl Cleaner {
                          more chrome); document left unchanged"
                     ),
                 });
-                let share = self.share(text, &removals);
+                let share = guarded_share(text, &removals);
                 return refused(text, removals, notices, share);
             }
             passes += 1;
@@ -221,12 +222,7 @@ impl Cleaner {
 
     /// Share of the document's characters that the removals take.
     fn share(&self, text: &[u8], removals: &[Removal]) -> f64 {
-        let merged = merge(removals.iter().map(|r| r.range.clone()));
-        merged
-            .iter()
-            .map(|r| char_count(&text[r.clone()]))
-            .sum::<usize>() as f64
-            / char_count(text).max(1) as f64
+        removed_share(text, removals, text.len())
     }
 
     /// One pass: the removals (sorted, one per span) and notices the hits of `text` lead to.
@@ -238,9 +234,18 @@ impl Cleaner {
             return (removals, notices);
         }
         let doc = Doc::new(text);
+        // Entry lines of each thread rule (`repeats`), gathered before any is judged.
+        let mut threads: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for hit in &hits {
             let rule = self.set.rule(hit.rule);
             let range = match (rule.scope, hit.role) {
+                (Scope::Section, Role::Phrase) if rule.repeats > 0 => {
+                    let idx = doc.line_index(hit.start);
+                    if doc.line_qualifies(hit, &doc.lines[idx], rule) {
+                        threads.entry(hit.rule).or_default().push(idx);
+                    }
+                    None
+                }
                 (Scope::Line, Role::Phrase) => doc.line_removal(hit, rule),
                 (Scope::Sentence, Role::Phrase) => doc.sentence_removal(hit),
                 (Scope::Tail, Role::Phrase) => doc.tail_removal(hit, rule),
@@ -259,6 +264,17 @@ impl Cleaner {
                 _ => None,
             };
             if let Some(range) = range {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        for (i, mut entries) in threads {
+            entries.sort_unstable();
+            entries.dedup();
+            let rule = self.set.rule(i);
+            if let Some(range) = doc.thread_removal(&entries, rule) {
                 removals.push(Removal {
                     rule: rule.clone(),
                     range,
@@ -305,6 +321,33 @@ impl Cleaner {
 }
 
 /// A refused document: returned as it was, with what would have gone.
+/// Share of the characters of `text[..end]` that the removals take.
+fn removed_share(text: &[u8], removals: &[Removal], end: usize) -> f64 {
+    let merged = merge(
+        removals
+            .iter()
+            .map(|r| r.range.start.min(end)..r.range.end.min(end))
+            .filter(|r| !r.is_empty()),
+    );
+    merged
+        .iter()
+        .map(|r| char_count(&text[r.clone()]))
+        .sum::<usize>() as f64
+        / char_count(&text[..end]).max(1) as f64
+}
+
+/// The share the removal guard weighs: that of the text before a comment thread (a `repeats`
+/// section, known by its chain of entry lines), which may outweigh the article many times over.
+fn guarded_share(text: &[u8], removals: &[Removal]) -> f64 {
+    let end = removals
+        .iter()
+        .filter(|r| r.rule.repeats > 0)
+        .map(|r| r.range.start)
+        .min()
+        .unwrap_or(text.len());
+    removed_share(text, removals, end)
+}
+
 fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, share: f64) -> Outcome<'_> {
     Outcome {
         text: Cow::Borrowed(text),
@@ -701,6 +744,33 @@ impl<'a> Doc<'a> {
             return None;
         }
         self.section_from(idx, rule.max_prose, rule.interleaved)
+    }
+
+    /// A thread (comments under the article): from the first of the entry lines `entries`
+    /// (sorted line indices) that chain to the end, each at most `max_prose` prose lines after
+    /// the one before and the end at most that far after the last, when the chain holds at least
+    /// `repeats` different entries (an interview repeats its few speakers' names) and prose stands
+    /// before it.
+    fn thread_removal(&self, entries: &[usize], rule: &Rule) -> Option<Range<usize>> {
+        let p = self.prose_index();
+        let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
+        let &last = entries.last()?;
+        if prose_between(last, self.lines.len()) > rule.max_prose {
+            return None;
+        }
+        let mut first = entries.len() - 1;
+        while first > 0 && prose_between(entries[first - 1], entries[first]) <= rule.max_prose {
+            first -= 1;
+        }
+        let idx = entries[first];
+        let mut distinct: Vec<&[u8]> = entries[first..]
+            .iter()
+            .map(|&i| &self.text[self.trimmed(&self.lines[i])])
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        (distinct.len() >= rule.repeats && p.before[idx] > 0)
+            .then_some(self.lines[idx].start..self.text.len())
     }
 
     /// From line `idx` to the end, when prose stands before it and what follows reads as a list.
@@ -1448,6 +1518,46 @@ interleaved = true
             "{p1}\nMore stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n{teaser}\nLast line\n"
         );
         assert_eq!(c.clean(long.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn threads_need_their_repeats_and_weigh_only_the_text_before_them() {
+        let rules = r#"
+[[rule]]
+id = "t.says"
+family = "comments"
+scope = "section"
+regexes = ['^[a-z0-9]+ says:$']
+repeats = 3
+max_prose = 1
+"#;
+        let c = cleaner_from("t.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let c1 = "This is the worst decision the council has made in years, honestly.";
+        let c2 = "Good. The ferry costs far too much for families who cross every day.";
+        // Three entries, each a comment of one prose line: the thread goes, although it is longer
+        // than the article (the guard weighs only the text before it).
+        let thread = format!(
+            "{p1}\nann says:\n{c1}\nbob says:\n{c2}\ncat says:\n{c1}\n\u{a9} 2019 Gazette\n"
+        );
+        let out = c.clean(thread.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{p1}\n"));
+        assert_eq!(out.removals.len(), 1);
+        assert_eq!(out.removals[0].rule.id, "t.says");
+        // Two prose lines between entries break the chain: the thread starts after them, and
+        // from there it holds only two entries, too few.
+        let broken = format!("{p1}\nann says:\n{c1}\n{c2}\nbob says:\n{c2}\ncat says:\n{c1}\n");
+        assert_eq!(c.clean(broken.as_bytes()).verdict, Verdict::Unchanged);
+        // Three entries but two names: an interview, it stays.
+        let interview = format!("{p1}\nann says:\n{c1}\nbob says:\n{c2}\nann says:\n{c1}\n");
+        assert_eq!(c.clean(interview.as_bytes()).verdict, Verdict::Unchanged);
+        // More than `max_prose` prose lines after the last entry: the article goes on, it stays.
+        let quoted =
+            format!("{p1}\nann says:\n{c1}\nbob says:\n{c2}\ncat says:\n{c1}\n{c2}\n{p1}\n");
+        assert_eq!(c.clean(quoted.as_bytes()).verdict, Verdict::Unchanged);
+        // No prose before the first entry: nothing marks an article above it.
+        let bare = format!("ann says:\n{c1}\nbob says:\n{c2}\ncat says:\n{c1}\n");
+        assert_eq!(c.clean(bare.as_bytes()).verdict, Verdict::Unchanged);
     }
 
     #[test]

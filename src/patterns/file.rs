@@ -39,6 +39,7 @@ struct RawRule {
     #[serde(default)]
     opened_by: Vec<Spanned<String>>,
     interleaved: Option<bool>,
+    repeats: Option<Spanned<i64>>,
 }
 
 /// A rule read from a file, with the byte spans needed to place later errors (bad regexes).
@@ -241,6 +242,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
     let max_lines = positive(&raw.max_lines, "max_lines", rep);
     let min_lines = positive(&raw.min_lines, "min_lines", rep);
     let max_words = positive(&raw.max_words, "max_words", rep);
+    let repeats = positive(&raw.repeats, "repeats", rep);
     let max_prose = match &raw.max_prose {
         Some(v) if *v.get_ref() < 0 => {
             rep.report(v.span(), idr, "`max_prose` must not be negative");
@@ -365,6 +367,13 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
                 "`interleaved` applies to section rules only",
             );
         }
+        if raw.repeats.is_some() && scope != Scope::Section {
+            rep.report(
+                rule_span.clone(),
+                idr,
+                "`repeats` applies to section rules only",
+            );
+        }
         if raw.max_prose.is_some() && scope != Scope::Section {
             rep.report(
                 rule_span.clone(),
@@ -426,6 +435,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             max_prose: max_prose.unwrap_or(Rule::DEFAULT_SECTION_PROSE),
             opened_by: raw.opened_by.iter().map(|f| f.get_ref().clone()).collect(),
             interleaved: raw.interleaved.unwrap_or(false),
+            repeats: repeats.unwrap_or(0),
             origin: format!("{}:{line}", rep.origin),
         },
         id_span: raw.id.span(),
@@ -474,7 +484,7 @@ phrases = ["ad"]
         assert_eq!(
             errors(src),
             [
-                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`",
+                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`, `repeats`",
                 "bad.toml:10:10: rule `a.two`: unknown family `gossip`, expected one of: support-appeal, comments, newsletter, share, related, caption, byline, timestamp, ad, cookie, paywall, copyright, navigation, other",
                 "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail, run, section",
                 "bad.toml:12:12: rule `a.two`: empty phrase",

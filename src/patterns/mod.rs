@@ -150,6 +150,11 @@ pub struct Rule {
     /// Section: also remove a section of any number of prose lines when no two stand together
     /// (headlines with a teaser each) and it is no longer than the text before it.
     pub interleaved: bool,
+    /// Section: when above 0, a thread of entries (comments): the rule must match at least this
+    /// many different lines, the first of which opens the section, each at most `max_prose` prose lines
+    /// after the one before (and the end at most that far after the last); the list checks do
+    /// not apply.
+    pub repeats: usize,
     /// Where the rule was defined (`path:line`).
     pub origin: String,
 }

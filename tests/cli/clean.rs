@@ -175,7 +175,7 @@ fn bad_pattern_file_reports_every_problem() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "dechrome: error: fixtures/bad-patterns/mixed.toml:7:1: rule `bad.unknown-key`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`\n\
+        "dechrome: error: fixtures/bad-patterns/mixed.toml:7:1: rule `bad.unknown-key`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`, `repeats`\n\
          fixtures/bad-patterns/mixed.toml:12:9: rule `bad.scope`: unknown scope `paragraph`, expected one of: line, sentence, block, tail, run, section\n\
          fixtures/bad-patterns/mixed.toml:19:12: rule `bad.regex`: invalid regex: unclosed character class\n"
     );
