@@ -806,9 +806,11 @@ impl<'a> Doc<'a> {
         let t = self.trimmed_ws(line);
         let s = String::from_utf8_lossy(&self.text[t]);
         let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
-        s.ends_with([
-            '.', '!', '?', '\u{2026}', '\u{3002}', '\u{ff01}', '\u{ff1f}',
-        ]) && word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS
+        // A line cut short with an ellipsis is a teaser, not a paragraph.
+        !s.ends_with(['\u{2026}'])
+            && !s.ends_with("..")
+            && s.ends_with(['.', '!', '?', '\u{3002}', '\u{ff01}', '\u{ff1f}'])
+            && word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS
     }
 
     /// Is `at` the start of a sentence: its line's start, or right after . ! ? (and closing quotes)?
@@ -1518,6 +1520,34 @@ interleaved = true
             "{p1}\nMore stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n{teaser}\nLast line\n"
         );
         assert_eq!(c.clean(long.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn lines_cut_short_with_an_ellipsis_are_teasers_not_prose() {
+        let rules = r#"
+[[rule]]
+id = "s.recent"
+family = "related"
+scope = "section"
+phrases = ["Recent"]
+max_prose = 0
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let p2 = "Engineers will inspect it again in the spring before a final decision.";
+        // Comment snippets cut short with an ellipsis: the list goes.
+        let cut = format!(
+            "{p1}\n{p2}\nRecent\nann: the council should have listened to the people who cross every\u{2026}\nbob: the ferry costs far too much for families who cross the river...\n"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&c.clean(cut.as_bytes()).text),
+            format!("{p1}\n{p2}\n")
+        );
+        // The same lines ending as sentences are prose: more than `max_prose`, they stay.
+        let whole = format!(
+            "{p1}\n{p2}\nRecent\nann: the council should have listened to the people who cross every day.\nbob: the ferry costs far too much for families who cross the river.\n"
+        );
+        assert_eq!(c.clean(whole.as_bytes()).verdict, Verdict::Unchanged);
     }
 
     #[test]
