@@ -320,7 +320,6 @@ impl Cleaner {
     }
 }
 
-/// A refused document: returned as it was, with what would have gone.
 /// Share of the characters of `text[..end]` that the removals take.
 fn removed_share(text: &[u8], removals: &[Removal], end: usize) -> f64 {
     let merged = merge(
@@ -348,6 +347,7 @@ fn guarded_share(text: &[u8], removals: &[Removal]) -> f64 {
     removed_share(text, removals, end)
 }
 
+/// A refused document: returned as it was, with what would have gone.
 fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, share: f64) -> Outcome<'_> {
     Outcome {
         text: Cow::Borrowed(text),
@@ -807,7 +807,7 @@ impl<'a> Doc<'a> {
         let s = String::from_utf8_lossy(&self.text[t]);
         let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
         // A line cut short with an ellipsis is a teaser, not a paragraph.
-        !s.ends_with(['\u{2026}'])
+        !s.ends_with('\u{2026}')
             && !s.ends_with("..")
             && s.ends_with(['.', '!', '?', '\u{3002}', '\u{ff01}', '\u{ff1f}'])
             && word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS
