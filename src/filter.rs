@@ -496,6 +496,9 @@ struct ProseIndex {
 /// small bound, and paragraphs are long): runs of non-space characters, where each Chinese,
 /// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
 /// words).
+/// The most words a lone prose line in an interleaved section may have to count as a teaser.
+const TEASER_WORDS: usize = 40;
+
 fn word_count(s: &str, cap: usize) -> usize {
     let mut n = 0;
     for w in s.split_whitespace() {
@@ -786,7 +789,11 @@ impl<'a> Doc<'a> {
         let first_is_prose = p.next[idx + 1].is_some_and(|i| p.is_prose[i]);
         let last_is_prose = p.last.is_some_and(|i| i > idx && p.is_prose[i]);
         let edges = !first_is_prose && !last_is_prose;
-        let list = edges && (after <= max_prose || (interleaved && self.interleaved_after(idx)));
+        let list = edges
+            && (after <= max_prose
+                || (interleaved
+                    && self.interleaved_after(idx)
+                    && (after > 1 || self.teaser_after(idx))));
         (p.before[idx] > 0 && list).then_some(self.lines[idx].start..self.text.len())
     }
 
@@ -799,6 +806,18 @@ impl<'a> Doc<'a> {
             return false;
         }
         !self.prose_index().pair_from[idx + 1]
+    }
+
+    /// Is the one prose line after line `idx` short enough for a teaser?
+    fn teaser_after(&self, idx: usize) -> bool {
+        let p = self.prose_index();
+        (idx + 1..self.lines.len())
+            .find(|&i| p.is_prose[i])
+            .is_some_and(|i| {
+                let t = self.trimmed_ws(&self.lines[i]);
+                word_count(&String::from_utf8_lossy(&self.text[t]), TEASER_WORDS + 1)
+                    <= TEASER_WORDS
+            })
     }
 
     /// Does the line read as article prose: enough words, ending like a sentence?
@@ -1520,6 +1539,19 @@ interleaved = true
             "{p1}\nMore stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n{teaser}\nLast line\n"
         );
         assert_eq!(c.clean(long.as_bytes()).verdict, Verdict::Unchanged);
+        // One prose line after the heading: it goes when short enough for a teaser...
+        let one =
+            format!("{p1}\n{p2}\n{p1}\nMore stories\nStorm closes harbour\n{teaser}\nLast line\n");
+        assert_eq!(
+            String::from_utf8_lossy(&c.clean(one.as_bytes()).text),
+            format!("{p1}\n{p2}\n{p1}\n")
+        );
+        // ... and stays when longer (41 words): a paragraph the page put after a gallery.
+        let paragraph = format!("{p1} {p2} {p1} Nobody objected then.");
+        assert_eq!(paragraph.split_whitespace().count(), TEASER_WORDS + 1);
+        let one =
+            format!("{p1}\n{p2}\n{p1}\n{p2}\nMore stories\nGallery\n{paragraph}\nLast line\n");
+        assert_eq!(c.clean(one.as_bytes()).verdict, Verdict::Unchanged);
     }
 
     #[test]
