@@ -236,6 +236,8 @@ impl Cleaner {
         let doc = Doc::new(text);
         // Entry lines of each thread rule (`repeats`), gathered before any is judged.
         let mut threads: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        // Section headings, judged once the lines other rules remove are known.
+        let mut sections = Vec::new();
         for hit in &hits {
             let rule = self.set.rule(hit.rule);
             let range = match (rule.scope, hit.role) {
@@ -249,7 +251,10 @@ impl Cleaner {
                 (Scope::Line, Role::Phrase) => doc.line_removal(hit, rule),
                 (Scope::Sentence, Role::Phrase) => doc.sentence_removal(hit),
                 (Scope::Tail, Role::Phrase) => doc.tail_removal(hit, rule),
-                (Scope::Section, Role::Phrase) => doc.section_removal(hit, rule),
+                (Scope::Section, Role::Phrase) => {
+                    sections.push(hit);
+                    None
+                }
                 (Scope::Block, Role::Start) => match doc.block_removal(hit, rule, &hits) {
                     Ok(r) => r,
                     Err(notice) => {
@@ -264,6 +269,29 @@ impl Cleaner {
                 _ => None,
             };
             if let Some(range) = range {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        // The section rules read the lines that line rules remove as blank.
+        let mut masked = vec![false; doc.lines.len()];
+        for r in removals.iter().filter(|r| r.rule.scope == Scope::Line) {
+            let idx = doc.line_index(r.range.start);
+            let line = &doc.lines[idx];
+            if r.range.start <= doc.trimmed_ws(line).start && r.range.end >= line.content_end {
+                masked[idx] = true;
+            }
+        }
+        let doc = Doc {
+            masked,
+            prose: std::cell::OnceCell::new(),
+            ..doc
+        };
+        for hit in sections {
+            let rule = self.set.rule(hit.rule);
+            if let Some(range) = doc.section_removal(hit, rule) {
                 removals.push(Removal {
                     rule: rule.clone(),
                     range,
@@ -475,6 +503,9 @@ struct Doc<'a> {
     body_start: usize,
     /// Which lines are prose, computed once for the section rules.
     prose: std::cell::OnceCell<ProseIndex>,
+    /// Lines that other rules remove whole in this pass: the section rules read them as blank
+    /// (a comment notice or a sign-up message is not article prose). Empty: none.
+    masked: Vec<bool>,
 }
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
@@ -490,14 +521,17 @@ struct ProseIndex {
     last: Option<usize>,
     /// `pair_from[i]`: do two prose lines stand together (blank lines aside) among lines `i..`?
     pair_from: Vec<bool>,
+    /// `long_from[i]`: is there a prose line too long for a teaser among lines `i..`?
+    long_from: Vec<bool>,
 }
 
 /// Words of a line for the structural rules, counted up to `cap` (the callers only compare with a
 /// small bound, and paragraphs are long): runs of non-space characters, where each Chinese,
 /// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
 /// words).
-/// The most words a lone prose line in an interleaved section may have to count as a teaser.
-const TEASER_WORDS: usize = 40;
+/// The most characters a prose line after a section heading may have to count as a teaser (about
+/// forty English words): a longer one is a paragraph of the article, and keeps the section.
+const TEASER_CHARS: usize = 250;
 
 fn word_count(s: &str, cap: usize) -> usize {
     let mut n = 0;
@@ -624,13 +658,18 @@ impl<'a> Doc<'a> {
             lines,
             body_start,
             prose: std::cell::OnceCell::new(),
+            masked: Vec::new(),
         }
     }
 
     fn prose_index(&self) -> &ProseIndex {
         self.prose.get_or_init(|| {
             let n = self.lines.len();
-            let is_prose: Vec<bool> = self.lines.iter().map(|l| self.is_prose_line(l)).collect();
+            let blank =
+                |i: usize| self.is_blank(&self.lines[i]) || self.masked.get(i) == Some(&true);
+            let is_prose: Vec<bool> = (0..n)
+                .map(|i| !blank(i) && self.is_prose_line(&self.lines[i]))
+                .collect();
             let mut before = Vec::with_capacity(n + 1);
             before.push(0);
             for &p in &is_prose {
@@ -638,17 +677,17 @@ impl<'a> Doc<'a> {
             }
             let mut next = vec![None; n + 1];
             for i in (0..n).rev() {
-                next[i] = if self.is_blank(&self.lines[i]) {
-                    next[i + 1]
-                } else {
-                    Some(i)
-                };
+                next[i] = if blank(i) { next[i + 1] } else { Some(i) };
             }
-            let last = (0..n).rev().find(|&i| !self.is_blank(&self.lines[i]));
+            let last = (0..n).rev().find(|&i| !blank(i));
             let mut pair_from = vec![false; n + 1];
             for i in (0..n).rev() {
                 let pair = is_prose[i] && next[i + 1].is_some_and(|j| is_prose[j]);
                 pair_from[i] = pair_from[i + 1] || pair;
+            }
+            let mut long_from = vec![false; n + 1];
+            for i in (0..n).rev() {
+                long_from[i] = long_from[i + 1] || (is_prose[i] && self.is_long(&self.lines[i]));
             }
             ProseIndex {
                 before,
@@ -656,6 +695,7 @@ impl<'a> Doc<'a> {
                 is_prose,
                 last,
                 pair_from,
+                long_from,
             }
         })
     }
@@ -789,11 +829,10 @@ impl<'a> Doc<'a> {
         let first_is_prose = p.next[idx + 1].is_some_and(|i| p.is_prose[i]);
         let last_is_prose = p.last.is_some_and(|i| i > idx && p.is_prose[i]);
         let edges = !first_is_prose && !last_is_prose;
+        let teasers = !p.long_from[idx + 1];
         let list = edges
-            && (after <= max_prose
-                || (interleaved
-                    && self.interleaved_after(idx)
-                    && (after > 1 || self.teaser_after(idx))));
+            && ((after <= max_prose && teasers)
+                || (interleaved && self.interleaved_after(idx) && (after > 1 || teasers)));
         (p.before[idx] > 0 && list).then_some(self.lines[idx].start..self.text.len())
     }
 
@@ -808,16 +847,9 @@ impl<'a> Doc<'a> {
         !self.prose_index().pair_from[idx + 1]
     }
 
-    /// Is the one prose line after line `idx` short enough for a teaser?
-    fn teaser_after(&self, idx: usize) -> bool {
-        let p = self.prose_index();
-        (idx + 1..self.lines.len())
-            .find(|&i| p.is_prose[i])
-            .is_some_and(|i| {
-                let t = self.trimmed_ws(&self.lines[i]);
-                word_count(&String::from_utf8_lossy(&self.text[t]), TEASER_WORDS + 1)
-                    <= TEASER_WORDS
-            })
+    /// Is the line too long for a teaser (more than [`TEASER_CHARS`] characters)?
+    fn is_long(&self, line: &Line) -> bool {
+        char_count(&self.text[self.trimmed_ws(line)]) > TEASER_CHARS
     }
 
     /// Does the line read as article prose: enough words, ending like a sentence?
@@ -1546,9 +1578,9 @@ interleaved = true
             String::from_utf8_lossy(&c.clean(one.as_bytes()).text),
             format!("{p1}\n{p2}\n{p1}\n")
         );
-        // ... and stays when longer (41 words): a paragraph the page put after a gallery.
-        let paragraph = format!("{p1} {p2} {p1} Nobody objected then.");
-        assert_eq!(paragraph.split_whitespace().count(), TEASER_WORDS + 1);
+        // ... and stays when longer: a paragraph the page put after a gallery.
+        let paragraph = format!("{p1} {p2} {p1} Nobody objected, and the vote was twelve to one.");
+        assert_eq!(paragraph.len(), TEASER_CHARS + 1);
         let one =
             format!("{p1}\n{p2}\n{p1}\n{p2}\nMore stories\nGallery\n{paragraph}\nLast line\n");
         assert_eq!(c.clean(one.as_bytes()).verdict, Verdict::Unchanged);
@@ -1632,6 +1664,12 @@ scope = "line"
 phrases = ["Share this article"]
 
 [[rule]]
+id = "o.notice"
+family = "comments"
+scope = "line"
+phrases = ["Post limit reached. Please try again in a minute or two."]
+
+[[rule]]
 id = "o.after"
 family = "related"
 scope = "section"
@@ -1658,6 +1696,12 @@ max_prose = 0
                 )
             ]
         );
+        // A sentence another rule removes whole is not prose: the section still goes.
+        let notice = "Post limit reached. Please try again in a minute or two.";
+        let input =
+            format!("{prose}\nShare this article\nA headline\n{notice}\nAnother headline\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{prose}\n"));
         // One prose line after the share bar: only the bar goes.
         let input = format!("{prose}\nShare this article\nA headline\n{prose}\nLast words\n");
         let out = c.clean(input.as_bytes());
