@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
 use crate::patterns::{PatternSet, Position, Role, Rule, Scope, Unterminated};
 
-/// The default share of a document's characters above which cleaning is refused.
+/// The default share of a document's paragraph text above which cleaning is refused.
 pub const DEFAULT_MAX_REMOVAL: f64 = 0.8;
 
 /// Most detection passes over one document (see [`Cleaner::clean`]).
@@ -86,8 +86,12 @@ pub struct Outcome<'a> {
     /// The byte ranges actually deleted from the input: the removals merged, plus seam repairs.
     /// Empty when refused.
     pub deleted: Vec<Range<usize>>,
-    /// Share of the document's characters the removals take (0 to 1).
+    /// Share of the document's characters the removals take (0 to 1); for a refused document, the
+    /// share they would have taken.
     pub removed_share: f64,
+    /// Share of the document's paragraph text the removals take (0 to 1): what the removal guard
+    /// weighs (see [`Cleaner::with_max_removal`]).
+    pub guarded_share: f64,
 }
 
 impl Cleaner {
@@ -99,8 +103,11 @@ impl Cleaner {
         }
     }
 
-    /// Sets the largest share of a document's characters that may be removed (0 to 1); above it
-    /// the document is refused and left unchanged.
+    /// Sets the largest share of a document's paragraph text that may be removed (0 to 1); above
+    /// it the document is refused and left unchanged. Paragraph text is the lines that read as prose
+    /// (eight or more words ending like a sentence), or all the text when none does; menus and link
+    /// lists do not count, so a page that is mostly navigation may lose all of it. Text after a
+    /// comment thread does not count either.
     pub fn with_max_removal(mut self, share: f64) -> Self {
         self.max_removal = share;
         self
@@ -153,6 +160,7 @@ impl Cleaner {
                 verdict: Verdict::Unchanged,
                 deleted: Vec::new(),
                 removed_share: 0.0,
+                guarded_share: 0.0,
             };
         }
         // `found`: the latest pass's removals, in the coordinates of `current`, the output of the
@@ -162,9 +170,9 @@ impl Cleaner {
         let mut deleted: Vec<Range<usize>> = Vec::new();
         let mut passes = 1;
         loop {
-            let share = guarded_share(text, &removals);
-            if share > self.max_removal {
-                return refused(text, removals, notices, share);
+            let guarded = guarded_share(text, &removals);
+            if guarded > self.max_removal {
+                return refused(text, removals, notices, guarded);
             }
             let cut = Doc::new(&current).repair_seams(merge(found.iter().map(|r| r.range.clone())));
             let map = OffsetMap::new(&deleted, text.len());
@@ -203,26 +211,21 @@ impl Cleaner {
                          more chrome); document left unchanged"
                     ),
                 });
-                let share = guarded_share(text, &removals);
-                return refused(text, removals, notices, share);
+                let guarded = guarded_share(text, &removals);
+                return refused(text, removals, notices, guarded);
             }
             passes += 1;
             found = more;
         }
-        let share = self.share(text, &removals);
         Outcome {
             text: current,
-            removals,
-            notices,
             verdict: Verdict::Cleaned,
             deleted,
-            removed_share: share,
+            removed_share: removed_share(text, &removals, text.len()),
+            guarded_share: guarded_share(text, &removals),
+            removals,
+            notices,
         }
-    }
-
-    /// Share of the document's characters that the removals take.
-    fn share(&self, text: &[u8], removals: &[Removal]) -> f64 {
-        removed_share(text, removals, text.len())
     }
 
     /// One pass: the removals (sorted, one per span) and notices the hits of `text` lead to.
@@ -363,8 +366,11 @@ fn removed_share(text: &[u8], removals: &[Removal], end: usize) -> f64 {
         / char_count(&text[..end]).max(1) as f64
 }
 
-/// The share the removal guard weighs: that of the text before a comment thread (a `repeats`
-/// section, known by its chain of entry lines), which may outweigh the article many times over.
+/// The share the removal guard weighs: that of the paragraph text (the lines that read as prose;
+/// menus, link lists and labels do not count, so a page that is mostly navigation is not "gutted"
+/// by losing it), or of all the characters when no line reads as prose. Only the text before a
+/// comment thread (a `repeats` section, known by its chain of entry lines) counts: a thread may
+/// outweigh the article many times over.
 fn guarded_share(text: &[u8], removals: &[Removal]) -> f64 {
     let end = removals
         .iter()
@@ -372,18 +378,38 @@ fn guarded_share(text: &[u8], removals: &[Removal]) -> f64 {
         .map(|r| r.range.start)
         .min()
         .unwrap_or(text.len());
-    removed_share(text, removals, end)
+    let merged = merge(removals.iter().map(|r| r.range.clone()));
+    let doc = Doc::new(&text[..end]);
+    let (mut prose, mut removed) = (0, 0);
+    let mut next = 0;
+    for line in doc.lines.iter().filter(|l| doc.is_prose_line(l)) {
+        let span = line.start..line.content_end;
+        prose += char_count(&text[span.clone()]);
+        while next < merged.len() && merged[next].end <= span.start {
+            next += 1;
+        }
+        for r in merged[next..].iter().take_while(|r| r.start < span.end) {
+            let cut = r.start.max(span.start)..r.end.min(span.end);
+            removed += char_count(&text[cut]);
+        }
+    }
+    if prose == 0 {
+        return removed_share(text, removals, end);
+    }
+    removed as f64 / prose as f64
 }
 
-/// A refused document: returned as it was, with what would have gone.
-fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, share: f64) -> Outcome<'_> {
+/// A refused document: returned as it was, with what would have gone and the share the guard
+/// weighed.
+fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, guarded: f64) -> Outcome<'_> {
     Outcome {
         text: Cow::Borrowed(text),
+        removed_share: removed_share(text, &removals, text.len()),
+        guarded_share: guarded,
         removals,
         notices,
         verdict: Verdict::Refused,
         deleted: Vec::new(),
-        removed_share: share,
     }
 }
 
@@ -1777,6 +1803,26 @@ max_words = 2
         assert_eq!(out.removals.len(), 1);
         assert!(out.deleted.is_empty());
         assert!((out.removed_share - 19.0 / 26.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_guard_weighs_paragraph_text() {
+        let c = cleaner().with_max_removal(0.5);
+        let article = "The council voted on Tuesday to keep the old bridge open.\n";
+        // Share bars make up most of the characters, but no paragraph goes: cleaned.
+        let page = format!("{article}{}", "Share this article\n".repeat(8));
+        let out = c.clean(page.as_bytes());
+        assert_eq!(out.verdict, Verdict::Cleaned);
+        assert_eq!(String::from_utf8_lossy(&out.text), article);
+        assert!(out.removed_share > 0.7);
+        assert_eq!(out.guarded_share, 0.0);
+        // A paragraph that would lose 38 of its 92 characters (41%) to a sentence rule: refused at
+        // 0.3, and the share reported is that of the paragraph text.
+        let gutted = "The council voted today. Your support makes all the difference. \
+                      It keeps us going for years.\n";
+        let out = cleaner().with_max_removal(0.3).clean(gutted.as_bytes());
+        assert_eq!(out.verdict, Verdict::Refused);
+        assert!((out.guarded_share - 38.0 / 92.0).abs() < 1e-9);
     }
 
     #[test]

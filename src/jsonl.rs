@@ -371,8 +371,10 @@ pub struct Record<'a> {
     pub notices: Vec<Notice>,
     /// Unchanged, cleaned or refused.
     pub verdict: Verdict,
-    /// Share of the text's characters the removals take.
+    /// Share of the text's characters the removals take (or would take, when refused).
     pub removed_share: f64,
+    /// Share of the text's paragraph text the removals take: what the removal guard weighs.
+    pub guarded_share: f64,
 }
 
 /// Cleans the string field `field` of one JSONL line (without terminator); with `annotation`, adds
@@ -395,6 +397,7 @@ pub fn clean_line<'a>(
         notices,
         verdict,
         removed_share,
+        guarded_share,
         ..
     } = outcome;
     let changed = verdict == Verdict::Cleaned;
@@ -451,6 +454,7 @@ pub fn clean_line<'a>(
         notices,
         verdict,
         removed_share,
+        guarded_share,
     })
 }
 

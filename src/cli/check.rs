@@ -66,7 +66,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "GLOB")]
     pub glob: Option<String>,
     /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
-    /// share of its characters (default 0.8, or the configuration's `max-removal`).
+    /// share of its paragraph text, the lines that read as prose (default 0.8, or the
+    /// configuration's `max-removal`).
     #[arg(long, value_name = "SHARE")]
     pub max_removal: Option<f64>,
     /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
@@ -202,15 +203,15 @@ fn describe(
     };
     report.rules = findings.iter().map(|r| r.rule.clone()).collect();
     report.refused = outcome.verdict == Verdict::Refused;
-    let refusal = if outcome.removed_share <= max {
+    let refusal = if outcome.guarded_share <= max {
         format!(
             "refused: cleaning did not settle after {} passes; clean and --fix leave it unchanged",
             dechrome::filter::MAX_PASSES
         )
     } else {
         format!(
-            "refused: the rules would remove {:.0}% of the text (limit {:.0}%); clean and --fix leave it unchanged",
-            outcome.removed_share * 100.0,
+            "refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); clean and --fix leave it unchanged",
+            outcome.guarded_share * 100.0,
             max * 100.0
         )
     };

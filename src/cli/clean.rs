@@ -36,7 +36,8 @@ pub struct CleanArgs {
     #[arg(long)]
     pub explain: bool,
     /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
-    /// share of its characters (default 0.8, or the configuration's `max-removal`).
+    /// share of its paragraph text, the lines that read as prose (default 0.8, or the
+    /// configuration's `max-removal`).
     #[arg(long, value_name = "SHARE")]
     pub max_removal: Option<f64>,
     /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it;
@@ -175,15 +176,15 @@ pub fn describe(
             ));
         }
     }
-    if outcome.verdict == Verdict::Refused && outcome.removed_share <= max {
+    if outcome.verdict == Verdict::Refused && outcome.guarded_share <= max {
         out.push_str(&format!(
             "{path}: refused: cleaning did not settle after {} passes; left unchanged\n",
             dechrome::filter::MAX_PASSES
         ));
     } else if outcome.verdict == Verdict::Refused {
         out.push_str(&format!(
-            "{path}: refused: the rules would remove {:.0}% of the text (limit {:.0}%); left unchanged\n",
-            outcome.removed_share * 100.0,
+            "{path}: refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); left unchanged\n",
+            outcome.guarded_share * 100.0,
             max * 100.0
         ));
     }

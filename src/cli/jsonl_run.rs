@@ -463,8 +463,8 @@ fn clean_chunk(
                 }
                 if rec.verdict == Verdict::Refused {
                     out.messages.push_str(&format!(
-                        "{at}: refused: the rules would remove {:.0}% of the text (limit {:.0}%); left unchanged\n",
-                        rec.removed_share * 100.0,
+                        "{at}: refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); left unchanged\n",
+                        rec.guarded_share * 100.0,
                         cleaner.max_removal() * 100.0
                     ));
                 }

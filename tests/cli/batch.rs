@@ -415,7 +415,7 @@ fn output_is_the_same_for_every_job_count() {
         )
     );
     assert!(one.stderr.starts_with(
-        "in.jsonl:1: refused: the rules would remove 100% of the text (limit 80%); left unchanged\n"
+        "in.jsonl:1: refused: the rules would remove 100% of the paragraph text (limit 80%); left unchanged\n"
     ));
 }
 
@@ -642,7 +642,7 @@ fn jsonl_text_that_becomes_empty() {
     assert_eq!(r.stdout_str(), input);
     assert_eq!(
         untimed(&r.stderr),
-        "<stdin>:1: refused: the rules would remove 100% of the text (limit 80%); left unchanged\n\
+        "<stdin>:1: refused: the rules would remove 100% of the paragraph text (limit 80%); left unchanged\n\
          dechrome: 1 records: 0 cleaned, 0 unchanged, 1 refused, 0 failed\n\
          dechrome: 40 B in, 40 B out, <time>\n"
     );

@@ -389,7 +389,7 @@ fn refused_documents_are_reported_but_are_not_findings() {
     assert_eq!(run.stdout, "");
     assert_eq!(
         run.stderr,
-        "corpus/a.txt: refused: the rules would remove 28% of the text (limit 10%); clean and --fix \
+        "corpus/a.txt: refused: the rules would remove 17% of the paragraph text (limit 10%); clean and --fix \
          leave it unchanged\n\
          dechrome: checked 2 files: no findings, 1 refused\n"
     );
@@ -401,7 +401,7 @@ fn refused_documents_are_reported_but_are_not_findings() {
     assert_eq!(
         json.stdout,
         "{\"kind\":\"refused\",\"path\":\"corpus/a.txt\",\"message\":\"refused: the rules would remove \
-         28% of the text (limit 10%); clean and --fix leave it unchanged\"}\n"
+         17% of the paragraph text (limit 10%); clean and --fix leave it unchanged\"}\n"
     );
 }
 
@@ -442,7 +442,7 @@ fn configuration_is_discovered_named_or_ignored() {
     assert_eq!(named.stdout, "");
     assert_eq!(
         named.stderr,
-        "a.txt: refused: the rules would remove 22% of the text (limit 5%); clean and --fix leave it \
+        "a.txt: refused: the rules would remove 17% of the paragraph text (limit 5%); clean and --fix leave it \
          unchanged\ndechrome: checked 1 file: no findings, 1 refused\n"
     );
     // --max-removal on the command line wins over the file.
@@ -480,7 +480,7 @@ fn configuration_include_and_exclude_choose_files() {
     assert_eq!(
         walked.stderr,
         format!(
-            "corpus/notes.md: refused: the rules would remove 100% of the text (limit 80%); clean and \
+            "corpus/notes.md: refused: the rules would remove 100% of the paragraph text (limit 80%); clean and \
              --fix leave it unchanged\n{NOTE_C}dechrome: checked 4 files: 2 findings in 1 file, 1 refused\n"
         )
     );
@@ -565,7 +565,7 @@ fn clean_reads_the_configuration_too() {
     assert_eq!(refused.stdout, A);
     assert_eq!(
         refused.stderr,
-        "corpus/a.txt: refused: the rules would remove 28% of the text (limit 10%); left unchanged\n"
+        "corpus/a.txt: refused: the rules would remove 17% of the paragraph text (limit 10%); left unchanged\n"
     );
 }
 

@@ -113,7 +113,7 @@ fn tree_is_mirrored_and_inputs_untouched() {
     // A document that would be emptied is refused: written unchanged, and reported.
     assert_eq!(
         r.stderr,
-        "in/sub/notes.md: refused: the rules would remove 100% of the text (limit 80%); left unchanged\n"
+        "in/sub/notes.md: refused: the rules would remove 100% of the paragraph text (limit 80%); left unchanged\n"
     );
     assert_eq!(
         fs::read_to_string(dir.path().join("out2/sub/notes.md")).unwrap(),
@@ -203,7 +203,7 @@ fn refused_document_is_reported_and_left_whole() {
     assert_eq!(r.stdout, input);
     assert_eq!(
         r.stderr,
-        "<stdin>: refused: the rules would remove 83% of the text (limit 50%); left unchanged\n"
+        "<stdin>: refused: the rules would remove 83% of the paragraph text (limit 50%); left unchanged\n"
     );
 }
 

@@ -69,15 +69,15 @@ pub fn check(cleaner: &Cleaner, input: &[u8]) -> Result<(), String> {
                 .iter()
                 .any(|n| n.message.starts_with("cleaning did not settle"));
             ensure!(
-                out.removed_share > cleaner.max_removal() || unsettled,
+                out.guarded_share > cleaner.max_removal() || unsettled,
                 "refused within the guard ({})",
-                out.removed_share
+                out.guarded_share
             );
         }
         Verdict::Cleaned => {
             ensure!(!out.removals.is_empty(), "cleaned without removals");
             ensure!(
-                out.removed_share <= cleaner.max_removal(),
+                out.guarded_share <= cleaner.max_removal(),
                 "cleaned beyond the guard"
             );
             for w in out.deleted.windows(2) {
