@@ -551,14 +551,14 @@ struct ProseIndex {
     long_from: Vec<bool>,
 }
 
-/// Words of a line for the structural rules, counted up to `cap` (the callers only compare with a
-/// small bound, and paragraphs are long): runs of non-space characters, where each Chinese,
-/// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
-/// words).
 /// The most characters a prose line after a section heading may have to count as a teaser (about
 /// forty English words): a longer one is a paragraph of the article, and keeps the section.
 const TEASER_CHARS: usize = 250;
 
+/// Words of a line for the structural rules, counted up to `cap` (the callers only compare with a
+/// small bound, and paragraphs are long): runs of non-space characters, where each Chinese,
+/// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
+/// words).
 fn word_count(s: &str, cap: usize) -> usize {
     let mut n = 0;
     for w in s.split_whitespace() {
