@@ -169,8 +169,10 @@ impl Cleaner {
         let mut current = Cow::Borrowed(text);
         let mut deleted: Vec<Range<usize>> = Vec::new();
         let mut passes = 1;
+        let prose = prose_lines(text);
+        let mut guarded;
         loop {
-            let guarded = guarded_share(text, &removals);
+            guarded = guarded_share(text, &removals, &prose);
             if guarded > self.max_removal {
                 return refused(text, removals, notices, guarded);
             }
@@ -211,7 +213,7 @@ impl Cleaner {
                          more chrome); document left unchanged"
                     ),
                 });
-                let guarded = guarded_share(text, &removals);
+                let guarded = guarded_share(text, &removals, &prose);
                 return refused(text, removals, notices, guarded);
             }
             passes += 1;
@@ -222,7 +224,7 @@ impl Cleaner {
             verdict: Verdict::Cleaned,
             deleted,
             removed_share: removed_share(text, &removals, text.len()),
-            guarded_share: guarded_share(text, &removals),
+            guarded_share: guarded,
             removals,
             notices,
         }
@@ -371,7 +373,8 @@ fn removed_share(text: &[u8], removals: &[Removal], end: usize) -> f64 {
 /// by losing it), or of all the characters when no line reads as prose. Only the text before a
 /// comment thread (a `repeats` section, known by its chain of entry lines) counts: a thread may
 /// outweigh the article many times over.
-fn guarded_share(text: &[u8], removals: &[Removal]) -> f64 {
+/// `prose_lines`: the document's prose lines with their lengths in characters ([`prose_lines`]).
+fn guarded_share(text: &[u8], removals: &[Removal], prose_lines: &[(Range<usize>, usize)]) -> f64 {
     let end = removals
         .iter()
         .filter(|r| r.rule.repeats > 0)
@@ -379,12 +382,11 @@ fn guarded_share(text: &[u8], removals: &[Removal]) -> f64 {
         .min()
         .unwrap_or(text.len());
     let merged = merge(removals.iter().map(|r| r.range.clone()));
-    let doc = Doc::new(&text[..end]);
     let (mut prose, mut removed) = (0, 0);
     let mut next = 0;
-    for line in doc.lines.iter().filter(|l| doc.is_prose_line(l)) {
-        let span = line.start..line.content_end;
-        prose += char_count(&text[span.clone()]);
+    for (span, chars) in prose_lines.iter().take_while(|(span, _)| span.end <= end) {
+        let span = span.clone();
+        prose += chars;
         while next < merged.len() && merged[next].end <= span.start {
             next += 1;
         }
@@ -397,6 +399,22 @@ fn guarded_share(text: &[u8], removals: &[Removal]) -> f64 {
         return removed_share(text, removals, end);
     }
     removed as f64 / prose as f64
+}
+
+/// The prose lines of `text` (without line terminators) and their lengths in characters, for the
+/// guard, which weighs every pass against the same input.
+fn prose_lines(text: &[u8]) -> Vec<(Range<usize>, usize)> {
+    let doc = Doc::new(text);
+    doc.lines
+        .iter()
+        .filter(|l| doc.is_prose_line(l))
+        .map(|l| {
+            (
+                l.start..l.content_end,
+                char_count(&text[l.start..l.content_end]),
+            )
+        })
+        .collect()
 }
 
 /// A refused document: returned as it was, with what would have gone and the share the guard
@@ -547,8 +565,10 @@ struct ProseIndex {
     last: Option<usize>,
     /// `pair_from[i]`: do two prose lines stand together (blank lines aside) among lines `i..`?
     pair_from: Vec<bool>,
-    /// `long_from[i]`: is there a prose line too long for a teaser among lines `i..`?
-    long_from: Vec<bool>,
+    /// `long_from[i]`: prose lines too long for a teaser among lines `i..`.
+    long_from: Vec<usize>,
+    /// `chars_before[i]`: characters of the prose lines among lines `..i`.
+    chars_before: Vec<usize>,
 }
 
 /// The most characters a prose line after a section heading may have to count as a teaser (about
@@ -711,9 +731,21 @@ impl<'a> Doc<'a> {
                 let pair = is_prose[i] && next[i + 1].is_some_and(|j| is_prose[j]);
                 pair_from[i] = pair_from[i + 1] || pair;
             }
-            let mut long_from = vec![false; n + 1];
+            let mut chars_before = Vec::with_capacity(n + 1);
+            chars_before.push(0);
+            for (i, &p) in is_prose.iter().enumerate() {
+                let line = &self.lines[i];
+                let chars = if p {
+                    char_count(&self.text[line.start..line.content_end])
+                } else {
+                    0
+                };
+                chars_before.push(chars_before[i] + chars);
+            }
+            let mut long_from = vec![0; n + 1];
             for i in (0..n).rev() {
-                long_from[i] = long_from[i + 1] || (is_prose[i] && self.is_long(&self.lines[i]));
+                long_from[i] =
+                    long_from[i + 1] + usize::from(is_prose[i] && self.is_long(&self.lines[i]));
             }
             ProseIndex {
                 before,
@@ -722,6 +754,7 @@ impl<'a> Doc<'a> {
                 last,
                 pair_from,
                 long_from,
+                chars_before,
             }
         })
     }
@@ -855,10 +888,12 @@ impl<'a> Doc<'a> {
         let first_is_prose = p.next[idx + 1].is_some_and(|i| p.is_prose[i]);
         let last_is_prose = p.last.is_some_and(|i| i > idx && p.is_prose[i]);
         let edges = !first_is_prose && !last_is_prose;
-        let teasers = !p.long_from[idx + 1];
+        // Paragraphs too long for teasers: none in a short list, at most one (a long teaser) in a
+        // list of several; two are article text under subheadings.
+        let long = p.long_from[idx + 1];
         let list = edges
-            && ((after <= max_prose && teasers)
-                || (interleaved && self.interleaved_after(idx) && (after > 1 || teasers)));
+            && ((after <= max_prose && long == 0 && self.no_more_prose_than_before(idx))
+                || (interleaved && long <= usize::from(after > 1) && self.interleaved_after(idx)));
         (p.before[idx] > 0 && list).then_some(self.lines[idx].start..self.text.len())
     }
 
@@ -866,11 +901,21 @@ impl<'a> Doc<'a> {
     /// lines in a row), and is it no longer than the text before it (a long product list or
     /// interview that makes up the article stays)?
     fn interleaved_after(&self, idx: usize) -> bool {
+        self.shorter_than_before(idx) && !self.prose_index().pair_from[idx + 1]
+    }
+
+    /// Do the prose lines after line `idx` hold no more characters than those before it (teasers
+    /// under a heading are shorter than the article above them)?
+    fn no_more_prose_than_before(&self, idx: usize) -> bool {
+        let p = self.prose_index();
+        let before = p.chars_before[idx];
+        p.chars_before[self.lines.len()] - p.chars_before[idx + 1] <= before
+    }
+
+    /// Is the text from line `idx` on no longer than the text before it?
+    fn shorter_than_before(&self, idx: usize) -> bool {
         let start = self.lines[idx].start;
-        if self.text.len() - start > start - self.body_start {
-            return false;
-        }
-        !self.prose_index().pair_from[idx + 1]
+        self.text.len() - start <= start - self.body_start
     }
 
     /// Is the line too long for a teaser (more than [`TEASER_CHARS`] characters)?

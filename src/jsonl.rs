@@ -373,7 +373,8 @@ pub struct Record<'a> {
     pub verdict: Verdict,
     /// Share of the text's characters the removals take (or would take, when refused).
     pub removed_share: f64,
-    /// Share of the text's paragraph text the removals take: what the removal guard weighs.
+    /// Share of the record's paragraph text (its prose lines) the removals take: what the removal
+    /// guard weighs.
     pub guarded_share: f64,
 }
 
