@@ -151,7 +151,8 @@ impl Cleaner {
         hits: Vec<Hit>,
         mut memo: LineMemo,
     ) -> Outcome<'a> {
-        let (mut removals, mut notices) = self.find(text, hits);
+        let doc = Doc::new(text);
+        let (mut removals, mut notices) = self.find_in(&doc, hits);
         if removals.is_empty() {
             return Outcome {
                 text: Cow::Borrowed(text),
@@ -169,7 +170,9 @@ impl Cleaner {
         let mut current = Cow::Borrowed(text);
         let mut deleted: Vec<Range<usize>> = Vec::new();
         let mut passes = 1;
-        let prose = prose_lines(text);
+        // The guard weighs every pass against the input's prose lines, found once (the first pass
+        // has already read them).
+        let prose = doc.prose_spans();
         let mut guarded;
         loop {
             guarded = guarded_share(text, &removals, &prose);
@@ -232,13 +235,17 @@ impl Cleaner {
 
     /// One pass: the removals (sorted, one per span) and notices the hits of `text` lead to.
     fn find(&self, text: &[u8], hits: Vec<Hit>) -> (Vec<Removal>, Vec<Notice>) {
+        self.find_in(&Doc::new(text), hits)
+    }
+
+    /// [`Cleaner::find`] on a document already split into lines (by no other pass).
+    fn find_in(&self, doc: &Doc<'_>, hits: Vec<Hit>) -> (Vec<Removal>, Vec<Notice>) {
         let run_rules = &self.set.inner().run_rules;
         let mut removals = Vec::new();
         let mut notices = Vec::new();
         if hits.is_empty() && run_rules.is_empty() {
             return (removals, notices);
         }
-        let doc = Doc::new(text);
         // Entry lines of each thread rule (`repeats`), gathered before any is judged.
         let mut threads: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         // Section headings, judged once the lines other rules remove are known.
@@ -289,11 +296,9 @@ impl Cleaner {
                 masked[idx] = true;
             }
         }
-        let doc = Doc {
-            masked,
-            prose: std::cell::OnceCell::new(),
-            ..doc
-        };
+        doc.masked
+            .set(masked)
+            .expect("each document is judged by one pass");
         for hit in sections {
             let rule = self.set.rule(hit.rule);
             if let Some(range) = doc.section_removal(hit, rule) {
@@ -373,7 +378,8 @@ fn removed_share(text: &[u8], removals: &[Removal], end: usize) -> f64 {
 /// by losing it), or of all the characters when no line reads as prose. Only the text before a
 /// comment thread (a `repeats` section, known by its chain of entry lines) counts: a thread may
 /// outweigh the article many times over.
-/// `prose_lines`: the document's prose lines with their lengths in characters ([`prose_lines`]).
+/// `prose_lines`: the document's prose lines with their lengths in characters
+/// ([`Doc::prose_spans`]).
 fn guarded_share(text: &[u8], removals: &[Removal], prose_lines: &[(Range<usize>, usize)]) -> f64 {
     let end = removals
         .iter()
@@ -399,22 +405,6 @@ fn guarded_share(text: &[u8], removals: &[Removal], prose_lines: &[(Range<usize>
         return removed_share(text, removals, end);
     }
     removed as f64 / prose as f64
-}
-
-/// The prose lines of `text` (without line terminators) and their lengths in characters, for the
-/// guard, which weighs every pass against the same input.
-fn prose_lines(text: &[u8]) -> Vec<(Range<usize>, usize)> {
-    let doc = Doc::new(text);
-    doc.lines
-        .iter()
-        .filter(|l| doc.is_prose_line(l))
-        .map(|l| {
-            (
-                l.start..l.content_end,
-                char_count(&text[l.start..l.content_end]),
-            )
-        })
-        .collect()
 }
 
 /// A refused document: returned as it was, with what would have gone and the share the guard
@@ -547,9 +537,12 @@ struct Doc<'a> {
     body_start: usize,
     /// Which lines are prose, computed once for the section rules.
     prose: std::cell::OnceCell<ProseIndex>,
-    /// Lines that other rules remove whole in this pass: the section rules read them as blank
-    /// (a comment notice or a sign-up message is not article prose). Empty: none.
-    masked: Vec<bool>,
+    /// Per line, its length in characters if it reads as prose (lines other rules remove
+    /// included): shared by the section rules and the removal guard.
+    raw_prose: std::cell::OnceCell<Vec<Option<usize>>>,
+    /// Lines that other rules remove whole in this pass, set before the section rules run: they
+    /// read them as blank (a comment notice or a sign-up message is not article prose).
+    masked: std::cell::OnceCell<Vec<bool>>,
 }
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
@@ -704,18 +697,18 @@ impl<'a> Doc<'a> {
             lines,
             body_start,
             prose: std::cell::OnceCell::new(),
-            masked: Vec::new(),
+            raw_prose: std::cell::OnceCell::new(),
+            masked: std::cell::OnceCell::new(),
         }
     }
 
     fn prose_index(&self) -> &ProseIndex {
         self.prose.get_or_init(|| {
             let n = self.lines.len();
-            let blank =
-                |i: usize| self.is_blank(&self.lines[i]) || self.masked.get(i) == Some(&true);
-            let is_prose: Vec<bool> = (0..n)
-                .map(|i| !blank(i) && self.is_prose_line(&self.lines[i]))
-                .collect();
+            let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+            let blank = |i: usize| masked(i) || self.is_blank(&self.lines[i]);
+            let raw = self.raw_prose();
+            let is_prose: Vec<bool> = (0..n).map(|i| !masked(i) && raw[i].is_some()).collect();
             let mut before = Vec::with_capacity(n + 1);
             before.push(0);
             for &p in &is_prose {
@@ -734,12 +727,7 @@ impl<'a> Doc<'a> {
             let mut chars_before = Vec::with_capacity(n + 1);
             chars_before.push(0);
             for (i, &p) in is_prose.iter().enumerate() {
-                let line = &self.lines[i];
-                let chars = if p {
-                    char_count(&self.text[line.start..line.content_end])
-                } else {
-                    0
-                };
+                let chars = if p { raw[i].unwrap_or(0) } else { 0 };
                 chars_before.push(chars_before[i] + chars);
             }
             let mut long_from = vec![0; n + 1];
@@ -757,6 +745,28 @@ impl<'a> Doc<'a> {
                 chars_before,
             }
         })
+    }
+
+    /// Per line, its length in characters if it reads as prose (computed once).
+    fn raw_prose(&self) -> &[Option<usize>] {
+        self.raw_prose.get_or_init(|| {
+            self.lines
+                .iter()
+                .map(|l| {
+                    self.is_prose_line(l)
+                        .then(|| char_count(&self.text[l.start..l.content_end]))
+                })
+                .collect()
+        })
+    }
+
+    /// The prose lines (without line terminators) and their lengths in characters, for the guard.
+    fn prose_spans(&self) -> Vec<(Range<usize>, usize)> {
+        self.lines
+            .iter()
+            .zip(self.raw_prose())
+            .filter_map(|(l, chars)| chars.map(|c| (l.start..l.content_end, c)))
+            .collect()
     }
 
     fn line_index(&self, offset: usize) -> usize {
