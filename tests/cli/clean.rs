@@ -175,7 +175,7 @@ fn bad_pattern_file_reports_every_problem() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "dechrome: error: fixtures/bad-patterns/mixed.toml:7:1: rule `bad.unknown-key`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`, `repeats`\n\
+        "dechrome: error: fixtures/bad-patterns/mixed.toml:7:1: rule `bad.unknown-key`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `platform`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`, `repeats`\n\
          fixtures/bad-patterns/mixed.toml:12:9: rule `bad.scope`: unknown scope `paragraph`, expected one of: line, sentence, block, tail, run, section\n\
          fixtures/bad-patterns/mixed.toml:19:12: rule `bad.regex`: invalid regex: unclosed character class\n"
     );
@@ -255,8 +255,17 @@ fn patterns_list_and_test() {
     assert_eq!(
         r.stdout_str(),
         format!(
-            "{:<48} {:<15} {:<22} {:<9} patterns\n{:<48} {:<15} {:<22} {:<9} 1\n1 rules\n",
-            "id", "family", "publisher", "scope", "test.share", "share", "-", "line"
+            "{:<48} {:<15} {:<22} {:<12} {:<9} patterns\n{:<48} {:<15} {:<22} {:<12} {:<9} 1\n1 rules\n",
+            "id",
+            "family",
+            "publisher",
+            "platform",
+            "scope",
+            "test.share",
+            "share",
+            "-",
+            "-",
+            "line"
         )
     );
     fs::write(
