@@ -236,6 +236,107 @@ fn byte_preservation_through_the_binary() {
     assert_eq!((r.code, r.stdout.len()), (0, 0));
 }
 
+/// Rules of two platforms in two languages and one of no platform, for the list filters.
+const PLATFORM_RULES: &str = r#"
+[[rule]]
+id = "blog.comments.de"
+family = "comments"
+scope = "line"
+platform = "wordpress"
+lang = "de"
+phrases = ["Schreibe einen Kommentar"]
+
+[[rule]]
+id = "blog.comments.fr"
+family = "comments"
+scope = "line"
+platform = "wordpress"
+lang = "fr"
+phrases = ["Laisser un commentaire"]
+
+[[rule]]
+id = "wiki.footer.de"
+family = "copyright"
+scope = "line"
+platform = "mediawiki"
+lang = "de"
+phrases = ["Abgerufen von"]
+
+[[rule]]
+id = "site.share"
+family = "share"
+scope = "line"
+phrases = ["share this article"]
+"#;
+
+#[test]
+fn patterns_list_filters_by_platform_and_language() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rules.toml"), PLATFORM_RULES).unwrap();
+    let list = |filters: &[&str]| {
+        let mut args = vec![
+            "patterns",
+            "list",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+        ];
+        args.extend_from_slice(filters);
+        let r = run_in(dir.path(), &args, b"");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout_str()
+    };
+    let row = |id: &str, family: &str, platform: &str| {
+        format!(
+            "{id:<48} {family:<15} {:<22} {platform:<12} {:<9} 1\n",
+            "-", "line"
+        )
+    };
+    let header = format!(
+        "{:<48} {:<15} {:<22} {:<12} {:<9} patterns\n",
+        "id", "family", "publisher", "platform", "scope"
+    );
+    assert_eq!(
+        list(&["--platform", "wordpress"]),
+        format!(
+            "{header}{}{}2 rules\n",
+            row("blog.comments.de", "comments", "wordpress"),
+            row("blog.comments.fr", "comments", "wordpress")
+        )
+    );
+    assert_eq!(
+        list(&["--lang", "DE"]),
+        format!(
+            "{header}{}{}2 rules\n",
+            row("blog.comments.de", "comments", "wordpress"),
+            row("wiki.footer.de", "copyright", "mediawiki")
+        )
+    );
+    assert_eq!(
+        list(&["--platform", "mediawiki", "--lang", "fr"]),
+        format!("{header}0 rules\n")
+    );
+    assert_eq!(
+        list(&[]).lines().nth(4).unwrap(),
+        row("site.share", "share", "-").trim_end()
+    );
+    let r = run_in(
+        dir.path(),
+        &[
+            "patterns",
+            "phrases",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+            "--lang",
+            "de",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout_str(), "abgerufen von\nschreibe einen kommentar\n");
+}
+
 #[test]
 fn patterns_list_and_test() {
     let dir = tempfile::tempdir().unwrap();
