@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -251,7 +251,7 @@ pub(crate) struct LineRegexes {
     pub regexes: Vec<(Regex, usize)>,
     /// The heads of the regexes that have one (see [`gate::head`](super::gate::head)) in one
     /// automaton, run anchored at each line start (ASCII case-insensitive).
-    pub heads: Option<aho_corasick::dfa::DFA>,
+    pub heads: Option<super::prefix::PrefixSet>,
     /// For each head literal, the regexes (indices into `regexes`) it admits.
     pub head_targets: Vec<Vec<usize>>,
     /// All gate literals of the other gated regexes in one automaton (ASCII case-insensitive).
@@ -318,14 +318,8 @@ impl LineRegexes {
                 .build(&gate_literals)
                 .expect("gate automaton within limits")
         });
-        let heads = (!head_literals.is_empty()).then(|| {
-            aho_corasick::dfa::DFA::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .start_kind(aho_corasick::StartKind::Anchored)
-                .build(&head_literals)
-                .expect("head automaton within limits")
-        });
+        let heads = (!head_literals.is_empty())
+            .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
         Ok(LineRegexes {
             regexes,
             heads,
@@ -352,13 +346,38 @@ pub struct PatternSet {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub rules: Vec<Arc<Rule>>,
-    /// Every literal (phrase and block marker) of every rule, normalised, in one automaton.
-    pub literals: Option<AhoCorasick>,
-    /// The same literals as a compact NFA (1 MB for the built-in set, where a DFA takes 50 MB), run
-    /// anchored to test chosen positions only (see `detect`); absent above [`DFA_PHRASE_LIMIT`].
-    pub anchored: Option<aho_corasick::nfa::contiguous::NFA>,
-    /// For each automaton pattern, the rules and roles it serves.
+    /// Every distinct literal (phrase and block marker) of every rule, normalised.
+    literal_list: Vec<String>,
+    /// The same literals in one automaton, built on first use (by [`detect`](crate::detect::detect),
+    /// which scans whole texts; cleaning never needs it).
+    literals: OnceLock<Option<AhoCorasick>>,
+    /// For each literal, the rules and roles it serves.
     pub literal_targets: Vec<Vec<(usize, Role)>>,
+    /// The literals that can remove something from the start of a line or a sentence other than as
+    /// a whole line (phrases of sentence rules and of rules with `max_chars`, block starts), as a
+    /// compact NFA run anchored at chosen positions only (see `detect`); absent above
+    /// [`DFA_PHRASE_LIMIT`] literals in all.
+    pub anchored: Option<super::prefix::PrefixSet>,
+    /// Too many literals to probe chosen positions: cleaning scans whole texts as [`detect`](crate::detect::detect) does.
+    pub full_scan: bool,
+    /// For each pattern of `anchored`, the rules and roles it serves there.
+    pub anchored_targets: Vec<Vec<(usize, Role)>>,
+    /// Phrases whose rules remove a line only when the phrase is the whole trimmed line (line, tail
+    /// and section rules without `max_chars`), ASCII lower-cased, to the rules and roles they serve:
+    /// looked up once per line instead of searched for.
+    pub whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash>,
+    /// Length in bytes of the longest key of `whole_lines`.
+    pub whole_line_max: usize,
+    /// Bytes (either ASCII case) that begin a key of `whole_lines`.
+    pub whole_line_first: [bool; 256],
+    /// Bytes (either ASCII case) that end a key of `whole_lines`.
+    pub whole_line_last: [bool; 256],
+    /// The block end markers (and the phrases of sentence rules and block starts, which may count
+    /// away from the probed positions) in one automaton: block ends count anywhere within a block's
+    /// lines, so those lines are scanned in full.
+    pub window: Option<AhoCorasick>,
+    /// For each pattern of `window`, the rules and roles it serves.
+    pub window_targets: Vec<Vec<(usize, Role)>>,
     /// All regexes, to learn in one pass which of them match a document.
     pub regex_set: Option<RegexSet>,
     /// Each regex and its rule, parallel to `regex_set`.
@@ -369,6 +388,40 @@ pub(crate) struct Inner {
     pub run_rules: Vec<usize>,
     /// Indices of the section rules opened by other rules' removals (`opened_by`).
     pub opened_sections: Vec<usize>,
+}
+
+impl Inner {
+    /// Every literal in one automaton (see [`Inner::literals`]), `None` when there are none.
+    pub fn literals(&self) -> Option<&AhoCorasick> {
+        self.literals
+            .get_or_init(|| {
+                let literals = &self.literal_list;
+                (!literals.is_empty()).then(|| {
+                    let kind =
+                        (literals.len() <= FULL_SCAN_DFA_LIMIT).then_some(AhoCorasickKind::DFA);
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .kind(kind)
+                        .build(literals)
+                        .expect("automaton within limits")
+                })
+            })
+            .as_ref()
+    }
+
+    /// Whether the set has no literal at all.
+    pub fn has_literals(&self) -> bool {
+        !self.literal_list.is_empty()
+    }
+}
+
+/// Does a hit of this rule and role remove something only when its literal is the whole trimmed
+/// line? (See `line_qualifies` in the filter: line, tail and section rules without `max_chars`.)
+fn whole_line_only(rule: &Rule, role: Role) -> bool {
+    role == Role::Phrase
+        && matches!(rule.scope, Scope::Line | Scope::Tail | Scope::Section)
+        && rule.max_chars.is_none()
 }
 
 impl PatternSet {
@@ -412,20 +465,59 @@ impl PatternSet {
                 }
             }
         }
-        let literals_ac = (!literals.is_empty()).then(|| {
-            let kind = (literals.len() <= FULL_SCAN_DFA_LIMIT).then_some(AhoCorasickKind::DFA);
+        // Split the literals by how they can remove something: as whole lines (a lookup), from
+        // probed line and sentence starts (the anchored automaton), anywhere within a block (the
+        // window automaton).
+        let mut whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash> =
+            HashMap::default();
+        let mut anchored_literals: Vec<&str> = Vec::new();
+        let mut anchored_targets: Vec<Vec<(usize, Role)>> = Vec::new();
+        let mut window_literals: Vec<&str> = Vec::new();
+        let mut window_targets: Vec<Vec<(usize, Role)>> = Vec::new();
+        for (lit, ts) in literals.iter().zip(&targets) {
+            let (whole, rest): (Vec<(usize, Role)>, Vec<(usize, Role)>) = ts
+                .iter()
+                .partition(|&&(ri, role)| whole_line_only(&rules[ri], role));
+            if !whole.is_empty() {
+                whole_lines.insert(lit.as_bytes().to_ascii_lowercase().into(), whole);
+            }
+            let probed: Vec<(usize, Role)> = rest
+                .iter()
+                .copied()
+                .filter(|&(_, role)| role != Role::End)
+                .collect();
+            if !probed.is_empty() {
+                anchored_literals.push(lit);
+                anchored_targets.push(probed);
+            }
+            if rest
+                .iter()
+                .any(|&(ri, role)| role != Role::Phrase || rules[ri].scope == Scope::Sentence)
+            {
+                window_literals.push(lit);
+                window_targets.push(ts.clone());
+            }
+        }
+        let whole_line_max = whole_lines.keys().map(|k| k.len()).max().unwrap_or(0);
+        let mut whole_line_first = [false; 256];
+        let mut whole_line_last = [false; 256];
+        for k in whole_lines.keys().filter(|k| !k.is_empty()) {
+            for (table, b) in [
+                (&mut whole_line_first, k[0]),
+                (&mut whole_line_last, k[k.len() - 1]),
+            ] {
+                table[usize::from(b)] = true;
+                table[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
+        let full_scan = literals.len() > DFA_PHRASE_LIMIT;
+        let anchored = (!anchored_literals.is_empty() && !full_scan)
+            .then(|| super::prefix::PrefixSet::new(anchored_literals.iter().map(|l| l.as_bytes())));
+        let window = (!window_literals.is_empty()).then(|| {
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .kind(kind)
-                .build(&literals)
-                .expect("automaton within limits")
-        });
-        let anchored = (!literals.is_empty() && literals.len() <= DFA_PHRASE_LIMIT).then(|| {
-            aho_corasick::nfa::contiguous::NFA::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
+                .build(&window_literals)
                 .expect("automaton within limits")
         });
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
@@ -443,8 +535,17 @@ impl PatternSet {
                 run_rules,
                 opened_sections,
                 rules: rules.into_iter().map(Arc::new).collect(),
-                literals: literals_ac,
+                literal_list: literals,
+                literals: OnceLock::new(),
                 anchored,
+                full_scan,
+                anchored_targets,
+                whole_lines,
+                whole_line_max,
+                whole_line_first,
+                whole_line_last,
+                window,
+                window_targets,
                 literal_targets: targets,
                 regex_set,
                 regexes,
