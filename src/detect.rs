@@ -234,6 +234,7 @@ fn regex_hits(
     if lines.is_empty() {
         return;
     }
+    let gates = lines.gates(hay.len());
     let mut admitted: Vec<usize> = Vec::new();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut start = 0;
@@ -264,12 +265,12 @@ fn regex_hits(
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
             }
-            if let Some(gates) = &lines.gates {
+            if let Some(gates) = gates {
                 for m in gates.find_overlapping_iter(line) {
                     admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
                 }
             }
-            if let Some(set) = &lines.ungated {
+            if let Some(set) = lines.ungated() {
                 admitted.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
             }
             admitted.sort_unstable();
@@ -277,6 +278,7 @@ fn regex_hits(
             found.clear();
             for &i in &admitted {
                 let (re, rule) = &lines.regexes[i];
+                let re = re.get();
                 for m in re.find_iter(line) {
                     if !m.is_empty() {
                         found.push((m.start(), m.end(), *rule));

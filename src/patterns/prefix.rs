@@ -68,20 +68,23 @@ impl PrefixSet {
             self.nodes[id].found = *i as u32;
             rest = tail;
         }
-        let mut groups: Vec<(u8, &[(Vec<u8>, usize)])> = Vec::new();
-        while let Some((l, _)) = rest.first() {
-            let b = l[depth];
-            let n = rest.partition_point(|(l, _)| l[depth] == b);
-            groups.push((b, &rest[..n]));
-            rest = &rest[n..];
-        }
+        // The children: one edge per distinct next byte, then the subtrie below each.
         let child = self.edges.len();
-        self.edges.extend(groups.iter().map(|&(b, _)| (b, 0)));
+        let mut from = rest;
+        while let Some((l, _)) = from.first() {
+            let b = l[depth];
+            self.edges.push((b, 0));
+            from = &from[from.partition_point(|(l, _)| l[depth] == b)..];
+        }
+        let len = self.edges.len() - child;
         self.nodes[id].child = child as u32;
-        self.nodes[id].len = groups.len() as u32;
-        for (k, (_, group)) in groups.into_iter().enumerate() {
-            let node = self.build(group, depth + 1);
+        self.nodes[id].len = len as u32;
+        for k in 0..len {
+            let b = self.edges[child + k].0;
+            let n = rest.partition_point(|(l, _)| l[depth] == b);
+            let node = self.build(&rest[..n], depth + 1);
             self.edges[child + k].1 = node;
+            rest = &rest[n..];
         }
         id as u32
     }

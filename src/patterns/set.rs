@@ -50,6 +50,9 @@ pub enum Role {
 #[derive(Debug, Clone, Default)]
 pub struct PatternSetBuilder {
     sources: Vec<(String, String)>,
+    /// How many of the first sources are built-in files, whose regexes are known to compile (a
+    /// test compiles them all), so that start-up does not compile them to check.
+    builtin_sources: Vec<usize>,
     disabled: Vec<String>,
 }
 
@@ -62,6 +65,7 @@ impl PatternSetBuilder {
     /// Adds the built-in pattern set.
     pub fn builtin(mut self) -> Self {
         for (path, src) in builtin::files() {
+            self.builtin_sources.push(self.sources.len());
             self.sources.push((path.to_string(), src.to_string()));
         }
         self
@@ -150,6 +154,9 @@ impl PatternSetBuilder {
         // Regexes compile once, here; errors keep their position.
         let mut regexes = Vec::new();
         for (src_idx, pr) in &parsed {
+            if self.builtin_sources.contains(src_idx) {
+                continue;
+            }
             for (r, span) in pr.rule.regexes.iter().zip(&pr.regex_spans) {
                 match compile_regex(r) {
                     Ok(re) => regexes.push(re),
@@ -178,7 +185,8 @@ impl PatternSetBuilder {
             .map(|(_, pr)| pr.rule)
             .filter(|r| !self.is_disabled(r))
             .collect();
-        PatternSet::compile(rules).map_err(|message| {
+        let eager = parsed_from_users(&self.builtin_sources, self.sources.len());
+        PatternSet::compile(rules, eager).map_err(|message| {
             PatternError::new(vec![PatternDiagnostic {
                 origin: "(pattern set)".into(),
                 line: 1,
@@ -190,16 +198,50 @@ impl PatternSetBuilder {
     }
 }
 
+/// Whether any source is not built in: then the regexes that compile together (the line regexes
+/// without a gate) are compiled at once, so that a set too large together fails to build.
+fn parsed_from_users(builtin: &[usize], sources: usize) -> bool {
+    builtin.len() < sources
+}
+
+/// A regex compiled on first use (for one line at a time, see [`compile_regex_with`]): start-up
+/// then costs nothing for the regexes a run never needs.
+#[derive(Debug)]
+pub(crate) struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(source: &str) -> LazyRegex {
+        LazyRegex {
+            source: source.to_string(),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex.
+    pub fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            compile_regex_with(&self.source, false)
+                .expect("validated regex (see PatternSetBuilder::build)")
+        })
+    }
+}
+
+/// Bytes of text after which the gate automaton of the line regexes becomes a DFA.
+const FAST_GATES_AFTER: usize = 1 << 20;
+
 /// Longest line, in bytes of the search copy, that the regexes of line and tail rules are tried on:
 /// a longer line is an article paragraph, never a chrome line.
 pub const REGEX_LINE_LIMIT: usize = 1000;
 
 /// One `RegexSet` over the given regexes, or `None` when there are none.
-fn regex_set(regexes: &[(Regex, usize)], multi_line: bool) -> Result<Option<RegexSet>, String> {
+fn regex_set<S: AsRef<str>>(regexes: &[S], multi_line: bool) -> Result<Option<RegexSet>, String> {
     if regexes.is_empty() {
         return Ok(None);
     }
-    RegexSetBuilder::new(regexes.iter().map(|(r, _)| r.as_str()))
+    RegexSetBuilder::new(regexes.iter().map(AsRef::as_ref))
         .case_insensitive(true)
         .multi_line(multi_line)
         .crlf(true)
@@ -248,19 +290,29 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
 #[derive(Debug)]
 pub(crate) struct LineRegexes {
     /// Each regex and the index of its rule.
-    pub regexes: Vec<(Regex, usize)>,
+    pub regexes: Vec<(LazyRegex, usize)>,
     /// The heads of the regexes that have one (see [`gate::head`](super::gate::head)) in one
     /// automaton, run anchored at each line start (ASCII case-insensitive).
     pub heads: Option<super::prefix::PrefixSet>,
     /// For each head literal, the regexes (indices into `regexes`) it admits.
     pub head_targets: Vec<Vec<usize>>,
     /// All gate literals of the other gated regexes in one automaton (ASCII case-insensitive).
-    pub gates: Option<AhoCorasick>,
+    gates: Option<AhoCorasick>,
+    /// The gate literals, to build `fast_gates` from.
+    gate_literals: Vec<Vec<u8>>,
+    /// The same automaton as a DFA: three times faster to search but slow to build, so built
+    /// only once the line regexes have read [`FAST_GATES_AFTER`] bytes.
+    fast_gates: OnceLock<AhoCorasick>,
+    /// Bytes the line regexes have read so far (all threads).
+    read: std::sync::atomic::AtomicUsize,
     /// For each gate literal, the regexes (indices into `regexes`) it admits.
     pub gate_targets: Vec<Vec<usize>>,
     /// The regexes without a gate (those with no usable gate and those whose matches start with
-    /// known text), together; they are tried on every line, anchored at its start.
-    pub ungated: Option<RegexSet>,
+    /// known text), together; they are tried on every line, anchored at its start. Compiled on
+    /// first use unless the set has users' files (see [`parsed_from_users`]).
+    ungated: OnceLock<Option<RegexSet>>,
+    /// The sources of `ungated`.
+    ungated_sources: Vec<String>,
     /// For each regex of `ungated`, its index into `regexes`.
     pub ungated_index: Vec<usize>,
 }
@@ -290,45 +342,88 @@ impl LiteralTable {
 }
 
 impl LineRegexes {
-    fn new(sources: Vec<(&str, usize)>) -> Result<LineRegexes, String> {
+    fn new(sources: Vec<(&str, usize)>, eager: bool) -> Result<LineRegexes, String> {
         let mut regexes = Vec::with_capacity(sources.len());
         let mut gates = LiteralTable::default();
-        let mut ungated = Vec::new();
+        let mut ungated: Vec<(&str, usize)> = Vec::new();
         let mut heads = LiteralTable::default();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
-            let re = compile_regex_with(src, false)?;
             if let Some(lits) = super::gate::head(src) {
                 heads.add(lits, i);
-                regexes.push((re, rule));
-                continue;
+            } else {
+                match super::gate::gate(src) {
+                    Some(lits) => gates.add(lits, i),
+                    None => ungated.push((src, i)),
+                }
             }
-            match super::gate::gate(src) {
-                Some(lits) => gates.add(lits, i),
-                None => ungated.push((re.clone(), i)),
-            }
-            regexes.push((re, rule));
+            regexes.push((LazyRegex::new(src), rule));
         }
         let (gate_literals, gate_targets) = (gates.literals, gates.targets);
         let (head_literals, head_targets) = (heads.literals, heads.targets);
         let gates = (!gate_literals.is_empty()).then(|| {
+            // A DFA would cost tens of milliseconds at start-up; see `fast_gates`.
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&gate_literals)
                 .expect("gate automaton within limits")
         });
         let heads = (!head_literals.is_empty())
             .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
-        Ok(LineRegexes {
+        LineRegexes {
             regexes,
             heads,
             head_targets,
             gates,
+            gate_literals,
+            fast_gates: OnceLock::new(),
+            read: Default::default(),
             gate_targets,
             ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
-            ungated: regex_set(&ungated, false)?,
-        })
+            ungated_sources: ungated.iter().map(|(s, _)| s.to_string()).collect(),
+            ungated: OnceLock::new(),
+        }
+        .compiled_if(eager)
+    }
+
+    /// `self`, with the ungated regexes compiled now when `eager`.
+    fn compiled_if(self, eager: bool) -> Result<LineRegexes, String> {
+        if eager {
+            let set = regex_set(&self.ungated_sources, false)?;
+            let _ = self.ungated.set(set);
+        }
+        Ok(self)
+    }
+
+    /// The automaton of the gate literals, for a text of `len` bytes: a compact NFA for the first
+    /// [`FAST_GATES_AFTER`] bytes a run reads, then a DFA.
+    pub fn gates(&self, len: usize) -> Option<&AhoCorasick> {
+        let nfa = self.gates.as_ref()?;
+        if let Some(dfa) = self.fast_gates.get() {
+            return Some(dfa);
+        }
+        let read = self
+            .read
+            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+        if read + len < FAST_GATES_AFTER {
+            return Some(nfa);
+        }
+        Some(self.fast_gates.get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.gate_literals)
+                .expect("gate automaton within limits")
+        }))
+    }
+
+    /// The ungated regexes together (see [`LineRegexes::ungated`]).
+    pub fn ungated(&self) -> Option<&RegexSet> {
+        self.ungated
+            .get_or_init(|| regex_set(&self.ungated_sources, false).expect("validated regex set"))
+            .as_ref()
     }
 
     /// Whether there are no line regexes at all.
@@ -430,7 +525,7 @@ impl PatternSet {
         PatternSetBuilder::new().builtin().build()
     }
 
-    fn compile(rules: Vec<Rule>) -> Result<PatternSet, String> {
+    fn compile(rules: Vec<Rule>, eager: bool) -> Result<PatternSet, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
@@ -522,8 +617,12 @@ impl PatternSet {
         });
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
-        let line = LineRegexes::new(line_sources)?;
-        let regex_set = regex_set(&regexes, true)?;
+        let line = LineRegexes::new(line_sources, eager)?;
+        let sources: Vec<&str> = regexes
+            .iter()
+            .map(|(r, _): &(Regex, usize)| r.as_str())
+            .collect();
+        let regex_set = regex_set(&sources, true)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
             .collect();
@@ -585,5 +684,31 @@ impl PatternSet {
 
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Start-up skips compiling the built-in regexes to check them (see
+    /// [`PatternSetBuilder::builtin`]); this is that check.
+    #[test]
+    fn the_builtin_regexes_compile() {
+        let set = PatternSet::builtin().unwrap();
+        let mut n = 0;
+        for rule in set.rules() {
+            for r in &rule.regexes {
+                compile_regex(r).unwrap();
+                compile_regex_with(r, false).unwrap();
+                n += 1;
+            }
+        }
+        assert!(n > 100);
+        let line = &set.inner().line;
+        assert!(line.ungated().is_some());
+        for (re, _) in &line.regexes {
+            re.get();
+        }
     }
 }
