@@ -511,6 +511,9 @@ impl Inner {
     }
 }
 
+/// The rules and roles one literal serves.
+type Targets = Vec<(usize, Role)>;
+
 /// Does a hit of this rule and role remove something only when its literal is the whole trimmed
 /// line? (See `line_qualifies` in the filter: line, tail and section rules without `max_chars`.)
 fn whole_line_only(rule: &Rule, role: Role) -> bool {
@@ -570,7 +573,7 @@ impl PatternSet {
         let mut window_literals: Vec<&str> = Vec::new();
         let mut window_targets: Vec<Vec<(usize, Role)>> = Vec::new();
         for (lit, ts) in literals.iter().zip(&targets) {
-            let (whole, rest): (Vec<(usize, Role)>, Vec<(usize, Role)>) = ts
+            let (whole, rest): (Targets, Targets) = ts
                 .iter()
                 .partition(|&&(ri, role)| whole_line_only(&rules[ri], role));
             if !whole.is_empty() {
