@@ -348,13 +348,20 @@ impl LineRegexes {
         let mut ungated: Vec<(&str, usize)> = Vec::new();
         let mut heads = LiteralTable::default();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
-            if let Some(lits) = super::gate::head(src) {
-                heads.add(lits, i);
-            } else {
-                match super::gate::gate(src) {
-                    Some(lits) => gates.add(lits, i),
-                    None => ungated.push((src, i)),
-                }
+            use builtin::Prefilter;
+            let known = builtin::prefilter(src)
+                .map(|(kind, lits)| (kind, lits.iter().map(|l| l.to_vec()).collect()));
+            let (kind, lits) = known.unwrap_or_else(|| match super::gate::head(src) {
+                Some(lits) => (Prefilter::Head, lits),
+                None => match super::gate::gate(src) {
+                    Some(lits) => (Prefilter::Gate, lits),
+                    None => (Prefilter::None, Vec::new()),
+                },
+            });
+            match kind {
+                Prefilter::Head => heads.add(lits, i),
+                Prefilter::Gate => gates.add(lits, i),
+                Prefilter::None => ungated.push((src, i)),
             }
             regexes.push((LazyRegex::new(src), rule));
         }
@@ -712,6 +719,27 @@ mod tests {
         assert!(line.ungated().is_some());
         for (re, _) in &line.regexes {
             re.get();
+        }
+    }
+
+    /// The prefilters worked out at build time are those the run-time analysis gives.
+    #[test]
+    fn the_builtin_prefilters_are_current() {
+        use super::super::{builtin, gate};
+        let set = PatternSet::builtin().unwrap();
+        for rule in set.rules() {
+            for r in &rule.regexes {
+                let (kind, lits) = builtin::prefilter(r).expect("every built-in regex is listed");
+                let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.to_vec()).collect();
+                let want = match gate::head(r) {
+                    Some(l) => (builtin::Prefilter::Head, l),
+                    None => match gate::gate(r) {
+                        Some(l) => (builtin::Prefilter::Gate, l),
+                        None => (builtin::Prefilter::None, Vec::new()),
+                    },
+                };
+                assert_eq!((kind, lits), want, "{r}");
+            }
         }
     }
 }
