@@ -22,9 +22,10 @@ use dechrome::{Cleaner, Error, Outcome, Rule, Verdict, input, output};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::clean::{interrupted, interrupted_error, set_interrupt_handler};
+use super::common::{
+    self, PatternOpts, Status, interrupted, interrupted_error, set_interrupt_handler,
+};
 use super::files::{self, Input, Selector};
-use super::{PatternOpts, Status};
 
 /// How many files are read and checked per parallel batch.
 const BATCH: usize = 256;
@@ -324,7 +325,7 @@ fn check_bytes(
     display: &str,
     bytes: &[u8],
 ) -> Report {
-    let _memory = match super::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
+    let _memory = match common::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
         Ok(r) => r,
         Err(e) => {
             return Report {
@@ -455,13 +456,13 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             "--fix cannot rewrite standard input; use `dechrome clean` in a pipe".into(),
         ));
     }
-    super::set_memory_budget(args.max_memory);
+    common::set_memory_budget(args.max_memory);
     if args.fix {
         // Ctrl-C stops the run between files: no file is left half-written, no temporary remains.
         set_interrupt_handler();
     }
     let config = args.patterns.config()?;
-    let max = super::max_removal(args.max_removal, config.as_ref())?;
+    let max = common::max_removal(args.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
     let select = Selector::new(args.glob.as_deref(), config.as_ref())?;
     let files::Expanded {

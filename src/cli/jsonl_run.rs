@@ -22,8 +22,7 @@ use dechrome::report::excerpt;
 use dechrome::{Cleaner, Error, Verdict};
 use rayon::prelude::*;
 
-use super::Status;
-use super::clean::{CleanArgs, OnError, interrupted, interrupted_error};
+use super::common::{self, CleanArgs, OnError, Status, interrupted, interrupted_error};
 use super::summary::{Counts, Progress};
 
 /// Bytes of input per batch (a batch holds whole lines, so it can be larger). With 2 MiB, peak RSS
@@ -427,7 +426,7 @@ fn clean_chunk(
         // A record's text holds about as many lines as the line has escapes, at most.
         let cost = (line.len() as u64).saturating_mul(6)
             + 40 * (memchr::memchr_iter(b'\\', line).count() as u64 + 1);
-        let (_memory, result) = match super::reserve_memory(Path::new(&at.to_string()), cost) {
+        let (_memory, result) = match common::reserve_memory(Path::new(&at.to_string()), cost) {
             Ok(r) => (
                 Some(r),
                 jsonl::clean_record(cleaner, line, at, field, annotate),
