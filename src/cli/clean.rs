@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use dechrome::report::{LineIndex, excerpt};
-use dechrome::{Cleaner, Error, Outcome, Verdict, input, output};
+use dechrome::report::{self, LineIndex};
+use dechrome::{Cleaner, Error, Outcome, input, output};
 use rayon::prelude::*;
 
 use super::common::{
@@ -47,31 +47,18 @@ pub fn describe(
         let idx = LineIndex::new(input);
         for r in &outcome.removals {
             let (line, col) = idx.line_col(r.range.start);
-            out.push_str(&format!(
-                "{path}:{line}:{col}: {}: {}\n",
-                r.rule.id,
-                excerpt(&input[r.range.clone()])
-            ));
+            let at = format!("{path}:{line}:{col}");
+            out.push_str(&report::removal_line(&at, r, &input[r.range.clone()]));
+            out.push('\n');
         }
         for n in &outcome.notices {
             let (line, col) = idx.line_col(n.range.start);
-            out.push_str(&format!(
-                "{path}:{line}:{col}: {}: note: {}\n",
-                n.rule.id, n.message
-            ));
+            out.push_str(&report::note_line(&format!("{path}:{line}:{col}"), n));
+            out.push('\n');
         }
     }
-    if outcome.verdict == Verdict::Refused && outcome.guarded_share <= max {
-        out.push_str(&format!(
-            "{path}: refused: cleaning did not settle after {} passes; left unchanged\n",
-            dechrome::filter::MAX_PASSES
-        ));
-    } else if outcome.verdict == Verdict::Refused {
-        out.push_str(&format!(
-            "{path}: refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); left unchanged\n",
-            outcome.guarded_share * 100.0,
-            max * 100.0
-        ));
+    if let Some(why) = report::refusal(outcome.verdict, outcome.guarded_share, max) {
+        out.push_str(&format!("{path}: {why}\n"));
     }
     out
 }
@@ -314,7 +301,7 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
         Ok(None) => {
             return Done {
                 text: None,
-                messages: format!("dechrome: warning: {display}: binary file skipped\n"),
+                messages: format!("dechrome: warning: {}\n", report::binary_skipped(&display)),
                 counts: Counts {
                     binary: 1,
                     ..Counts::default()
