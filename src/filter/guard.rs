@@ -1,22 +1,24 @@
 //! The removal guard: how much of the document the removals take.
 //!
 //! Decides the share of the paragraph text (the prose lines before any comment thread) that the
-//! removals take, which [`Cleaner`](super::Cleaner) compares with its limit. It must never let a
-//! refused document lose a byte: a refusal returns the input as it was.
+//! removals take, which the `Cleaner` compares with its limit to refuse a document (returned as it
+//! was). It must never weigh a pass on its own: every pass's removals are weighed together against
+//! the input's prose lines, so a document cannot be gutted a little at a time.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use super::doc::char_count;
 use super::seams::merge;
-use super::{Notice, Outcome, Removal, Verdict};
 
-/// Share of the characters of `text[..end]` that the removals take.
-pub(super) fn removed_share(text: &[u8], removals: &[Removal], end: usize) -> f64 {
+/// Share of the characters of `text[..end]` that the removals (their byte ranges) take.
+pub(super) fn removed_share(
+    text: &[u8],
+    removals: impl Iterator<Item = Range<usize>>,
+    end: usize,
+) -> f64 {
     let merged = merge(
         removals
-            .iter()
-            .map(|r| r.range.start.min(end)..r.range.end.min(end))
+            .map(|r| r.start.min(end)..r.end.min(end))
             .filter(|r| !r.is_empty()),
     );
     merged
@@ -31,20 +33,20 @@ pub(super) fn removed_share(text: &[u8], removals: &[Removal], end: usize) -> f6
 /// by losing it), or of all the characters when no line reads as prose. Only the text before a
 /// comment thread (a `repeats` section, known by its chain of entry lines) counts: a thread may
 /// outweigh the article many times over.
-/// `prose_lines`: the document's prose lines with their lengths in characters
-/// ([`Doc::prose_spans`]).
+/// `removals`: each removal's byte range, and whether it is a thread's; `prose_lines`: the
+/// document's prose lines with their lengths in characters ([`Doc::prose_spans`](super::doc::Doc)).
 pub(super) fn guarded_share(
     text: &[u8],
-    removals: &[Removal],
+    removals: impl Iterator<Item = (Range<usize>, bool)> + Clone,
     prose_lines: &[(Range<usize>, usize)],
 ) -> f64 {
     let end = removals
-        .iter()
-        .filter(|r| r.rule.repeats > 0)
-        .map(|r| r.range.start)
+        .clone()
+        .filter(|(_, thread)| *thread)
+        .map(|(r, _)| r.start)
         .min()
         .unwrap_or(text.len());
-    let merged = merge(removals.iter().map(|r| r.range.clone()));
+    let merged = merge(removals.clone().map(|(r, _)| r));
     let (mut prose, mut removed) = (0, 0);
     let mut next = 0;
     for (span, chars) in prose_lines.iter().take_while(|(span, _)| span.end <= end) {
@@ -59,28 +61,9 @@ pub(super) fn guarded_share(
         }
     }
     if prose == 0 {
-        return removed_share(text, removals, end);
+        return removed_share(text, removals.map(|(r, _)| r), end);
     }
     removed as f64 / prose as f64
-}
-
-/// A refused document: returned as it was, with what would have gone and the share the guard
-/// weighed.
-pub(super) fn refused(
-    text: &[u8],
-    removals: Vec<Removal>,
-    notices: Vec<Notice>,
-    guarded: f64,
-) -> Outcome<'_> {
-    Outcome {
-        text: Cow::Borrowed(text),
-        removed_share: removed_share(text, &removals, text.len()),
-        guarded_share: guarded,
-        removals,
-        notices,
-        verdict: Verdict::Refused,
-        deleted: Vec::new(),
-    }
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ use crate::patterns::{PatternSet, Role, Rule, Scope};
 
 use doc::Doc;
 pub(crate) use doc::{is_bullet, is_space_char, is_trailing_punct};
-use guard::{guarded_share, refused, removed_share};
+use guard::{guarded_share, removed_share};
 use seams::{OffsetMap, delete, merge};
 
 /// The default share of a document's paragraph text above which cleaning is refused.
@@ -197,7 +197,7 @@ impl Cleaner {
         let prose = doc.prose_spans();
         let mut guarded;
         loop {
-            guarded = guarded_share(text, &removals, &prose);
+            guarded = guarded_share(text, weighed(&removals), &prose);
             if guarded > self.max_removal {
                 return refused(text, removals, notices, guarded);
             }
@@ -238,7 +238,7 @@ impl Cleaner {
                          more chrome); document left unchanged"
                     ),
                 });
-                let guarded = guarded_share(text, &removals, &prose);
+                let guarded = guarded_share(text, weighed(&removals), &prose);
                 return refused(text, removals, notices, guarded);
             }
             passes += 1;
@@ -248,7 +248,7 @@ impl Cleaner {
             text: current,
             verdict: Verdict::Cleaned,
             deleted,
-            removed_share: removed_share(text, &removals, text.len()),
+            removed_share: removed_share(text, weighed(&removals).map(|(r, _)| r), text.len()),
             guarded_share: guarded,
             removals,
             notices,
@@ -377,6 +377,28 @@ impl Cleaner {
         // pack): the removal names the first of them in set order, once.
         removals.dedup_by(|a, b| a.range == b.range);
         (removals, notices)
+    }
+}
+
+/// The removals as the guard weighs them: each one's bytes, and whether it is a comment thread's
+/// (a `repeats` section: the text from there on does not count).
+fn weighed(removals: &[Removal]) -> impl Iterator<Item = (Range<usize>, bool)> + Clone + '_ {
+    removals
+        .iter()
+        .map(|r| (r.range.clone(), r.rule.repeats > 0))
+}
+
+/// A refused document: returned as it was, with what would have gone and the share the guard
+/// weighed.
+fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, guarded: f64) -> Outcome<'_> {
+    Outcome {
+        text: Cow::Borrowed(text),
+        removed_share: removed_share(text, weighed(&removals).map(|(r, _)| r), text.len()),
+        guarded_share: guarded,
+        removals,
+        notices,
+        verdict: Verdict::Refused,
+        deleted: Vec::new(),
     }
 }
 
