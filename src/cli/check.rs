@@ -101,6 +101,8 @@ struct Report {
     refused: bool,
     fixed: bool,
     failed: bool,
+    /// Skipped (binary): counted apart from failures, and the run's exit status is 2.
+    skipped: bool,
 }
 
 /// A finding, a note or a refusal as one JSON line.
@@ -322,8 +324,9 @@ fn check_bytes(
     args: &CheckArgs,
     path: Option<&Path>,
     display: &str,
-    bytes: &[u8],
+    doc: &input::Document,
 ) -> Report {
+    let bytes = doc.bytes.as_slice();
     let _memory = match super::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
         Ok(r) => r,
         Err(e) => {
@@ -356,7 +359,11 @@ fn check_bytes(
     if args.fix
         && let Some(path) = path
     {
-        match output::write_atomic(path, &outcome.text, true) {
+        // A compressed file is rewritten compressed the same way.
+        match input::compress(&outcome.text, doc.compression)
+            .map_err(|e| Error::io(path, e))
+            .and_then(|b| output::write_atomic(path, &b, true))
+        {
             Ok(()) => {
                 report.fixed = true;
                 report.stderr += &format!(
@@ -379,10 +386,12 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
         // Ctrl-C: the files not yet started are left as they are.
         return Report::default();
     }
-    match input::read_text_limited(path, args.max_file_size) {
-        Ok(Some(bytes)) => check_bytes(cleaner, args, Some(path), &display, &bytes),
+    match input::read_file(path, args.max_file_size) {
+        Ok(Some(doc)) => check_bytes(cleaner, args, Some(path), &display, &doc),
+        // Skipped, and the run fails (exit 2): a file left unchecked never passes.
         Ok(None) => Report {
             stderr: format!("dechrome: warning: {display}: binary file skipped\n"),
+            skipped: true,
             ..Report::default()
         },
         Err(e) => Report {
@@ -395,33 +404,14 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
 
 fn check_stdin(cleaner: &Cleaner, args: &CheckArgs) -> Report {
     let display = "<stdin>";
-    let bytes = match input::read_limited(std::io::stdin().lock(), args.max_file_size) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            return Report {
-                stderr: format!(
-                    "dechrome: error: {}\n",
-                    input::too_large(Path::new(display), args.max_file_size)
-                ),
-                failed: true,
-                ..Report::default()
-            };
-        }
-        Err(e) => {
-            return Report {
-                stderr: format!("dechrome: error: {}\n", Error::io(display, e)),
-                failed: true,
-                ..Report::default()
-            };
-        }
-    };
-    let problem = match input::sniff(&bytes) {
-        input::Kind::Text => return check_bytes(cleaner, args, None, display, &bytes),
-        input::Kind::Binary => "binary input (NUL bytes); nothing checked",
-        input::Kind::Utf16 => "UTF-16 text is not supported; convert it to UTF-8 first",
-    };
+    let problem =
+        match input::read_document(Path::new(display), std::io::stdin(), args.max_file_size) {
+            Ok(Some(doc)) => return check_bytes(cleaner, args, None, display, &doc),
+            Ok(None) => format!("{display}: binary input (NUL bytes); nothing checked"),
+            Err(e) => e.to_string(),
+        };
     Report {
-        stderr: format!("dechrome: error: {display}: {problem}\n"),
+        stderr: format!("dechrome: error: {problem}\n"),
         failed: true,
         ..Report::default()
     }
@@ -475,6 +465,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
 
     let mut failed = errors.len();
+    let mut skipped = 0;
     eprint!("{warnings}");
     for e in &errors {
         eprintln!("dechrome: error: {e}");
@@ -501,6 +492,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             refused += usize::from(r.refused);
             fixed += usize::from(r.fixed);
             failed += usize::from(r.failed);
+            skipped += usize::from(r.skipped);
             if !r.rules.is_empty() {
                 with_findings += 1;
                 changed |= !r.fixed;
@@ -544,9 +536,12 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
         if failed > 0 {
             summary += &format!(", {failed} failed");
         }
+        if skipped > 0 {
+            summary += &format!(", {skipped} skipped");
+        }
         eprintln!("{summary}");
     }
-    Ok(if failed > 0 {
+    Ok(if failed > 0 || skipped > 0 {
         Status::Error
     } else if changed {
         Status::Findings

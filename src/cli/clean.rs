@@ -383,7 +383,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 out.write_all(text).map_err(|e| Error::io("<stdout>", e))?;
             }
             progress.eprint(&d.messages);
-            if d.counts.failed > 0 {
+            if d.counts.failed > 0 || d.counts.binary > 0 {
                 status = Status::Error;
             }
             counts.merge(&d.counts);
@@ -424,8 +424,8 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             ..Counts::default()
         },
     };
-    let bytes = match input::read_text_limited(&task.input, args.max_file_size) {
-        Ok(Some(b)) => b,
+    let (bytes, compression) = match input::read_file(&task.input, args.max_file_size) {
+        Ok(Some(d)) => (d.bytes, d.compression),
         Ok(None) => {
             return Done {
                 text: None,
@@ -459,7 +459,11 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             messages,
             counts,
         },
-        Some(path) => match output::write_renamed(path, &outcome.text) {
+        // A compressed input is mirrored compressed the same way.
+        Some(path) => match input::compress(&outcome.text, compression)
+            .map_err(|e| Error::io(path, e))
+            .and_then(|b| output::write_renamed(path, &b))
+        {
             Ok(()) => Done {
                 text: None,
                 messages,
@@ -472,24 +476,12 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
 
 fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
     let path = Path::new("<stdin>");
-    let bytes = input::read_limited(std::io::stdin().lock(), args.max_file_size)
-        .map_err(|e| Error::io(path, e))?
-        .ok_or_else(|| input::too_large(path, args.max_file_size))?;
-    match input::sniff(&bytes) {
-        input::Kind::Text => {}
-        input::Kind::Binary => {
-            return Err(Error::Input {
-                path: path.into(),
-                message: "binary input (NUL bytes); nothing cleaned".into(),
-            });
-        }
-        input::Kind::Utf16 => {
-            return Err(Error::Input {
-                path: path.into(),
-                message: "UTF-16 text is not supported; convert it to UTF-8 first".into(),
-            });
-        }
-    }
+    let bytes = input::read_document(path, std::io::stdin(), args.max_file_size)?
+        .ok_or_else(|| Error::Input {
+            path: path.into(),
+            message: "binary input (NUL bytes); nothing cleaned".into(),
+        })?
+        .bytes;
     let _memory = super::reserve_memory(path, input::cleaning_cost(&bytes))?;
     let outcome = cleaner.clean(&bytes);
     eprint!(

@@ -54,7 +54,7 @@ enum Read {
     /// An input could not be opened or read, or holds a record above the size limit: reported,
     /// then the run goes on with the next input.
     Failed(Error),
-    /// An input skipped with a warning (binary data): the message.
+    /// An input skipped with a warning (binary data): the message. The run's status is then 2.
     Skipped(String),
 }
 
@@ -175,14 +175,24 @@ pub fn run(
                 other => other,
             };
             let chunks = match item {
+                // A skipped or unreadable input makes the run fail (exit 2) as the run goes on.
                 Read::Skipped(message) => vec![ChunkOut {
                     messages: message,
+                    input_failed: true,
+                    counts: Counts {
+                        binary: 1,
+                        ..Counts::default()
+                    },
                     ..ChunkOut::default()
                 }],
                 Read::Failed(e) => {
                     vec![ChunkOut {
                         messages: format!("dechrome: error: {e}\n"),
                         input_failed: true,
+                        counts: Counts {
+                            unreadable: 1,
+                            ..Counts::default()
+                        },
                         ..ChunkOut::default()
                     }]
                 }
@@ -297,8 +307,11 @@ fn read_inputs(inputs: &[PathBuf], max: u64, raw_read: Arc<AtomicU64>, tx: SyncS
         loop {
             let (data, stop, eof) = fill(&mut reader, &mut carry, max);
             let mut ends: Vec<usize> = memchr::memchr_iter(b'\n', &data).map(|i| i + 1).collect();
-            if eof && ends.last().copied() != Some(data.len()) && !data.is_empty() {
-                ends.push(data.len()); // A last line with no terminator.
+            // A last line with no terminator is a record, unless a read error cut it short (a
+            // damaged compressed stream): then only the error is reported.
+            if eof && stop.is_none() && ends.last().copied() != Some(data.len()) && !data.is_empty()
+            {
+                ends.push(data.len());
             }
             let n = ends.len() as u64;
             if !ends.is_empty() {

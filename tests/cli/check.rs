@@ -346,7 +346,7 @@ fn exit_codes_errors_win() {
         bad.stderr,
         "dechrome: error: utf16.txt: UTF-16 text is not supported; convert it to UTF-8 first\n\
          dechrome: warning: bin.txt: binary file skipped\n\
-         dechrome: checked 1 file: no findings, 1 failed\n"
+         dechrome: checked 1 file: no findings, 1 failed, 1 skipped\n"
     );
 
     let usage = dechrome(dir.path(), &args(&["--max-removal", "2", "corpus"]));

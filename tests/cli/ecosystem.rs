@@ -1,0 +1,155 @@
+//! Conventions users bring from rg, ruff, typos and corpus taggers: compressed inputs recognised by
+//! their bytes, skipped inputs that fail the run, one finding per removed span, ignore files,
+//! tagging without cleaning, globs, configuration files, diffs, completions and the man page.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::harness::{Run, run_in, untimed};
+
+/// The rules of these tests, so that they do not depend on the growing built-in set.
+const RULES: &str = r#"
+[[rule]]
+id = "test.ad"
+family = "ad"
+scope = "line"
+phrases = ["advertisement"]
+"#;
+
+/// Runs `dechrome SUBCOMMAND --no-default-patterns --patterns rules.toml ARGS` in `dir`.
+fn dechrome(dir: &Path, sub: &str, args: &[&str], stdin: &[u8]) -> Run {
+    fs::write(dir.join("rules.toml"), RULES).unwrap();
+    let mut all = vec![sub, "--no-default-patterns", "--patterns", "rules.toml"];
+    all.extend_from_slice(args);
+    run_in(dir, &all, stdin)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
+const RECORD: &str = "{\"id\":1,\"text\":\"The council met.\\nAdvertisement\\nIt voted.\\n\"}\n";
+const CLEANED: &str = "{\"id\":1,\"text\":\"The council met.\\nIt voted.\\n\"}\n";
+const DOC: &str = "The council met.\nAdvertisement\nIt voted.\n";
+
+/// Item 1: gzip and zstd are recognised by their magic bytes on stdin and on files whatever their
+/// names; a compressed file is written back (mirrored, or fixed in place) compressed the same way.
+#[test]
+fn compressed_input_is_recognised_by_magic_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = dechrome(
+        d,
+        "clean",
+        &["--jsonl", "-q", "-"],
+        &gzip(RECORD.as_bytes()),
+    );
+    assert_eq!(
+        (r.code, r.stdout_str(), r.stderr.as_str()),
+        (0, CLEANED.into(), "")
+    );
+    let zst = zstd::encode_all(RECORD.as_bytes(), 3).unwrap();
+    let r = dechrome(d, "clean", &["--jsonl", "-q"], &zst);
+    assert_eq!(
+        (r.code, r.stdout_str(), r.stderr.as_str()),
+        (0, CLEANED.into(), "")
+    );
+    // Plain text on stdin, compressed.
+    let r = dechrome(d, "clean", &[], &gzip(DOC.as_bytes()));
+    assert_eq!(
+        (r.code, r.stdout_str()),
+        (0, "The council met.\nIt voted.\n".into())
+    );
+    // A gzip file without a .gz name, mirrored into a tree: still gzip there.
+    fs::create_dir(d.join("in")).unwrap();
+    fs::write(d.join("in/a.txt"), gzip(DOC.as_bytes())).unwrap();
+    let r = dechrome(d, "clean", &["-q", "in", "-o", "out"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        gunzip(&fs::read(d.join("out/a.txt")).unwrap()),
+        b"The council met.\nIt voted.\n"
+    );
+    // check reads it, and --fix rewrites it in place, compressed.
+    let r = dechrome(d, "check", &["in/a.txt"], b"");
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout_str(), "in/a.txt:2:1: test.ad: \"Advertisement\"\n");
+    let r = dechrome(d, "check", &["-q", "--fix", "in/a.txt"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        gunzip(&fs::read(d.join("in/a.txt")).unwrap()),
+        b"The council met.\nIt voted.\n"
+    );
+}
+
+/// Item 1: an input skipped because it is binary, unreadable or does not decompress makes the exit
+/// status 2 while the run goes on, and the summary counts it; `--on-error` does not change that.
+#[test]
+fn skipped_inputs_fail_the_run_and_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = dechrome(
+        d,
+        "clean",
+        &["--jsonl", "--on-error", "keep"],
+        b"\x00\x01\x02 blob",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "");
+    assert_eq!(
+        untimed(&r.stderr),
+        "dechrome: warning: <stdin>: binary file skipped\n\
+         dechrome: 0 records: 0 cleaned, 0 unchanged, 0 refused, 0 failed; 1 binary skipped\n\
+         dechrome: 0 B in, 0 B out, <time>\n"
+    );
+    // A truncated gzip stream: the records before the damage are written, the run fails.
+    let gz = gzip(RECORD.repeat(2000).as_bytes());
+    fs::write(d.join("cut.jsonl.gz"), &gz[..gz.len() / 2]).unwrap();
+    fs::write(d.join("ok.jsonl"), RECORD).unwrap();
+    let r = dechrome(d, "clean", &["--jsonl", "cut.jsonl.gz", "ok.jsonl"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout_str().ends_with(CLEANED),
+        "the run goes on with ok.jsonl"
+    );
+    let stderr = untimed(&r.stderr);
+    assert!(
+        stderr.starts_with("dechrome: error: cut.jsonl.gz: cannot decompress gzip data: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" failed; 1 unreadable\n"), "{stderr}");
+    // Plain files: binary is skipped, the other file is cleaned, exit 2.
+    fs::write(d.join("bin.txt"), b"\x7fELF\x00\x00").unwrap();
+    fs::write(d.join("doc.txt"), DOC).unwrap();
+    let r = dechrome(d, "clean", &["bin.txt", "doc.txt"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout_str(), "The council met.\nIt voted.\n");
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: bin.txt: binary file skipped\n"
+    );
+    // A corrupt compressed document.
+    fs::write(d.join("bad.txt"), b"\x1f\x8b\x08\x00garbage").unwrap();
+    let r = dechrome(d, "check", &["bad.txt", "doc.txt"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("dechrome: error: bad.txt: cannot decompress gzip data: "),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .ends_with("dechrome: checked 1 file: 1 finding in 1 file, 1 failed\n"),
+        "{}",
+        r.stderr
+    );
+}
