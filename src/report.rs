@@ -1,4 +1,9 @@
-//! Reporting: byte offsets as `line:col`, and one-line descriptions of removals.
+//! Reporting: byte offsets as `line:col`, one-line descriptions of removals, and findings (nested
+//! removals grouped under the outermost).
+
+use std::sync::Arc;
+
+use crate::{Removal, Rule};
 
 /// Maps byte offsets of one text to 1-based lines and character columns.
 #[derive(Debug, Clone)]
@@ -45,9 +50,95 @@ pub fn excerpt(bytes: &[u8]) -> String {
     format!("{short:?}")
 }
 
+/// One removed span as reported: the outermost removal, and the rules whose removals lie wholly
+/// inside it (a block, section or run removal holds the line removals it swallowed). Reports,
+/// `--statistics` and the summaries count findings, so a span is counted once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding<'a> {
+    /// The outermost removal of the span.
+    pub removal: &'a Removal,
+    /// The rules of the removals nested inside it, in document order (a rule may repeat).
+    pub inner: Vec<&'a Arc<Rule>>,
+}
+
+/// Groups removals into findings: each removal wholly inside an earlier-starting (or equal but
+/// longer) one is listed under it instead of standing alone. Findings come in document order.
+/// Of two removals of the same span, the first in `removals` is the outer one.
+pub fn findings(removals: &[Removal]) -> Vec<Finding<'_>> {
+    let mut order: Vec<&Removal> = removals.iter().collect();
+    // Stable: equal spans keep their order.
+    order.sort_by(|a, b| {
+        a.range
+            .start
+            .cmp(&b.range.start)
+            .then(b.range.end.cmp(&a.range.end))
+    });
+    let mut out: Vec<Finding<'_>> = Vec::new();
+    for r in order {
+        match out.last_mut() {
+            Some(f)
+                if r.range.start >= f.removal.range.start && r.range.end <= f.removal.range.end =>
+            {
+                f.inner.push(&r.rule);
+            }
+            _ => out.push(Finding {
+                removal: r,
+                inner: Vec::new(),
+            }),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_removals_are_one_finding() {
+        let rule = |id: &str| {
+            crate::PatternSetBuilder::new()
+                .add_str(
+                    "t.toml",
+                    format!(
+                        "[[rule]]\nid = \"{id}\"\nfamily = \"ad\"\nscope = \"line\"\nphrases = [\"x\"]\n"
+                    ),
+                )
+                .build()
+                .unwrap()
+                .rules()[0]
+                .clone()
+        };
+        let rm = |id: &str, range: std::ops::Range<usize>| Removal {
+            rule: rule(id),
+            range,
+        };
+        let removals = vec![
+            rm("line.a", 10..20),
+            rm("block", 5..40),
+            rm("line.b", 30..40),
+            rm("line.c", 50..60),
+            rm("overlap", 55..70),
+        ];
+        let got: Vec<(&str, std::ops::Range<usize>, Vec<&str>)> = findings(&removals)
+            .iter()
+            .map(|f| {
+                (
+                    f.removal.rule.id.as_str(),
+                    f.removal.range.clone(),
+                    f.inner.iter().map(|r| r.id.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("block", 5..40, vec!["line.a", "line.b"]),
+                ("line.c", 50..60, vec![]),
+                ("overlap", 55..70, vec![]),
+            ]
+        );
+    }
 
     #[test]
     fn line_and_column() {

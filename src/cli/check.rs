@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use dechrome::report::{LineIndex, excerpt};
+use dechrome::report::{self, LineIndex, excerpt};
 use dechrome::{Cleaner, Error, Outcome, Rule, Verdict, input, output};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -128,6 +128,9 @@ struct JsonRecord<'a> {
     text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
+    /// Findings: the rules of the removals nested inside this one (reported under it only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inner: Option<Vec<&'a str>>,
 }
 
 impl<'a> JsonRecord<'a> {
@@ -144,6 +147,7 @@ impl<'a> JsonRecord<'a> {
             scope: None,
             text: None,
             message: None,
+            inner: None,
         }
     }
 
@@ -198,12 +202,13 @@ fn describe(
     report: &mut Report,
 ) {
     let idx = LineIndex::new(bytes);
-    let findings = if outcome.verdict == Verdict::Cleaned {
-        outcome.removals.as_slice()
+    // One finding per removed span: nested removals are listed under the outermost.
+    let found = if outcome.verdict == Verdict::Cleaned {
+        report::findings(&outcome.removals)
     } else {
-        &[]
+        Vec::new()
     };
-    report.rules = findings.iter().map(|r| r.rule.clone()).collect();
+    report.rules = found.iter().map(|f| f.removal.rule.clone()).collect();
     report.refused = outcome.verdict == Verdict::Refused;
     let refusal = if outcome.guarded_share <= max {
         format!(
@@ -221,7 +226,7 @@ fn describe(
     match args.format {
         Format::Text => {
             if !args.statistics && !args.diff {
-                for r in findings {
+                for r in found.iter().map(|f| f.removal) {
                     let (line, col) = idx.line_col(r.range.start);
                     let text = excerpt(&bytes[r.range.clone()]);
                     out.extend_from_slice(
@@ -240,7 +245,8 @@ fn describe(
         }
         Format::Json => {
             if !args.statistics {
-                for r in findings {
+                for f in &found {
+                    let r = f.removal;
                     let mut rec = JsonRecord::new("finding", path).at(
                         &idx,
                         r.range.start,
@@ -248,6 +254,7 @@ fn describe(
                         &r.rule,
                     );
                     rec.text = Some(String::from_utf8_lossy(&bytes[r.range.clone()]).into_owned());
+                    rec.inner = Some(f.inner.iter().map(|r| r.id.as_str()).collect());
                     rec.write(out);
                 }
             }
@@ -266,7 +273,7 @@ fn describe(
         Format::Github => {
             let file = gh_property(path);
             if !args.statistics {
-                for r in findings {
+                for r in found.iter().map(|f| f.removal) {
                     let (line, col) = idx.line_col(r.range.start);
                     let (end_line, _) =
                         idx.line_col(r.range.end.saturating_sub(1).max(r.range.start));

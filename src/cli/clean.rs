@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
-use dechrome::report::{LineIndex, excerpt};
+use dechrome::report::{self, LineIndex, excerpt};
 use dechrome::{Cleaner, Error, Outcome, Verdict, input, output};
 use rayon::prelude::*;
 
@@ -160,7 +160,10 @@ pub fn describe(
     let mut out = String::new();
     if explain {
         let idx = LineIndex::new(input);
-        for r in &outcome.removals {
+        for r in report::findings(&outcome.removals)
+            .iter()
+            .map(|f| f.removal)
+        {
             let (line, col) = idx.line_col(r.range.start);
             out.push_str(&format!(
                 "{path}:{line}:{col}: {}: {}\n",

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use dechrome::jsonl::{self, LineRef};
 use dechrome::output::{AtomicWriter, Compression, RecordSink, ShardSink, StreamSink};
-use dechrome::report::excerpt;
+use dechrome::report::{self, excerpt};
 use dechrome::{Cleaner, Error, Verdict};
 use rayon::prelude::*;
 
@@ -450,9 +450,10 @@ fn clean_chunk(
         match result {
             Ok(None) => out.counts.blank += 1,
             Ok(Some(rec)) => {
+                let found = report::findings(&rec.removals);
                 out.counts.add(
                     rec.verdict,
-                    rec.removals.iter().map(|r| r.rule.family.as_str()),
+                    found.iter().map(|f| f.removal.rule.family.as_str()),
                 );
                 out.bytes.extend_from_slice(bom);
                 match &rec.line {
@@ -462,7 +463,7 @@ fn clean_chunk(
                 out.bytes.push(b'\n');
                 out.ends.push(out.bytes.len());
                 if args.explain {
-                    for r in &rec.removals {
+                    for r in found.iter().map(|f| f.removal) {
                         out.messages.push_str(&format!(
                             "{at}: {}: {}\n",
                             r.rule.id,

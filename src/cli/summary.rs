@@ -45,11 +45,14 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Counts one cleaned document.
+    /// Counts one cleaned document: one removal per removed span, as `check` counts findings
+    /// (see [`dechrome::report::findings`]).
     pub fn add_outcome(&mut self, outcome: &Outcome<'_>) {
         self.add(
             outcome.verdict,
-            outcome.removals.iter().map(|r| r.rule.family.as_str()),
+            dechrome::report::findings(&outcome.removals)
+                .iter()
+                .map(|f| f.removal.rule.family.as_str()),
         );
     }
 

@@ -150,9 +150,9 @@ fn json_format() {
     );
     assert_eq!(
         run.stdout,
-        r#"{"kind":"finding","path":"corpus/a.txt","line":2,"column":1,"byte_start":69,"byte_end":83,"rule":"t.ad.marker","family":"ad","scope":"line","text":"Advertisement\n"}
-{"kind":"finding","path":"corpus/a.txt","line":3,"column":39,"byte_start":121,"byte_end":156,"rule":"t.newsletter.signup","family":"newsletter","scope":"sentence","text":"Sign up to our newsletter for more."}
-{"kind":"finding","path":"corpus/a.txt","line":5,"column":1,"byte_start":224,"byte_end":243,"rule":"t.share.bar","family":"share","scope":"line","text":"Share this article\n"}
+        r#"{"kind":"finding","path":"corpus/a.txt","line":2,"column":1,"byte_start":69,"byte_end":83,"rule":"t.ad.marker","family":"ad","scope":"line","text":"Advertisement\n","inner":[]}
+{"kind":"finding","path":"corpus/a.txt","line":3,"column":39,"byte_start":121,"byte_end":156,"rule":"t.newsletter.signup","family":"newsletter","scope":"sentence","text":"Sign up to our newsletter for more.","inner":[]}
+{"kind":"finding","path":"corpus/a.txt","line":5,"column":1,"byte_start":224,"byte_end":243,"rule":"t.share.bar","family":"share","scope":"line","text":"Share this article\n","inner":[]}
 {"kind":"note","path":"corpus/sub/c.txt","line":1,"column":1,"byte_start":0,"byte_end":17,"rule":"t.appeal.block","family":"support-appeal","scope":"block","message":"block start with no end marker within 20 lines; nothing removed"}
 "#
     );

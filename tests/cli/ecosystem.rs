@@ -153,3 +153,100 @@ fn skipped_inputs_fail_the_run_and_are_counted() {
         r.stderr
     );
 }
+
+/// A block rule that holds a line rule's match, plus that line rule alone elsewhere.
+const NESTED_RULES: &str = r#"
+[[rule]]
+id = "test.box"
+family = "newsletter"
+scope = "block"
+start = ["Begin the newsletter box"]
+end = ["End of the newsletter box"]
+
+[[rule]]
+id = "test.ad"
+family = "ad"
+scope = "line"
+phrases = ["advertisement"]
+"#;
+
+const NESTED_DOC: &str = "The council met on Tuesday and voted to rebuild the harbour wall.\n\
+Begin the newsletter box\nAdvertisement\nEnd of the newsletter box\n\
+Work starts in March and should end before the autumn tides return.\nAdvertisement\n";
+
+/// Runs `dechrome check` on `NESTED_DOC` with `NESTED_RULES` only.
+fn check_nested(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rules.toml"), NESTED_RULES).unwrap();
+    fs::write(dir.path().join("doc.txt"), NESTED_DOC).unwrap();
+    let mut all = vec![
+        "check",
+        "--no-default-patterns",
+        "--patterns",
+        "rules.toml",
+        "doc.txt",
+    ];
+    all.extend_from_slice(args);
+    run_in(dir.path(), &all, b"")
+}
+
+/// Item 3: a removal inside another is reported once, under the outermost rule; JSON lists the
+/// inner rules; `--statistics`, the summary, --fix and clean's summary count the same.
+#[test]
+fn nested_removals_are_one_finding() {
+    let r = check_nested(&[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout_str(),
+        "doc.txt:2:1: test.box: \"Begin the newsletter box\\nAdvertisement\\nEnd of the newsletter box\"\n\
+         doc.txt:6:1: test.ad: \"Advertisement\"\n"
+    );
+    assert_eq!(r.stderr, "dechrome: checked 1 file: 2 findings in 1 file\n");
+
+    let r = check_nested(&["--format", "json", "-q"]);
+    let lines: Vec<serde_json::Value> = r
+        .stdout_str()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["rule"], "test.box");
+    assert_eq!(lines[0]["inner"], serde_json::json!(["test.ad"]));
+    assert_eq!(lines[1]["rule"], "test.ad");
+    assert_eq!(lines[1]["inner"], serde_json::json!([]));
+
+    let r = check_nested(&["--statistics"]);
+    assert_eq!(
+        r.stdout_str(),
+        "    1  test.ad   ad\n    1  test.box  newsletter\n"
+    );
+    assert_eq!(r.stderr, "dechrome: checked 1 file: 2 findings in 1 file\n");
+
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("rules.toml"), NESTED_RULES).unwrap();
+    fs::create_dir(dir.path().join("in")).unwrap();
+    fs::write(dir.path().join("in/doc.txt"), NESTED_DOC).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "clean",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+            "--explain",
+            "in",
+            "-o",
+            "out",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        untimed(&r.stderr),
+        "in/doc.txt:2:1: test.box: \"Begin the newsletter box\\nAdvertisement\\nEnd of the newsletter box\"\n\
+         in/doc.txt:6:1: test.ad: \"Advertisement\"\n\
+         dechrome: 1 files: 1 cleaned, 0 unchanged, 0 refused, 0 failed\n\
+         dechrome: 213 B in, 134 B out, <time>\n\
+         dechrome: removals: ad 1, newsletter 1\n"
+    );
+}
