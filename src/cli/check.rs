@@ -46,8 +46,8 @@ pub enum Format {
 /// Arguments of `dechrome check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files or directories to check; `-` reads stdin.
-    #[arg(value_name = "PATH", required = true)]
+    /// Files or directories to check (default `.`, the current directory); `-` reads stdin.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -61,10 +61,6 @@ pub struct CheckArgs {
     /// Print the unified diff that --fix would apply; write nothing.
     #[arg(long, conflicts_with_all = ["statistics", "format"])]
     pub diff: bool,
-    /// Which files of a directory to check (matched against the path below the directory; default
-    /// `*.txt`, or every file the configuration's `include` lets through).
-    #[arg(long, value_name = "GLOB")]
-    pub glob: Option<String>,
     /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
     /// share of its paragraph text, the lines that read as prose (default 0.8, or the
     /// configuration's `max-removal`).
@@ -84,6 +80,8 @@ pub struct CheckArgs {
     /// Print no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub walk: files::WalkOpts,
     #[command(flatten)]
     pub patterns: PatternOpts,
 }
@@ -460,12 +458,21 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     let config = args.patterns.config()?;
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
-    let select = Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let select = Selector::from_opts(&args.walk, config.as_ref())?;
+    // As rg and ruff do, no path means the current directory.
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let files::Expanded {
         inputs,
         errors,
-        warnings,
-    } = files::expand(&args.paths, &select);
+        mut warnings,
+        walks,
+    } = files::expand(&paths, &select);
+    let unmatched = select.nothing_matched(&walks);
+    warnings.push_str(unmatched.as_deref().unwrap_or(""));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -550,7 +557,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     }
     Ok(if failed > 0 || skipped > 0 {
         Status::Error
-    } else if changed {
+    } else if changed || unmatched.is_some() {
         Status::Findings
     } else {
         Status::Ok

@@ -28,10 +28,6 @@ pub struct CleanArgs {
     /// --jsonl, one file (when the name ends in .jsonl, .jsonl.gz or .jsonl.zst) or shards.
     #[arg(short = 'o', long = "output", value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
-    /// Which files of a directory to clean (matched against the path below the directory; default
-    /// `*.txt`, or every file the configuration's `include` lets through).
-    #[arg(long, value_name = "GLOB")]
-    pub glob: Option<String>,
     /// Print every removal to stderr as `path:line:col: rule-id: "removed text"`.
     #[arg(long)]
     pub explain: bool,
@@ -100,6 +96,8 @@ pub struct CleanArgs {
     /// Compress shards: gz or zst.
     #[arg(long, value_name = "FORMAT", help_heading = "JSONL")]
     pub compress: Option<String>,
+    #[command(flatten)]
+    pub walk: files::WalkOpts,
     #[command(flatten)]
     pub patterns: PatternOpts,
 }
@@ -233,7 +231,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
     let cleaner = Cleaner::new(set).with_max_removal(max);
-    let select = files::Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let select = files::Selector::from_opts(&args.walk, config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
     let pool = rayon::ThreadPoolBuilder::new()
@@ -304,6 +302,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let mut tasks = Vec::new();
     let mut stderr = String::new();
     let mut counts = Counts::default();
+    let mut walks = files::Walks::default();
     match &args.output {
         None => {
             for p in &args.paths {
@@ -330,12 +329,16 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             }
             for p in &args.paths {
                 if p.is_dir() {
+                    walks.dirs += 1;
                     for w in files::walk(p, &select) {
                         match w {
-                            Walked::File { path, rel } => tasks.push(Task {
-                                output: Some(outdir.join(rel)),
-                                input: path,
-                            }),
+                            Walked::File { path, rel } => {
+                                walks.files += 1;
+                                tasks.push(Task {
+                                    output: Some(outdir.join(rel)),
+                                    input: path,
+                                });
+                            }
                             Walked::Link(path) => {
                                 stderr.push_str(&files::link_skipped(&path));
                             }
@@ -356,6 +359,10 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 }
             }
         }
+    }
+    if let Some(w) = select.nothing_matched(&walks) {
+        stderr.push_str(&w);
+        status = status.max(Status::Findings);
     }
     eprint!("{stderr}");
     if args.skip_existing {

@@ -250,3 +250,157 @@ fn nested_removals_are_one_finding() {
          dechrome: removals: ad 1, newsletter 1\n"
     );
 }
+
+/// A tree with ignore files, hidden entries and a git repository, each file holding one finding.
+fn ignore_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join(".git")).unwrap();
+    for f in [
+        "node_modules/y.txt",
+        ".hidden/x.txt",
+        "sub/a.txt",
+        "sub/b.txt",
+        "keep/c.txt",
+        "notes/d.txt",
+        ".e.txt",
+    ] {
+        let p = d.join(f);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, DOC).unwrap();
+    }
+    fs::write(d.join(".gitignore"), "node_modules/\n").unwrap();
+    fs::write(d.join(".ignore"), "sub/*.txt\n").unwrap();
+    // A nearer ignore file takes a file back.
+    fs::write(d.join("sub/.ignore"), "!a.txt\n").unwrap();
+    fs::create_dir_all(d.join(".git/info")).unwrap();
+    fs::write(d.join(".git/info/exclude"), "notes\n").unwrap();
+    dir
+}
+
+/// The paths of `check`'s findings, in order.
+fn found(r: &Run) -> Vec<String> {
+    r.stdout_str()
+        .lines()
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect()
+}
+
+/// Item 4: walks skip hidden entries and what .gitignore, .ignore and .git/info/exclude leave out,
+/// as ripgrep does; --hidden and --no-ignore opt out; a named file is always taken.
+#[test]
+fn walks_honour_ignore_files_and_hidden_entries() {
+    let dir = ignore_tree();
+    let d = dir.path();
+    let r = dechrome(d, "check", &["."], b"");
+    assert_eq!(found(&r), ["keep/c.txt", "sub/a.txt"], "{}", r.stderr);
+    assert_eq!(r.code, 1);
+    let r = dechrome(d, "check", &["--hidden", "."], b"");
+    assert_eq!(
+        found(&r),
+        [".e.txt", ".hidden/x.txt", "keep/c.txt", "sub/a.txt"]
+    );
+    let r = dechrome(d, "check", &["--no-ignore", "."], b"");
+    assert_eq!(
+        found(&r),
+        [
+            "keep/c.txt",
+            "node_modules/y.txt",
+            "notes/d.txt",
+            "sub/a.txt",
+            "sub/b.txt"
+        ]
+    );
+    // Walking a subdirectory still reads the ignore files above it, up to the repository.
+    let r = dechrome(d, "check", &["sub"], b"");
+    assert_eq!(found(&r), ["sub/a.txt"]);
+    // Named files are taken whatever the ignore files say.
+    let r = dechrome(d, "check", &["node_modules/y.txt", ".hidden/x.txt"], b"");
+    assert_eq!(found(&r), ["node_modules/y.txt", ".hidden/x.txt"]);
+    // clean -o mirrors the same selection.
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("out");
+    let r = dechrome(d, "clean", &["-q", ".", "-o", o.to_str().unwrap()], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut written: Vec<String> = walkdir::WalkDir::new(&o)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(&o).unwrap().display().to_string())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["keep/c.txt", "sub/a.txt"]);
+    // Outside a git repository, .gitignore files do not count (as in ripgrep); .ignore files do.
+    fs::remove_dir_all(d.join(".git")).unwrap();
+    let r = dechrome(d, "check", &["."], b"");
+    assert_eq!(
+        found(&r),
+        [
+            "keep/c.txt",
+            "node_modules/y.txt",
+            "notes/d.txt",
+            "sub/a.txt"
+        ]
+    );
+}
+
+/// Item 4: `check` with no path checks the current directory, printing paths without `./`.
+#[test]
+fn check_defaults_to_the_current_directory() {
+    let dir = ignore_tree();
+    let r = dechrome(dir.path(), "check", &[], b"");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout_str(),
+        "keep/c.txt:2:1: test.ad: \"Advertisement\"\nsub/a.txt:2:1: test.ad: \"Advertisement\"\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "dechrome: checked 2 files: 2 findings in 2 files\n"
+    );
+}
+
+/// Item 7: `--glob` repeats, `!GLOB` leaves files out, and globs that choose nothing are a warning
+/// and exit 1.
+#[test]
+fn globs_repeat_negate_and_warn_when_nothing_matches() {
+    let dir = ignore_tree();
+    let d = dir.path();
+    fs::write(d.join("keep/f.md"), DOC).unwrap();
+    fs::write(d.join("keep/g.log"), DOC).unwrap();
+    let r = dechrome(d, "check", &["-g", "*.md", "--glob", "*.log", "keep"], b"");
+    assert_eq!(found(&r), ["keep/f.md", "keep/g.log"]);
+    let r = dechrome(
+        d,
+        "check",
+        &["-g", "*", "-g", "!*.txt", "-g", "!*.log", "keep"],
+        b"",
+    );
+    assert_eq!(found(&r), ["keep/f.md"]);
+    // Only negations: the default *.txt, less them.
+    let r = dechrome(d, "check", &["-g", "!sub/**", "."], b"");
+    assert_eq!(found(&r), ["keep/c.txt"]);
+    let r = dechrome(d, "check", &["-g", "*.rst", "-g", "!x", "."], b"");
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout_str(), "");
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: no file matched --glob *.rst --glob !x\n\
+         dechrome: checked 0 files: no findings\n"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("out");
+    let r = dechrome(
+        d,
+        "clean",
+        &["-g", "*.rst", ".", "-o", o.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        untimed(&r.stderr),
+        "dechrome: warning: no file matched --glob *.rst\n\
+         dechrome: 0 files: 0 cleaned, 0 unchanged, 0 refused, 0 failed\n\
+         dechrome: 0 B in, 0 B out, <time>\n"
+    );
+}
