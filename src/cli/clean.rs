@@ -74,6 +74,10 @@ pub struct CleanArgs {
     /// and end offsets in Unicode characters (scalar values) of the field's decoded string.
     #[arg(long, value_name = "FIELD", help_heading = "JSONL")]
     pub annotate: Option<String>,
+    /// With --annotate: tag, do not clean. The text field is written as it came and the
+    /// annotation's offsets index it (as corpus taggers do).
+    #[arg(long, requires = "annotate", help_heading = "JSONL")]
+    pub keep_text: bool,
     /// What to do with a record that is not a JSON object with the string field: stop the run
     /// (fail), leave it out of the output (skip) or write it as it was (keep). Each is reported.
     #[arg(

@@ -443,7 +443,7 @@ fn clean_chunk(
         let (_memory, result) = match super::reserve_memory(Path::new(&at.to_string()), cost) {
             Ok(r) => (
                 Some(r),
-                jsonl::clean_record(cleaner, line, at, field, annotate),
+                jsonl::clean_record_keeping(cleaner, line, at, field, annotate, args.keep_text),
             ),
             Err(e) => (None, Err(e)),
         };

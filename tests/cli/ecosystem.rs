@@ -404,3 +404,45 @@ fn globs_repeat_negate_and_warn_when_nothing_matches() {
          dechrome: 0 B in, 0 B out, <time>\n"
     );
 }
+
+/// Item 5: `--annotate FIELD --keep-text` tags without cleaning: the text comes out as it went in
+/// and the annotation's character offsets index it.
+#[test]
+fn keep_text_tags_without_cleaning() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = concat!(
+        r#"{"id":1,"text":"Caf\u00e9 council met.\nAdvertisement\nIt voted.\n"}"#,
+        "\n",
+        r#"{"id":2,"text":"Nothing to see.\n"}"#,
+        "\n"
+    );
+    let r = dechrome(
+        d,
+        "clean",
+        &["--jsonl", "-q", "--annotate", "tags", "--keep-text"],
+        input.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        concat!(
+            r#"{"id":1,"text":"Caf\u00e9 council met.\nAdvertisement\nIt voted.\n","tags":[{"rule":"test.ad","family":"ad","scope":"line","start":18,"end":32}]}"#,
+            "\n",
+            r#"{"id":2,"text":"Nothing to see.\n","tags":[]}"#,
+            "\n"
+        )
+    );
+    let text: Vec<char> = "Caf\u{e9} council met.\nAdvertisement\nIt voted.\n"
+        .chars()
+        .collect();
+    assert_eq!(text[18..32].iter().collect::<String>(), "Advertisement\n");
+    // Without --annotate there is nothing to write.
+    let r = dechrome(d, "clean", &["--jsonl", "--keep-text"], input.as_bytes());
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--annotate <FIELD>"),
+        "clap names the missing option: {}",
+        r.stderr
+    );
+}
