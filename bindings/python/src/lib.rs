@@ -234,6 +234,8 @@ pub struct PyOutcome {
     verdict: &'static str,
     /// Share of the text's characters the removals take (0 to 1).
     removed_share: f64,
+    /// Why the text was refused, in the words the command line uses; `None` unless refused.
+    message: Option<String>,
 }
 
 #[pymethods]
@@ -254,8 +256,8 @@ struct Cleaned {
     removals: Vec<Removal>,
     verdict: Verdict,
     removed_share: f64,
-    /// Share of the paragraph text the removals take: what the guard weighed.
-    guarded_share: f64,
+    /// Why the text was refused (see [`dechrome::report::refusal`]); `None` unless refused.
+    message: Option<String>,
 }
 
 /// Character offsets of sorted-or-not byte offsets into `text`, in one pass over the text.
@@ -317,33 +319,23 @@ fn clean_str(cleaner: &dechrome::Cleaner, text: &str) -> Cleaned {
             removals,
             verdict: outcome.verdict,
             removed_share: outcome.removed_share,
-            guarded_share: outcome.guarded_share,
+            message: dechrome::report::refusal(
+                outcome.verdict,
+                outcome.guarded_share,
+                cleaner.max_removal(),
+            ),
         },
         None => Cleaned {
             text: text.to_owned(),
             removals,
             verdict: Verdict::Refused,
             removed_share: outcome.removed_share,
-            guarded_share: outcome.guarded_share,
+            message: Some(dechrome::report::REFUSED_NOT_UTF8.to_owned()),
         },
     }
 }
 
 impl Cleaned {
-    /// Why a refused text came back unchanged, as the warning says it.
-    fn refusal(&self, max: f64) -> String {
-        if self.guarded_share > max {
-            format!(
-                "dechrome refused a text: the rules would remove {:.0}% of its paragraph text \
-                 (limit {:.0}%); returned unchanged",
-                self.guarded_share * 100.0,
-                max * 100.0
-            )
-        } else {
-            "dechrome refused a text: cleaning did not settle; returned unchanged".to_string()
-        }
-    }
-
     /// The `(text, removals)` pair of `Cleaner.clean`: removals actually made.
     fn into_pair(self, py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
         let removals = if self.verdict == Verdict::Cleaned {
@@ -373,8 +365,9 @@ impl Cleaner {
     fn warn_refused(&self, py: Python<'_>, done: &Cleaned) -> PyResult<()> {
         if self.warn && done.verdict == Verdict::Refused {
             let category = py.get_type::<RefusedWarning>();
-            let message = std::ffi::CString::new(done.refusal(self.inner.max_removal()))
-                .expect("no NUL in the message");
+            // The words of every other refusal report (dechrome::report::refusal).
+            let text = done.message.as_deref().unwrap_or("refused; left unchanged");
+            let message = std::ffi::CString::new(text).expect("no NUL in the message");
             PyErr::warn(py, &category, &message, 1)?;
         }
         Ok(())
@@ -453,7 +446,7 @@ impl Cleaner {
     }
 
     /// Cleans one text and tells everything: text, removals (also those a refusal left in place),
-    /// verdict and removed share.
+    /// verdict, removed share and, for a refused text, why (worded as `dechrome clean` words it).
     fn inspect(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<PyOutcome> {
         let s = text.to_str()?;
         let done = py.detach(|| clean_str(&self.inner, s));
@@ -462,6 +455,7 @@ impl Cleaner {
             removals: done.removals,
             verdict: done.verdict.as_str(),
             removed_share: done.removed_share,
+            message: done.message,
         })
     }
 

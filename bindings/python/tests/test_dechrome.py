@@ -91,6 +91,7 @@ def test_unchanged_text_comes_back_equal_with_no_removals(cleaner: Cleaner):
         "unchanged",
         0.0,
     )
+    assert outcome.message is None
 
 
 def test_refused_text_is_returned_unchanged_and_inspect_says_why(rules: PatternSet):
@@ -99,8 +100,7 @@ def test_refused_text_is_returned_unchanged_and_inspect_says_why(rules: PatternS
     with pytest.warns(dechrome.RefusedWarning) as caught:
         assert strict.clean(doc) == (doc, [])
     assert [str(w.message) for w in caught] == [
-        "dechrome refused a text: the rules would remove 73% of its paragraph text (limit 50%); "
-        "returned unchanged"
+        "refused: the rules would remove 73% of the paragraph text (limit 50%); left unchanged"
     ]
     assert caught[0].filename == __file__, "the warning points at the caller"
     outcome = strict.inspect(doc)
@@ -108,6 +108,9 @@ def test_refused_text_is_returned_unchanged_and_inspect_says_why(rules: PatternS
     assert outcome.text == doc
     assert [r.rule_id for r in outcome.removals] == ["test.share.bar"]
     assert outcome.removed_share == pytest.approx(19 / 26)
+    assert outcome.message == (
+        "refused: the rules would remove 73% of the paragraph text (limit 50%); left unchanged"
+    )
     # The same text under a looser guard is cleaned.
     assert Cleaner(rules, max_removal=0.8).clean(doc)[0] == "Short.\n"
 
