@@ -304,7 +304,8 @@ fn diff(path: &str, old: &[u8], new: &[u8], out: &mut Vec<u8>) {
     if hunks.peek().is_none() {
         return;
     }
-    out.extend_from_slice(format!("--- {path}\n+++ {path}\n").as_bytes());
+    // git's a/ and b/ prefixes, so that `git apply` and `patch -p1` take the diff as it is.
+    out.extend_from_slice(format!("--- a/{path}\n+++ b/{path}\n").as_bytes());
     for hunk in hunks {
         // Writing into a Vec cannot fail.
         let _ = hunk.to_writer(&mut *out);

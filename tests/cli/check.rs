@@ -251,8 +251,8 @@ fn diff_prints_what_fix_would_do_and_writes_nothing() {
     );
     assert_eq!(
         run.stdout,
-        "--- corpus/a.txt\n\
-         +++ corpus/a.txt\n\
+        "--- a/corpus/a.txt\n\
+         +++ b/corpus/a.txt\n\
          @@ -1,5 +1,3 @@\n \
          Rain fell on the city for the third day running, and the river rose.\n\
          -Advertisement\n\
@@ -260,8 +260,8 @@ fn diff_prints_what_fix_would_do_and_writes_nothing() {
          +The mayor spoke to reporters at noon. She then left.\n \
          Crews worked through the night to clear the drains.\n\
          -Share this article\n\
-         --- corpus/d.txt\n\
-         +++ corpus/d.txt\n\
+         --- a/corpus/d.txt\n\
+         +++ b/corpus/d.txt\n\
          @@ -1,5 +1,3 @@\n \
          Markets opened higher on Monday after a calm weekend of trading.\n\
          -Advertisement\n \

@@ -446,3 +446,132 @@ fn keep_text_tags_without_cleaning() {
         r.stderr
     );
 }
+
+/// Item 7: `.dechrome.toml` and `[tool.dechrome]` in `pyproject.toml` are read too; the nearest
+/// directory wins, and within one directory `.dechrome.toml`, then `dechrome.toml`, then
+/// `pyproject.toml`.
+#[test]
+fn configuration_files_nearest_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("rules.toml"), RULES).unwrap();
+    fs::create_dir_all(d.join("a/b")).unwrap();
+    fs::write(d.join("a/b/doc.txt"), DOC).unwrap();
+    let check = |cwd: &str| {
+        let r = run_in(&d.join(cwd), &["check", "doc.txt"], b"");
+        (r.code, r.stdout_str(), r.stderr)
+    };
+    // pyproject.toml with [tool.dechrome]: its rules are used (paths relative to it).
+    fs::write(
+        d.join("pyproject.toml"),
+        "[project]\nname = \"corpus\"\n\n[tool.dechrome]\npatterns = [\"rules.toml\"]\nno-default-patterns = true\n",
+    )
+    .unwrap();
+    assert_eq!(
+        check("a/b"),
+        (
+            1,
+            "doc.txt:2:1: test.ad: \"Advertisement\"\n".into(),
+            "dechrome: checked 1 file: 1 finding in 1 file\n".into()
+        )
+    );
+    // A nearer pyproject.toml without the table does not count.
+    fs::write(d.join("a/pyproject.toml"), "[project]\nname = \"x\"\n").unwrap();
+    assert_eq!(check("a/b").0, 1);
+    // A nearer .dechrome.toml wins: here it disables the family.
+    fs::write(
+        d.join("a/.dechrome.toml"),
+        "patterns = [\"../rules.toml\"]\nno-default-patterns = true\ndisable = [\"ad\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        check("a/b"),
+        (
+            0,
+            String::new(),
+            "dechrome: checked 1 file: no findings\n".into()
+        )
+    );
+    // In the same directory, .dechrome.toml comes before dechrome.toml.
+    fs::write(
+        d.join("a/dechrome.toml"),
+        "patterns = [\"../rules.toml\"]\nno-default-patterns = true\n",
+    )
+    .unwrap();
+    assert_eq!(check("a/b").0, 0);
+    fs::remove_file(d.join("a/.dechrome.toml")).unwrap();
+    assert_eq!(check("a/b").0, 1);
+    // Errors in [tool.dechrome] name the pyproject.toml's own line and column.
+    fs::remove_file(d.join("a/dechrome.toml")).unwrap();
+    fs::write(
+        d.join("a/pyproject.toml"),
+        "[project]\nname = \"x\"\n\n[tool.dechrome]\nmax-removals = 2\n",
+    )
+    .unwrap();
+    let r = run_in(&d.join("a/b"), &["check", "doc.txt"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "dechrome: error: {}:5:1: unknown field `max-removals`",
+            d.join("a/pyproject.toml").display()
+        )),
+        "{}",
+        r.stderr
+    );
+    // --config names a pyproject.toml without the table: an error.
+    fs::create_dir(d.join("plain")).unwrap();
+    fs::write(d.join("plain/pyproject.toml"), "[project]\nname = \"x\"\n").unwrap();
+    let r = run_in(
+        d,
+        &["check", "--config", "plain/pyproject.toml", "a/b/doc.txt"],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: plain/pyproject.toml:1:1: no [tool.dechrome] table\n"
+    );
+}
+
+/// Item 7: `--diff` prints git's a/ and b/ prefixes.
+#[test]
+fn diff_has_a_and_b_prefixes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("doc.txt"), DOC).unwrap();
+    let r = dechrome(dir.path(), "check", &["--diff", "-q", "doc.txt"], b"");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout_str(),
+        "--- a/doc.txt\n+++ b/doc.txt\n@@ -1,3 +1,2 @@\n The council met.\n-Advertisement\n It voted.\n"
+    );
+}
+
+/// Item 7: `dechrome completions SHELL` prints a completion script naming the subcommands and
+/// options; `dechrome man` prints a roff man page.
+#[test]
+fn completions_and_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let r = run_in(dir.path(), &["completions", shell], b"");
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{shell}");
+        let script = r.stdout_str();
+        for word in ["check", "clean", "keep-text", "no-ignore", "hidden"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let bash = run_in(dir.path(), &["completions", "bash"], b"").stdout_str();
+    assert!(bash.starts_with("_dechrome() {"), "{}", &bash[..40]);
+    let r = run_in(dir.path(), &["completions", "tcsh"], b"");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid value 'tcsh'"), "{}", r.stderr);
+    let r = run_in(dir.path(), &["man"], b"");
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let page = r.stdout_str();
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq \\(aq"),
+        "{}",
+        &page[..60]
+    );
+    assert!(page.contains(".TH dechrome 1"), "{page}");
+    assert!(page.contains("dechrome\\-check(1)"), "{page}");
+}
