@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
-use crate::output::Compression;
+use crate::output::{Compression, Stamp};
 
 /// How many leading bytes are inspected for NUL bytes.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -88,16 +88,23 @@ pub fn read_text(path: &Path) -> Result<Option<Vec<u8>>, Error> {
 /// Reads a file for cleaning, refusing one of more than `max` bytes (checked before reading, and
 /// while reading for a file that grows or a device). `Ok(None)` means binary.
 pub fn read_text_limited(path: &Path, max: u64) -> Result<Option<Vec<u8>>, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(read_text_stamped(path, max)?.map(|(bytes, _)| bytes))
+}
+
+/// [`read_text_limited`], with the file's [`Stamp`] taken from the open file once it has been
+/// read: `check --fix` compares it with the file's just before replacing it.
+pub fn read_text_stamped(path: &Path, max: u64) -> Result<Option<(Vec<u8>, Stamp)>, Error> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len > max {
         return Err(too_large(path, max));
     }
-    let bytes = read_limited(file, max)
+    let bytes = read_limited(&mut file, max)
         .map_err(|e| Error::io(path, e))?
         .ok_or_else(|| too_large(path, max))?;
+    let stamp = Stamp::of(&file.metadata().map_err(|e| Error::io(path, e))?);
     match sniff(&bytes) {
-        Kind::Text => Ok(Some(bytes)),
+        Kind::Text => Ok(Some((bytes, stamp))),
         Kind::Binary => Ok(None),
         Kind::Utf16 => Err(Error::Input {
             path: path.to_path_buf(),

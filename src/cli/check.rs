@@ -58,6 +58,9 @@ pub struct CheckArgs {
     /// Remove the findings: rewrite the files in place (atomically, permissions kept).
     #[arg(long, conflicts_with = "diff")]
     pub fix: bool,
+    /// With --fix, also rewrite read-only files (their permissions are kept).
+    #[arg(long, requires = "fix")]
+    pub force: bool,
     /// Print the unified diff that --fix would apply; write nothing.
     #[arg(long, conflicts_with_all = ["statistics", "format"])]
     pub diff: bool,
@@ -320,7 +323,7 @@ fn diff(path: &str, old: &[u8], new: &[u8], out: &mut Vec<u8>) {
 fn check_bytes(
     cleaner: &Cleaner,
     args: &CheckArgs,
-    path: Option<&Path>,
+    path: Option<(&Path, &output::Stamp)>,
     display: &str,
     bytes: &[u8],
 ) -> Report {
@@ -354,9 +357,23 @@ fn check_bytes(
         diff(display, bytes, &outcome.text, &mut report.stdout);
     }
     if args.fix
-        && let Some(path) = path
+        && let Some((path, stamp)) = path
     {
-        match output::write_atomic(path, &outcome.text, true) {
+        if stamp.read_only && !args.force {
+            report.failed = true;
+            report.stderr += &format!(
+                "dechrome: error: {display}: read-only; left unchanged (--force rewrites it)\n"
+            );
+            return report;
+        }
+        if stamp.links > 1 {
+            report.stderr += &format!(
+                "dechrome: warning: {display} has {} hard links; fixed this name only, the other \
+                 names keep the old text\n",
+                stamp.links
+            );
+        }
+        match output::replace_in_place(path, &outcome.text, stamp) {
             Ok(()) => {
                 report.fixed = true;
                 report.stderr += &format!(
@@ -379,8 +396,10 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
         // Ctrl-C: the files not yet started are left as they are.
         return Report::default();
     }
-    match input::read_text_limited(path, args.max_file_size) {
-        Ok(Some(bytes)) => check_bytes(cleaner, args, Some(path), &display, &bytes),
+    match input::read_text_stamped(path, args.max_file_size) {
+        Ok(Some((bytes, stamp))) => {
+            check_bytes(cleaner, args, Some((path, &stamp)), &display, &bytes)
+        }
         Ok(None) => Report {
             stderr: format!("dechrome: warning: {display}: binary file skipped\n"),
             ..Report::default()

@@ -17,7 +17,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::Duration;
 
 use dechrome::jsonl::{self, LineRef};
-use dechrome::output::{AtomicWriter, Compression, RecordSink, ShardSink, StreamSink};
+use dechrome::output::{AtomicWriter, Compression, OutputGuard, RecordSink, ShardSink, StreamSink};
 use dechrome::report::excerpt;
 use dechrome::{Cleaner, Error, Verdict};
 use rayon::prelude::*;
@@ -91,6 +91,7 @@ pub fn is_file_target(path: &Path) -> bool {
 }
 
 /// Is `name` the name of a shard (`part-00000.jsonl`, compressed or not)?
+#[allow(dead_code)] // Used again by the stale-shard check.
 pub fn is_shard_name(name: &str) -> bool {
     let rest = name.trim_end_matches(".gz").trim_end_matches(".zst");
     rest.strip_prefix("part-")
@@ -104,12 +105,13 @@ pub fn run(
     cleaner: &Cleaner,
     pool: &rayon::ThreadPool,
     inputs: &[PathBuf],
+    guard: &OutputGuard,
 ) -> Result<(Status, Counts), Error> {
     // Output records passed over because existing shards hold them (`--skip-existing`).
     let mut skip: u64 = 0;
     let sink: Box<dyn RecordSink + Send> = match &args.output {
         None => Box::new(StreamSink::stdout()),
-        Some(o) if is_file_target(o) => Box::new(StreamSink::File(AtomicWriter::create(o)?)),
+        Some(o) if is_file_target(o) => Box::new(StreamSink::File(AtomicWriter::create(guard, o)?)),
         Some(dir) => {
             let compression = match args.compress.as_deref() {
                 None => Compression::None,
@@ -129,7 +131,7 @@ pub fn run(
                 }
                 skip = first as u64 * args.shard_size as u64;
             }
-            Box::new(ShardSink::new(dir, args.shard_size, compression).starting_at(first))
+            Box::new(ShardSink::new(guard, dir, args.shard_size, compression).starting_at(first))
         }
     };
     let total: Option<u64> = inputs

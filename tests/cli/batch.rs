@@ -687,7 +687,7 @@ fn jsonl_output_aliases_of_the_input_are_refused() {
         ),
         (
             ["data/part-00000.jsonl", "-o", "./data"],
-            "output directory ./data holds input data/part-00000.jsonl; a shard would overwrite it",
+            "output directory ./data holds input data/part-00000.jsonl; choose a directory that holds no input",
         ),
     ] {
         let r = clean(d, &[&["--jsonl"][..], &args].concat(), b"");

@@ -514,7 +514,7 @@ fn output_aliases_of_the_input_are_refused() {
     assert_eq!(r.code, 2);
     assert_eq!(
         timing_free(&r.stderr),
-        "dechrome: error: output directory alias holds input in/a.txt; it would be overwritten\n"
+        "dechrome: error: output directory alias holds input in/a.txt; choose a directory that holds no input\n"
     );
     assert_eq!(names(&d.join("in")), ["a.txt"]);
     assert_eq!(

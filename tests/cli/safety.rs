@@ -1,0 +1,268 @@
+//! Nothing lost: the output guard (no write over, into or through an input), `check --fix` against
+//! a file that changed under it, hard links and read-only files. Each case is listed in
+//! docs/reliability.md.
+
+use std::fs;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::Path;
+
+use crate::harness::{Run, run_in, write_files};
+
+/// An article with one chrome line (`Advertisement`, removed by the built-in set).
+const ARTICLE: &str = "The council met on Tuesday.\nAdvertisement\n";
+
+fn read(p: &Path) -> String {
+    fs::read_to_string(p).unwrap()
+}
+
+fn assert_refused(r: &Run, message: &str) {
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert_eq!(r.stderr, format!("dechrome: error: {message}\n"));
+}
+
+/// Case 1: an input inside OUTDIR.
+#[test]
+fn an_input_inside_the_output_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(d, &[("Y/s/f.txt", "A\n"), ("Y/s/s/f.txt", "B\n")]);
+    let r = run_in(d, &["clean", "Y/s", "-o", "Y"], b"");
+    assert_refused(
+        &r,
+        "output directory Y holds input Y/s; choose a directory that holds no input",
+    );
+    assert_eq!(read(&d.join("Y/s/f.txt")), "A\n");
+    assert_eq!(read(&d.join("Y/s/s/f.txt")), "B\n");
+    assert!(!d.join("Y/f.txt").exists());
+    // Deeper, and an input file below OUTDIR.
+    write_files(d, &[("a/b/c/t.txt", ARTICLE)]);
+    let r = run_in(d, &["clean", "a/b/c/t.txt", "-o", "a"], b"");
+    assert_refused(
+        &r,
+        "output directory a holds input a/b/c/t.txt; choose a directory that holds no input",
+    );
+}
+
+/// Case 2: a symbolic link below OUTDIR, into an input or elsewhere.
+#[test]
+fn a_link_below_the_output_directory_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[("in/sub/a.txt", ARTICLE), ("other/keep.txt", "keep\n")],
+    );
+    fs::create_dir_all(d.join("out")).unwrap();
+    symlink("../in/sub", d.join("out/sub")).unwrap();
+    let r = run_in(d, &["clean", "in", "-o", "out"], b"");
+    assert_refused(
+        &r,
+        "output out/sub/a.txt goes through symbolic link out/sub; dechrome writes through no link \
+         it did not create",
+    );
+    assert_eq!(read(&d.join("in/sub/a.txt")), ARTICLE);
+    // A link to a directory that is no input is not followed either.
+    fs::remove_file(d.join("out/sub")).unwrap();
+    symlink("../other", d.join("out/sub")).unwrap();
+    let r = run_in(d, &["clean", "in", "-o", "out"], b"");
+    assert_refused(
+        &r,
+        "output out/sub/a.txt goes through symbolic link out/sub; dechrome writes through no link \
+         it did not create",
+    );
+    assert_eq!(
+        fs::read_dir(d.join("other")).unwrap().count(),
+        1,
+        "nothing written into the link's target"
+    );
+    // A link in the place of the output file itself is not replaced.
+    fs::remove_file(d.join("out/sub")).unwrap();
+    fs::create_dir_all(d.join("out/sub")).unwrap();
+    symlink("../../other/keep.txt", d.join("out/sub/a.txt")).unwrap();
+    let r = run_in(d, &["clean", "in", "-o", "out"], b"");
+    assert_refused(
+        &r,
+        "output out/sub/a.txt is a symbolic link; dechrome writes through no link it did not \
+         create",
+    );
+    assert_eq!(read(&d.join("other/keep.txt")), "keep\n");
+    assert!(
+        fs::symlink_metadata(d.join("out/sub/a.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// Case 3: `--stats FILE` naming an input, in tree, stdout and JSONL modes.
+#[test]
+fn stats_over_an_input_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let record = "{\"text\":\"The council met.\\nAdvertisement\\n\"}\n";
+    write_files(d, &[("in/a.txt", ARTICLE), ("pages.jsonl", record)]);
+    for (args, message) in [
+        (
+            &["clean", "in", "-o", "out", "--stats", "in/a.txt"][..],
+            "output in/a.txt is inside input in; choose a path outside the inputs",
+        ),
+        (
+            &["clean", "in", "-o", "out", "--stats", "in/new.json"],
+            "output in/new.json is inside input in; choose a path outside the inputs",
+        ),
+        (
+            &["clean", "in/a.txt", "--stats", "in/./a.txt"],
+            "output in/./a.txt is input in/a.txt",
+        ),
+        (
+            &["clean", "--jsonl", "pages.jsonl", "--stats", "pages.jsonl"],
+            "output pages.jsonl is input pages.jsonl",
+        ),
+        (
+            &["clean", "in", "-o", "out", "--stats", "out/a.txt"],
+            "output out/a.txt is written twice: from input in/a.txt and as --stats",
+        ),
+    ] {
+        let r = run_in(d, args, b"");
+        assert_refused(&r, message);
+        assert!(r.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(read(&d.join("in/a.txt")), ARTICLE);
+    assert_eq!(read(&d.join("pages.jsonl")), record);
+    assert!(!d.join("out").exists());
+    assert!(!d.join("in/new.json").exists());
+}
+
+/// Case 4: `learn -o` naming its corpus.
+#[test]
+fn learn_over_its_corpus_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let record = "{\"site\":\"a\",\"text\":\"Body.\\nShare this\\n\"}\n";
+    write_files(d, &[("pages.jsonl", record), ("corpus/pub/a.txt", ARTICLE)]);
+    let r = run_in(
+        d,
+        &[
+            "learn",
+            "pages.jsonl",
+            "--group-by",
+            "field:site",
+            "-o",
+            "pages.jsonl",
+        ],
+        b"",
+    );
+    assert_refused(&r, "output pages.jsonl is input pages.jsonl");
+    assert_eq!(read(&d.join("pages.jsonl")), record);
+    let r = run_in(d, &["learn", "corpus", "-o", "corpus/pub/rules.toml"], b"");
+    assert_refused(
+        &r,
+        "output corpus/pub/rules.toml is inside input corpus; choose a path outside the inputs",
+    );
+    assert!(!d.join("corpus/pub/rules.toml").exists());
+}
+
+/// Case 6: an input file that is a symbolic link, with its own directory as OUTDIR.
+#[test]
+fn a_linked_input_in_the_output_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(d, &[("t.txt", ARTICLE)]);
+    fs::create_dir_all(d.join("in")).unwrap();
+    symlink("../t.txt", d.join("in/a.txt")).unwrap();
+    let r = run_in(d, &["clean", "in/a.txt", "-o", "in"], b"");
+    assert_refused(
+        &r,
+        "output directory in holds input in/a.txt; choose a directory that holds no input",
+    );
+    assert!(
+        fs::symlink_metadata(d.join("in/a.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(&d.join("t.txt")), ARTICLE);
+}
+
+/// The process's bytes read so far (`rchar` of /proc/PID/io).
+fn bytes_read(pid: u32) -> u64 {
+    fs::read_to_string(format!("/proc/{pid}/io"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("rchar: ").map(|n| n.parse().unwrap()))
+        })
+        .unwrap_or(0)
+}
+
+/// Case 5: `check --fix` leaves a file that changed after it was read.
+#[test]
+fn check_fix_leaves_a_file_that_changed_while_it_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Big enough that cleaning takes a while after the file has been read.
+    let big = "The council met on Tuesday and talked.\nShare this article\n".repeat(150_000);
+    fs::write(d.join("a.txt"), &big).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args(["check", "--fix", "-q", "a.txt"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while bytes_read(child.id()) < big.len() as u64 {
+        assert!(start.elapsed().as_secs() < 60, "the file was never read");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let edit = "An edit made while dechrome ran.\n";
+    let mut f = fs::OpenOptions::new()
+        .append(true)
+        .open(d.join("a.txt"))
+        .unwrap();
+    std::io::Write::write_all(&mut f, edit.as_bytes()).unwrap();
+    drop(f);
+    let r = Run::from(child.wait_with_output().unwrap());
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: a.txt: changed while dechrome was cleaning it; left as it is now, run \
+         again to fix it\n"
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(read(&d.join("a.txt")), format!("{big}{edit}"));
+    assert_eq!(
+        fs::read_dir(d).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+/// `check --fix` on a hard link fixes the name it was given and leaves the other names with the
+/// old text; a read-only file is refused unless `--force`.
+#[test]
+fn check_fix_breaks_hard_links_and_refuses_read_only_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(d, &[("a.txt", ARTICLE), ("ro.txt", ARTICLE)]);
+    fs::hard_link(d.join("a.txt"), d.join("backup.txt")).unwrap();
+    fs::set_permissions(d.join("ro.txt"), fs::Permissions::from_mode(0o444)).unwrap();
+    let r = run_in(d, &["check", "--fix", "a.txt", "ro.txt"], b"");
+    assert_eq!(
+        r.stderr,
+        "dechrome: warning: a.txt has 2 hard links; fixed this name only, the other names keep \
+         the old text\n\
+         dechrome: fixed a.txt (1 finding removed)\n\
+         dechrome: error: ro.txt: read-only; left unchanged (--force rewrites it)\n\
+         dechrome: checked 2 files: 2 findings in 2 files, fixed 1 file, 1 failed\n"
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(read(&d.join("a.txt")), "The council met on Tuesday.\n");
+    assert_eq!(read(&d.join("backup.txt")), ARTICLE);
+    assert_eq!(read(&d.join("ro.txt")), ARTICLE);
+    let r = run_in(d, &["check", "--fix", "--force", "-q", "ro.txt"], b"");
+    assert_eq!(r.stderr, "dechrome: fixed ro.txt (1 finding removed)\n");
+    assert_eq!(r.code, 0);
+    assert_eq!(read(&d.join("ro.txt")), "The council met on Tuesday.\n");
+    let mode = fs::metadata(d.join("ro.txt")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o444, "still read-only");
+}
