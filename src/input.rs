@@ -113,6 +113,72 @@ pub fn read_text_stamped(path: &Path, max: u64) -> Result<Option<(Vec<u8>, Stamp
     }
 }
 
+/// What a file that is not plain prose holds, by its extension, or by its first line when it has
+/// none: configuration (YAML, TOML, JSON, INI, XML), data or source code. `check --fix` refuses to
+/// rewrite such a file unless forced: the rules are written for articles, and a line of a
+/// configuration file that reads like chrome (a list of links, a `share:` key) is still needed.
+/// `None` for prose, Markdown and unknown extensions.
+pub fn structured_kind(path: &Path, bytes: &[u8]) -> Option<&'static str> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    let by_ext = match ext.as_str() {
+        "yaml" | "yml" => Some("YAML"),
+        "toml" => Some("TOML"),
+        "json" | "jsonl" | "ndjson" | "geojson" => Some("JSON"),
+        "xml" | "html" | "htm" | "xhtml" | "svg" => Some("markup"),
+        "ini" | "cfg" | "conf" | "lock" | "properties" | "env" => Some("configuration"),
+        "csv" | "tsv" => Some("tabular data"),
+        "rs" | "py" | "js" | "mjs" | "ts" | "tsx" | "jsx" | "c" | "h" | "cc" | "cpp" | "hpp"
+        | "go" | "java" | "kt" | "rb" | "php" | "pl" | "sh" | "bash" | "zsh" | "fish" | "ps1"
+        | "lua" | "r" | "scala" | "swift" | "cs" | "sql" | "css" | "scss" | "vue" | "mk" => {
+            Some("source code")
+        }
+        _ => None,
+    };
+    if by_ext.is_some() || !ext.is_empty() {
+        return by_ext;
+    }
+    if matches!(
+        name,
+        "Makefile" | "Dockerfile" | "Gemfile" | "Rakefile" | "Justfile"
+    ) {
+        return Some("source code");
+    }
+    // No extension: the first line that is not blank says.
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = text
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())?;
+    if first.starts_with(b"#!") {
+        Some("a script")
+    } else if first == b"---" || first.starts_with(b"%YAML") {
+        Some("YAML")
+    } else if first.starts_with(b"<?xml")
+        || first.starts_with(b"<!DOCTYPE")
+        || first.starts_with(b"<html")
+    {
+        Some("markup")
+    } else if (first.starts_with(b"{") || first.starts_with(b"["))
+        && (serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok()
+            || serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok())
+    {
+        Some("JSON")
+    } else if first.starts_with(b"[")
+        && first.ends_with(b"]")
+        && first[1..first.len() - 1]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"._-\" ".contains(&b))
+    {
+        Some("TOML or INI")
+    } else {
+        None
+    }
+}
+
 /// An estimate of the memory cleaning `bytes` takes at its peak, input included: about six times
 /// the text (the input, a search copy, the output, each pass's copies) and 40 bytes per line (the
 /// line tables and removals). Measured: a 64 MiB file of nothing but newlines peaks at 1.8 GB (the

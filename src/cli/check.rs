@@ -58,9 +58,16 @@ pub struct CheckArgs {
     /// Remove the findings: rewrite the files in place (atomically, permissions kept).
     #[arg(long, conflicts_with = "diff")]
     pub fix: bool,
-    /// With --fix, also rewrite read-only files (their permissions are kept).
+    /// With --fix, also rewrite read-only files (their permissions are kept) and files that are
+    /// not plain text (YAML, TOML, JSON, markup, data, source code: by extension, or by the first
+    /// line of a file without one).
     #[arg(long, requires = "fix")]
     pub force: bool,
+    /// Choose the files named on the command line the way files below a directory are chosen
+    /// (--glob, default `*.txt`, or the configuration's `include`). The pre-commit hooks use it:
+    /// pre-commit names every file of a commit.
+    #[arg(long)]
+    pub select_named: bool,
     /// Print the unified diff that --fix would apply; write nothing.
     #[arg(long, conflicts_with_all = ["statistics", "format"])]
     pub diff: bool,
@@ -359,6 +366,16 @@ fn check_bytes(
     if args.fix
         && let Some((path, stamp)) = path
     {
+        if let Some(kind) = input::structured_kind(path, bytes)
+            && !args.force
+        {
+            report.failed = true;
+            report.stderr += &format!(
+                "dechrome: error: {display}: {kind}, not plain text; left unchanged (--force \
+                 rewrites it)\n"
+            );
+            return report;
+        }
         if stamp.read_only && !args.force {
             report.failed = true;
             report.stderr += &format!(
@@ -483,11 +500,20 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     let max = super::max_removal(args.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
     let select = Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let paths: Vec<PathBuf> = if args.select_named {
+        args.paths
+            .iter()
+            .filter(|p| p.as_os_str() == "-" || p.is_dir() || select.walked(p, p))
+            .cloned()
+            .collect()
+    } else {
+        args.paths.clone()
+    };
     let files::Expanded {
         inputs,
         errors,
         warnings,
-    } = files::expand(&args.paths, &select);
+    } = files::expand(&paths, &select);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()

@@ -266,3 +266,57 @@ fn check_fix_breaks_hard_links_and_refuses_read_only_files() {
     let mode = fs::metadata(d.join("ro.txt")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o444, "still read-only");
 }
+
+/// Case 7: `check --fix` rewrites no file that is not plain text (by extension, or by the first
+/// line of a file without one) unless `--force` names it; `--select-named` keeps only the corpus
+/// text among named files.
+#[test]
+fn check_fix_leaves_configuration_and_code_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let files: &[(&str, &str)] = &[
+        ("conf.yaml", "links:\n  - Share this article\n"),
+        ("Cargo.toml", "[package]\nname = \"x\"\n# Advertisement\n"),
+        ("tool.py", "# Advertisement\nprint('x')\n"),
+        ("run", "#!/bin/sh\n# Advertisement\n"),
+        ("data", "{\"a\": 1}\nAdvertisement\n"),
+    ];
+    write_files(d, files);
+    write_files(d, &[("a.txt", ARTICLE)]);
+    let mut args = vec!["check", "--fix", "-q"];
+    args.extend(files.iter().map(|f| f.0));
+    args.push("a.txt");
+    let r = run_in(d, &args, b"");
+    let out = String::from_utf8(r.stdout).unwrap();
+    assert!(out.contains("a.txt:2:1: generic.ad.marker"), "{out}");
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: conf.yaml: YAML, not plain text; left unchanged (--force rewrites it)\n\
+         dechrome: error: Cargo.toml: TOML, not plain text; left unchanged (--force rewrites it)\n\
+         dechrome: error: tool.py: source code, not plain text; left unchanged (--force rewrites it)\n\
+         dechrome: error: run: a script, not plain text; left unchanged (--force rewrites it)\n\
+         dechrome: error: data: JSON, not plain text; left unchanged (--force rewrites it)\n\
+         dechrome: fixed a.txt (1 finding removed)\n"
+    );
+    assert_eq!(r.code, 2);
+    for (rel, text) in files {
+        assert_eq!(read(&d.join(rel)), *text, "{rel}");
+    }
+    assert_eq!(read(&d.join("a.txt")), "The council met on Tuesday.\n");
+    // Named explicitly with --force, a file is rewritten.
+    let r = run_in(d, &["check", "--fix", "--force", "-q", "tool.py"], b"");
+    assert_eq!(r.stderr, "dechrome: fixed tool.py (1 finding removed)\n");
+    assert_eq!(read(&d.join("tool.py")), "print('x')\n");
+    // --select-named: only `*.txt` among the named files (or the configuration's include).
+    write_files(d, &[("b.txt", ARTICLE)]);
+    let r = run_in(
+        d,
+        &["check", "--select-named", "conf.yaml", "b.txt", "run"],
+        b"",
+    );
+    assert_eq!(
+        String::from_utf8(r.stdout).unwrap(),
+        "b.txt:2:1: generic.ad.marker: \"Advertisement\"\n"
+    );
+    assert_eq!(r.stderr, "dechrome: checked 1 file: 1 finding in 1 file\n");
+}
