@@ -105,6 +105,37 @@ impl OutputGuard {
 
     /// Refuses an output directory that is an input, lies inside one, or holds one.
     pub fn check_dir(&self, outdir: &Path) -> Result<(), Error> {
+        self.check_dir_for(outdir, |_| true, "choose a directory that holds no input")
+    }
+
+    /// Refuses a directory of shards that is an input or lies inside one, or holds an input
+    /// under a shard's name (`is_shard(name)`); other inputs in it are not in the way, as only
+    /// shards are written there.
+    pub fn check_shard_dir(
+        &self,
+        outdir: &Path,
+        is_shard: impl Fn(&str) -> bool,
+    ) -> Result<(), Error> {
+        let out = resolve(outdir);
+        let hit = |p: &Path| {
+            p.parent() == Some(out.as_path())
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(&is_shard)
+        };
+        self.check_dir_for(
+            outdir,
+            |i| hit(&i.real) || hit(&i.named) || out.starts_with(&i.real),
+            "a shard would overwrite it",
+        )
+    }
+
+    fn check_dir_for(
+        &self,
+        outdir: &Path,
+        in_the_way: impl Fn(&Input) -> bool,
+        advice: &str,
+    ) -> Result<(), Error> {
         let out = resolve(outdir);
         for i in self.inputs.iter() {
             let o = outdir.display();
@@ -118,9 +149,9 @@ impl OutputGuard {
             if out == i.real || out == i.named {
                 return Err(Error::Usage(format!("output directory {o} is input {s}")));
             }
-            if i.real.starts_with(&out) || i.named.starts_with(&out) {
+            if (i.real.starts_with(&out) || i.named.starts_with(&out)) && in_the_way(i) {
                 return Err(Error::Usage(format!(
-                    "output directory {o} holds input {s}; choose a directory that holds no input"
+                    "output directory {o} holds input {s}; {advice}"
                 )));
             }
         }

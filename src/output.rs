@@ -342,6 +342,36 @@ pub struct ShardSink {
     compression: Compression,
     next: usize,
     current: Option<(AtomicWriter, usize)>,
+    /// Bytes after the last record of a write (a BOM before a blank line): they go in front of the
+    /// next record.
+    pending: Vec<u8>,
+    /// Remove the shards of an earlier run beyond the last one written, when finished.
+    replacing: bool,
+}
+
+/// Is `name` the name of a shard (`part-00000.jsonl`, compressed or not)? Its number, if so.
+pub fn shard_number(name: &str) -> Option<usize> {
+    let rest = name.trim_end_matches(".gz").trim_end_matches(".zst");
+    rest.strip_prefix("part-")
+        .and_then(|r| r.strip_suffix(".jsonl"))
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+}
+
+/// The shards in `dir` numbered `from` or more (any compression), in order; none when `dir` does
+/// not exist.
+pub fn shards_in(dir: &Path, from: usize) -> Vec<PathBuf> {
+    let mut found: Vec<(usize, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let n = shard_number(e.file_name().to_str()?)?;
+            (n >= from).then(|| (n, dir.join(e.file_name())))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
 }
 
 impl ShardSink {
@@ -360,7 +390,16 @@ impl ShardSink {
             compression,
             next: 0,
             current: None,
+            pending: Vec::new(),
+            replacing: false,
         }
+    }
+
+    /// When finished, removes the shards beyond the last one written (an earlier run's, with
+    /// `--overwrite`); without it, finding any is an error.
+    pub fn replacing(mut self, yes: bool) -> ShardSink {
+        self.replacing = yes;
+        self
     }
 
     /// Numbers the next shard `n`: shards before it are not written (they exist already).
@@ -389,6 +428,9 @@ impl RecordSink for ShardSink {
             let (w, count) = self.current.as_mut().expect("shard open");
             let take = (self.size - *count).min(ends.len() - i);
             let end = ends[i + take - 1];
+            if !self.pending.is_empty() {
+                w.write_all(&std::mem::take(&mut self.pending))?;
+            }
             w.write_all(&bytes[start..end])?;
             *count += take;
             i += take;
@@ -398,14 +440,28 @@ impl RecordSink for ShardSink {
                 w.finish()?;
             }
         }
+        self.pending.extend_from_slice(&bytes[start..]);
         Ok(())
     }
 
     fn finish(mut self: Box<Self>) -> Result<(), Error> {
-        match self.current.take() {
-            Some((w, _)) => w.finish(),
-            None => Ok(()),
+        if let Some((mut w, _)) = self.current.take() {
+            w.write_all(&std::mem::take(&mut self.pending))?;
+            w.finish()?;
         }
+        let stale = shards_in(&self.dir, self.next);
+        if self.replacing {
+            for p in &stale {
+                std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
+            }
+        } else if let Some(p) = stale.first() {
+            return Err(Error::Usage(format!(
+                "{} is left from an earlier run, after the last shard of this one; remove it, or \
+                 rerun with --overwrite",
+                p.display()
+            )));
+        }
+        Ok(())
     }
 
     fn abort(self: Box<Self>) -> Result<(), Error> {

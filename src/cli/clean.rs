@@ -59,6 +59,11 @@ pub struct CleanArgs {
     /// with --jsonl, keep the shards that exist and pass over the records they hold.
     #[arg(long)]
     pub skip_existing: bool,
+    /// With --jsonl -o OUTDIR: replace the shards of an earlier run in OUTDIR (those beyond the
+    /// new run's last shard are removed); without it, such a directory is refused unless
+    /// --skip-existing resumes the run.
+    #[arg(long)]
+    pub overwrite: bool,
     /// Write the run's statistics (the summary's numbers) to this file as JSON.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -88,8 +93,9 @@ pub struct CleanArgs {
         help_heading = "JSONL"
     )]
     pub on_error: OnError,
-    /// Records per shard, with -o OUTDIR (shards part-00000.jsonl, ...). An -o path ending in
-    /// .jsonl, .jsonl.gz or .jsonl.zst is one output file instead.
+    /// Input records per shard, with -o OUTDIR (shards part-00000.jsonl, ...; a record left out
+    /// by --on-error skip still counts, so a resume lines up). An -o path ending in .jsonl,
+    /// .jsonl.gz or .jsonl.zst is one output file instead.
     #[arg(
         long,
         value_name = "N",
@@ -256,7 +262,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             if jsonl_run::is_file_target(o) {
                 guard.check_file(o)?;
             } else {
-                guard.check_dir(o)?;
+                guard.check_shard_dir(o, |n| output::shard_number(n).is_some())?;
             }
         }
         if let Some(o) = &args.output

@@ -4,9 +4,13 @@
 //! The output is the same for every `--jobs`.
 //!
 //! With `--skip-existing`, a run into shards resumes an interrupted one: the shards from
-//! `part-00000` on that already exist are kept, and the records they hold (the first
-//! `shards * --shard-size` records of the output) are passed over without being cleaned. Shard
-//! boundaries depend only on the input and the options, so the result equals an uninterrupted run.
+//! `part-00000` on that already exist are kept, and the input records they stand for (the first
+//! `shards * --shard-size` records of the input, blank lines apart) are passed over without being
+//! cleaned. A shard holds the output of `--shard-size` input records, fewer when some were left
+//! out, so shard boundaries depend only on the input: the result equals an uninterrupted run,
+//! whatever the first run left out. A run into a directory holding shards of an earlier run is
+//! refused unless it resumes it (`--skip-existing`) or replaces it (`--overwrite`, which also
+//! removes the earlier shards beyond the new ones).
 //! A single output file that exists means the job is done: nothing is read.
 
 use std::io::BufRead;
@@ -90,15 +94,6 @@ pub fn is_file_target(path: &Path) -> bool {
     name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json")
 }
 
-/// Is `name` the name of a shard (`part-00000.jsonl`, compressed or not)?
-#[allow(dead_code)] // Used again by the stale-shard check.
-pub fn is_shard_name(name: &str) -> bool {
-    let rest = name.trim_end_matches(".gz").trim_end_matches(".zst");
-    rest.strip_prefix("part-")
-        .and_then(|r| r.strip_suffix(".jsonl"))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// Runs the JSONL pipeline over `inputs` (`-` is stdin).
 pub fn run(
     args: &CleanArgs,
@@ -123,7 +118,18 @@ pub fn run(
                     )));
                 }
             };
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            let earlier = dechrome::output::shards_in(dir, 0);
+            if let Some(first) = earlier.first()
+                && !args.skip_existing
+                && !args.overwrite
+            {
+                return Err(Error::Usage(format!(
+                    "output directory {} holds shards of an earlier run ({}); resume it with \
+                     --skip-existing, or replace them with --overwrite",
+                    dir.display(),
+                    first.display()
+                )));
+            }
             let mut first = 0;
             if args.skip_existing {
                 while dir.join(ShardSink::shard_name(first, compression)).exists() {
@@ -131,7 +137,11 @@ pub fn run(
                 }
                 skip = first as u64 * args.shard_size as u64;
             }
-            Box::new(ShardSink::new(guard, dir, args.shard_size, compression).starting_at(first))
+            Box::new(
+                ShardSink::new(guard, dir, args.shard_size, compression)
+                    .starting_at(first)
+                    .replacing(args.overwrite),
+            )
         }
     };
     let total: Option<u64> = inputs
@@ -165,7 +175,7 @@ pub fn run(
             }
             let item = match item {
                 Read::Batch(b) if skip > 0 => {
-                    let (rest, passed) = pass_over(args, b, &mut skip);
+                    let (rest, passed) = pass_over(b, &mut skip);
                     if out_tx.send(vec![passed]).is_err() {
                         break;
                     }
@@ -216,11 +226,11 @@ pub fn run(
     })
 }
 
-/// Passes over the lines of `batch` that hold the next `skip` output records (`--skip-existing`:
-/// existing shards hold them), without cleaning them. A line is an output record unless it is blank
-/// or, under `--on-error skip`, malformed. Returns the rest of the batch, if any, and the counts of
+/// Passes over the lines of `batch` that hold the next `skip` input records (`--skip-existing`:
+/// existing shards hold their output), without cleaning them. Every line but a blank one is a
+/// record, written or not (a record left out by `--on-error skip` counts too). Returns the rest of the batch, if any, and the counts of
 /// the lines passed over.
-fn pass_over(args: &CleanArgs, mut batch: Batch, skip: &mut u64) -> (Option<Batch>, ChunkOut) {
+fn pass_over(mut batch: Batch, skip: &mut u64) -> (Option<Batch>, ChunkOut) {
     let mut out = ChunkOut::default();
     let mut start = batch.start;
     let mut taken = 0;
@@ -236,9 +246,7 @@ fn pass_over(args: &CleanArgs, mut batch: Batch, skip: &mut u64) -> (Option<Batc
         taken += 1;
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             out.counts.blank += 1;
-        } else if args.on_error != OnError::Skip
-            || jsonl::locate(line, &args.field, args.annotate.as_deref()).is_ok()
-        {
+        } else {
             out.counts.existing += 1;
             *skip -= 1;
         }
@@ -437,7 +445,11 @@ fn clean_chunk(
             Err(e) => (None, Err(e)),
         };
         match result {
-            Ok(None) => out.counts.blank += 1,
+            Ok(None) => {
+                out.counts.blank += 1;
+                // A BOM opening a blank line goes in front of the next record.
+                out.bytes.extend_from_slice(bom);
+            }
             Ok(Some(rec)) => {
                 out.counts.add(
                     rec.verdict,
@@ -481,6 +493,9 @@ fn clean_chunk(
                     }
                     OnError::Skip => {
                         out.counts.dropped += 1;
+                        // An empty record: shards count input records, so that a resume passes
+                        // over the same records whatever the first run left out.
+                        out.ends.push(out.bytes.len());
                         out.messages
                             .push_str(&format!("dechrome: warning: {e}; record skipped\n"));
                     }

@@ -320,3 +320,165 @@ fn check_fix_leaves_configuration_and_code_alone() {
     );
     assert_eq!(r.stderr, "dechrome: checked 1 file: 1 finding in 1 file\n");
 }
+
+/// Case 8: two inputs that map to one output file are refused before anything is written.
+#[test]
+fn two_inputs_for_one_output_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[
+            ("d1/a.txt", ARTICLE),
+            ("d2/a.txt", "Other.\n"),
+            ("d2/b.txt", ARTICLE),
+        ],
+    );
+    let r = run_in(d, &["clean", "d1", "d2", "-o", "o"], b"");
+    assert_refused(
+        &r,
+        "inputs d1/a.txt and d2/a.txt would both be written to o/a.txt; clean them into separate \
+         directories",
+    );
+    assert!(!d.join("o").exists());
+    let r = run_in(d, &["clean", "d1/a.txt", "d2/./a.txt", "-o", "o"], b"");
+    assert_refused(
+        &r,
+        "inputs d1/a.txt and d2/./a.txt would both be written to o/a.txt; clean them into \
+         separate directories",
+    );
+    assert!(!d.join("o").exists());
+}
+
+/// The shard files of `dir`, sorted, with their text.
+fn shard_files(dir: &Path) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                read(&e.path()),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Case 9: a resume counts input records, so a record skipped by the first run (here one over
+/// `--max-memory`) does not shift the records after it.
+#[test]
+fn a_jsonl_resume_after_a_skipped_record_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let small =
+        |i: u32| format!("{{\"id\":{i},\"text\":\"The council met.\\nAdvertisement\\n\"}}\n");
+    let big = format!("{{\"id\":1,\"text\":\"{}\"}}\n", "Long text. ".repeat(400));
+    let input = format!("{}{big}{}{}", small(0), small(2), small(3));
+    fs::write(d.join("in.jsonl"), &input).unwrap();
+    let args = |out: &str| {
+        vec![
+            "clean",
+            "--jsonl",
+            "in.jsonl",
+            "-o",
+            out,
+            "--shard-size",
+            "1",
+            "--on-error",
+            "skip",
+            "--max-memory",
+            "2K",
+            "-j",
+            "1",
+            "-q",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let r = run_in(d, &argv(&args("full")), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let full = shard_files(&d.join("full"));
+    // An interrupted run: every shard but the last.
+    fs::create_dir_all(d.join("out")).unwrap();
+    for (name, text) in &full[..full.len() - 1] {
+        fs::write(d.join("out").join(name), text).unwrap();
+    }
+    let mut resume = args("out");
+    resume.push("--skip-existing".into());
+    let r = run_in(d, &argv(&resume), b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(shard_files(&d.join("out")), full);
+    let all: String = full.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        all,
+        "{\"id\":0,\"text\":\"The council met.\\n\"}\n\
+         {\"id\":2,\"text\":\"The council met.\\n\"}\n\
+         {\"id\":3,\"text\":\"The council met.\\n\"}\n"
+    );
+}
+
+/// Case 10: a BOM followed by a blank line stays in front of the first record.
+#[test]
+fn a_jsonl_bom_before_a_blank_line_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = "\u{FEFF}\n\n{\"text\":\"The council met.\\nAdvertisement\\n\"}\n";
+    let want = "\u{FEFF}{\"text\":\"The council met.\\n\"}\n";
+    let r = run_in(d, &["clean", "--jsonl", "-q"], input.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout_str(), want);
+    fs::write(d.join("in.jsonl"), input).unwrap();
+    let r = run_in(d, &["clean", "--jsonl", "in.jsonl", "-o", "out", "-q"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(read(&d.join("out/part-00000.jsonl")), want);
+}
+
+/// Case 11: a rerun into a shard directory of an earlier run is refused; `--overwrite` replaces
+/// the earlier shards, the extra ones included.
+#[test]
+fn stale_shards_are_refused_or_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rec = |i: u32| format!("{{\"id\":{i},\"text\":\"Body.\\n\"}}\n");
+    fs::write(
+        d.join("three.jsonl"),
+        format!("{}{}{}", rec(0), rec(1), rec(2)),
+    )
+    .unwrap();
+    fs::write(d.join("one.jsonl"), rec(9)).unwrap();
+    let run = |input: &str, extra: &[&str]| {
+        let mut a = vec![
+            "clean",
+            "--jsonl",
+            input,
+            "-o",
+            "out",
+            "--shard-size",
+            "1",
+            "-q",
+        ];
+        a.extend_from_slice(extra);
+        run_in(d, &a, b"")
+    };
+    assert_eq!(run("three.jsonl", &[]).code, 0);
+    let r = run("one.jsonl", &[]);
+    assert_refused(
+        &r,
+        "output directory out holds shards of an earlier run (out/part-00000.jsonl); resume it \
+         with --skip-existing, or replace them with --overwrite",
+    );
+    assert_eq!(shard_files(&d.join("out")).len(), 3);
+    let r = run("one.jsonl", &["--overwrite"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        shard_files(&d.join("out")),
+        [("part-00000.jsonl".to_string(), rec(9))]
+    );
+}
+
+fn argv(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
