@@ -482,3 +482,39 @@ fn stale_shards_are_refused_or_replaced() {
 fn argv(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
+
+/// Case 14: a user regex whose compiled program is above the cap for rules outside the built-in
+/// set is refused when the pattern file is loaded, naming the rule and the cap.
+#[test]
+fn oversized_user_regexes_are_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rule = |re: &str| {
+        format!(
+            "[[rule]]\nid = \"user.slow\"\nfamily = \"other\"\nscope = \"sentence\"\n\
+             regexes = ['{re}']\n"
+        )
+    };
+    write_files(
+        d,
+        &[
+            ("slow.toml", &rule("(?-u:[ab])*a(?-u:[ab]){20000}c")),
+            ("wide.toml", &rule("(?:\\w+ ){0,5}\\w+")),
+            ("fine.toml", &rule("(?:(?-u:\\w)+ ){0,5}(?-u:\\w)+ says")),
+            ("a.txt", "ab\n"),
+        ],
+    );
+    for file in ["slow.toml", "wide.toml"] {
+        let r = run_in(d, &["clean", "--patterns", file, "a.txt"], b"");
+        assert_refused(
+            &r,
+            &format!(
+                "{file}:5:12: rule `user.slow`: regex too large: it compiles to more than 131072 \
+                 bytes, the cap for rules outside the built-in set (docs/reliability.md); \
+                 simplify it (ASCII classes such as (?-u:\\w) and [0-9] are far smaller)"
+            ),
+        );
+    }
+    let r = run_in(d, &["clean", "--patterns", "fine.toml", "a.txt"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
