@@ -179,14 +179,41 @@ pub fn structured_kind(path: &Path, bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// An estimate of the memory cleaning `bytes` takes at its peak, input included: about six times
-/// the text (the input, a search copy, the output, each pass's copies) and 40 bytes per line (the
-/// line tables and removals). Measured: a 64 MiB file of nothing but newlines peaks at 1.8 GB (the
-/// estimate says 2.9 GB), 90 MB of one- to three-word lines, a quarter of them removed, at 1.0 GB
-/// (estimate 1.0 GB), 200 MB on one line at 0.4 GB (estimate 1.2 GB).
+/// Bytes of peak memory per byte of a document (the input, its search copy, the output).
+pub const COST_PER_BYTE: u64 = 5;
+/// Bytes of peak memory per line (the line tables).
+pub const COST_PER_LINE: u64 = 28;
+/// Bytes of peak memory per line that is not blank: each may become a removal, with its matches,
+/// spans and per-pass records.
+pub const COST_PER_TEXT_LINE: u64 = 560;
+
+/// An estimate of the memory cleaning `bytes` takes at its peak, input included, which errs high:
+/// [`COST_PER_BYTE`] a byte, [`COST_PER_LINE`] a line, and [`COST_PER_TEXT_LINE`] a line that is
+/// not blank, as every such line may be removed. Measured peaks (release, one worker, 24 MB
+/// documents): 4 million `Share` lines, all removed, 1.50 GB (estimate 2.47 GB); 24 million empty
+/// lines 0.64 GB (0.79 GB); 600,000 lines, half of them removed, 0.27 GB (0.48 GB); 40,000 long
+/// prose lines 0.11 GB (0.15 GB). The old estimate (six bytes a byte, 40 a line) said 0.30 GB for
+/// the first.
 pub fn cleaning_cost(bytes: &[u8]) -> u64 {
-    let lines = memchr::memchr_iter(b'\n', bytes).count() as u64 + 1;
-    (bytes.len() as u64).saturating_mul(6) + lines * 40
+    let (mut lines, mut text_lines) = (0u64, 0u64);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if end > start && !bytes[start..end].iter().all(|b| b.is_ascii_whitespace()) {
+            text_lines += 1;
+        }
+        lines += 1;
+        start = end + 1;
+    }
+    (bytes.len() as u64).saturating_mul(COST_PER_BYTE)
+        + lines * COST_PER_LINE
+        + text_lines * COST_PER_TEXT_LINE
+}
+
+/// The same estimate for a JSONL record's text, from the record's line (`line` bytes holding
+/// `escapes` backslashes): every escape may be a line break, and every line text.
+pub fn record_cost(line: usize, escapes: usize) -> u64 {
+    let lines = escapes as u64 + 1;
+    (line as u64).saturating_mul(COST_PER_BYTE) + lines * (COST_PER_LINE + COST_PER_TEXT_LINE)
 }
 
 /// The default memory budget of a run: half the memory available (`MemAvailable` in
@@ -347,8 +374,8 @@ mod tests {
 
     #[test]
     fn memory_budget() {
-        assert_eq!(cleaning_cost(b""), 40);
-        assert_eq!(cleaning_cost(b"ab\ncd\n"), 6 * 6 + 3 * 40);
+        assert_eq!(cleaning_cost(b""), 28);
+        assert_eq!(cleaning_cost(b"ab\ncd\n"), 6 * 5 + 3 * 28 + 2 * 560);
         let budget = MemoryBudget::new(100);
         assert!(budget.reserve(101).is_none());
         let a = budget.reserve(60).unwrap();

@@ -435,8 +435,8 @@ fn clean_chunk(
             line: line_no,
         };
         // A record's text holds about as many lines as the line has escapes, at most.
-        let cost = (line.len() as u64).saturating_mul(6)
-            + 40 * (memchr::memchr_iter(b'\\', line).count() as u64 + 1);
+        let cost =
+            dechrome::input::record_cost(line.len(), memchr::memchr_iter(b'\\', line).count());
         let (_memory, result) = match super::reserve_memory(Path::new(&at.to_string()), cost) {
             Ok(r) => (
                 Some(r),

@@ -285,11 +285,11 @@ fn jsonl_records_above_the_size_limit_end_their_input() {
 fn documents_beyond_the_memory_budget_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    // 200,000 empty lines: about 9 MiB to clean.
+    // 200,000 empty lines: about 7 MiB to clean.
     let lines = "\n".repeat(200_000);
     write(&d.join("in/lines.txt"), &lines);
     write(&d.join("in/a.txt"), "Small.\nAdvertisement\n");
-    let message = "lines.txt: cleaning it would take about 9 MiB of memory, more than the 4 MiB \
+    let message = "lines.txt: cleaning it would take about 7 MiB of memory, more than the 4 MiB \
                    allowed (--max-memory)\n";
     let r = run_in(
         d,
@@ -326,7 +326,7 @@ fn documents_beyond_the_memory_budget_are_refused() {
     assert_eq!(r.stdout_str(), "{\"text\":\"Fine.\"}\n");
     assert_eq!(
         r.stderr,
-        "dechrome: error: <stdin>:2: cleaning it would take about 5 MiB of memory, more than the \
+        "dechrome: error: <stdin>:2: cleaning it would take about 58 MiB of memory, more than the \
          4 MiB allowed (--max-memory)\n"
     );
     // Documents that fit one at a time are cleaned one at a time: all of them, whatever --jobs.

@@ -518,3 +518,70 @@ fn oversized_user_regexes_are_refused_at_load() {
     let r = run_in(d, &["clean", "--patterns", "fine.toml", "a.txt"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// Runs `dechrome ARGS` in `dir` and returns its exit code and its own peak RSS in bytes
+/// (`wait4`, so other tests' children do not count).
+fn peak_rss(dir: &Path, args: &[&str]) -> (i32, u64, String) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(fs::File::create(dir.join("stderr.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let stderr = read(&dir.join("stderr.log"));
+    (code, usage.ru_maxrss as u64 * 1024, stderr)
+}
+
+/// What a run takes besides its documents: the binary, the built-in pattern set, the threads.
+/// Documented in docs/reliability.md.
+const MEMORY_ALLOWANCE: u64 = 96 << 20;
+
+/// Case 12: a document the memory budget admits stays within it (plus the fixed allowance),
+/// however many of its lines are removed; one that would not is refused before it is cleaned.
+#[test]
+fn the_memory_budget_holds_for_documents_of_many_removals() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("share.txt"), "Share\n".repeat(1_000_000)).unwrap();
+    fs::write(d.join("lines.txt"), "\n".repeat(6_000_000)).unwrap();
+    fs::write(
+        d.join("mixed.txt"),
+        "The council met on Tuesday and voted for the new harbour wall.\nShare this article\n"
+            .repeat(75_000),
+    )
+    .unwrap();
+    for file in ["share.txt", "lines.txt", "mixed.txt"] {
+        let mut admitted = false;
+        for budget in ["100M", "300M", "1G"] {
+            let limit = dechrome::input::parse_size(budget).unwrap();
+            let (code, peak, stderr) =
+                peak_rss(d, &["clean", "-j", "1", "--max-memory", budget, file]);
+            if stderr.contains("(--max-memory)") {
+                assert_eq!(code, 2, "{file} {budget}: {stderr}");
+                assert!(
+                    !admitted,
+                    "{file}: refused under {budget} after a smaller one admitted it"
+                );
+                continue;
+            }
+            admitted = true;
+            assert!(
+                peak <= limit + MEMORY_ALLOWANCE,
+                "{file} under --max-memory {budget}: peak RSS {} MB",
+                peak >> 20
+            );
+        }
+        assert!(admitted, "{file}: refused even under 1G");
+    }
+}
