@@ -346,7 +346,7 @@ fn documents_beyond_the_memory_budget_are_refused() {
             "-j",
             "4",
             "--max-memory",
-            "6M",
+            "20M",
         ],
         b"",
     );

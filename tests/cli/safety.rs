@@ -521,6 +521,7 @@ fn oversized_user_regexes_are_refused_at_load() {
 
 /// Runs `dechrome ARGS` in `dir` and returns its exit code and its own peak RSS in bytes
 /// (`wait4`, so other tests' children do not count).
+#[allow(clippy::zombie_processes)] // Reaped by wait4, which std does not know of.
 fn peak_rss(dir: &Path, args: &[&str]) -> (i32, u64, String) {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_dechrome"))
         .args(args)
