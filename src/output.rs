@@ -22,7 +22,7 @@ pub fn write_atomic(guard: &OutputGuard, path: &Path, bytes: &[u8]) -> Result<()
     tmp.write_all(bytes)
         .map_err(|e| Error::io(path, plain(e)))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    persist(tmp, path).map_err(|e| Error::io(path, e.error))?;
     sync_dir(dir).map_err(|e| Error::io(dir, e))
 }
 
@@ -103,8 +103,40 @@ pub fn replace_in_place(path: &Path, bytes: &[u8], read: &Stamp) -> Result<(), E
             .into(),
         });
     }
-    tmp.persist(target).map_err(|e| Error::io(path, e.error))?;
+    persist(tmp, target).map_err(|e| Error::io(path, e.error))?;
     sync_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// The temporary files in progress, so that a run stopped by a signal can remove them
+/// ([`remove_temporaries`]). A path stays listed after its file was dropped unfinished (removing it
+/// again is harmless); a persisted one is taken off.
+static TEMPORARIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Renames a temporary file into place, taking it off the list under the list's lock, so that a
+/// rename and [`remove_temporaries`] never overlap.
+fn persist(tmp: NamedTempFile, target: &Path) -> Result<(), tempfile::PersistError> {
+    let mut list = temporaries();
+    let path = tmp.path().to_path_buf();
+    tmp.persist(target)?;
+    if let Some(i) = list.iter().rposition(|p| *p == path) {
+        list.swap_remove(i);
+    }
+    Ok(())
+}
+
+/// Removes every temporary file in progress and returns the lock of their list: while it is held,
+/// no temporary file is renamed into place. A run stopped by a signal calls it just before it
+/// exits, so that no partial file is left, under a temporary name or any other.
+pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    let list = temporaries();
+    for p in list.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+    list
 }
 
 /// A temporary file in the directory of `path` (created if missing), and that directory.
@@ -121,6 +153,7 @@ fn temp_beside(path: &Path) -> Result<(tempfile::NamedTempFile, &Path), Error> {
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, plain(e)))?;
+    temporaries().push(tmp.path().to_path_buf());
     Ok((tmp, dir))
 }
 
@@ -140,7 +173,7 @@ pub fn write_renamed(
     tmp.as_file_mut()
         .write_all(bytes)
         .map_err(|e| Error::io(&path, e))?;
-    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    persist(tmp, &path).map_err(|e| Error::io(&path, e.error))?;
     Ok(())
 }
 
@@ -278,7 +311,7 @@ impl AtomicWriter {
         };
         let tmp = buf.into_inner().map_err(|e| io(e.into_error()))?;
         tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(&path).map_err(|e| io(e.error))?;
+        persist(tmp, &path).map_err(|e| io(e.error))?;
         Ok(())
     }
 }

@@ -395,7 +395,7 @@ fn check_bytes(
 
 fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
     let display = path.display().to_string();
-    if args.fix && interrupted() {
+    if interrupted() {
         // Ctrl-C: the files not yet started are left as they are.
         return Report::default();
     }
@@ -544,7 +544,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             }
         }
         out.flush().map_err(|e| Error::io("<stdout>", e))?;
-        if args.fix && interrupted() {
+        if interrupted() {
             return Err(interrupted_error());
         }
     }

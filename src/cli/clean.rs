@@ -255,6 +255,9 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         progress.update(counts.bytes_in, counts.read);
     }
     progress.finish();
+    if interrupted() {
+        return Err(interrupted_error());
+    }
     if args.output.is_some() {
         finish(args, &guard, &counts, "files", start)?;
     } else if let Some(path) = &args.stats {
@@ -315,6 +318,14 @@ fn check_outputs(
 }
 
 fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs, guard: &output::OutputGuard) -> Done {
+    if interrupted() {
+        // Stopped: the files not yet started are left alone.
+        return Done {
+            text: None,
+            messages: String::new(),
+            counts: Counts::default(),
+        };
+    }
     let display = task.input.display().to_string();
     let mut counts = Counts::default();
     let fail = |e: Error| Done {

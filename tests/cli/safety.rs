@@ -586,3 +586,105 @@ fn the_memory_budget_holds_for_documents_of_many_removals() {
         assert!(admitted, "{file}: refused even under 1G");
     }
 }
+
+/// Starts `dechrome ARGS` in `dir` (stdin a pipe left open), sends `signal` after `after`, and
+/// returns the exit code and how long the run took to end after the signal.
+fn signalled(
+    dir: &Path,
+    args: &[&str],
+    signal: i32,
+    after: std::time::Duration,
+) -> (Option<i32>, f64) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "{args:?} ended before the signal"
+    );
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let sent = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), sent.elapsed().as_secs_f64());
+        }
+        if sent.elapsed().as_secs() > 10 {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, 10.0);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// The temporary files (`.dechrome-*`) below `dir`.
+fn temporaries(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".dechrome-"))
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
+
+/// Case 13: SIGINT and SIGTERM stop every mode within seconds, with exit status 130 and 143, and
+/// leave no partial output: a tree of fewer than 256 files, `check`, a JSONL run reading a pipe
+/// that sends nothing, and a read blocked on a FIFO.
+#[test]
+fn signals_stop_every_mode_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let slow = "Share\n".repeat(400_000);
+    for i in 0..6 {
+        fs::create_dir_all(d.join("in")).unwrap();
+        fs::write(d.join(format!("in/{i}.txt")), &slow).unwrap();
+    }
+    let wait = std::time::Duration::from_millis(400);
+    let (code, took) = signalled(
+        d,
+        &["clean", "in", "-o", "out", "-j", "1"],
+        libc::SIGINT,
+        wait,
+    );
+    assert_eq!(code, Some(130), "tree, SIGINT ({took:.1} s)");
+    assert!(temporaries(d).is_empty());
+    for e in fs::read_dir(d.join("out")).into_iter().flatten() {
+        assert_eq!(read(&e.unwrap().path()), slow, "only complete files");
+    }
+    let (code, took) = signalled(d, &["check", "in", "-j", "1"], libc::SIGTERM, wait);
+    assert_eq!(code, Some(143), "check, SIGTERM ({took:.1} s)");
+    let (code, took) = signalled(
+        d,
+        &["clean", "--jsonl", "-o", "o.jsonl"],
+        libc::SIGTERM,
+        wait,
+    );
+    assert_eq!(
+        code,
+        Some(143),
+        "jsonl from a silent pipe, SIGTERM ({took:.1} s)"
+    );
+    assert!(!d.join("o.jsonl").exists());
+    assert!(temporaries(d).is_empty());
+    let fifo = std::ffi::CString::new(d.join("fifo.txt").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let (code, took) = signalled(d, &["clean", "fifo.txt"], libc::SIGTERM, wait);
+    assert_eq!(
+        code,
+        Some(143),
+        "a read blocked on a FIFO, SIGTERM ({took:.1} s)"
+    );
+    let (code, took) = signalled(d, &["clean", "fifo.txt", "-o", "f"], libc::SIGINT, wait);
+    assert_eq!(
+        code,
+        Some(130),
+        "a read blocked on a FIFO, SIGINT ({took:.1} s)"
+    );
+    assert!(temporaries(d).is_empty());
+}
