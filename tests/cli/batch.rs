@@ -521,7 +521,7 @@ fn interrupted_run_leaves_complete_shards_only() {
     );
     let out = child.wait_with_output().unwrap();
     drop(stdin);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(130));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "dechrome: error: interrupted; complete outputs are kept, no partial file is left\n"

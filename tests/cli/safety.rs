@@ -519,29 +519,34 @@ fn oversized_user_regexes_are_refused_at_load() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
-/// Runs `dechrome ARGS` in `dir` and returns its exit code and its own peak RSS in bytes
-/// (`wait4`, so other tests' children do not count).
-#[allow(clippy::zombie_processes)] // Reaped by wait4, which std does not know of.
+/// Runs `dechrome ARGS` in `dir` and returns its exit code, its peak RSS in bytes and its stderr.
+/// The peak is the child's own `VmHWM` (/proc/PID/status), read every millisecond while it runs:
+/// `getrusage`/`wait4` would count the high-water mark of this test process too, whose memory a
+/// spawned child shares until it executes the binary.
 fn peak_rss(dir: &Path, args: &[&str]) -> (i32, u64, String) {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dechrome"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dechrome"))
         .args(args)
         .current_dir(dir)
         .stdout(std::process::Stdio::null())
         .stderr(fs::File::create(dir.join("stderr.log")).unwrap())
         .spawn()
         .unwrap();
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid);
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    let status = loop {
+        if let Ok(s) = fs::read_to_string(&status_file)
+            && let Some(kb) = s.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            let kb: u64 = kb.trim().trim_end_matches(" kB").trim().parse().unwrap();
+            peak = peak.max(kb * 1024);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
     };
     let stderr = read(&dir.join("stderr.log"));
-    (code, usage.ru_maxrss as u64 * 1024, stderr)
+    (status.code().unwrap_or(-1), peak, stderr)
 }
 
 /// What a run takes besides its documents: the binary, the built-in pattern set, the threads.
