@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod file;
 mod gate;
+pub(crate) mod prefix;
 mod set;
 
 pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};
