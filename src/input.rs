@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
-use crate::output::Compression;
+use crate::output::{Compression, Stamp};
 
 /// How many leading bytes are inspected for NUL bytes.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -221,14 +221,120 @@ pub fn read_text_limited(path: &Path, max: u64) -> Result<Option<Vec<u8>>, Error
     }
 }
 
-/// An estimate of the memory cleaning `bytes` takes at its peak, input included: about six times
-/// the text (the input, a search copy, the output, each pass's copies) and 40 bytes per line (the
-/// line tables and removals). Measured: a 64 MiB file of nothing but newlines peaks at 1.8 GB (the
-/// estimate says 2.9 GB), 90 MB of one- to three-word lines, a quarter of them removed, at 1.0 GB
-/// (estimate 1.0 GB), 200 MB on one line at 0.4 GB (estimate 1.2 GB).
+/// Reads a file as [`read_file`] does, with the file's [`Stamp`] taken after reading: `check --fix`
+/// compares it with the file just before replacing it, so an edit made meanwhile is never lost.
+pub fn read_file_stamped(path: &Path, max: u64) -> Result<Option<(Document, Stamp)>, Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len > max {
+        return Err(too_large(path, max));
+    }
+    let doc = read_document(path, &file, max)?;
+    let stamp = Stamp::of(&file.metadata().map_err(|e| Error::io(path, e))?);
+    Ok(doc.map(|d| (d, stamp)))
+}
+
+/// What a file that is not plain prose holds, by its extension, or by its first line when it has
+/// none: configuration (YAML, TOML, JSON, INI, XML), data or source code. `check --fix` refuses to
+/// rewrite such a file unless forced: the rules are written for articles, and a line of a
+/// configuration file that reads like chrome (a list of links, a `share:` key) is still needed.
+/// `None` for prose, Markdown and unknown extensions.
+pub fn structured_kind(path: &Path, bytes: &[u8]) -> Option<&'static str> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    let by_ext = match ext.as_str() {
+        "yaml" | "yml" => Some("YAML"),
+        "toml" => Some("TOML"),
+        "json" | "jsonl" | "ndjson" | "geojson" => Some("JSON"),
+        "xml" | "html" | "htm" | "xhtml" | "svg" => Some("markup"),
+        "ini" | "cfg" | "conf" | "lock" | "properties" | "env" => Some("configuration"),
+        "csv" | "tsv" => Some("tabular data"),
+        "rs" | "py" | "js" | "mjs" | "ts" | "tsx" | "jsx" | "c" | "h" | "cc" | "cpp" | "hpp"
+        | "go" | "java" | "kt" | "rb" | "php" | "pl" | "sh" | "bash" | "zsh" | "fish" | "ps1"
+        | "lua" | "r" | "scala" | "swift" | "cs" | "sql" | "css" | "scss" | "vue" | "mk" => {
+            Some("source code")
+        }
+        _ => None,
+    };
+    if by_ext.is_some() || !ext.is_empty() {
+        return by_ext;
+    }
+    if matches!(
+        name,
+        "Makefile" | "Dockerfile" | "Gemfile" | "Rakefile" | "Justfile"
+    ) {
+        return Some("source code");
+    }
+    // No extension: the first line that is not blank says.
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = text
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())?;
+    if first.starts_with(b"#!") {
+        Some("a script")
+    } else if first == b"---" || first.starts_with(b"%YAML") {
+        Some("YAML")
+    } else if first.starts_with(b"<?xml")
+        || first.starts_with(b"<!DOCTYPE")
+        || first.starts_with(b"<html")
+    {
+        Some("markup")
+    } else if (first.starts_with(b"{") || first.starts_with(b"["))
+        && (serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok()
+            || serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok())
+    {
+        Some("JSON")
+    } else if first.starts_with(b"[")
+        && first.ends_with(b"]")
+        && first[1..first.len() - 1]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"._-\" ".contains(&b))
+    {
+        Some("TOML or INI")
+    } else {
+        None
+    }
+}
+
+/// Bytes of peak memory per byte of a document (the input, its search copy, the output).
+pub const COST_PER_BYTE: u64 = 5;
+/// Bytes of peak memory per line (the line tables).
+pub const COST_PER_LINE: u64 = 28;
+/// Bytes of peak memory per line that is not blank: each may become a removal, with its matches,
+/// spans and per-pass records.
+pub const COST_PER_TEXT_LINE: u64 = 560;
+
+/// An estimate of the memory cleaning `bytes` takes at its peak, input included, which errs high:
+/// [`COST_PER_BYTE`] a byte, [`COST_PER_LINE`] a line, and [`COST_PER_TEXT_LINE`] a line that is
+/// not blank, as every such line may be removed. Measured peaks (release, one worker, 24 MB
+/// documents): 4 million `Share` lines, all removed, 1.50 GB (estimate 2.47 GB); 24 million empty
+/// lines 0.64 GB (0.79 GB); 600,000 lines, half of them removed, 0.27 GB (0.48 GB); 40,000 long
+/// prose lines 0.11 GB (0.15 GB). The old estimate (six bytes a byte, 40 a line) said 0.30 GB for
+/// the first.
 pub fn cleaning_cost(bytes: &[u8]) -> u64 {
-    let lines = memchr::memchr_iter(b'\n', bytes).count() as u64 + 1;
-    (bytes.len() as u64).saturating_mul(6) + lines * 40
+    let (mut lines, mut text_lines) = (0u64, 0u64);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if end > start && !bytes[start..end].iter().all(|b| b.is_ascii_whitespace()) {
+            text_lines += 1;
+        }
+        lines += 1;
+        start = end + 1;
+    }
+    (bytes.len() as u64).saturating_mul(COST_PER_BYTE)
+        + lines * COST_PER_LINE
+        + text_lines * COST_PER_TEXT_LINE
+}
+
+/// The same estimate for a JSONL record's text, from the record's line (`line` bytes holding
+/// `escapes` backslashes): every escape may be a line break, and every line text.
+pub fn record_cost(line: usize, escapes: usize) -> u64 {
+    let lines = escapes as u64 + 1;
+    (line as u64).saturating_mul(COST_PER_BYTE) + lines * (COST_PER_LINE + COST_PER_TEXT_LINE)
 }
 
 /// The default memory budget of a run: half the memory available (`MemAvailable` in
@@ -406,8 +512,8 @@ mod tests {
 
     #[test]
     fn memory_budget() {
-        assert_eq!(cleaning_cost(b""), 40);
-        assert_eq!(cleaning_cost(b"ab\ncd\n"), 6 * 6 + 3 * 40);
+        assert_eq!(cleaning_cost(b""), 28);
+        assert_eq!(cleaning_cost(b"ab\ncd\n"), 6 * 5 + 3 * 28 + 2 * 560);
         let budget = MemoryBudget::new(100);
         assert!(budget.reserve(101).is_none());
         let a = budget.reserve(60).unwrap();

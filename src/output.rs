@@ -11,33 +11,132 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 use crate::error::Error;
+pub use crate::guard::OutputGuard;
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed and synced,
-/// then renamed over the target, and the directory synced so the rename survives a crash. Parent
-/// directories are created.
-///
-/// With `keep_permissions` (rewriting a file in place), the target's permissions (and, where
-/// allowed, its owner) are carried over to the new file, and a symbolic link is followed so that
-/// the file it points to is replaced, not the link.
-pub fn write_atomic(path: &Path, bytes: &[u8], keep_permissions: bool) -> Result<(), Error> {
-    let resolved;
-    let path = match std::fs::symlink_metadata(path) {
-        Ok(m) if keep_permissions && m.file_type().is_symlink() => {
-            resolved = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
-            resolved.as_path()
-        }
-        _ => path,
-    };
+/// Writes the output file `bytes` to `path` atomically, once the guard has accepted it: a
+/// temporary file in the same directory, flushed and synced, then renamed over the target, and the
+/// directory synced so the rename survives a crash. Parent directories are created.
+pub fn write_atomic(guard: &OutputGuard, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    guard.check_file(path)?;
     let (mut tmp, dir) = temp_beside(path)?;
     tmp.write_all(bytes)
         .map_err(|e| Error::io(path, plain(e)))?;
-    if keep_permissions && let Ok(meta) = std::fs::metadata(path) {
-        keep_owner(tmp.as_file(), &meta);
-        std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| Error::io(path, e))?;
-    }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    persist(tmp, path).map_err(|e| Error::io(path, e.error))?;
     sync_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// What identifies one version of a file: device, inode, size, modification and change times.
+/// Any write, rename over it, `chmod` or new hard link changes at least one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    /// Hard links to the file.
+    pub links: u64,
+    /// Is the file read-only to its owner?
+    pub read_only: bool,
+}
+
+impl Stamp {
+    /// The stamp of a file's metadata.
+    #[cfg(unix)]
+    pub fn of(m: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+            links: m.nlink(),
+            read_only: m.permissions().readonly(),
+        }
+    }
+
+    /// The stamp of a file's metadata.
+    #[cfg(not(unix))]
+    pub fn of(m: &std::fs::Metadata) -> Stamp {
+        let t = |t: std::io::Result<std::time::SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos() as i64))
+        };
+        Stamp {
+            dev: 0,
+            ino: 0,
+            len: m.len(),
+            mtime: t(m.modified()),
+            ctime: t(m.created()),
+            links: 1,
+            read_only: m.permissions().readonly(),
+        }
+    }
+}
+
+/// Rewrites an input in place (`check --fix`), atomically: the new bytes go to a temporary file
+/// beside it, which gets the file's permissions (and, where allowed, its owner) and is renamed over
+/// it. A symbolic link is followed, so the file it points to is replaced, not the link; a hard link
+/// is broken (the other names keep the old text). Just before the rename the file is compared with
+/// `read`, its stamp when it was read: a file that changed since (an editor saved it) is left as
+/// it is now, with an error. The window left is the few microseconds between that check and the
+/// rename.
+pub fn replace_in_place(path: &Path, bytes: &[u8], read: &Stamp) -> Result<(), Error> {
+    let resolved = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+    let target = resolved.as_path();
+    let (mut tmp, dir) = temp_beside(target)?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io(path, plain(e)))?;
+    let meta = std::fs::metadata(target).map_err(|e| Error::io(path, e))?;
+    keep_owner(tmp.as_file(), &meta);
+    std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    let now = std::fs::metadata(target).map_err(|e| Error::io(path, e))?;
+    if Stamp::of(&now) != *read {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            message: "changed while dechrome was cleaning it; left as it is now, run again to fix \
+                      it"
+            .into(),
+        });
+    }
+    persist(tmp, target).map_err(|e| Error::io(path, e.error))?;
+    sync_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// The temporary files in progress, so that a run stopped by a signal can remove them
+/// ([`remove_temporaries`]). A path stays listed after its file was dropped unfinished (removing it
+/// again is harmless); a persisted one is taken off.
+static TEMPORARIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Renames a temporary file into place, taking it off the list under the list's lock, so that a
+/// rename and [`remove_temporaries`] never overlap.
+fn persist(tmp: NamedTempFile, target: &Path) -> Result<(), tempfile::PersistError> {
+    let mut list = temporaries();
+    let path = tmp.path().to_path_buf();
+    tmp.persist(target)?;
+    if let Some(i) = list.iter().rposition(|p| *p == path) {
+        list.swap_remove(i);
+    }
+    Ok(())
+}
+
+/// Removes every temporary file in progress and returns the lock of their list: while it is held,
+/// no temporary file is renamed into place. A run stopped by a signal calls it just before it
+/// exits, so that no partial file is left, under a temporary name or any other.
+pub fn remove_temporaries() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    let list = temporaries();
+    for p in list.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+    list
 }
 
 /// A temporary file in the directory of `path` (created if missing), and that directory.
@@ -54,19 +153,27 @@ fn temp_beside(path: &Path) -> Result<(tempfile::NamedTempFile, &Path), Error> {
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, plain(e)))?;
+    temporaries().push(tmp.path().to_path_buf());
     Ok((tmp, dir))
 }
 
-/// Writes `bytes` to `path` under a temporary name renamed into place, without syncing to disk: an
-/// interrupted run leaves no partial file under the target name, but a power loss may lose recent
-/// writes. Writing a tree of many small files this way is several times faster than
-/// [`write_atomic`]. Parent directories are created.
-pub fn write_renamed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let (mut tmp, _) = temp_beside(path)?;
+/// Writes the output file `root/rel` (a file of a tree mirrored into the output directory
+/// `root`), once the guard has accepted it, under a temporary name renamed into place, without
+/// syncing to disk: an interrupted run leaves no partial file under the target name, but a power
+/// loss may lose recent writes. Writing a tree of many small files this way is several times
+/// faster than [`write_atomic`]. Missing directories are created, none through a link.
+pub fn write_renamed(
+    guard: &OutputGuard,
+    root: &Path,
+    rel: &Path,
+    bytes: &[u8],
+) -> Result<(), Error> {
+    let path = guard.check_below(root, rel, true)?;
+    let (mut tmp, _) = temp_beside(&path)?;
     tmp.as_file_mut()
         .write_all(bytes)
-        .map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        .map_err(|e| Error::io(&path, e))?;
+    persist(tmp, &path).map_err(|e| Error::io(&path, e.error))?;
     Ok(())
 }
 
@@ -156,8 +263,10 @@ pub struct AtomicWriter {
 }
 
 impl AtomicWriter {
-    /// Starts writing `path` (parent directories are created).
-    pub fn create(path: &Path) -> Result<AtomicWriter, Error> {
+    /// Starts writing the output file `path`, once the guard has accepted it (parent
+    /// directories are created).
+    pub fn create(guard: &OutputGuard, path: &Path) -> Result<AtomicWriter, Error> {
+        guard.check_file(path)?;
         let (tmp, _) = temp_beside(path)?;
         let buf = BufWriter::with_capacity(WRITE_BUFFER, tmp);
         let enc = match Compression::of_path(path) {
@@ -202,7 +311,7 @@ impl AtomicWriter {
         };
         let tmp = buf.into_inner().map_err(|e| io(e.into_error()))?;
         tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(&path).map_err(|e| io(e.error))?;
+        persist(tmp, &path).map_err(|e| io(e.error))?;
         Ok(())
     }
 }
@@ -260,23 +369,70 @@ impl RecordSink for StreamSink {
 /// Records into numbered shards `part-00000.jsonl`, ... of at most `size` records each, each written
 /// under a temporary name and renamed when complete.
 pub struct ShardSink {
+    guard: OutputGuard,
     dir: PathBuf,
     size: usize,
     compression: Compression,
     next: usize,
     current: Option<(AtomicWriter, usize)>,
+    /// Bytes after the last record of a write (a BOM before a blank line): they go in front of the
+    /// next record.
+    pending: Vec<u8>,
+    /// Remove the shards of an earlier run beyond the last one written, when finished.
+    replacing: bool,
+}
+
+/// Is `name` the name of a shard (`part-00000.jsonl`, compressed or not)? Its number, if so.
+pub fn shard_number(name: &str) -> Option<usize> {
+    let rest = name.trim_end_matches(".gz").trim_end_matches(".zst");
+    rest.strip_prefix("part-")
+        .and_then(|r| r.strip_suffix(".jsonl"))
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+}
+
+/// The shards in `dir` numbered `from` or more (any compression), in order; none when `dir` does
+/// not exist.
+pub fn shards_in(dir: &Path, from: usize) -> Vec<PathBuf> {
+    let mut found: Vec<(usize, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let n = shard_number(e.file_name().to_str()?)?;
+            (n >= from).then(|| (n, dir.join(e.file_name())))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
 }
 
 impl ShardSink {
-    /// Shards of `size` records (at least 1) in `dir`, compressed as given.
-    pub fn new(dir: &Path, size: usize, compression: Compression) -> ShardSink {
+    /// Shards of `size` records (at least 1) in `dir`, compressed as given, each checked by the
+    /// guard.
+    pub fn new(
+        guard: &OutputGuard,
+        dir: &Path,
+        size: usize,
+        compression: Compression,
+    ) -> ShardSink {
         ShardSink {
+            guard: guard.clone(),
             dir: dir.to_path_buf(),
             size: size.max(1),
             compression,
             next: 0,
             current: None,
+            pending: Vec::new(),
+            replacing: false,
         }
+    }
+
+    /// When finished, removes the shards beyond the last one written (an earlier run's, with
+    /// `--overwrite`); without it, finding any is an error.
+    pub fn replacing(mut self, yes: bool) -> ShardSink {
+        self.replacing = yes;
+        self
     }
 
     /// Numbers the next shard `n`: shards before it are not written (they exist already).
@@ -297,13 +453,17 @@ impl RecordSink for ShardSink {
         let mut i = 0;
         while i < ends.len() {
             if self.current.is_none() {
-                let path = self.dir.join(Self::shard_name(self.next, self.compression));
+                let name = Self::shard_name(self.next, self.compression);
+                let path = self.guard.check_below(&self.dir, Path::new(&name), true)?;
                 self.next += 1;
-                self.current = Some((AtomicWriter::create(&path)?, 0));
+                self.current = Some((AtomicWriter::create(&self.guard, &path)?, 0));
             }
             let (w, count) = self.current.as_mut().expect("shard open");
             let take = (self.size - *count).min(ends.len() - i);
             let end = ends[i + take - 1];
+            if !self.pending.is_empty() {
+                w.write_all(&std::mem::take(&mut self.pending))?;
+            }
             w.write_all(&bytes[start..end])?;
             *count += take;
             i += take;
@@ -313,14 +473,28 @@ impl RecordSink for ShardSink {
                 w.finish()?;
             }
         }
+        self.pending.extend_from_slice(&bytes[start..]);
         Ok(())
     }
 
     fn finish(mut self: Box<Self>) -> Result<(), Error> {
-        match self.current.take() {
-            Some((w, _)) => w.finish(),
-            None => Ok(()),
+        if let Some((mut w, _)) = self.current.take() {
+            w.write_all(&std::mem::take(&mut self.pending))?;
+            w.finish()?;
         }
+        let stale = shards_in(&self.dir, self.next);
+        if self.replacing {
+            for p in &stale {
+                std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
+            }
+        } else if let Some(p) = stale.first() {
+            return Err(Error::Usage(format!(
+                "{} is left from an earlier run, after the last shard of this one; remove it, or \
+                 rerun with --overwrite",
+                p.display()
+            )));
+        }
+        Ok(())
     }
 
     fn abort(self: Box<Self>) -> Result<(), Error> {
@@ -335,8 +509,12 @@ mod tests {
     #[test]
     fn shards_split_by_record_count() {
         let dir = tempfile::tempdir().unwrap();
-        let mut sink: Box<dyn RecordSink> =
-            Box::new(ShardSink::new(dir.path(), 2, Compression::None));
+        let mut sink: Box<dyn RecordSink> = Box::new(ShardSink::new(
+            &OutputGuard::default(),
+            dir.path(),
+            2,
+            Compression::None,
+        ));
         sink.write_records(b"a\nb\nc\n", &[2, 4, 6]).unwrap();
         sink.write_records(b"d\n", &[2]).unwrap();
         sink.write_records(b"e\n", &[2]).unwrap();
@@ -351,7 +529,8 @@ mod tests {
     #[test]
     fn unfinished_writer_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = AtomicWriter::create(&dir.path().join("x.jsonl.gz")).unwrap();
+        let mut w =
+            AtomicWriter::create(&OutputGuard::default(), &dir.path().join("x.jsonl.gz")).unwrap();
         w.write_all(b"partial").unwrap();
         drop(w);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -361,8 +540,9 @@ mod tests {
     fn writes_and_replaces() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a/b/c.txt");
-        write_atomic(&p, b"one", false).unwrap();
-        write_atomic(&p, b"two", true).unwrap();
+        let guard = OutputGuard::default();
+        write_atomic(&guard, &p, b"one").unwrap();
+        write_atomic(&guard, &p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file left behind");
@@ -382,7 +562,8 @@ mod tests {
         std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
         let link = dir.path().join("link.txt");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        write_atomic(&link, b"new", true).unwrap();
+        let read = Stamp::of(&std::fs::metadata(&link).unwrap());
+        replace_in_place(&link, b"new", &read).unwrap();
         assert!(
             std::fs::symlink_metadata(&link)
                 .unwrap()

@@ -21,3 +21,5 @@ mod learn;
 mod learn_corpus;
 #[path = "cli/precommit.rs"]
 mod precommit;
+#[path = "cli/safety.rs"]
+mod safety;

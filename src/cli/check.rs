@@ -61,6 +61,16 @@ pub struct CheckArgs {
     /// Remove the findings: rewrite the files in place (atomically, permissions kept).
     #[arg(long, conflicts_with = "diff")]
     pub fix: bool,
+    /// With --fix, also rewrite read-only files (their permissions are kept) and files that are
+    /// not plain text (YAML, TOML, JSON, markup, data, source code: by extension, or by the first
+    /// line of a file without one).
+    #[arg(long, requires = "fix")]
+    pub force: bool,
+    /// Choose the files named on the command line the way files below a directory are chosen
+    /// (--glob, default `*.txt`, or the configuration's `include`). The pre-commit hooks use it:
+    /// pre-commit names every file of a commit.
+    #[arg(long)]
+    pub select_named: bool,
     /// Print the unified diff that --fix would apply; write nothing.
     #[arg(long, conflicts_with_all = ["statistics", "format"])]
     pub diff: bool,
@@ -316,7 +326,7 @@ fn diff(path: &str, old: &[u8], new: &[u8], out: &mut Vec<u8>) {
 fn check_bytes(
     cleaner: &Cleaner,
     args: &CheckArgs,
-    path: Option<&Path>,
+    path: Option<(&Path, &output::Stamp)>,
     display: &str,
     doc: &input::Document,
 ) -> Report {
@@ -351,12 +361,36 @@ fn check_bytes(
         diff(display, bytes, &outcome.text, &mut report.stdout);
     }
     if args.fix
-        && let Some(path) = path
+        && let Some((path, stamp)) = path
     {
+        if let Some(kind) = input::structured_kind(path, bytes)
+            && !args.force
+        {
+            report.failed = true;
+            report.stderr += &format!(
+                "dechrome: error: {display}: {kind}, not plain text; left unchanged (--force \
+                 rewrites it)\n"
+            );
+            return report;
+        }
+        if stamp.read_only && !args.force {
+            report.failed = true;
+            report.stderr += &format!(
+                "dechrome: error: {display}: read-only; left unchanged (--force rewrites it)\n"
+            );
+            return report;
+        }
+        if stamp.links > 1 {
+            report.stderr += &format!(
+                "dechrome: warning: {display} has {} hard links; fixed this name only, the other \
+                 names keep the old text\n",
+                stamp.links
+            );
+        }
         // A compressed file is rewritten compressed the same way.
         match input::compress(&outcome.text, doc.compression)
             .map_err(|e| Error::io(path, e))
-            .and_then(|b| output::write_atomic(path, &b, true))
+            .and_then(|b| output::replace_in_place(path, &b, stamp))
         {
             Ok(()) => {
                 report.fixed = true;
@@ -376,12 +410,12 @@ fn check_bytes(
 
 fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
     let display = path.display().to_string();
-    if args.fix && interrupted() {
+    if interrupted() {
         // Ctrl-C: the files not yet started are left as they are.
         return Report::default();
     }
-    match input::read_file(path, args.max_file_size) {
-        Ok(Some(doc)) => check_bytes(cleaner, args, Some(path), &display, &doc),
+    match input::read_file_stamped(path, args.max_file_size) {
+        Ok(Some((doc, stamp))) => check_bytes(cleaner, args, Some((path, &stamp)), &display, &doc),
         // Skipped, and the run fails (exit 2): a file left unchecked never passes.
         Ok(None) => Report {
             stderr: format!("dechrome: warning: {}\n", binary_skipped(&display)),
@@ -448,8 +482,14 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     let max = common::max_removal(args.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
     let select = Selector::from_opts(&args.walk, config.as_ref())?;
-    // As rg and ruff do, no path means the current directory.
-    let paths = if args.paths.is_empty() {
+    let paths: Vec<PathBuf> = if args.select_named {
+        args.paths
+            .iter()
+            .filter(|p| p.as_os_str() == "-" || p.is_dir() || select.walked(p, p))
+            .cloned()
+            .collect()
+    } else if args.paths.is_empty() {
+        // As rg and ruff do, no path means the current directory.
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
@@ -508,7 +548,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             }
         }
         out.flush().map_err(|e| Error::io("<stdout>", e))?;
-        if args.fix && interrupted() {
+        if interrupted() {
             return Err(interrupted_error());
         }
     }

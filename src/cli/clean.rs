@@ -125,30 +125,13 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 d.display()
             )));
         }
+        let guard = output::OutputGuard::new(&inputs);
+        check_outputs(args, &guard, &[])?;
         if let Some(o) = &args.output {
-            for p in inputs.iter().filter(|p| *p != Path::new("-")) {
-                if resolve(p) == resolve(o) {
-                    return Err(Error::Usage(format!(
-                        "output {} is input {}",
-                        o.display(),
-                        p.display()
-                    )));
-                }
-                // A shard directory holding an input under a shard's name would overwrite it.
-                let resolved = resolve(p);
-                if !jsonl_run::is_file_target(o)
-                    && resolved.parent() == Some(resolve(o).as_path())
-                    && resolved
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(jsonl_run::is_shard_name)
-                {
-                    return Err(Error::Usage(format!(
-                        "output directory {} holds input {}; a shard would overwrite it",
-                        o.display(),
-                        p.display()
-                    )));
-                }
+            if jsonl_run::is_file_target(o) {
+                guard.check_file(o)?;
+            } else {
+                guard.check_shard_dir(o, |n| output::shard_number(n).is_some())?;
             }
         }
         if let Some(o) = &args.output
@@ -165,11 +148,13 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             }
             return Ok(Status::Ok);
         }
-        let (status, counts) = jsonl_run::run(args, &cleaner, &pool, &inputs)?;
-        finish(args, &counts, "records", start)?;
+        let (status, counts) = jsonl_run::run(args, &cleaner, &pool, &inputs, &guard)?;
+        finish(args, &guard, &counts, "records", start)?;
         return Ok(status);
     }
+    let guard = output::OutputGuard::new(&args.paths);
     if stdin_only && args.output.is_none() {
+        check_outputs(args, &guard, &[])?;
         return clean_stdin(&cleaner, args);
     }
     let mut status = Status::Ok;
@@ -198,9 +183,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                     "-o OUTDIR needs input paths, not stdin".into(),
                 ));
             }
-            for p in &args.paths {
-                check_not_inside(p, outdir)?;
-            }
+            guard.check_dir(outdir)?;
             for p in &args.paths {
                 if p.is_dir() {
                     walks.dirs += 1;
@@ -209,7 +192,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                             Walked::File { path, rel } => {
                                 walks.files += 1;
                                 tasks.push(Task {
-                                    output: Some(outdir.join(rel)),
+                                    output: Some(rel),
                                     input: path,
                                 });
                             }
@@ -227,7 +210,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                         .file_name()
                         .ok_or_else(|| Error::Usage(format!("{}: not a file name", p.display())))?;
                     tasks.push(Task {
-                        output: Some(outdir.join(name)),
+                        output: Some(PathBuf::from(name)),
                         input: p.clone(),
                     });
                 }
@@ -238,10 +221,18 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         stderr.push_str(&w);
         status = status.max(Status::Findings);
     }
+    let outdir = args.output.as_deref().unwrap_or(Path::new(""));
+    let mut written = Vec::new();
+    for t in &tasks {
+        if let Some(rel) = &t.output {
+            written.push((guard.check_below(outdir, rel, false)?, t.input.as_path()));
+        }
+    }
+    check_outputs(args, &guard, &written)?;
     eprint!("{stderr}");
     if args.skip_existing {
         let before = tasks.len();
-        tasks.retain(|t| !t.output.as_ref().is_some_and(|o| o.exists()));
+        tasks.retain(|t| !t.output.as_ref().is_some_and(|o| outdir.join(o).exists()));
         counts.existing = (before - tasks.len()) as u64;
     }
     let total = tasks
@@ -258,7 +249,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         let done: Vec<Done> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|t| process(&cleaner, t, args))
+                .map(|t| process(&cleaner, t, args, &guard))
                 .collect()
         });
         let mut out = stdout.lock();
@@ -276,27 +267,77 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         progress.update(counts.bytes_in, counts.read);
     }
     progress.finish();
+    if interrupted() {
+        return Err(interrupted_error());
+    }
     if args.output.is_some() {
-        finish(args, &counts, "files", start)?;
+        finish(args, &guard, &counts, "files", start)?;
     } else if let Some(path) = &args.stats {
-        counts.write_json(path, start.elapsed())?;
+        counts.write_json(&guard, path, start.elapsed())?;
     }
     Ok(status)
 }
 
 /// Prints the summary (unless quiet) and writes the statistics file.
-fn finish(args: &CleanArgs, counts: &Counts, unit: &str, start: Instant) -> Result<(), Error> {
+fn finish(
+    args: &CleanArgs,
+    guard: &output::OutputGuard,
+    counts: &Counts,
+    unit: &str,
+    start: Instant,
+) -> Result<(), Error> {
     let elapsed = start.elapsed();
     if !args.quiet {
         eprint!("{}", counts.summary(unit, elapsed));
     }
     if let Some(path) = &args.stats {
-        counts.write_json(path, elapsed)?;
+        counts.write_json(guard, path, elapsed)?;
     }
     Ok(())
 }
 
-fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
+/// Refuses, before anything is written, two inputs that would be written to one output file
+/// (`written` holds each output file with its input), and a `--stats` file that is an input or
+/// one of the outputs. Outputs are compared resolved, so two spellings of one path collide.
+fn check_outputs(
+    args: &CleanArgs,
+    guard: &output::OutputGuard,
+    written: &[(PathBuf, &Path)],
+) -> Result<(), Error> {
+    let mut seen: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
+    for (out, input) in written {
+        if let Some(first) = seen.insert(dechrome::guard::resolve(out), input) {
+            return Err(Error::Usage(format!(
+                "inputs {} and {} would both be written to {}; clean them into separate \
+                 directories",
+                first.display(),
+                input.display(),
+                out.display()
+            )));
+        }
+    }
+    if let Some(stats) = &args.stats {
+        guard.check_file(stats)?;
+        if let Some(input) = seen.get(&dechrome::guard::resolve(stats)) {
+            return Err(Error::Usage(format!(
+                "output {} is written twice: from input {} and as --stats",
+                stats.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs, guard: &output::OutputGuard) -> Done {
+    if interrupted() {
+        // Stopped: the files not yet started are left alone.
+        return Done {
+            text: None,
+            messages: String::new(),
+            counts: Counts::default(),
+        };
+    }
     let display = task.input.display().to_string();
     let mut counts = Counts::default();
     let fail = |e: Error| Done {
@@ -344,10 +385,16 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             counts,
         },
         // A compressed input is mirrored compressed the same way.
-        Some(path) => match input::compress(&outcome.text, compression)
-            .map_err(|e| Error::io(path, e))
-            .and_then(|b| output::write_renamed(path, &b))
-        {
+        Some(rel) => match input::compress(&outcome.text, compression)
+            .map_err(|e| Error::io(rel, e))
+            .and_then(|b| {
+                output::write_renamed(
+                    guard,
+                    args.output.as_deref().unwrap_or(Path::new("")),
+                    rel,
+                    &b,
+                )
+            }) {
             Ok(()) => Done {
                 text: None,
                 messages,
@@ -383,53 +430,4 @@ fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", e))?;
     Ok(Status::Ok)
-}
-
-/// The absolute form of a path that may not exist yet: its deepest existing ancestor resolved.
-fn resolve(path: &Path) -> PathBuf {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    let mut existing = abs.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(c) = existing.canonicalize() {
-            let mut out = c;
-            for part in rest.iter().rev() {
-                out.push(part);
-            }
-            return out;
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return abs,
-        }
-    }
-}
-
-/// Refuses an output directory inside (or equal to) an input directory, or an input file's own
-/// directory when the output would overwrite it.
-fn check_not_inside(input: &Path, outdir: &Path) -> Result<(), Error> {
-    let inp = resolve(input);
-    let out = resolve(outdir);
-    if input.is_dir() && out.starts_with(&inp) {
-        return Err(Error::Usage(format!(
-            "output directory {} is inside input {}; choose a directory outside the input tree",
-            outdir.display(),
-            input.display()
-        )));
-    }
-    if !input.is_dir() && inp.parent() == Some(out.as_path()) {
-        return Err(Error::Usage(format!(
-            "output directory {} holds input {}; it would be overwritten",
-            outdir.display(),
-            input.display()
-        )));
-    }
-    Ok(())
 }

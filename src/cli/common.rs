@@ -3,7 +3,8 @@
 //! memory budget, the interrupt flag, and `clean`'s arguments (which `--jsonl` runs read too).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
 
 use clap::Args;
 use dechrome::{Config, Error, PatternSet, PatternSetBuilder, input};
@@ -152,6 +153,11 @@ pub struct CleanArgs {
     /// with --jsonl, keep the shards that exist and pass over the records they hold.
     #[arg(long)]
     pub skip_existing: bool,
+    /// With --jsonl -o OUTDIR: replace the shards of an earlier run in OUTDIR (those beyond the
+    /// new run's last shard are removed); without it, such a directory is refused unless
+    /// --skip-existing resumes the run.
+    #[arg(long)]
+    pub overwrite: bool,
     /// Write the run's statistics (the summary's numbers) to this file as JSON.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -185,8 +191,9 @@ pub struct CleanArgs {
         help_heading = "JSONL"
     )]
     pub on_error: OnError,
-    /// Records per shard, with -o OUTDIR (shards part-00000.jsonl, ...). An -o path ending in
-    /// .jsonl, .jsonl.gz or .jsonl.zst is one output file instead.
+    /// Input records per shard, with -o OUTDIR (shards part-00000.jsonl, ...; a record left out
+    /// by --on-error skip still counts, so a resume lines up). An -o path ending in .jsonl,
+    /// .jsonl.gz or .jsonl.zst is one output file instead.
     #[arg(
         long,
         value_name = "N",
@@ -203,18 +210,59 @@ pub struct CleanArgs {
     pub patterns: PatternOpts,
 }
 
-/// Set by Ctrl-C (SIGINT, SIGTERM): the run stops after the batch in progress.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal (SIGINT, SIGTERM) that asked the run to stop, or 0.
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
-/// Makes Ctrl-C (SIGINT, SIGTERM) set the flag [`interrupted`] reads. Without a handler, Ctrl-C
-/// would end the process at once and leave temporary files behind.
-pub fn set_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+/// How long a stopped run may take to finish cleanly (the file in progress, the summary) before
+/// it is ended: its temporary files are removed and it exits all the same.
+const GRACE: Duration = Duration::from_secs(2);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    // Only an atomic store: all a signal handler may safely do.
+    SIGNAL.store(sig, Ordering::Relaxed);
 }
 
-/// Has the run been interrupted?
+/// Makes SIGINT (Ctrl-C) and SIGTERM set the flag [`interrupted`] reads: the run stops between
+/// files, batches or records and exits with 130 or 143. A watcher ends a run that has not stopped
+/// [`GRACE`] later (a long document, a read blocked on a FIFO or a silent pipe): it removes the
+/// temporary files in progress, so no partial file is left, and exits with the same status.
+/// Installed once; later calls do nothing.
+pub fn set_interrupt_handler() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for sig in [libc::SIGINT, libc::SIGTERM] {
+            // SAFETY: a plain sigaction with a handler that only stores to an atomic.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
+                action.sa_flags = libc::SA_RESTART;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(sig, &action, std::ptr::null_mut());
+            }
+        }
+        std::thread::spawn(|| {
+            while SIGNAL.load(Ordering::Relaxed) == 0 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            std::thread::sleep(GRACE);
+            let _held = dechrome::output::remove_temporaries();
+            eprintln!("dechrome: error: {}", interrupted_error());
+            std::process::exit(exit_status().unwrap_or(130).into());
+        });
+    });
+}
+
+/// Has the run been asked to stop (SIGINT, SIGTERM)?
 pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::Relaxed)
+    SIGNAL.load(Ordering::Relaxed) != 0
+}
+
+/// The exit status of a run stopped by a signal: 128 plus its number (130 SIGINT, 143 SIGTERM).
+pub fn exit_status() -> Option<u8> {
+    match SIGNAL.load(Ordering::Relaxed) {
+        0 => None,
+        sig => Some((128 + sig).min(255) as u8),
+    }
 }
 
 /// The error an interrupted run ends with.

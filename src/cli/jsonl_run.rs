@@ -4,9 +4,13 @@
 //! The output is the same for every `--jobs`.
 //!
 //! With `--skip-existing`, a run into shards resumes an interrupted one: the shards from
-//! `part-00000` on that already exist are kept, and the records they hold (the first
-//! `shards * --shard-size` records of the output) are passed over without being cleaned. Shard
-//! boundaries depend only on the input and the options, so the result equals an uninterrupted run.
+//! `part-00000` on that already exist are kept, and the input records they stand for (the first
+//! `shards * --shard-size` records of the input, blank lines apart) are passed over without being
+//! cleaned. A shard holds the output of `--shard-size` input records, fewer when some were left
+//! out, so shard boundaries depend only on the input: the result equals an uninterrupted run,
+//! whatever the first run left out. A run into a directory holding shards of an earlier run is
+//! refused unless it resumes it (`--skip-existing`) or replaces it (`--overwrite`, which also
+//! removes the earlier shards beyond the new ones).
 //! A single output file that exists means the job is done: nothing is read.
 
 use std::io::BufRead;
@@ -17,7 +21,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::Duration;
 
 use dechrome::jsonl::{self, LineRef};
-use dechrome::output::{AtomicWriter, Compression, RecordSink, ShardSink, StreamSink};
+use dechrome::output::{AtomicWriter, Compression, OutputGuard, RecordSink, ShardSink, StreamSink};
 use dechrome::report;
 use dechrome::{Cleaner, Error};
 use rayon::prelude::*;
@@ -89,26 +93,19 @@ pub fn is_file_target(path: &Path) -> bool {
     name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json")
 }
 
-/// Is `name` the name of a shard (`part-00000.jsonl`, compressed or not)?
-pub fn is_shard_name(name: &str) -> bool {
-    let rest = name.trim_end_matches(".gz").trim_end_matches(".zst");
-    rest.strip_prefix("part-")
-        .and_then(|r| r.strip_suffix(".jsonl"))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// Runs the JSONL pipeline over `inputs` (`-` is stdin).
 pub fn run(
     args: &CleanArgs,
     cleaner: &Cleaner,
     pool: &rayon::ThreadPool,
     inputs: &[PathBuf],
+    guard: &OutputGuard,
 ) -> Result<(Status, Counts), Error> {
     // Output records passed over because existing shards hold them (`--skip-existing`).
     let mut skip: u64 = 0;
     let sink: Box<dyn RecordSink + Send> = match &args.output {
         None => Box::new(StreamSink::stdout()),
-        Some(o) if is_file_target(o) => Box::new(StreamSink::File(AtomicWriter::create(o)?)),
+        Some(o) if is_file_target(o) => Box::new(StreamSink::File(AtomicWriter::create(guard, o)?)),
         Some(dir) => {
             let compression = match args.compress.as_deref() {
                 None => Compression::None,
@@ -120,7 +117,18 @@ pub fn run(
                     )));
                 }
             };
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            let earlier = dechrome::output::shards_in(dir, 0);
+            if let Some(first) = earlier.first()
+                && !args.skip_existing
+                && !args.overwrite
+            {
+                return Err(Error::Usage(format!(
+                    "output directory {} holds shards of an earlier run ({}); resume it with \
+                     --skip-existing, or replace them with --overwrite",
+                    dir.display(),
+                    first.display()
+                )));
+            }
             let mut first = 0;
             if args.skip_existing {
                 while dir.join(ShardSink::shard_name(first, compression)).exists() {
@@ -128,7 +136,11 @@ pub fn run(
                 }
                 skip = first as u64 * args.shard_size as u64;
             }
-            Box::new(ShardSink::new(dir, args.shard_size, compression).starting_at(first))
+            Box::new(
+                ShardSink::new(guard, dir, args.shard_size, compression)
+                    .starting_at(first)
+                    .replacing(args.overwrite),
+            )
         }
     };
     let total: Option<u64> = inputs
@@ -162,7 +174,7 @@ pub fn run(
             }
             let item = match item {
                 Read::Batch(b) if skip > 0 => {
-                    let (rest, passed) = pass_over(args, b, &mut skip);
+                    let (rest, passed) = pass_over(b, &mut skip);
                     if out_tx.send(vec![passed]).is_err() {
                         break;
                     }
@@ -223,11 +235,11 @@ pub fn run(
     })
 }
 
-/// Passes over the lines of `batch` that hold the next `skip` output records (`--skip-existing`:
-/// existing shards hold them), without cleaning them. A line is an output record unless it is blank
-/// or, under `--on-error skip`, malformed. Returns the rest of the batch, if any, and the counts of
+/// Passes over the lines of `batch` that hold the next `skip` input records (`--skip-existing`:
+/// existing shards hold their output), without cleaning them. Every line but a blank one is a
+/// record, written or not (a record left out by `--on-error skip` counts too). Returns the rest of the batch, if any, and the counts of
 /// the lines passed over.
-fn pass_over(args: &CleanArgs, mut batch: Batch, skip: &mut u64) -> (Option<Batch>, ChunkOut) {
+fn pass_over(mut batch: Batch, skip: &mut u64) -> (Option<Batch>, ChunkOut) {
     let mut out = ChunkOut::default();
     let mut start = batch.start;
     let mut taken = 0;
@@ -243,9 +255,7 @@ fn pass_over(args: &CleanArgs, mut batch: Batch, skip: &mut u64) -> (Option<Batc
         taken += 1;
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             out.counts.blank += 1;
-        } else if args.on_error != OnError::Skip
-            || jsonl::locate(line, &args.field, args.annotate.as_deref()).is_ok()
-        {
+        } else {
             out.counts.existing += 1;
             *skip -= 1;
         }
@@ -438,8 +448,8 @@ fn clean_chunk(
             line: line_no,
         };
         // A record's text holds about as many lines as the line has escapes, at most.
-        let cost = (line.len() as u64).saturating_mul(6)
-            + 40 * (memchr::memchr_iter(b'\\', line).count() as u64 + 1);
+        let cost =
+            dechrome::input::record_cost(line.len(), memchr::memchr_iter(b'\\', line).count());
         let (_memory, result) = match common::reserve_memory(Path::new(&at.to_string()), cost) {
             Ok(r) => (
                 Some(r),
@@ -448,7 +458,11 @@ fn clean_chunk(
             Err(e) => (None, Err(e)),
         };
         match result {
-            Ok(None) => out.counts.blank += 1,
+            Ok(None) => {
+                out.counts.blank += 1;
+                // A BOM opening a blank line goes in front of the next record.
+                out.bytes.extend_from_slice(bom);
+            }
             Ok(Some(rec)) => {
                 let found = report::findings(&rec.removals);
                 out.counts.add(
@@ -491,6 +505,9 @@ fn clean_chunk(
                     }
                     OnError::Skip => {
                         out.counts.dropped += 1;
+                        // An empty record: shards count input records, so that a resume passes
+                        // over the same records whatever the first run left out.
+                        out.ends.push(out.bytes.len());
                         out.messages
                             .push_str(&format!("dechrome: warning: {e}; record skipped\n"));
                     }

@@ -74,6 +74,11 @@ pub fn run(args: &LearnArgs) -> Result<Status, Error> {
     if args.min_docs == 0 {
         return Err(Error::Usage("--min-docs must be at least 1".into()));
     }
+    // Refused before the corpus is read, not after minutes of mining.
+    let guard = output::OutputGuard::new(&args.paths);
+    if let Some(path) = &args.output {
+        guard.check_file(path)?;
+    }
     for (name, v) in [
         ("--min-share", args.min_share),
         ("--prose-share", args.prose_share),
@@ -141,7 +146,7 @@ pub fn run(args: &LearnArgs) -> Result<Status, Error> {
             .map_err(|e| Error::io("<stdout>", e))?;
     }
     if let Some(path) = &args.output {
-        output::write_atomic(path, learned.to_toml().as_bytes(), false)?;
+        output::write_atomic(&guard, path, learned.to_toml().as_bytes())?;
     }
     if !args.quiet {
         eprintln!(

@@ -68,6 +68,7 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 /// Parses arguments, runs the command, and turns the result into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    common::set_interrupt_handler();
     let result = match cli.command {
         Command::Clean(args) => clean::run(&args),
         Command::Check(args) => check::run(&args),
@@ -86,6 +87,16 @@ pub fn main() -> ExitCode {
                 .and_then(|()| print_bytes(&page))
         }
     };
+    if let Some(status) = common::exit_status() {
+        // Stopped by a signal: whatever the run returned, it did not finish its work.
+        let _held = dechrome::output::remove_temporaries();
+        let _ = writeln!(
+            std::io::stderr(),
+            "dechrome: error: {}",
+            common::interrupted_error()
+        );
+        return ExitCode::from(status);
+    }
     match result {
         Ok(status) => ExitCode::from(status as u8),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -165,11 +165,16 @@ impl Counts {
     }
 
     /// Writes the JSON statistics to `path`.
-    pub fn write_json(&self, path: &Path, elapsed: Duration) -> Result<(), Error> {
+    pub fn write_json(
+        &self,
+        guard: &dechrome::output::OutputGuard,
+        path: &Path,
+        elapsed: Duration,
+    ) -> Result<(), Error> {
         let mut text =
             serde_json::to_string_pretty(&self.to_json(elapsed)).expect("plain JSON values");
         text.push('\n');
-        dechrome::output::write_atomic(path, text.as_bytes(), false)
+        dechrome::output::write_atomic(guard, path, text.as_bytes())
     }
 }
 

@@ -15,6 +15,13 @@ use crate::normalize;
 /// Limit on the compiled size of one regex, so a pathological pattern fails to build instead of
 /// eating memory.
 const REGEX_SIZE_LIMIT: usize = 2 << 20;
+/// The cap on the compiled size of one regex of a rule outside the built-in set, checked when the
+/// pattern file is loaded. The time a regex takes per byte grows with its compiled program once the
+/// regex engine's lazy DFA gives up on it (measured in a sentence rule on 100 kB of random `a`/`b`:
+/// about 20 µs a byte at 80 kB, 58 µs at 240 kB), so the cap bounds the worst case by
+/// construction. The built-in set is reviewed and keeps the larger limit (its largest regex
+/// compiles to 557 kB).
+pub const USER_REGEX_SIZE_LIMIT: usize = 128 << 10;
 /// Above this many phrases the automaton is no longer a full DFA (which grows with the pattern count).
 const DFA_PHRASE_LIMIT: usize = 20_000;
 /// Above this many phrases the automaton that scans whole texts (`check`, block ends) is a compact
@@ -157,8 +164,10 @@ impl PatternSetBuilder {
             if self.builtin_sources.contains(src_idx) {
                 continue;
             }
+            // Rules outside the built-in set get the smaller cap.
+            let limit = USER_REGEX_SIZE_LIMIT;
             for (r, span) in pr.rule.regexes.iter().zip(&pr.regex_spans) {
-                match compile_regex(r) {
+                match compile_regex_limited(r, limit) {
                     Ok(re) => regexes.push(re),
                     Err(msg) => {
                         let (origin, src) = &self.sources[*src_idx];
@@ -262,6 +271,26 @@ fn regex_set<S: AsRef<str>>(regexes: &[S], multi_line: bool) -> Result<Option<Re
 
 fn compile_regex(r: &str) -> Result<Regex, String> {
     compile_regex_with(r, true)
+}
+
+/// `r` compiled as [`compile_regex`] does, refused above `limit` bytes compiled (the message names
+/// the cap for rules outside the built-in set).
+fn compile_regex_limited(r: &str, limit: usize) -> Result<Regex, String> {
+    if limit < REGEX_SIZE_LIMIT
+        && let Err(regex::Error::CompiledTooBig(cap)) = RegexBuilder::new(r)
+            .case_insensitive(true)
+            .multi_line(true)
+            .crlf(true)
+            .size_limit(limit)
+            .build()
+    {
+        return Err(format!(
+            "regex too large: it compiles to more than {cap} bytes, the cap for rules outside the \
+             built-in set (docs/reliability.md); simplify it (ASCII classes such as (?-u:\\w) \
+             and [0-9] are far smaller)"
+        ));
+    }
+    compile_regex(r)
 }
 
 /// `r` compiled as rules' regexes are; `multi_line` off for a regex that sees one line at a time

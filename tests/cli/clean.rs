@@ -133,7 +133,7 @@ fn output_inside_input_is_refused() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "dechrome: error: output directory in holds input in/a.txt; it would be overwritten\n"
+        "dechrome: error: output directory in holds input in/a.txt; choose a directory that holds no input\n"
     );
     assert_eq!(
         fs::read_to_string(dir.path().join("in/a.txt")).unwrap(),

@@ -335,3 +335,95 @@ fn system_hooks_use_the_dechrome_on_path() {
     );
     assert_eq!(pc(&[]).status.code(), Some(0));
 }
+
+/// The README's snippet, as a new user would add it, in a repository that holds more than a
+/// corpus: a `.pre-commit-config.yaml`, a `Cargo.toml`, Python code and an extensionless script.
+/// Only the text files are reported and fixed; the others stay byte for byte.
+#[test]
+fn hooks_leave_configuration_and_code_alone() {
+    let Some(pre_commit) = pre_commit_or_skip("hooks_leave_configuration_and_code_alone") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path();
+    std::fs::write(work.join("gitconfig"), "").unwrap();
+    let hook_repo = work.join("hook-repo");
+    let rev = snapshot(&hook_repo, work);
+    let config = format!(
+        "repos:\n\
+         - repo: {}   # this repository\n  \
+           rev: {rev}                               # a tag or commit\n  \
+           hooks:\n  \
+           - id: dechrome-check                      # fail a commit that adds chrome\n  \
+           - id: dechrome-fix                        # remove it: pre-commit run --hook-stage manual dechrome-fix\n    \
+             stages: [manual]\n",
+        hook_repo.display()
+    );
+    let others: &[(&str, &str)] = &[
+        (".pre-commit-config.yaml", &config),
+        (
+            "Cargo.toml",
+            "[package]\nname = \"site\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+        ),
+        (
+            "tools/share.py",
+            "# Share this article\nprint('Advertisement')\nprint('Follow us on Twitter')\n",
+        ),
+        ("tools/publish", "#!/bin/sh\necho Advertisement\n"),
+    ];
+    let corpus = work.join("corpus");
+    write_files(&corpus, others);
+    write_files(
+        &corpus,
+        &[
+            (
+                "articles/a.txt",
+                "The council met on Tuesday.\nAdvertisement\n",
+            ),
+            ("b.txt", "Nothing happened in the valley.\n"),
+        ],
+    );
+    git(&["init", "--quiet", "--initial-branch=main"], &corpus, work);
+    git(&["add", "--all"], &corpus, work);
+    let install = run(&pre_commit, &["install-hooks"], &corpus, work);
+    assert!(install.status.success(), "{}", text(&install));
+    let pc = |args: &[&str]| {
+        let mut all = vec!["run", "--all-files", "--color", "never"];
+        all.extend_from_slice(args);
+        run(&pre_commit, &all, &corpus, work)
+    };
+    let dots = |name: &str, verdict: &str| {
+        format!(
+            "{name}{}{verdict}\n",
+            ".".repeat(79 - name.len() - verdict.len())
+        )
+    };
+    let failing = pc(&[]);
+    assert_eq!(
+        text(&failing),
+        format!(
+            "{}- hook id: dechrome-check\n- exit code: 1\n\n\
+             articles/a.txt:2:1: generic.ad.marker: \"Advertisement\"\n\
+             dechrome: checked 2 files: 1 finding in 1 file\n\n",
+            dots("dechrome check", "Failed")
+        )
+    );
+    let fixing = pc(&["--hook-stage", "manual", "dechrome-fix"]);
+    assert_eq!(
+        text(&fixing),
+        format!(
+            "{}- hook id: dechrome-fix\n- files were modified by this hook\n\n\
+             articles/a.txt:2:1: generic.ad.marker: \"Advertisement\"\n\
+             dechrome: fixed articles/a.txt (1 finding removed)\n\
+             dechrome: checked 2 files: 1 finding in 1 file, fixed 1 file\n\n",
+            dots("dechrome fix", "Failed")
+        )
+    );
+    let read = |rel: &str| std::fs::read_to_string(corpus.join(rel)).unwrap();
+    assert_eq!(read("articles/a.txt"), "The council met on Tuesday.\n");
+    for (rel, bytes) in others {
+        assert_eq!(read(rel), *bytes, "{rel} untouched");
+    }
+    let passing = pc(&[]);
+    assert_eq!(text(&passing), dots("dechrome check", "Passed"));
+}
