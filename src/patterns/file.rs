@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::{FAMILIES, Position, Rule, Scope, Unterminated};
+use super::{FAMILIES, Pack, Position, Rule, Scope, Unterminated};
 use crate::error::PatternDiagnostic;
 
 #[derive(Deserialize)]
@@ -40,6 +40,18 @@ struct RawRule {
     opened_by: Vec<Spanned<String>>,
     interleaved: Option<bool>,
     repeats: Option<Spanned<i64>>,
+}
+
+/// The `[pack]` table of a publisher pack (see [`Pack`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    name: Spanned<String>,
+    publisher: Option<String>,
+    #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default)]
+    signature: Vec<Spanned<String>>,
 }
 
 /// A rule read from a file, with the byte spans needed to place later errors (bad regexes).
@@ -111,12 +123,16 @@ pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Par
     };
     let mut file = ParsedFile::default();
     for (key, value) in root.get_ref() {
+        if key.get_ref().as_ref() == "pack" {
+            file.pack = parse_pack(value, &mut rep);
+            continue;
+        }
         if key.get_ref().as_ref() != "rule" {
             rep.report(
                 key.span(),
                 None,
                 format!(
-                    "unknown key `{}`, expected `[[rule]]` tables",
+                    "unknown key `{}`, expected `[[rule]]` tables and one `[pack]` table",
                     key.get_ref()
                 ),
             );
@@ -140,7 +156,57 @@ pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Par
             }
         }
     }
+    if let Some(pack) = &file.pack {
+        for pr in &mut file.rules {
+            pr.rule.pack = Some(pack.name.clone());
+            if pr.rule.publisher.is_none() {
+                pr.rule.publisher = pack.publisher.clone();
+            }
+        }
+    }
     file
+}
+
+/// Reads a `[pack]` table; problems go to the reporter.
+fn parse_pack(value: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Pack> {
+    let raw = match RawPack::deserialize(ValueDeserializer::from(value.clone())) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(value.span());
+            rep.report(span, None, format!("pack: {}", e.message().trim()));
+            return None;
+        }
+    };
+    let name = raw.name.get_ref().clone();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b))
+    {
+        rep.report(
+            raw.name.span(),
+            None,
+            "invalid pack name: use lowercase letters, digits, '_' and '-'",
+        );
+        return None;
+    }
+    let before = rep.out.len();
+    for s in &raw.signature {
+        if crate::normalize::phrase(s.get_ref()).is_empty() {
+            rep.report(s.span(), None, "empty signature phrase");
+        }
+    }
+    if rep.out.len() > before {
+        return None;
+    }
+    let (line, _) = line_col(rep.src, value.span().start);
+    Some(Pack {
+        name,
+        publisher: raw.publisher,
+        hosts: raw.hosts.iter().map(|h| h.trim().to_lowercase()).collect(),
+        signature: raw.signature.iter().map(|s| s.get_ref().clone()).collect(),
+        origin: format!("{}:{line}", rep.origin),
+    })
 }
 
 /// The id written in a rule table and its span, read leniently so that errors can name it and
@@ -163,6 +229,8 @@ pub struct ParsedFile {
     pub rules: Vec<ParsedRule>,
     /// `(id, span of the id, line of the rule table)` for every rule table that has a string id.
     pub ids: Vec<(String, Range<usize>, usize)>,
+    /// The file's `[pack]` table, when it is a publisher pack.
+    pub pack: Option<Pack>,
 }
 
 fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<ParsedRule> {
@@ -420,6 +488,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             family: raw.family.get_ref().clone(),
             scope,
             publisher: raw.publisher,
+            pack: None,
             lang: raw.lang,
             description: raw.description,
             phrases,

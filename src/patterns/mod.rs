@@ -10,8 +10,10 @@
 pub mod builtin;
 pub mod file;
 mod gate;
+mod pack;
 mod set;
 
+pub use pack::{ActivePacks, Pack};
 pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};
 
 use std::fmt;
@@ -119,6 +121,9 @@ pub struct Rule {
     pub scope: Scope,
     /// The publisher the rule belongs to, if any.
     pub publisher: Option<String>,
+    /// The name of the publisher pack (see [`Pack`]) whose `[pack]` table the rule's file carries:
+    /// the rule then applies only to that publisher's documents.
+    pub pack: Option<String>,
     /// Language code of the phrases, if the rule is language-specific.
     pub lang: Option<String>,
     /// What the rule catches and why.
