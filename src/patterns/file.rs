@@ -590,6 +590,39 @@ max_lines = 3
     }
 
     #[test]
+    fn a_pack_table_names_its_rules_pack() {
+        let src = "[pack]\nname = \"daily\"\npublisher = \"The Daily\"\nhosts = [\"Daily.example\"]\n\
+                   signature = [\"The Daily Ltd\"]\n\n[[rule]]\nid = \"daily.share\"\nfamily = \"share\"\n\
+                   scope = \"line\"\nphrases = [\"share\"]\n";
+        let mut diags = Vec::new();
+        let file = super::parse("p.toml", src, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let pack = file.pack.expect("pack");
+        assert_eq!(pack.name, "daily");
+        assert_eq!(pack.hosts, ["daily.example"]);
+        assert_eq!(pack.signature, ["The Daily Ltd"]);
+        assert_eq!(pack.origin, "p.toml:1");
+        assert_eq!(file.rules[0].rule.pack.as_deref(), Some("daily"));
+        assert_eq!(file.rules[0].rule.publisher.as_deref(), Some("The Daily"));
+    }
+
+    #[test]
+    fn bad_pack_tables() {
+        assert_eq!(
+            errors("[pack]\nname = \"Daily News\"\n"),
+            ["bad.toml:2:8: invalid pack name: use lowercase letters, digits, '_' and '-'"]
+        );
+        assert_eq!(
+            errors("[pack]\nname = \"d\"\nsignature = [\" \"]\n"),
+            ["bad.toml:3:14: empty signature phrase"]
+        );
+        assert_eq!(
+            errors("[pack]\nname = \"d\"\nhost = [\"d.example\"]\n"),
+            ["bad.toml:3:1: pack: unknown field `host`, expected one of `name`, `publisher`, `hosts`, `signature`"]
+        );
+    }
+
+    #[test]
     fn syntax_errors_and_stray_keys() {
         assert_eq!(
             errors("[[rule]\nid = 1\n"),
@@ -597,7 +630,7 @@ max_lines = 3
         );
         assert_eq!(
             errors("title = \"x\"\n"),
-            ["bad.toml:1:1: unknown key `title`, expected `[[rule]]` tables"]
+            ["bad.toml:1:1: unknown key `title`, expected `[[rule]]` tables and one `[pack]` table"]
         );
         assert_eq!(
             errors(
