@@ -1,6 +1,16 @@
 //! Throughput benchmark: `cargo bench --bench throughput [-- --size 1G --runs 1 --dir DIR]`.
 //!
-//! Generates a reproducible corpus (seeded: article prose with about 10% chrome lines made from the
+//! First, on real pages: a 150 MB JSONL corpus of the evaluation sets' article texts, built by
+//! `../shared/perf/make_corpus.py` (the section is skipped, with a message, when `../shared` is
+//! missing): `cat`, `LC_ALL=C grep -v -i -F -f phrases.txt` and `rg -v -i -F -f phrases.txt`
+//! (`../shared/perf/phrases.txt`, ~300 common chrome phrases: what a person scripts by hand),
+//! `dechrome clean --jsonl` with 1 and 2 threads (MB/s, peak RSS); start-up (median wall time and
+//! peak RSS of `echo 'Share this article' | dechrome clean` and of `dechrome clean` on seed 004, a
+//! whole article); tree mode (`clean DIR -o OUT`, one thread) against `cp -r` on a tree of the
+//! corpus's pages, in files/s. The floors of issue 17 are checked and printed.
+//!
+//! Then, on a synthetic corpus:
+//! generates a reproducible corpus (seeded: article prose with about 10% chrome lines made from the
 //! pattern set's own phrases in many variants), as a tree of text files, the same texts in one file,
 //! and one JSONL file. Then it times, in the same run: `cat` (the read limit), `LC_ALL=C grep -v -i
 //! -F -f PHRASES` and `rg -v -i -F -f PHRASES` (where installed) over the text file, and `dechrome
@@ -433,6 +443,7 @@ fn main() {
         std::fs::write(&file, extra_rules(extra)).unwrap();
         patterns.push(file.display().to_string());
     }
+    real_pages(&dir, &patterns);
     let pattern_args: Vec<String> = patterns
         .iter()
         .flat_map(|p| ["--patterns".to_string(), p.clone()])
@@ -654,4 +665,268 @@ fn main() {
     }
     eprintln!("bench: removing {}", tree_out.display());
     let _ = std::fs::remove_dir_all(&tree_out);
+}
+
+/// Median of some numbers.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The real-page section (see the module docs).
+fn real_pages(dir: &Path, patterns: &[String]) {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let script = shared.join("perf/make_corpus.py");
+    let phrases = shared.join("perf/phrases.txt");
+    if !script.is_file() || !phrases.is_file() {
+        eprintln!(
+            "bench: {} not found; skipping the real-page rows (they need ../shared/perf)",
+            script.display()
+        );
+        return;
+    }
+    let corpus = dir.join("real-pages.jsonl");
+    if !corpus.is_file() {
+        let ok = Command::new("python3")
+            .arg(&script)
+            .arg(&corpus)
+            .args(["--mb", "150"])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("bench: make_corpus.py failed; skipping the real-page rows");
+            return;
+        }
+    }
+    let bytes = std::fs::metadata(&corpus).map_or(0, |m| m.len());
+    let pattern_args: Vec<String> = patterns
+        .iter()
+        .flat_map(|p| ["--patterns".to_string(), p.clone()])
+        .collect();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    eprintln!(
+        "bench: real pages, {} MB JSONL; load average {}",
+        bytes / 1_000_000,
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let have_rg = Command::new("rg")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok();
+    // (name, MB/s, CPU seconds, peak RSS MB)
+    let mut rows: Vec<(String, f64, f64, f64)> = Vec::new();
+    let mut run = |name: &str, cmd: &mut Command| {
+        if let Some((secs, cpu, rss, _)) = measure(cmd) {
+            let mbps = bytes as f64 / 1e6 / secs;
+            eprintln!("bench: {name:<40} {mbps:>8.1} MB/s");
+            rows.push((name.to_string(), mbps, cpu, rss as f64 / 1024.0));
+        }
+    };
+    let mut cat = Command::new("cat");
+    cat.arg(&corpus);
+    run("cat", &mut cat);
+    let mut grep = Command::new("grep");
+    grep.env("LC_ALL", "C")
+        .args(["-v", "-i", "-F", "-f"])
+        .arg(&phrases)
+        .arg(&corpus);
+    run("LC_ALL=C grep -v -i -F -f phrases.txt", &mut grep);
+    if have_rg {
+        let mut rg = Command::new("rg");
+        rg.args(["-v", "-i", "-F", "-f"]).arg(&phrases).arg(&corpus);
+        run("rg -v -i -F -f phrases.txt", &mut rg);
+    } else {
+        eprintln!("bench: rg (ripgrep) is not installed; `apt-get install ripgrep` to compare");
+    }
+    for jobs in ["1", "2"] {
+        let mut c = Command::new(DECHROME);
+        c.args(["clean", "--jsonl", "-q", "-j", jobs])
+            .args(&pattern_args)
+            .arg(&corpus);
+        run(&format!("dechrome clean --jsonl -j {jobs}"), &mut c);
+    }
+    // Start-up: median of 11 runs each.
+    let seed = std::fs::read_dir(shared.join("seeds")).ok().and_then(|d| {
+        d.flatten().map(|e| e.path()).find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("004_"))
+        })
+    });
+    let mut startup: Vec<(String, f64, f64)> = Vec::new();
+    let mut time_startup = |name: &str, make: &dyn Fn() -> Command, stdin: Option<&[u8]>| {
+        let mut walls = Vec::new();
+        let mut rss = 0u64;
+        for _ in 0..11 {
+            let mut c = make();
+            if stdin.is_some() {
+                c.stdin(Stdio::piped());
+            }
+            let start = Instant::now();
+            let Ok(mut child) = c.stdout(Stdio::null()).stderr(Stdio::null()).spawn() else {
+                return;
+            };
+            if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+                let _ = pipe.write_all(input);
+            }
+            let mut status = 0;
+            // SAFETY: as in `measure`.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+            walls.push(start.elapsed().as_secs_f64() * 1000.0);
+            rss = rss.max(usage.ru_maxrss as u64);
+        }
+        let ms = median(walls);
+        eprintln!("bench: start-up {name:<36} {ms:>8.1} ms");
+        startup.push((name.to_string(), ms, rss as f64 / 1024.0));
+    };
+    let pa = pattern_args.clone();
+    time_startup(
+        "echo 'Share this article' | dechrome clean",
+        &|| {
+            let mut c = Command::new(DECHROME);
+            c.arg("clean").args(&pa);
+            c
+        },
+        Some(b"Share this article\n"),
+    );
+    if let Some(seed) = &seed {
+        time_startup(
+            "dechrome clean seed 004",
+            &|| {
+                let mut c = Command::new(DECHROME);
+                c.arg("clean").args(&pa).arg(seed);
+                c
+            },
+            None,
+        );
+    }
+    time_startup(
+        "dechrome --version",
+        &|| {
+            let mut c = Command::new(DECHROME);
+            c.arg("--version");
+            c
+        },
+        None,
+    );
+    // Tree mode: the first 5,000 pages of the corpus as files, 100 to a directory.
+    let tree = dir.join("real-tree");
+    let files = 5000usize;
+    if !tree.join("49/99.txt").is_file() {
+        let text = std::fs::read_to_string(&corpus).unwrap_or_default();
+        for (i, line) in text.lines().take(files).enumerate() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let sub = tree.join(format!("{}", i / 100));
+            std::fs::create_dir_all(&sub).unwrap();
+            let body = v["text"].as_str().unwrap_or_default();
+            std::fs::write(sub.join(format!("{}.txt", i % 100)), body).unwrap();
+        }
+    }
+    let mut tree_rows: Vec<(String, f64)> = Vec::new();
+    for (name, copy) in [("cp -r", true), ("dechrome clean DIR -o OUT -j 1", false)] {
+        let mut best = f64::MAX;
+        for round in 0..3 {
+            let out = dir.join(format!("real-tree-out-{round}"));
+            let _ = std::fs::remove_dir_all(&out);
+            let mut c = if copy {
+                let mut c = Command::new("cp");
+                c.arg("-r").arg(&tree).arg(&out);
+                c
+            } else {
+                let mut c = Command::new(DECHROME);
+                c.args(["clean", "-q", "-j", "1"])
+                    .args(&pattern_args)
+                    .arg(&tree)
+                    .arg("-o")
+                    .arg(&out);
+                c
+            };
+            if let Some((secs, ..)) = measure(&mut c) {
+                best = best.min(secs);
+            }
+            let _ = std::fs::remove_dir_all(&out);
+        }
+        if best < f64::MAX {
+            let fps = files as f64 / best;
+            eprintln!("bench: tree {name:<36} {fps:>8.0} files/s");
+            tree_rows.push((name.to_string(), fps));
+        }
+    }
+    let find = |prefix: &str| rows.iter().find(|r| r.0.starts_with(prefix)).map(|r| r.1);
+    let grep = find("LC_ALL=C grep");
+    let rg = find("rg ");
+    println!();
+    println!(
+        "Real pages: {} MB JSONL (make_corpus.py --mb 150); load average {}",
+        bytes / 1_000_000,
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!();
+    println!("| real pages | MB/s | MB per CPU second | peak RSS | x grep | x rg |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, mbps, cpu, rss) in &rows {
+        let ratio = |b: Option<f64>| b.map_or("-".to_string(), |b| format!("{:.2}", mbps / b));
+        println!(
+            "| {name} | {mbps:.1} | {:.1} | {rss:.1} MB | {} | {} |",
+            bytes as f64 / 1e6 / cpu.max(1e-9),
+            ratio(grep),
+            ratio(rg)
+        );
+    }
+    println!();
+    println!("| start-up | median ms | peak RSS |");
+    println!("|---|---:|---:|");
+    for (name, ms, rss) in &startup {
+        println!("| {name} | {ms:.1} | {rss:.1} MB |");
+    }
+    println!();
+    println!("| tree of {files} pages | files/s |");
+    println!("|---|---:|");
+    for (name, fps) in &tree_rows {
+        println!("| {name} | {fps:.0} |");
+    }
+    println!();
+    let one = find("dechrome clean --jsonl -j 1");
+    let two = rows.iter().find(|r| r.0 == "dechrome clean --jsonl -j 2");
+    let floor = |ok: bool| if ok { "holds" } else { "MISSED" };
+    if let (Some(o), Some(g)) = (one, grep) {
+        println!(
+            "floor --jsonl 1 thread >= 1.0x grep: {:.2}x, {}",
+            o / g,
+            floor(o >= g)
+        );
+    }
+    if let (Some(o), Some(t)) = (one, two) {
+        println!(
+            "floor 2 threads >= 1.7x 1 thread: {:.2}x, {}; RSS < 80 MB: {:.1} MB, {}",
+            t.1 / o,
+            floor(t.1 >= 1.7 * o),
+            t.3,
+            floor(t.3 < 80.0)
+        );
+    }
+    for (name, ms, rss) in startup.iter().filter(|s| !s.0.contains("--version")) {
+        println!(
+            "floor start-up <= 20 ms, <= 20 MB ({name}): {ms:.1} ms, {rss:.1} MB, {}",
+            floor(*ms <= 20.0 && *rss <= 20.0)
+        );
+    }
+    if let [(_, cp), (_, dc)] = tree_rows.as_slice() {
+        println!(
+            "floor tree >= 0.5x cp -r: {:.2}x, {}",
+            dc / cp,
+            floor(*dc >= 0.5 * cp)
+        );
+    }
+    println!();
 }

@@ -8,9 +8,7 @@
 //! runs an anchored automaton at those positions only, which skips most of the text. When a block
 //! start is found there, block end markers (which count anywhere) are needed: it scans everything.
 
-use aho_corasick::Anchored;
-use aho_corasick::automaton::Automaton;
-
+use crate::filter::{is_bullet, is_space_char, is_trailing_punct};
 use crate::normalize::Normalized;
 use crate::patterns::{PatternSet, REGEX_LINE_LIMIT, Role};
 
@@ -40,31 +38,109 @@ fn at_word_edges(text: &[u8], start: usize, end: usize) -> bool {
     left_ok && right_ok
 }
 
-/// Literal hits of the automaton within `input` (a span of the search copy), on word edges, in
-/// original offsets, one per rule and role the literal serves.
+/// Literal hits of the automaton `ac` within `input` (a span of the search copy), on word edges,
+/// in original offsets, one per rule and role (`targets`, by pattern) the literal serves.
 fn literal_hits(
-    set: &PatternSet,
+    ac: &aho_corasick::AhoCorasick,
+    targets: &[Vec<(usize, Role)>],
     norm: &Normalized<'_>,
     input: aho_corasick::Input<'_>,
     hits: &mut Vec<Hit>,
 ) {
-    let inner = set.inner();
-    let Some(ac) = &inner.literals else {
-        return;
-    };
     let hay = norm.text();
     for m in ac.find_overlapping_iter(input) {
         if !at_word_edges(hay, m.start(), m.end()) {
             continue;
         }
         let (start, end) = (norm.to_original(m.start()), norm.to_original(m.end()));
-        for &(rule, role) in &inner.literal_targets[m.pattern().as_usize()] {
+        for &(rule, role) in &targets[m.pattern().as_usize()] {
             hits.push(Hit {
                 start,
                 end,
                 rule,
                 role,
             });
+        }
+    }
+}
+
+/// Where the text of a line of the search copy starts: after whitespace and bullets. Never before
+/// the filter's trimmed start of the original line (the folding maps spaces and bullets only to
+/// spaces and bullets).
+fn trimmed_start(line: &[u8]) -> usize {
+    let mut s = 0;
+    while s < line.len() {
+        let (c, len) = bstr::decode_utf8(&line[s..]);
+        match c {
+            Some(c) if is_space_char(c) || is_bullet(c) => s += len,
+            _ => break,
+        }
+    }
+    s
+}
+
+/// Hits of the whole-line phrases (see [`Inner::whole_lines`](crate::patterns)) on the line
+/// `ls..nl` of the search copy: every literal that runs from a position within the line's leading
+/// whitespace and bullets to one within its trailing whitespace and punctuation. These are the
+/// only hits of such phrases that can remove anything (the filter's `line_qualifies` decides), so
+/// the rest of the line is never searched. The trimming here is done on the search copy, where it
+/// never trims less than the filter's trimming of the original does (the folding maps bullets,
+/// spaces and trailing punctuation only to bullets, spaces and trailing punctuation), so no
+/// qualifying hit is missed.
+fn whole_line_hits(
+    set: &PatternSet,
+    norm: &Normalized<'_>,
+    ls: usize,
+    nl: usize,
+    s: usize,
+    key: &mut Vec<u8>,
+    hits: &mut Vec<Hit>,
+) {
+    let inner = set.inner();
+    let table = &inner.whole_lines;
+    if table.is_empty() {
+        return;
+    }
+    let hay = norm.text();
+    let line = &hay[ls..nl];
+    let mut e = line.len();
+    while e > s {
+        let (c, len) = bstr::decode_last_utf8(&line[s..e]);
+        match c {
+            Some(c) if is_space_char(c) || is_trailing_punct(c) => e -= len,
+            _ => break,
+        }
+    }
+    let max = inner.whole_line_max;
+    if e - s > max {
+        return;
+    }
+    for p in 0..=s.min(line.len()) {
+        if !inner.whole_line_first[usize::from(line.get(p).copied().unwrap_or(b'\n'))] {
+            continue;
+        }
+        for end in e.max(p + 1)..=line.len() {
+            if end - p > max {
+                break;
+            }
+            if !inner.whole_line_last[usize::from(line[end - 1])] {
+                continue;
+            }
+            key.clear();
+            key.extend(line[p..end].iter().map(u8::to_ascii_lowercase));
+            if let Some(targets) = table.get(key.as_slice())
+                && at_word_edges(hay, ls + p, ls + end)
+            {
+                let (start, end) = (norm.to_original(ls + p), norm.to_original(ls + end));
+                for &(rule, role) in targets {
+                    hits.push(Hit {
+                        start,
+                        end,
+                        rule,
+                        role,
+                    });
+                }
+            }
         }
     }
 }
@@ -100,10 +176,10 @@ fn line_hash(line: &[u8]) -> u64 {
 
 /// The memo's keys are hashes already.
 #[derive(Debug, Default, Clone, Copy)]
-struct BuildLineHash;
+pub(crate) struct BuildLineHash;
 
 #[derive(Debug, Default)]
-struct LineHasher(u64);
+pub(crate) struct LineHasher(u64);
 
 impl std::hash::Hasher for LineHasher {
     fn finish(&self) -> u64 {
@@ -158,6 +234,7 @@ fn regex_hits(
     if lines.is_empty() {
         return;
     }
+    let gates = lines.gates(hay.len());
     let mut admitted: Vec<usize> = Vec::new();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut start = 0;
@@ -184,16 +261,16 @@ fn regex_hits(
             }
             admitted.clear();
             if let Some(heads) = &lines.heads {
-                head_matches(heads, line, |pid| {
+                heads.prefixes_of(line, |pid, _| {
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
             }
-            if let Some(gates) = &lines.gates {
+            if let Some(gates) = gates {
                 for m in gates.find_overlapping_iter(line) {
                     admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
                 }
             }
-            if let Some(set) = &lines.ungated {
+            if let Some(set) = lines.ungated() {
                 admitted.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
             }
             admitted.sort_unstable();
@@ -201,6 +278,7 @@ fn regex_hits(
             found.clear();
             for &i in &admitted {
                 let (re, rule) = &lines.regexes[i];
+                let re = re.get();
                 for m in re.find_iter(line) {
                     if !m.is_empty() {
                         found.push((m.start(), m.end(), *rule));
@@ -229,38 +307,19 @@ fn regex_hits(
     }
 }
 
-/// Calls `found` with each pattern of the anchored automaton `dfa` that `line` begins with.
-fn head_matches(dfa: &aho_corasick::dfa::DFA, line: &[u8], mut found: impl FnMut(usize)) {
-    let Ok(mut sid) = dfa.start_state(Anchored::Yes) else {
-        return;
-    };
-    for (i, &b) in line.iter().enumerate() {
-        sid = dfa.next_state(Anchored::Yes, sid, b);
-        if dfa.is_special(sid) {
-            if dfa.is_dead(sid) {
-                return;
-            }
-            for k in 0..dfa.match_len(sid) {
-                let pid = dfa.match_pattern(sid, k);
-                // A state also reports the patterns that are its suffixes; keep those from 0.
-                if dfa.pattern_len(pid) == i + 1 {
-                    found(pid.as_usize());
-                }
-            }
-        }
-    }
-}
-
 /// Finds every hit of `set` in `text`, sorted by position.
 pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
     let inner = set.inner();
-    if inner.literals.is_none() && inner.regex_set.is_none() && inner.line.is_empty() {
+    if !inner.has_literals() && inner.regex_set.is_none() && inner.line.is_empty() {
         return Vec::new();
     }
     let norm = Normalized::new(text);
     let hay = norm.text();
     let mut hits = Vec::new();
-    literal_hits(set, &norm, aho_corasick::Input::new(hay), &mut hits);
+    if let Some(ac) = inner.literals() {
+        let input = aho_corasick::Input::new(hay);
+        literal_hits(ac, &inner.literal_targets, &norm, input, &mut hits);
+    }
     regex_hits(set, &norm, &mut hits, None);
     hits.sort_unstable();
     hits.dedup();
@@ -281,62 +340,50 @@ pub(crate) fn detect_for_cleaning_with(
     memo: &mut LineMemo,
 ) -> Vec<Hit> {
     let inner = set.inner();
-    let Some(dfa) = &inner.anchored else {
+    if inner.full_scan || !inner.has_literals() {
         return detect(set, text);
-    };
+    }
     let norm = Normalized::new(text);
     let hay = norm.text();
     let mut hits = Vec::new();
-    let Ok(start) = dfa.start_state(Anchored::Yes) else {
-        return detect(set, text);
-    };
-    // Bytes that can begin a literal: elsewhere the automaton dies at once, so skip the probe.
-    let mut can_start = [false; 256];
-    for (b, ok) in can_start.iter_mut().enumerate() {
-        *ok = !dfa.is_dead(dfa.next_state(Anchored::Yes, start, b as u8));
-    }
     // Block starts: (end of the marker in the search copy, rule).
     let mut blocks: Vec<(usize, usize)> = Vec::new();
+    let probe = inner.anchored.as_ref();
     let mut try_at = |p: usize, hits: &mut Vec<Hit>| {
-        let mut sid = start;
-        for (i, &b) in hay[p..].iter().enumerate() {
-            sid = dfa.next_state(Anchored::Yes, sid, b);
-            if dfa.is_special(sid) {
-                if dfa.is_dead(sid) {
-                    return;
-                }
-                if dfa.is_match(sid) {
-                    let end = p + i + 1;
-                    for k in 0..dfa.match_len(sid) {
-                        let pid = dfa.match_pattern(sid, k);
-                        // A state also reports the patterns that are its suffixes; keep those from p.
-                        if end - dfa.pattern_len(pid) != p || !at_word_edges(hay, p, end) {
-                            continue;
-                        }
-                        let (s, e) = (norm.to_original(p), norm.to_original(end));
-                        for &(rule, role) in &inner.literal_targets[pid.as_usize()] {
-                            if role == Role::Start {
-                                blocks.push((end, rule));
-                            }
-                            hits.push(Hit {
-                                start: s,
-                                end: e,
-                                rule,
-                                role,
-                            });
-                        }
-                    }
-                }
+        let Some(prefixes) = probe else {
+            return;
+        };
+        prefixes.prefixes_of(&hay[p..], |pid, len| {
+            let end = p + len;
+            if !at_word_edges(hay, p, end) {
+                return;
             }
-        }
+            let (s, e) = (norm.to_original(p), norm.to_original(end));
+            for &(rule, role) in &inner.anchored_targets[pid] {
+                if role == Role::Start {
+                    blocks.push((end, rule));
+                }
+                hits.push(Hit {
+                    start: s,
+                    end: e,
+                    rule,
+                    role,
+                });
+            }
+        });
     };
-    // Line starts: every position up to the first ASCII letter or digit (whitespace, bullets and
-    // anything non-ASCII come before a line's text).
+    let can_start = |b: u8| probe.is_some_and(|a| a.can_start(b));
+    // Line starts: every position up to the line's text (after whitespace and bullets, as the
+    // filter trims a line; a hit after that removes nothing), stopping at the first ASCII letter or
+    // digit; and the whole-line phrases, looked up.
+    let mut key = Vec::new();
     let mut line = 0;
     while line < hay.len() {
+        let nl = memchr::memchr(b'\n', &hay[line..]).map_or(hay.len(), |i| line + i);
+        let text_start = line + trimmed_start(&hay[line..nl]);
         let mut p = line;
-        while p < hay.len() && hay[p] != b'\n' {
-            if can_start[usize::from(hay[p])] {
+        while p < nl && p <= text_start {
+            if can_start(hay[p]) {
                 try_at(p, &mut hits);
             }
             if hay[p].is_ascii_alphanumeric() {
@@ -344,27 +391,29 @@ pub(crate) fn detect_for_cleaning_with(
             }
             p += 1;
         }
-        match memchr::memchr(b'\n', &hay[p..]) {
-            Some(nl) => line = p + nl + 1,
-            None => break,
-        }
+        whole_line_hits(set, &norm, line, nl, text_start - line, &mut key, &mut hits);
+        line = nl + 1;
     }
-    // Sentence starts: after . ! ? every position up to the first ASCII letter or digit (closing
-    // quotes and spaces come between).
+    // Sentence starts: after . ! ? every position through spaces and closing quotes and brackets
+    // (a sentence rule's hit counts only right after those; the filter's `sentence_starts_at`),
+    // up to the first other byte.
     for dot in memchr::memchr3_iter(b'.', b'!', b'?', hay) {
         let mut p = dot + 1;
         while p < hay.len() && hay[p] != b'\n' {
-            if can_start[usize::from(hay[p])] {
+            if can_start(hay[p]) {
                 try_at(p, &mut hits);
             }
-            if hay[p].is_ascii_alphanumeric() {
+            if !matches!(
+                hay[p],
+                b' ' | b'\t' | b'"' | b'\'' | b')' | b']' | 0xC2 | 0xBB
+            ) {
                 break;
             }
             p += 1;
         }
     }
     // A block's end marker counts anywhere within its lines: scan those lines in full.
-    if let Some(ac) = &inner.literals {
+    if let Some(ac) = &inner.window {
         for (from, rule) in blocks {
             let lines = set.rule(rule).max_lines;
             let mut to = hay.len();
@@ -377,7 +426,7 @@ pub(crate) fn detect_for_cleaning_with(
             // Windows may overlap (their hits are deduplicated below).
             let to = (to + ac.max_pattern_len()).min(hay.len());
             let input = aho_corasick::Input::new(hay).span(from..to);
-            literal_hits(set, &norm, input, &mut hits);
+            literal_hits(ac, &inner.window_targets, &norm, input, &mut hits);
         }
     }
     regex_hits(set, &norm, &mut hits, Some(memo));

@@ -1,4 +1,11 @@
-//! Reporting: byte offsets as `line:col`, and one-line descriptions of removals.
+//! Reporting: byte offsets as `line:col`, one-line descriptions of removals, and the wording of
+//! every verdict a person reads.
+//!
+//! The messages for a refused document, a note, a removal and a skipped binary input are built
+//! here and only here, so that `clean`, `check`, `clean --jsonl` and the Python binding's
+//! `inspect()` say the same thing in the same words.
+
+use crate::filter::{MAX_PASSES, Notice, Removal, Verdict};
 
 /// Maps byte offsets of one text to 1-based lines and character columns.
 #[derive(Debug, Clone)]
@@ -45,6 +52,48 @@ pub fn excerpt(bytes: &[u8]) -> String {
     format!("{short:?}")
 }
 
+/// Why a document was refused, for people: `None` unless `verdict` is [`Verdict::Refused`].
+///
+/// `guarded_share` is the outcome's (see [`Outcome::guarded_share`](crate::Outcome)) and
+/// `max_removal` the cleaner's limit: a refused document within the limit is one that never
+/// settled (each pass exposed more chrome, [`MAX_PASSES`] times), not one the rules would gut, and
+/// is never reported as a share.
+pub fn refusal(verdict: Verdict, guarded_share: f64, max_removal: f64) -> Option<String> {
+    if verdict != Verdict::Refused {
+        return None;
+    }
+    Some(if guarded_share <= max_removal {
+        format!("refused: cleaning did not settle after {MAX_PASSES} passes; left unchanged")
+    } else {
+        format!(
+            "refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); left unchanged",
+            guarded_share * 100.0,
+            max_removal * 100.0
+        )
+    })
+}
+
+/// Why a document whose cleaned bytes would not be valid UTF-8 is refused, for callers that must
+/// return text (removals on character boundaries cannot cause it; the binding guards against it).
+pub const REFUSED_NOT_UTF8: &str =
+    "refused: the cleaned text would not be valid UTF-8; left unchanged";
+
+/// One removal as a report line (no terminator): `AT: rule-id: "removed text"`, where `at` names
+/// the document and, where known, the line and column, and `removed` is the removed bytes.
+pub fn removal_line(at: &str, removal: &Removal, removed: &[u8]) -> String {
+    format!("{at}: {}: {}", removal.rule.id, excerpt(removed))
+}
+
+/// A notice as a report line (no terminator): `AT: rule-id: note: message`.
+pub fn note_line(at: &str, notice: &Notice) -> String {
+    format!("{at}: {}: note: {}", notice.rule.id, notice.message)
+}
+
+/// What becomes of an input that holds binary data (a NUL byte near its start), named `name`.
+pub fn binary_skipped(name: &str) -> String {
+    format!("{name}: binary file skipped")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +117,23 @@ mod tests {
             excerpt(long.as_bytes()),
             format!("\"{}...\"", "x".repeat(80))
         );
+    }
+
+    #[test]
+    fn refusals_name_their_reason() {
+        assert_eq!(refusal(Verdict::Cleaned, 0.95, 0.8), None);
+        assert_eq!(refusal(Verdict::Unchanged, 0.0, 0.8), None);
+        assert_eq!(
+            refusal(Verdict::Refused, 0.954, 0.8).as_deref(),
+            Some(
+                "refused: the rules would remove 95% of the paragraph text (limit 80%); left unchanged"
+            )
+        );
+        // Within the limit, a refusal is one that never settled: never a share.
+        assert_eq!(
+            refusal(Verdict::Refused, 0.3, 0.8).as_deref(),
+            Some("refused: cleaning did not settle after 8 passes; left unchanged")
+        );
+        assert_eq!(binary_skipped("a/b.txt"), "a/b.txt: binary file skipped");
     }
 }

@@ -17,14 +17,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use dechrome::report::{LineIndex, excerpt};
+use dechrome::report::{LineIndex, binary_skipped, excerpt, note_line, refusal, removal_line};
 use dechrome::{Cleaner, Error, Outcome, Rule, Verdict, input, output};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::clean::{interrupted, interrupted_error, set_interrupt_handler};
+use super::common::{
+    self, PatternOpts, Status, interrupted, interrupted_error, set_interrupt_handler,
+};
 use super::files::{self, Input, Selector};
-use super::{PatternOpts, Status};
 
 /// How many files are read and checked per parallel batch.
 const BATCH: usize = 256;
@@ -203,37 +204,26 @@ fn describe(
     };
     report.rules = findings.iter().map(|r| r.rule.clone()).collect();
     report.refused = outcome.verdict == Verdict::Refused;
-    let refusal = if outcome.guarded_share <= max {
-        format!(
-            "refused: cleaning did not settle after {} passes; clean and --fix leave it unchanged",
-            dechrome::filter::MAX_PASSES
-        )
-    } else {
-        format!(
-            "refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); clean and --fix leave it unchanged",
-            outcome.guarded_share * 100.0,
-            max * 100.0
-        )
-    };
+    let why = refusal(outcome.verdict, outcome.guarded_share, max).unwrap_or_default();
     let out = &mut report.stdout;
     match args.format {
         Format::Text => {
             if !args.statistics && !args.diff {
                 for r in findings {
                     let (line, col) = idx.line_col(r.range.start);
-                    let text = excerpt(&bytes[r.range.clone()]);
-                    out.extend_from_slice(
-                        format!("{path}:{line}:{col}: {}: {text}\n", r.rule.id).as_bytes(),
-                    );
+                    let at = format!("{path}:{line}:{col}");
+                    let text = removal_line(&at, r, &bytes[r.range.clone()]);
+                    out.extend_from_slice(text.as_bytes());
+                    out.push(b'\n');
                 }
             }
             for n in &outcome.notices {
                 let (line, col) = idx.line_col(n.range.start);
-                report.stderr +=
-                    &format!("{path}:{line}:{col}: {}: note: {}\n", n.rule.id, n.message);
+                report.stderr += &note_line(&format!("{path}:{line}:{col}"), n);
+                report.stderr.push('\n');
             }
             if report.refused {
-                report.stderr += &format!("{path}: {refusal}\n");
+                report.stderr += &format!("{path}: {why}\n");
             }
         }
         Format::Json => {
@@ -257,7 +247,7 @@ fn describe(
             }
             if report.refused {
                 let mut rec = JsonRecord::new("refused", path);
-                rec.message = Some(refusal);
+                rec.message = Some(why);
                 rec.write(out);
             }
         }
@@ -289,11 +279,7 @@ fn describe(
             }
             if report.refused {
                 out.extend_from_slice(
-                    format!(
-                        "::warning file={file},title=dechrome::{}\n",
-                        gh_data(&refusal)
-                    )
-                    .as_bytes(),
+                    format!("::warning file={file},title=dechrome::{}\n", gh_data(&why)).as_bytes(),
                 );
             }
         }
@@ -324,7 +310,7 @@ fn check_bytes(
     display: &str,
     bytes: &[u8],
 ) -> Report {
-    let _memory = match super::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
+    let _memory = match common::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
         Ok(r) => r,
         Err(e) => {
             return Report {
@@ -382,7 +368,7 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
     match input::read_text_limited(path, args.max_file_size) {
         Ok(Some(bytes)) => check_bytes(cleaner, args, Some(path), &display, &bytes),
         Ok(None) => Report {
-            stderr: format!("dechrome: warning: {display}: binary file skipped\n"),
+            stderr: format!("dechrome: warning: {}\n", binary_skipped(&display)),
             ..Report::default()
         },
         Err(e) => Report {
@@ -455,13 +441,13 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             "--fix cannot rewrite standard input; use `dechrome clean` in a pipe".into(),
         ));
     }
-    super::set_memory_budget(args.max_memory);
+    common::set_memory_budget(args.max_memory);
     if args.fix {
         // Ctrl-C stops the run between files: no file is left half-written, no temporary remains.
         set_interrupt_handler();
     }
     let config = args.patterns.config()?;
-    let max = super::max_removal(args.max_removal, config.as_ref())?;
+    let max = common::max_removal(args.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
     let select = Selector::new(args.glob.as_deref(), config.as_ref())?;
     let files::Expanded {

@@ -3,136 +3,21 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use clap::Args;
-use dechrome::report::{LineIndex, excerpt};
-use dechrome::{Cleaner, Error, Outcome, Verdict, input, output};
+use dechrome::report::{self, LineIndex};
+use dechrome::{Cleaner, Error, Outcome, input, output};
 use rayon::prelude::*;
 
+use super::common::{
+    self, CleanArgs, OnError, Status, interrupted, interrupted_error, set_interrupt_handler,
+};
 use super::files::{self, Walked};
+use super::jsonl_run;
 use super::summary::{Counts, Progress};
-use super::{PatternOpts, Status, jsonl_run};
 
 /// How many files are read, cleaned and written per parallel batch.
 const BATCH: usize = 256;
-
-/// Arguments of `dechrome clean`.
-#[derive(Args, Debug)]
-pub struct CleanArgs {
-    /// Files or directories to clean; none (or `-`) reads stdin.
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// Write here instead of stdout: files and trees are mirrored into this directory; with
-    /// --jsonl, one file (when the name ends in .jsonl, .jsonl.gz or .jsonl.zst) or shards.
-    #[arg(short = 'o', long = "output", value_name = "OUTDIR")]
-    pub output: Option<PathBuf>,
-    /// Which files of a directory to clean (matched against the path below the directory; default
-    /// `*.txt`, or every file the configuration's `include` lets through).
-    #[arg(long, value_name = "GLOB")]
-    pub glob: Option<String>,
-    /// Print every removal to stderr as `path:line:col: rule-id: "removed text"`.
-    #[arg(long)]
-    pub explain: bool,
-    /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
-    /// share of its paragraph text, the lines that read as prose (default 0.8, or the
-    /// configuration's `max-removal`).
-    #[arg(long, value_name = "SHARE")]
-    pub max_removal: Option<f64>,
-    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it;
-    /// with --jsonl, a record (line) larger than this ends its input with an error.
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
-    pub max_file_size: u64,
-    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
-    /// (default: half the memory available). Workers wait for each other to stay within it; a
-    /// document that alone would need more is skipped with an error.
-    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
-    pub max_memory: Option<u64>,
-    /// Worker threads (default: all cores).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Print no summary and no progress bar.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Skip inputs whose output file already exists (resumes an interrupted run into -o OUTDIR);
-    /// with --jsonl, keep the shards that exist and pass over the records they hold.
-    #[arg(long)]
-    pub skip_existing: bool,
-    /// Write the run's statistics (the summary's numbers) to this file as JSON.
-    #[arg(long, value_name = "FILE")]
-    pub stats: Option<PathBuf>,
-    /// Read JSON Lines: clean one string field of each record, keep every other field as it is.
-    /// Inputs ending in .gz or .zst are decompressed.
-    #[arg(long, help_heading = "JSONL")]
-    pub jsonl: bool,
-    /// The record field to clean.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "text",
-        help_heading = "JSONL"
-    )]
-    pub field: String,
-    /// Add this field to each record: the removals, as objects with rule, family, scope, and start
-    /// and end offsets in Unicode characters (scalar values) of the field's decoded string.
-    #[arg(long, value_name = "FIELD", help_heading = "JSONL")]
-    pub annotate: Option<String>,
-    /// What to do with a record that is not a JSON object with the string field: stop the run
-    /// (fail), leave it out of the output (skip) or write it as it was (keep). Each is reported.
-    #[arg(
-        long,
-        value_enum,
-        value_name = "ACTION",
-        default_value = "fail",
-        help_heading = "JSONL"
-    )]
-    pub on_error: OnError,
-    /// Records per shard, with -o OUTDIR (shards part-00000.jsonl, ...). An -o path ending in
-    /// .jsonl, .jsonl.gz or .jsonl.zst is one output file instead.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 100_000,
-        help_heading = "JSONL"
-    )]
-    pub shard_size: usize,
-    /// Compress shards: gz or zst.
-    #[arg(long, value_name = "FORMAT", help_heading = "JSONL")]
-    pub compress: Option<String>,
-    #[command(flatten)]
-    pub patterns: PatternOpts,
-}
-
-/// Set by Ctrl-C (SIGINT, SIGTERM): the run stops after the batch in progress.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// Makes Ctrl-C (SIGINT, SIGTERM) set the flag [`interrupted`] reads. Without a handler, Ctrl-C
-/// would end the process at once and leave temporary files behind.
-pub fn set_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
-}
-
-/// Has the run been interrupted?
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::Relaxed)
-}
-
-/// The error an interrupted run ends with.
-pub fn interrupted_error() -> Error {
-    Error::Usage("interrupted; complete outputs are kept, no partial file is left".into())
-}
-
-/// What happens to a malformed JSONL record.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnError {
-    /// Stop with an error naming the line.
-    Fail,
-    /// Leave the record out of the output, with a warning.
-    Skip,
-    /// Write the record as it was, with a warning.
-    Keep,
-}
 
 /// One file to clean and where its output goes (`None`: stdout).
 struct Task {
@@ -162,31 +47,18 @@ pub fn describe(
         let idx = LineIndex::new(input);
         for r in &outcome.removals {
             let (line, col) = idx.line_col(r.range.start);
-            out.push_str(&format!(
-                "{path}:{line}:{col}: {}: {}\n",
-                r.rule.id,
-                excerpt(&input[r.range.clone()])
-            ));
+            let at = format!("{path}:{line}:{col}");
+            out.push_str(&report::removal_line(&at, r, &input[r.range.clone()]));
+            out.push('\n');
         }
         for n in &outcome.notices {
             let (line, col) = idx.line_col(n.range.start);
-            out.push_str(&format!(
-                "{path}:{line}:{col}: {}: note: {}\n",
-                n.rule.id, n.message
-            ));
+            out.push_str(&report::note_line(&format!("{path}:{line}:{col}"), n));
+            out.push('\n');
         }
     }
-    if outcome.verdict == Verdict::Refused && outcome.guarded_share <= max {
-        out.push_str(&format!(
-            "{path}: refused: cleaning did not settle after {} passes; left unchanged\n",
-            dechrome::filter::MAX_PASSES
-        ));
-    } else if outcome.verdict == Verdict::Refused {
-        out.push_str(&format!(
-            "{path}: refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); left unchanged\n",
-            outcome.guarded_share * 100.0,
-            max * 100.0
-        ));
+    if let Some(why) = report::refusal(outcome.verdict, outcome.guarded_share, max) {
+        out.push_str(&format!("{path}: {why}\n"));
     }
     out
 }
@@ -225,9 +97,9 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
 pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
     set_interrupt_handler();
-    super::set_memory_budget(args.max_memory);
+    common::set_memory_budget(args.max_memory);
     let config = args.patterns.config()?;
-    let max = super::max_removal(args.max_removal, config.as_ref())?;
+    let max = common::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
     let cleaner = Cleaner::new(set).with_max_removal(max);
     let select = files::Selector::new(args.glob.as_deref(), config.as_ref())?;
@@ -429,7 +301,7 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
         Ok(None) => {
             return Done {
                 text: None,
-                messages: format!("dechrome: warning: {display}: binary file skipped\n"),
+                messages: format!("dechrome: warning: {}\n", report::binary_skipped(&display)),
                 counts: Counts {
                     binary: 1,
                     ..Counts::default()
@@ -438,7 +310,7 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
         }
         Err(e) => return fail(e),
     };
-    let _memory = match super::reserve_memory(&task.input, input::cleaning_cost(&bytes)) {
+    let _memory = match common::reserve_memory(&task.input, input::cleaning_cost(&bytes)) {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
@@ -490,7 +362,7 @@ fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
             });
         }
     }
-    let _memory = super::reserve_memory(path, input::cleaning_cost(&bytes))?;
+    let _memory = common::reserve_memory(path, input::cleaning_cost(&bytes))?;
     let outcome = cleaner.clean(&bytes);
     eprint!(
         "{}",

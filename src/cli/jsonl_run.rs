@@ -18,12 +18,11 @@ use std::time::Duration;
 
 use dechrome::jsonl::{self, LineRef};
 use dechrome::output::{AtomicWriter, Compression, RecordSink, ShardSink, StreamSink};
-use dechrome::report::excerpt;
-use dechrome::{Cleaner, Error, Verdict};
+use dechrome::report;
+use dechrome::{Cleaner, Error};
 use rayon::prelude::*;
 
-use super::Status;
-use super::clean::{CleanArgs, OnError, interrupted, interrupted_error};
+use super::common::{self, CleanArgs, OnError, Status, interrupted, interrupted_error};
 use super::summary::{Counts, Progress};
 
 /// Bytes of input per batch (a batch holds whole lines, so it can be larger). With 2 MiB, peak RSS
@@ -279,7 +278,8 @@ fn read_inputs(inputs: &[PathBuf], max: u64, raw_read: Arc<AtomicU64>, tx: SyncS
         let refusal = match kind {
             dechrome::input::Kind::Text => None,
             dechrome::input::Kind::Binary => Some(Read::Skipped(format!(
-                "dechrome: warning: {name}: binary file skipped\n"
+                "dechrome: warning: {}\n",
+                report::binary_skipped(&name)
             ))),
             dechrome::input::Kind::Utf16 => Some(Read::Failed(Error::Input {
                 path: path.clone(),
@@ -427,7 +427,7 @@ fn clean_chunk(
         // A record's text holds about as many lines as the line has escapes, at most.
         let cost = (line.len() as u64).saturating_mul(6)
             + 40 * (memchr::memchr_iter(b'\\', line).count() as u64 + 1);
-        let (_memory, result) = match super::reserve_memory(Path::new(&at.to_string()), cost) {
+        let (_memory, result) = match common::reserve_memory(Path::new(&at.to_string()), cost) {
             Ok(r) => (
                 Some(r),
                 jsonl::clean_record(cleaner, line, at, field, annotate),
@@ -450,23 +450,21 @@ fn clean_chunk(
                 out.ends.push(out.bytes.len());
                 if args.explain {
                     for r in &rec.removals {
-                        out.messages.push_str(&format!(
-                            "{at}: {}: {}\n",
-                            r.rule.id,
-                            excerpt(&rec.text.as_bytes()[r.range.clone()])
-                        ));
+                        let removed = &rec.text.as_bytes()[r.range.clone()];
+                        out.messages
+                            .push_str(&report::removal_line(&at.to_string(), r, removed));
+                        out.messages.push('\n');
                     }
                     for n in &rec.notices {
                         out.messages
-                            .push_str(&format!("{at}: {}: note: {}\n", n.rule.id, n.message));
+                            .push_str(&report::note_line(&at.to_string(), n));
+                        out.messages.push('\n');
                     }
                 }
-                if rec.verdict == Verdict::Refused {
-                    out.messages.push_str(&format!(
-                        "{at}: refused: the rules would remove {:.0}% of the paragraph text (limit {:.0}%); left unchanged\n",
-                        rec.guarded_share * 100.0,
-                        cleaner.max_removal() * 100.0
-                    ));
+                if let Some(why) =
+                    report::refusal(rec.verdict, rec.guarded_share, cleaner.max_removal())
+                {
+                    out.messages.push_str(&format!("{at}: {why}\n"));
                 }
             }
             Err(e) => {

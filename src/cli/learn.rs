@@ -10,7 +10,7 @@ use dechrome::learn::{
 use dechrome::{Error, output};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{PatternOpts, Status};
+use super::common::{PatternOpts, Status};
 
 /// Most read warnings printed; the rest are counted.
 const MAX_WARNINGS: usize = 20;

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use dechrome::report::{LineIndex, excerpt};
 use dechrome::{Cleaner, Error, input};
 
-use super::{PatternOpts, Status};
+use super::common::{PatternOpts, Status};
 
 /// Subcommands of `dechrome patterns`.
 #[derive(Subcommand, Debug)]

@@ -6,3 +6,29 @@ include!(concat!(env!("OUT_DIR"), "/builtin_patterns.rs"));
 pub fn files() -> &'static [(&'static str, &'static str)] {
     BUILTIN_FILES
 }
+
+/// What kind of prefilter a built-in regex has (see [`gate`](super::gate)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prefilter {
+    /// Tried only on lines that begin with one of these literals ([`gate::head`](super::gate::head)).
+    Head,
+    /// Tried only on lines that hold one of these literals ([`gate::gate`](super::gate::gate)).
+    Gate,
+    /// Tried on every line.
+    None,
+}
+
+/// The prefilter of regex `source` and its literals, worked out at build time, if `source` is a
+/// regex of a built-in pattern file.
+pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, &'static [&'static [u8]])> {
+    let i = BUILTIN_GATES
+        .binary_search_by(|(s, _, _)| (*s).cmp(source))
+        .ok()?;
+    let (_, kind, lits) = BUILTIN_GATES[i];
+    let kind = match kind {
+        1 => Prefilter::Head,
+        2 => Prefilter::Gate,
+        _ => Prefilter::None,
+    };
+    Some((kind, lits))
+}

@@ -11,6 +11,7 @@ pub mod builtin;
 pub mod file;
 mod gate;
 mod pack;
+pub(crate) mod prefix;
 mod set;
 
 pub use pack::{ActivePacks, Pack};

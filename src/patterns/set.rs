@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -51,6 +51,9 @@ pub enum Role {
 #[derive(Debug, Clone, Default)]
 pub struct PatternSetBuilder {
     sources: Vec<(String, String)>,
+    /// How many of the first sources are built-in files, whose regexes are known to compile (a
+    /// test compiles them all), so that start-up does not compile them to check.
+    builtin_sources: Vec<usize>,
     disabled: Vec<String>,
 }
 
@@ -63,6 +66,7 @@ impl PatternSetBuilder {
     /// Adds the built-in pattern set.
     pub fn builtin(mut self) -> Self {
         for (path, src) in builtin::files() {
+            self.builtin_sources.push(self.sources.len());
             self.sources.push((path.to_string(), src.to_string()));
         }
         self
@@ -163,6 +167,9 @@ impl PatternSetBuilder {
         // Regexes compile once, here; errors keep their position.
         let mut regexes = Vec::new();
         for (src_idx, pr) in &parsed {
+            if self.builtin_sources.contains(src_idx) {
+                continue;
+            }
             for (r, span) in pr.rule.regexes.iter().zip(&pr.regex_spans) {
                 match compile_regex(r) {
                     Ok(re) => regexes.push(re),
@@ -199,7 +206,8 @@ impl PatternSetBuilder {
                     .and_then(|n| packs.iter().position(|p| p.name == *n))
             })
             .collect();
-        PatternSet::compile(rules, Packs::new(packs, rule_pack)).map_err(|message| {
+        let eager = parsed_from_users(&self.builtin_sources, self.sources.len());
+        PatternSet::compile(rules, Packs::new(packs, rule_pack), eager).map_err(|message| {
             PatternError::new(vec![PatternDiagnostic {
                 origin: "(pattern set)".into(),
                 line: 1,
@@ -211,16 +219,50 @@ impl PatternSetBuilder {
     }
 }
 
+/// Whether any source is not built in: then the regexes that compile together (the line regexes
+/// without a gate) are compiled at once, so that a set too large together fails to build.
+fn parsed_from_users(builtin: &[usize], sources: usize) -> bool {
+    builtin.len() < sources
+}
+
+/// A regex compiled on first use (for one line at a time, see [`compile_regex_with`]): start-up
+/// then costs nothing for the regexes a run never needs.
+#[derive(Debug)]
+pub(crate) struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(source: &str) -> LazyRegex {
+        LazyRegex {
+            source: source.to_string(),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex.
+    pub fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            compile_regex_with(&self.source, false)
+                .expect("validated regex (see PatternSetBuilder::build)")
+        })
+    }
+}
+
+/// Bytes of text after which the gate automaton of the line regexes becomes a DFA.
+const FAST_GATES_AFTER: usize = 1 << 20;
+
 /// Longest line, in bytes of the search copy, that the regexes of line and tail rules are tried on:
 /// a longer line is an article paragraph, never a chrome line.
 pub const REGEX_LINE_LIMIT: usize = 1000;
 
 /// One `RegexSet` over the given regexes, or `None` when there are none.
-fn regex_set(regexes: &[(Regex, usize)], multi_line: bool) -> Result<Option<RegexSet>, String> {
+fn regex_set<S: AsRef<str>>(regexes: &[S], multi_line: bool) -> Result<Option<RegexSet>, String> {
     if regexes.is_empty() {
         return Ok(None);
     }
-    RegexSetBuilder::new(regexes.iter().map(|(r, _)| r.as_str()))
+    RegexSetBuilder::new(regexes.iter().map(AsRef::as_ref))
         .case_insensitive(true)
         .multi_line(multi_line)
         .crlf(true)
@@ -269,19 +311,29 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
 #[derive(Debug)]
 pub(crate) struct LineRegexes {
     /// Each regex and the index of its rule.
-    pub regexes: Vec<(Regex, usize)>,
+    pub regexes: Vec<(LazyRegex, usize)>,
     /// The heads of the regexes that have one (see [`gate::head`](super::gate::head)) in one
     /// automaton, run anchored at each line start (ASCII case-insensitive).
-    pub heads: Option<aho_corasick::dfa::DFA>,
+    pub heads: Option<super::prefix::PrefixSet>,
     /// For each head literal, the regexes (indices into `regexes`) it admits.
     pub head_targets: Vec<Vec<usize>>,
     /// All gate literals of the other gated regexes in one automaton (ASCII case-insensitive).
-    pub gates: Option<AhoCorasick>,
+    gates: Option<AhoCorasick>,
+    /// The gate literals, to build `fast_gates` from.
+    gate_literals: Vec<Vec<u8>>,
+    /// The same automaton as a DFA: three times faster to search but slow to build, so built
+    /// only once the line regexes have read [`FAST_GATES_AFTER`] bytes.
+    fast_gates: OnceLock<AhoCorasick>,
+    /// Bytes the line regexes have read so far (all threads).
+    read: std::sync::atomic::AtomicUsize,
     /// For each gate literal, the regexes (indices into `regexes`) it admits.
     pub gate_targets: Vec<Vec<usize>>,
     /// The regexes without a gate (those with no usable gate and those whose matches start with
-    /// known text), together; they are tried on every line, anchored at its start.
-    pub ungated: Option<RegexSet>,
+    /// known text), together; they are tried on every line, anchored at its start. Compiled on
+    /// first use unless the set has users' files (see [`parsed_from_users`]).
+    ungated: OnceLock<Option<RegexSet>>,
+    /// The sources of `ungated`.
+    ungated_sources: Vec<String>,
     /// For each regex of `ungated`, its index into `regexes`.
     pub ungated_index: Vec<usize>,
 }
@@ -311,51 +363,95 @@ impl LiteralTable {
 }
 
 impl LineRegexes {
-    fn new(sources: Vec<(&str, usize)>) -> Result<LineRegexes, String> {
+    fn new(sources: Vec<(&str, usize)>, eager: bool) -> Result<LineRegexes, String> {
         let mut regexes = Vec::with_capacity(sources.len());
         let mut gates = LiteralTable::default();
-        let mut ungated = Vec::new();
+        let mut ungated: Vec<(&str, usize)> = Vec::new();
         let mut heads = LiteralTable::default();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
-            let re = compile_regex_with(src, false)?;
-            if let Some(lits) = super::gate::head(src) {
-                heads.add(lits, i);
-                regexes.push((re, rule));
-                continue;
+            use builtin::Prefilter;
+            let known = builtin::prefilter(src)
+                .map(|(kind, lits)| (kind, lits.iter().map(|l| l.to_vec()).collect()));
+            let (kind, lits) = known.unwrap_or_else(|| match super::gate::head(src) {
+                Some(lits) => (Prefilter::Head, lits),
+                None => match super::gate::gate(src) {
+                    Some(lits) => (Prefilter::Gate, lits),
+                    None => (Prefilter::None, Vec::new()),
+                },
+            });
+            match kind {
+                Prefilter::Head => heads.add(lits, i),
+                Prefilter::Gate => gates.add(lits, i),
+                Prefilter::None => ungated.push((src, i)),
             }
-            match super::gate::gate(src) {
-                Some(lits) => gates.add(lits, i),
-                None => ungated.push((re.clone(), i)),
-            }
-            regexes.push((re, rule));
+            regexes.push((LazyRegex::new(src), rule));
         }
         let (gate_literals, gate_targets) = (gates.literals, gates.targets);
         let (head_literals, head_targets) = (heads.literals, heads.targets);
         let gates = (!gate_literals.is_empty()).then(|| {
+            // A DFA would cost tens of milliseconds at start-up; see `fast_gates`.
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&gate_literals)
                 .expect("gate automaton within limits")
         });
-        let heads = (!head_literals.is_empty()).then(|| {
-            aho_corasick::dfa::DFA::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .start_kind(aho_corasick::StartKind::Anchored)
-                .build(&head_literals)
-                .expect("head automaton within limits")
-        });
-        Ok(LineRegexes {
+        let heads = (!head_literals.is_empty())
+            .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
+        LineRegexes {
             regexes,
             heads,
             head_targets,
             gates,
+            gate_literals,
+            fast_gates: OnceLock::new(),
+            read: Default::default(),
             gate_targets,
             ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
-            ungated: regex_set(&ungated, false)?,
-        })
+            ungated_sources: ungated.iter().map(|(s, _)| s.to_string()).collect(),
+            ungated: OnceLock::new(),
+        }
+        .compiled_if(eager)
+    }
+
+    /// `self`, with the ungated regexes compiled now when `eager`.
+    fn compiled_if(self, eager: bool) -> Result<LineRegexes, String> {
+        if eager {
+            let set = regex_set(&self.ungated_sources, false)?;
+            let _ = self.ungated.set(set);
+        }
+        Ok(self)
+    }
+
+    /// The automaton of the gate literals, for a text of `len` bytes: a compact NFA for the first
+    /// [`FAST_GATES_AFTER`] bytes a run reads, then a DFA.
+    pub fn gates(&self, len: usize) -> Option<&AhoCorasick> {
+        let nfa = self.gates.as_ref()?;
+        if let Some(dfa) = self.fast_gates.get() {
+            return Some(dfa);
+        }
+        let read = self
+            .read
+            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+        if read + len < FAST_GATES_AFTER {
+            return Some(nfa);
+        }
+        Some(self.fast_gates.get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.gate_literals)
+                .expect("gate automaton within limits")
+        }))
+    }
+
+    /// The ungated regexes together (see [`LineRegexes::ungated`]).
+    pub fn ungated(&self) -> Option<&RegexSet> {
+        self.ungated
+            .get_or_init(|| regex_set(&self.ungated_sources, false).expect("validated regex set"))
+            .as_ref()
     }
 
     /// Whether there are no line regexes at all.
@@ -373,13 +469,38 @@ pub struct PatternSet {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub rules: Vec<Arc<Rule>>,
-    /// Every literal (phrase and block marker) of every rule, normalised, in one automaton.
-    pub literals: Option<AhoCorasick>,
-    /// The same literals as a compact NFA (1 MB for the built-in set, where a DFA takes 50 MB), run
-    /// anchored to test chosen positions only (see `detect`); absent above [`DFA_PHRASE_LIMIT`].
-    pub anchored: Option<aho_corasick::nfa::contiguous::NFA>,
-    /// For each automaton pattern, the rules and roles it serves.
+    /// Every distinct literal (phrase and block marker) of every rule, normalised.
+    literal_list: Vec<String>,
+    /// The same literals in one automaton, built on first use (by [`detect`](crate::detect::detect),
+    /// which scans whole texts; cleaning never needs it).
+    literals: OnceLock<Option<AhoCorasick>>,
+    /// For each literal, the rules and roles it serves.
     pub literal_targets: Vec<Vec<(usize, Role)>>,
+    /// The literals that can remove something from the start of a line or a sentence other than as
+    /// a whole line (phrases of sentence rules and of rules with `max_chars`, block starts), as a
+    /// compact NFA run anchored at chosen positions only (see `detect`); absent above
+    /// [`DFA_PHRASE_LIMIT`] literals in all.
+    pub anchored: Option<super::prefix::PrefixSet>,
+    /// Too many literals to probe chosen positions: cleaning scans whole texts as [`detect`](crate::detect::detect) does.
+    pub full_scan: bool,
+    /// For each pattern of `anchored`, the rules and roles it serves there.
+    pub anchored_targets: Vec<Vec<(usize, Role)>>,
+    /// Phrases whose rules remove a line only when the phrase is the whole trimmed line (line, tail
+    /// and section rules without `max_chars`), ASCII lower-cased, to the rules and roles they serve:
+    /// looked up once per line instead of searched for.
+    pub whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash>,
+    /// Length in bytes of the longest key of `whole_lines`.
+    pub whole_line_max: usize,
+    /// Bytes (either ASCII case) that begin a key of `whole_lines`.
+    pub whole_line_first: [bool; 256],
+    /// Bytes (either ASCII case) that end a key of `whole_lines`.
+    pub whole_line_last: [bool; 256],
+    /// The block end markers (and the phrases of sentence rules and block starts, which may count
+    /// away from the probed positions) in one automaton: block ends count anywhere within a block's
+    /// lines, so those lines are scanned in full.
+    pub window: Option<AhoCorasick>,
+    /// For each pattern of `window`, the rules and roles it serves.
+    pub window_targets: Vec<Vec<(usize, Role)>>,
     /// All regexes, to learn in one pass which of them match a document.
     pub regex_set: Option<RegexSet>,
     /// Each regex and its rule, parallel to `regex_set`.
@@ -394,13 +515,50 @@ pub(crate) struct Inner {
     pub packs: Packs,
 }
 
+impl Inner {
+    /// Every literal in one automaton (see [`Inner::literals`]), `None` when there are none.
+    pub fn literals(&self) -> Option<&AhoCorasick> {
+        self.literals
+            .get_or_init(|| {
+                let literals = &self.literal_list;
+                (!literals.is_empty()).then(|| {
+                    let kind =
+                        (literals.len() <= FULL_SCAN_DFA_LIMIT).then_some(AhoCorasickKind::DFA);
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .kind(kind)
+                        .build(literals)
+                        .expect("automaton within limits")
+                })
+            })
+            .as_ref()
+    }
+
+    /// Whether the set has no literal at all.
+    pub fn has_literals(&self) -> bool {
+        !self.literal_list.is_empty()
+    }
+}
+
+/// The rules and roles one literal serves.
+type Targets = Vec<(usize, Role)>;
+
+/// Does a hit of this rule and role remove something only when its literal is the whole trimmed
+/// line? (See `line_qualifies` in the filter: line, tail and section rules without `max_chars`.)
+fn whole_line_only(rule: &Rule, role: Role) -> bool {
+    role == Role::Phrase
+        && matches!(rule.scope, Scope::Line | Scope::Tail | Scope::Section)
+        && rule.max_chars.is_none()
+}
+
 impl PatternSet {
     /// The built-in pattern set.
     pub fn builtin() -> Result<PatternSet, PatternError> {
         PatternSetBuilder::new().builtin().build()
     }
 
-    fn compile(rules: Vec<Rule>, packs: Packs) -> Result<PatternSet, String> {
+    fn compile(rules: Vec<Rule>, packs: Packs, eager: bool) -> Result<PatternSet, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
@@ -435,26 +593,69 @@ impl PatternSet {
                 }
             }
         }
-        let literals_ac = (!literals.is_empty()).then(|| {
-            let kind = (literals.len() <= FULL_SCAN_DFA_LIMIT).then_some(AhoCorasickKind::DFA);
+        // Split the literals by how they can remove something: as whole lines (a lookup), from
+        // probed line and sentence starts (the anchored automaton), anywhere within a block (the
+        // window automaton).
+        let mut whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash> =
+            HashMap::default();
+        let mut anchored_literals: Vec<&str> = Vec::new();
+        let mut anchored_targets: Vec<Vec<(usize, Role)>> = Vec::new();
+        let mut window_literals: Vec<&str> = Vec::new();
+        let mut window_targets: Vec<Vec<(usize, Role)>> = Vec::new();
+        for (lit, ts) in literals.iter().zip(&targets) {
+            let (whole, rest): (Targets, Targets) = ts
+                .iter()
+                .partition(|&&(ri, role)| whole_line_only(&rules[ri], role));
+            if !whole.is_empty() {
+                whole_lines.insert(lit.as_bytes().to_ascii_lowercase().into(), whole);
+            }
+            let probed: Vec<(usize, Role)> = rest
+                .iter()
+                .copied()
+                .filter(|&(_, role)| role != Role::End)
+                .collect();
+            if !probed.is_empty() {
+                anchored_literals.push(lit);
+                anchored_targets.push(probed);
+            }
+            if rest
+                .iter()
+                .any(|&(ri, role)| role != Role::Phrase || rules[ri].scope == Scope::Sentence)
+            {
+                window_literals.push(lit);
+                window_targets.push(ts.clone());
+            }
+        }
+        let whole_line_max = whole_lines.keys().map(|k| k.len()).max().unwrap_or(0);
+        let mut whole_line_first = [false; 256];
+        let mut whole_line_last = [false; 256];
+        for k in whole_lines.keys().filter(|k| !k.is_empty()) {
+            for (table, b) in [
+                (&mut whole_line_first, k[0]),
+                (&mut whole_line_last, k[k.len() - 1]),
+            ] {
+                table[usize::from(b)] = true;
+                table[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
+        let full_scan = literals.len() > DFA_PHRASE_LIMIT;
+        let anchored = (!anchored_literals.is_empty() && !full_scan)
+            .then(|| super::prefix::PrefixSet::new(anchored_literals.iter().map(|l| l.as_bytes())));
+        let window = (!window_literals.is_empty()).then(|| {
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .kind(kind)
-                .build(&literals)
-                .expect("automaton within limits")
-        });
-        let anchored = (!literals.is_empty() && literals.len() <= DFA_PHRASE_LIMIT).then(|| {
-            aho_corasick::nfa::contiguous::NFA::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
+                .build(&window_literals)
                 .expect("automaton within limits")
         });
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
-        let line = LineRegexes::new(line_sources)?;
-        let regex_set = regex_set(&regexes, true)?;
+        let line = LineRegexes::new(line_sources, eager)?;
+        let sources: Vec<&str> = regexes
+            .iter()
+            .map(|(r, _): &(Regex, usize)| r.as_str())
+            .collect();
+        let regex_set = regex_set(&sources, true)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
             .collect();
@@ -467,8 +668,17 @@ impl PatternSet {
                 run_rules,
                 opened_sections,
                 rules: rules.into_iter().map(Arc::new).collect(),
-                literals: literals_ac,
+                literal_list: literals,
+                literals: OnceLock::new(),
                 anchored,
+                full_scan,
+                anchored_targets,
+                whole_lines,
+                whole_line_max,
+                whole_line_first,
+                whole_line_last,
+                window,
+                window_targets,
                 literal_targets: targets,
                 regex_set,
                 regexes,
@@ -530,5 +740,52 @@ impl PatternSet {
 
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Start-up skips compiling the built-in regexes to check them (see
+    /// [`PatternSetBuilder::builtin`]); this is that check.
+    #[test]
+    fn the_builtin_regexes_compile() {
+        let set = PatternSet::builtin().unwrap();
+        let mut n = 0;
+        for rule in set.rules() {
+            for r in &rule.regexes {
+                compile_regex(r).unwrap();
+                compile_regex_with(r, false).unwrap();
+                n += 1;
+            }
+        }
+        assert!(n > 100);
+        let line = &set.inner().line;
+        assert!(line.ungated().is_some());
+        for (re, _) in &line.regexes {
+            re.get();
+        }
+    }
+
+    /// The prefilters worked out at build time are those the run-time analysis gives.
+    #[test]
+    fn the_builtin_prefilters_are_current() {
+        use super::super::{builtin, gate};
+        let set = PatternSet::builtin().unwrap();
+        for rule in set.rules() {
+            for r in &rule.regexes {
+                let (kind, lits) = builtin::prefilter(r).expect("every built-in regex is listed");
+                let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.to_vec()).collect();
+                let want = match gate::head(r) {
+                    Some(l) => (builtin::Prefilter::Head, l),
+                    None => match gate::gate(r) {
+                        Some(l) => (builtin::Prefilter::Gate, l),
+                        None => (builtin::Prefilter::None, Vec::new()),
+                    },
+                };
+                assert_eq!((kind, lits), want, "{r}");
+            }
+        }
     }
 }

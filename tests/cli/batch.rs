@@ -4,7 +4,7 @@
 use std::fs;
 use std::io::{Read, Write};
 
-use crate::harness::{Run, run_in, untimed};
+use crate::harness::{Run, run_with_rules, untimed};
 
 /// The rules of these tests, so that they do not depend on the growing built-in set.
 const RULES: &str = r#"
@@ -17,10 +17,7 @@ phrases = ["advertisement"]
 
 /// Runs `dechrome clean ARGS` in `dir` with the test rules only.
 fn clean(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> Run {
-    fs::write(dir.join("rules.toml"), RULES).unwrap();
-    let mut all = vec!["clean", "--no-default-patterns", "--patterns", "rules.toml"];
-    all.extend_from_slice(args);
-    run_in(dir, &all, stdin)
+    run_with_rules(dir, "clean", RULES, args, stdin)
 }
 
 /// Three records: chrome in the first, none in the second (odd spacing that must survive byte for
@@ -628,6 +625,26 @@ fn jsonl_utf16_and_binary_inputs() {
          dechrome: 1 records: 1 cleaned, 0 unchanged, 0 refused, 0 failed\n\
          dechrome: 41 B in, 26 B out, <time>\n\
          dechrome: removals: ad 1\n"
+    );
+}
+
+/// A record that never settles (each removal exposes more chrome) is refused with the reason
+/// `clean` gives for a file, not reported as a share of its text.
+#[test]
+fn jsonl_record_that_never_settles() {
+    let dir = tempfile::tempdir().unwrap();
+    let tail1 = "[[rule]]\nid = \"t.tail1\"\nfamily = \"comments\"\nscope = \"tail\"\n\
+                 phrases = [\"comments\"]\nmax_lines = 1\n";
+    let text = format!("{}\\n{}", "Body text. ".repeat(10), "Comments\\n".repeat(9));
+    let input = format!("{{\"text\":\"{text}\"}}\n");
+    let r = run_with_rules(dir.path(), "clean", tail1, &["--jsonl"], input.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout_str(), input);
+    assert_eq!(
+        untimed(&r.stderr),
+        "<stdin>:1: refused: cleaning did not settle after 8 passes; left unchanged\n\
+         dechrome: 1 records: 0 cleaned, 0 unchanged, 1 refused, 0 failed\n\
+         dechrome: 214 B in, 214 B out, <time>\n"
     );
 }
 

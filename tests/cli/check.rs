@@ -3,30 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{root, run_in, write_files};
-
-/// One run of the binary, its output as text.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `dechrome ARGS` in `dir` with `stdin` as its input.
-fn dechrome_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
-    let run = run_in(dir, args, stdin);
-    Run {
-        code: run.code,
-        stdout: run.stdout_str(),
-        stderr: run.stderr,
-    }
-}
-
-/// Runs `dechrome ARGS` in `dir` with empty input.
-fn dechrome(dir: &Path, args: &[&str]) -> Run {
-    dechrome_with_stdin(dir, args, b"")
-}
+use crate::harness::{
+    OWN_RULES, RULES_FILE, TextRun as Run, dechrome, dechrome_with_stdin, own_args, root,
+    write_files,
+};
 
 /// A small pattern set with one rule per scope, so that the expected outputs do not move when the
 /// built-in set grows.
@@ -80,14 +60,6 @@ Analysts expect the rally to continue into the spring, though some urged caution
 Advertisement\n\
 The central bank meets again next month to review its forecasts.";
 
-/// Arguments that use only the test rules and no configuration file.
-const OWN: [&str; 4] = [
-    "--no-config",
-    "--no-default-patterns",
-    "--patterns",
-    "rules.toml",
-];
-
 /// A directory with the test rules and a corpus: `corpus/{a,b,d}.txt`, `corpus/sub/c.txt`, and a
 /// `corpus/notes.md` that the default glob leaves out.
 fn corpus() -> tempfile::TempDir {
@@ -95,7 +67,7 @@ fn corpus() -> tempfile::TempDir {
     write_files(
         dir.path(),
         &[
-            ("rules.toml", RULES),
+            (RULES_FILE, RULES),
             ("corpus/a.txt", A),
             ("corpus/b.txt", B),
             ("corpus/sub/c.txt", C),
@@ -108,10 +80,7 @@ fn corpus() -> tempfile::TempDir {
 
 /// `check`, the test rules, and `extra`.
 fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec!["check"];
-    a.extend(OWN);
-    a.extend_from_slice(extra);
-    a
+    own_args("check", extra)
 }
 
 const NOTE_C: &str = "corpus/sub/c.txt:1:1: t.appeal.block: note: block start with no end marker within 20 \
@@ -389,8 +358,7 @@ fn refused_documents_are_reported_but_are_not_findings() {
     assert_eq!(run.stdout, "");
     assert_eq!(
         run.stderr,
-        "corpus/a.txt: refused: the rules would remove 17% of the paragraph text (limit 10%); clean and --fix \
-         leave it unchanged\n\
+        "corpus/a.txt: refused: the rules would remove 17% of the paragraph text (limit 10%); left unchanged\n\
          dechrome: checked 2 files: no findings, 1 refused\n"
     );
     assert_eq!(run.code, 0);
@@ -401,7 +369,7 @@ fn refused_documents_are_reported_but_are_not_findings() {
     assert_eq!(
         json.stdout,
         "{\"kind\":\"refused\",\"path\":\"corpus/a.txt\",\"message\":\"refused: the rules would remove \
-         17% of the paragraph text (limit 10%); clean and --fix leave it unchanged\"}\n"
+         17% of the paragraph text (limit 10%); left unchanged\"}\n"
     );
 }
 
@@ -442,8 +410,8 @@ fn configuration_is_discovered_named_or_ignored() {
     assert_eq!(named.stdout, "");
     assert_eq!(
         named.stderr,
-        "a.txt: refused: the rules would remove 17% of the paragraph text (limit 5%); clean and --fix leave it \
-         unchanged\ndechrome: checked 1 file: no findings, 1 refused\n"
+        "a.txt: refused: the rules would remove 17% of the paragraph text (limit 5%); left unchanged\n\
+         dechrome: checked 1 file: no findings, 1 refused\n"
     );
     // --max-removal on the command line wins over the file.
     let flag = in_dir(
@@ -480,8 +448,8 @@ fn configuration_include_and_exclude_choose_files() {
     assert_eq!(
         walked.stderr,
         format!(
-            "corpus/notes.md: refused: the rules would remove 100% of the paragraph text (limit 80%); clean and \
-             --fix leave it unchanged\n{NOTE_C}dechrome: checked 4 files: 2 findings in 1 file, 1 refused\n"
+            "corpus/notes.md: refused: the rules would remove 100% of the paragraph text (limit 80%); left unchanged\n\
+             {NOTE_C}dechrome: checked 4 files: 2 findings in 1 file, 1 refused\n"
         )
     );
     // Files named on the command line (as pre-commit passes them) obey the configuration too.
@@ -592,7 +560,7 @@ fn check_and_clean_agree() {
         .map(|f| (f, vec!["--no-config"]))
         .collect();
     for name in ["a.txt", "b.txt", "d.txt", "sub/c.txt"] {
-        cases.push((dir.path().join("corpus").join(name), OWN.to_vec()));
+        cases.push((dir.path().join("corpus").join(name), OWN_RULES.to_vec()));
     }
     for (file, opts) in &cases {
         let file_arg = file.to_str().unwrap();

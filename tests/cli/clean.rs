@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::harness::{root, run, run_in, untimed};
+use crate::harness::{run, run_in, run_with_rules, untimed};
 
 const RULES: &str = r#"
 [[rule]]
@@ -35,16 +35,11 @@ fn stdin_to_stdout_with_explain() {
 #[test]
 fn user_patterns_without_the_builtin_set() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("rules.toml"), RULES).unwrap();
-    let r = run_in(
+    let r = run_with_rules(
         dir.path(),
-        &[
-            "clean",
-            "--no-default-patterns",
-            "--patterns",
-            "rules.toml",
-            "--explain",
-        ],
+        "clean",
+        RULES,
+        &["--explain"],
         b"Body.\nShare this article\nJoin our commenting forum\nComments\n",
     );
     assert_eq!(r.code, 0);
@@ -186,19 +181,7 @@ fn bad_pattern_file_reports_every_problem() {
 fn refused_document_is_reported_and_left_whole() {
     let input = b"Share this article\nOk.\n";
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("rules.toml"), RULES).unwrap();
-    let r = run_in(
-        dir.path(),
-        &[
-            "clean",
-            "--no-default-patterns",
-            "--patterns",
-            "rules.toml",
-            "--max-removal",
-            "0.5",
-        ],
-        input,
-    );
+    let r = run_with_rules(dir.path(), "clean", RULES, &["--max-removal", "0.5"], input);
     assert_eq!(r.code, 0);
     assert_eq!(r.stdout, input);
     assert_eq!(
@@ -239,18 +222,7 @@ fn byte_preservation_through_the_binary() {
 #[test]
 fn patterns_list_and_test() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("rules.toml"), RULES).unwrap();
-    let r = run_in(
-        dir.path(),
-        &[
-            "patterns",
-            "list",
-            "--no-default-patterns",
-            "--patterns",
-            "rules.toml",
-        ],
-        b"",
-    );
+    let r = run_with_rules(dir.path(), "patterns list", RULES, &[], b"");
     assert_eq!(r.code, 0);
     assert_eq!(
         r.stdout_str(),
@@ -264,18 +236,7 @@ fn patterns_list_and_test() {
         "Share this article\nWe share this article.\n",
     )
     .unwrap();
-    let r = run_in(
-        dir.path(),
-        &[
-            "patterns",
-            "test",
-            "doc.txt",
-            "--no-default-patterns",
-            "--patterns",
-            "rules.toml",
-        ],
-        b"",
-    );
+    let r = run_with_rules(dir.path(), "patterns test", RULES, &["doc.txt"], b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout_str(),
@@ -284,5 +245,4 @@ fn patterns_list_and_test() {
          doc.txt:1:1: test.share removes \"Share this article\"\n\
          2 hits, 1 removals, verdict: cleaned (45.2% of characters)\n"
     );
-    let _ = root();
 }

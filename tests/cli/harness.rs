@@ -1,4 +1,5 @@
-//! Running the binary and locating test data.
+//! Running the binary and locating test data, and the setup the CLI tests share: a run with only a
+//! test's own rules, and a run's output as text.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,62 @@ impl Run {
     pub fn stdout_str(&self) -> String {
         String::from_utf8(self.stdout.clone()).expect("utf-8 stdout")
     }
+}
+
+/// One run of the binary, its output as text (for tests that compare stdout as a string).
+#[derive(Debug)]
+pub struct TextRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Run> for TextRun {
+    fn from(run: Run) -> Self {
+        TextRun {
+            code: run.code,
+            stdout: run.stdout_str(),
+            stderr: run.stderr,
+        }
+    }
+}
+
+/// Runs `dechrome ARGS` in `dir` with `stdin` as its input, its output as text.
+pub fn dechrome_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> TextRun {
+    run_in(dir, args, stdin).into()
+}
+
+/// Runs `dechrome ARGS` in `dir` with empty input, its output as text.
+pub fn dechrome(dir: &Path, args: &[&str]) -> TextRun {
+    dechrome_with_stdin(dir, args, b"")
+}
+
+/// The file a test's own rules are written to, in the directory the binary runs in.
+pub const RULES_FILE: &str = "rules.toml";
+
+/// Options that make a run use only [`RULES_FILE`]: no built-in set, no configuration file, so
+/// that expected outputs do not move when the built-in set grows or a `dechrome.toml` is near.
+pub const OWN_RULES: [&str; 4] = [
+    "--no-config",
+    "--no-default-patterns",
+    "--patterns",
+    RULES_FILE,
+];
+
+/// `CMD` (a subcommand, or a subcommand and its own, such as `patterns list`), the options of
+/// [`OWN_RULES`], then `extra`.
+pub fn own_args<'a>(cmd: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a: Vec<&str> = cmd.split(' ').collect();
+    a.extend(OWN_RULES);
+    a.extend_from_slice(extra);
+    a
+}
+
+/// Writes `rules` to `dir/`[`RULES_FILE`] and runs `dechrome CMD` there with only those rules,
+/// then `args`, with `stdin`.
+pub fn run_with_rules(dir: &Path, cmd: &str, rules: &str, args: &[&str], stdin: &[u8]) -> Run {
+    std::fs::write(dir.join(RULES_FILE), rules).unwrap();
+    run_in(dir, &own_args(cmd, args), stdin)
 }
 
 /// The repository root.

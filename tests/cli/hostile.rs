@@ -1285,7 +1285,7 @@ fn a_document_that_never_settles_is_refused() {
         timing_free(&r.stderr),
         "doc.txt:2:1: t.tail1: note: cleaning did not settle after 8 passes (each removal exposed \
          more chrome); document left unchanged\n\
-         doc.txt: refused: cleaning did not settle after 8 passes; clean and --fix leave it unchanged\n\
+         doc.txt: refused: cleaning did not settle after 8 passes; left unchanged\n\
          dechrome: checked 1 file: no findings, 1 refused\n"
     );
     // One comment line fewer settles within the bound.

@@ -227,6 +227,8 @@ pub struct PyOutcome {
     verdict: &'static str,
     /// Share of the text's characters the removals take (0 to 1).
     removed_share: f64,
+    /// Why the text was refused, in the words the command line uses; `None` unless refused.
+    message: Option<String>,
 }
 
 #[pymethods]
@@ -247,6 +249,8 @@ struct Cleaned {
     removals: Vec<Removal>,
     verdict: Verdict,
     removed_share: f64,
+    /// Why the text was refused (see [`dechrome::report::refusal`]); `None` unless refused.
+    message: Option<String>,
 }
 
 /// Character offsets of sorted-or-not byte offsets into `text`, in one pass over the text.
@@ -308,12 +312,18 @@ fn clean_str(cleaner: &dechrome::Cleaner, text: &str) -> Cleaned {
             removals,
             verdict: outcome.verdict,
             removed_share: outcome.removed_share,
+            message: dechrome::report::refusal(
+                outcome.verdict,
+                outcome.guarded_share,
+                cleaner.max_removal(),
+            ),
         },
         None => Cleaned {
             text: text.to_owned(),
             removals,
             verdict: Verdict::Refused,
             removed_share: outcome.removed_share,
+            message: Some(dechrome::report::REFUSED_NOT_UTF8.to_owned()),
         },
     }
 }
@@ -387,7 +397,7 @@ impl Cleaner {
     }
 
     /// Cleans one text and tells everything: text, removals (also those a refusal left in place),
-    /// verdict and removed share.
+    /// verdict, removed share and, for a refused text, why (worded as `dechrome clean` words it).
     fn inspect(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<PyOutcome> {
         let s = text.to_str()?;
         let done = py.detach(|| clean_str(&self.inner, s));
@@ -396,6 +406,7 @@ impl Cleaner {
             removals: done.removals,
             verdict: done.verdict.as_str(),
             removed_share: done.removed_share,
+            message: done.message,
         })
     }
 

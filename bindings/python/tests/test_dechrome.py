@@ -91,6 +91,7 @@ def test_unchanged_text_comes_back_equal_with_no_removals(cleaner: Cleaner):
         "unchanged",
         0.0,
     )
+    assert outcome.message is None
 
 
 def test_refused_text_is_returned_unchanged_and_inspect_says_why(rules: PatternSet):
@@ -102,6 +103,9 @@ def test_refused_text_is_returned_unchanged_and_inspect_says_why(rules: PatternS
     assert outcome.text == doc
     assert [r.rule_id for r in outcome.removals] == ["test.share.bar"]
     assert outcome.removed_share == pytest.approx(19 / 26)
+    assert outcome.message == (
+        "refused: the rules would remove 73% of the paragraph text (limit 50%); left unchanged"
+    )
     # The same text under a looser guard is cleaned.
     assert Cleaner(rules, max_removal=0.8).clean(doc)[0] == "Short.\n"
 

@@ -96,6 +96,9 @@ class Outcome:
     @property
     def removed_share(self) -> float:
         """Share of the text's characters the removals take, from 0 to 1."""
+    @property
+    def message(self) -> str | None:
+        """Why the text was refused, worded as ``dechrome clean`` words it; None unless refused."""
 
 @final
 class Cleaner:

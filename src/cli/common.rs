@@ -1,0 +1,232 @@
+//! What the subcommands share, so that none of them uses another (and none uses the module that
+//! dispatches to them): the pattern options, the removal guard's setting, the exit status, the
+//! memory budget, the interrupt flag, and `clean`'s arguments (which `--jsonl` runs read too).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Args;
+use dechrome::{Config, Error, PatternSet, PatternSetBuilder, input};
+
+/// The memory budget of the run's cleaning workers (see [`dechrome::input::MemoryBudget`]).
+static BUDGET: std::sync::OnceLock<dechrome::input::MemoryBudget> = std::sync::OnceLock::new();
+
+/// Sets the run's memory budget: `max` bytes, or half the memory available.
+pub fn set_memory_budget(max: Option<u64>) {
+    let total = max.unwrap_or_else(dechrome::input::default_memory_budget);
+    let _ = BUDGET.set(dechrome::input::MemoryBudget::new(total));
+}
+
+/// Reserves the memory cleaning a document of `cost` bytes takes (waiting for other workers to
+/// give some back); an error naming `path` when it is more than the whole budget.
+pub fn reserve_memory(
+    path: &std::path::Path,
+    cost: u64,
+) -> Result<dechrome::input::Reservation<'static>, Error> {
+    let budget = BUDGET.get_or_init(|| {
+        dechrome::input::MemoryBudget::new(dechrome::input::default_memory_budget())
+    });
+    budget
+        .reserve(cost)
+        .ok_or_else(|| dechrome::input::too_costly(path, cost, budget.total()))
+}
+
+/// Options that choose the pattern set, shared by the subcommands.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PatternOpts {
+    /// Add rules from a pattern file or a directory of `*.toml` files (repeatable).
+    #[arg(long = "patterns", value_name = "PATH")]
+    pub patterns: Vec<PathBuf>,
+    /// Do not use the built-in pattern set.
+    #[arg(long)]
+    pub no_default_patterns: bool,
+    /// Leave out a rule id, a rule pack (id prefix such as `independent`) or a family (repeatable).
+    #[arg(long = "disable", value_name = "NAME")]
+    pub disable: Vec<String>,
+    /// Read settings from this file instead of the `dechrome.toml` found in the current directory
+    /// or its nearest ancestor.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+impl PatternOpts {
+    /// The configuration file these options choose: `--config FILE`, none with `--no-config`, else
+    /// the nearest `dechrome.toml` from the current directory up.
+    pub fn config(&self) -> Result<Option<Config>, Error> {
+        if self.no_config {
+            Ok(None)
+        } else if let Some(path) = &self.config {
+            Config::load(path).map(Some)
+        } else {
+            let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+            Config::discover(&cwd)
+        }
+    }
+
+    /// Builds the pattern set these options describe, reading the configuration file.
+    pub fn build(&self) -> Result<PatternSet, Error> {
+        self.build_with(self.config()?.as_ref())
+    }
+
+    /// Builds the pattern set from a configuration file's settings and these options: the
+    /// command line's pattern files come after the file's, and both lists of disabled rules apply.
+    pub fn build_with(&self, config: Option<&Config>) -> Result<PatternSet, Error> {
+        let mut b = PatternSetBuilder::new();
+        if !self.no_default_patterns && !config.is_some_and(|c| c.no_default_patterns) {
+            b = b.builtin();
+        }
+        let from_config = config.map(|c| c.patterns.as_slice()).unwrap_or_default();
+        for p in from_config.iter().chain(&self.patterns) {
+            b = b.add_path(p)?;
+        }
+        let disabled = config.map(|c| c.disable.as_slice()).unwrap_or_default();
+        for d in disabled.iter().chain(&self.disable) {
+            b = b.disable(d.clone());
+        }
+        Ok(b.build()?)
+    }
+}
+
+/// The removal guard: the command line's `--max-removal`, else the configuration file's, else the
+/// default; refused when outside 0 to 1.
+pub fn max_removal(flag: Option<f64>, config: Option<&Config>) -> Result<f64, Error> {
+    let share = flag
+        .or(config.and_then(|c| c.max_removal))
+        .unwrap_or(dechrome::DEFAULT_MAX_REMOVAL);
+    if !(0.0..=1.0).contains(&share) {
+        return Err(Error::Usage(format!(
+            "--max-removal must be between 0 and 1, got {share}"
+        )));
+    }
+    Ok(share)
+}
+
+/// Exit status of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Everything went well.
+    Ok = 0,
+    /// Findings were reported (`check`).
+    Findings = 1,
+    /// Something failed.
+    Error = 2,
+}
+
+/// Arguments of `dechrome clean`.
+#[derive(Args, Debug)]
+pub struct CleanArgs {
+    /// Files or directories to clean; none (or `-`) reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write here instead of stdout: files and trees are mirrored into this directory; with
+    /// --jsonl, one file (when the name ends in .jsonl, .jsonl.gz or .jsonl.zst) or shards.
+    #[arg(short = 'o', long = "output", value_name = "OUTDIR")]
+    pub output: Option<PathBuf>,
+    /// Which files of a directory to clean (matched against the path below the directory; default
+    /// `*.txt`, or every file the configuration's `include` lets through).
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Option<String>,
+    /// Print every removal to stderr as `path:line:col: rule-id: "removed text"`.
+    #[arg(long)]
+    pub explain: bool,
+    /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
+    /// share of its paragraph text, the lines that read as prose (default 0.8, or the
+    /// configuration's `max-removal`).
+    #[arg(long, value_name = "SHARE")]
+    pub max_removal: Option<f64>,
+    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it;
+    /// with --jsonl, a record (line) larger than this ends its input with an error.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
+    pub max_file_size: u64,
+    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
+    /// (default: half the memory available). Workers wait for each other to stay within it; a
+    /// document that alone would need more is skipped with an error.
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
+    pub max_memory: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print no summary and no progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip inputs whose output file already exists (resumes an interrupted run into -o OUTDIR);
+    /// with --jsonl, keep the shards that exist and pass over the records they hold.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Write the run's statistics (the summary's numbers) to this file as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+    /// Read JSON Lines: clean one string field of each record, keep every other field as it is.
+    /// Inputs ending in .gz or .zst are decompressed.
+    #[arg(long, help_heading = "JSONL")]
+    pub jsonl: bool,
+    /// The record field to clean.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "text",
+        help_heading = "JSONL"
+    )]
+    pub field: String,
+    /// Add this field to each record: the removals, as objects with rule, family, scope, and start
+    /// and end offsets in Unicode characters (scalar values) of the field's decoded string.
+    #[arg(long, value_name = "FIELD", help_heading = "JSONL")]
+    pub annotate: Option<String>,
+    /// What to do with a record that is not a JSON object with the string field: stop the run
+    /// (fail), leave it out of the output (skip) or write it as it was (keep). Each is reported.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ACTION",
+        default_value = "fail",
+        help_heading = "JSONL"
+    )]
+    pub on_error: OnError,
+    /// Records per shard, with -o OUTDIR (shards part-00000.jsonl, ...). An -o path ending in
+    /// .jsonl, .jsonl.gz or .jsonl.zst is one output file instead.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        help_heading = "JSONL"
+    )]
+    pub shard_size: usize,
+    /// Compress shards: gz or zst.
+    #[arg(long, value_name = "FORMAT", help_heading = "JSONL")]
+    pub compress: Option<String>,
+    #[command(flatten)]
+    pub patterns: PatternOpts,
+}
+
+/// Set by Ctrl-C (SIGINT, SIGTERM): the run stops after the batch in progress.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C (SIGINT, SIGTERM) set the flag [`interrupted`] reads. Without a handler, Ctrl-C
+/// would end the process at once and leave temporary files behind.
+pub fn set_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+}
+
+/// Has the run been interrupted?
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+/// The error an interrupted run ends with.
+pub fn interrupted_error() -> Error {
+    Error::Usage("interrupted; complete outputs are kept, no partial file is left".into())
+}
+
+/// What happens to a malformed JSONL record.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    /// Stop with an error naming the line.
+    Fail,
+    /// Leave the record out of the output, with a warning.
+    Skip,
+    /// Write the record as it was, with a warning.
+    Keep,
+}

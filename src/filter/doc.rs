@@ -1,0 +1,393 @@
+//! The document model: lines, the prose index and word and character counts.
+//!
+//! Decides what a line is (its bounds, whether it is blank, whether it reads as prose, how long it
+//! is) for every scope, once per document. It must never decide what to remove: it only describes
+//! the text, and it must never change a byte of it.
+
+use std::ops::Range;
+
+use crate::patterns::Rule;
+
+/// Number of characters (UTF-8 lead bytes and invalid bytes) in `bytes`.
+pub(super) fn char_count(bytes: &[u8]) -> usize {
+    // Characters are the bytes that are not UTF-8 continuation bytes (10xxxxxx), eight at a time.
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut continuation = 0;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        continuation += (w & !(w << 1) & HIGH).count_ones() as usize;
+    }
+    continuation += chunks
+        .remainder()
+        .iter()
+        .filter(|&&b| (b & 0xC0) == 0x80)
+        .count();
+    bytes.len() - continuation
+}
+
+/// One line: `start..content_end` is its text, `end` is past its terminator.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Line {
+    pub(super) start: usize,
+    pub(super) content_end: usize,
+    pub(super) end: usize,
+}
+
+/// A document split into lines, for scope decisions.
+pub(super) struct Doc<'a> {
+    pub(super) text: &'a [u8],
+    pub(super) lines: Vec<Line>,
+    /// Where the first line starts (after a UTF-8 BOM, which is never removed).
+    pub(super) body_start: usize,
+    /// Which lines are prose, computed once for the section rules.
+    pub(super) prose: std::cell::OnceCell<ProseIndex>,
+    /// Per line, its length in characters if it reads as prose (lines other rules remove
+    /// included): shared by the section rules and the removal guard.
+    pub(super) raw_prose: std::cell::OnceCell<Vec<Option<usize>>>,
+    /// Lines that other rules remove whole in this pass, set before the section rules run: they
+    /// read them as blank (a comment notice or a sign-up message is not article prose).
+    pub(super) masked: std::cell::OnceCell<Vec<bool>>,
+}
+
+/// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
+/// (a page of a million menu lines must not cost a million scans of itself).
+pub(super) struct ProseIndex {
+    /// `before[i]`: prose lines among lines `..i`.
+    pub(super) before: Vec<usize>,
+    /// `next[i]`: the first non-blank line at or after `i`, if any.
+    pub(super) next: Vec<Option<usize>>,
+    /// Is each line prose?
+    pub(super) is_prose: Vec<bool>,
+    /// The last non-blank line.
+    pub(super) last: Option<usize>,
+    /// `pair_from[i]`: do two prose lines stand together (blank lines aside) among lines `i..`?
+    pub(super) pair_from: Vec<bool>,
+    /// `long_from[i]`: prose lines too long for a teaser among lines `i..`.
+    pub(super) long_from: Vec<usize>,
+    /// `chars_before[i]`: characters of the prose lines among lines `..i`.
+    pub(super) chars_before: Vec<usize>,
+}
+
+/// The most characters a prose line after a section heading may have to count as a teaser (about
+/// forty English words): a longer one is a paragraph of the article, and keeps the section.
+pub(super) const TEASER_CHARS: usize = 250;
+
+/// Words of a line for the structural rules, counted up to `cap` (the callers only compare with a
+/// small bound, and paragraphs are long): runs of non-space characters, where each Chinese,
+/// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
+/// words).
+pub(super) fn word_count(s: &str, cap: usize) -> usize {
+    let mut n = 0;
+    for w in s.split_whitespace() {
+        n += if w.is_ascii() {
+            1
+        } else {
+            let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+            cjk + usize::from(cjk < w.chars().count())
+        };
+        if n >= cap {
+            return cap;
+        }
+    }
+    n
+}
+
+/// Is `c` a CJK ideograph, kana or Hangul syllable?
+pub(super) fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+pub(crate) fn is_space_char(c: char) -> bool {
+    c.is_whitespace() || c == '\u{FEFF}' || c == '\u{200B}'
+}
+
+pub(crate) fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '•' | '·'
+            | '▪'
+            | '►'
+            | '▶'
+            | '|'
+            | '>'
+            | '*'
+            | '-'
+            | '–'
+            | '—'
+            | '#'
+            | '■'
+            | '◆'
+            | '→'
+    )
+}
+
+pub(crate) fn is_trailing_punct(c: char) -> bool {
+    matches!(
+        c,
+        ':' | '.'
+            | '!'
+            | '?'
+            | '›'
+            | '»'
+            | '|'
+            | '→'
+            | '…'
+            | '-'
+            | '–'
+            | '—'
+            | ','
+            | ';'
+            | '>'
+            | '•'
+    )
+}
+
+pub(super) fn is_closing(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b')' | b']')
+}
+
+/// Closing quotes and brackets, typographic ones included, right after `at`.
+pub(super) fn skip_closers(text: &[u8], mut at: usize, limit: usize) -> usize {
+    loop {
+        if at < limit && is_closing(text[at]) {
+            at += 1;
+            continue;
+        }
+        let (c, len) = bstr::decode_utf8(&text[at.min(limit)..limit]);
+        match c {
+            Some('”' | '’' | '»') => at += len,
+            _ => return at,
+        }
+    }
+}
+
+pub(super) fn is_hspace(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+impl<'a> Doc<'a> {
+    pub(super) fn new(text: &'a [u8]) -> Self {
+        let body_start = if text.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let mut lines = Vec::new();
+        let mut start = body_start;
+        for nl in memchr::memchr_iter(b'\n', &text[body_start..]) {
+            let nl = nl + body_start;
+            let content_end = if nl > start && text[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
+            lines.push(Line {
+                start,
+                content_end,
+                end: nl + 1,
+            });
+            start = nl + 1;
+        }
+        if start < text.len() || lines.is_empty() {
+            lines.push(Line {
+                start,
+                content_end: text.len(),
+                end: text.len(),
+            });
+        }
+        Doc {
+            text,
+            lines,
+            body_start,
+            prose: std::cell::OnceCell::new(),
+            raw_prose: std::cell::OnceCell::new(),
+            masked: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub(super) fn prose_index(&self) -> &ProseIndex {
+        self.prose.get_or_init(|| {
+            let n = self.lines.len();
+            let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+            let blank = |i: usize| masked(i) || self.is_blank(&self.lines[i]);
+            let raw = self.raw_prose();
+            let is_prose: Vec<bool> = (0..n).map(|i| !masked(i) && raw[i].is_some()).collect();
+            let mut before = Vec::with_capacity(n + 1);
+            before.push(0);
+            for &p in &is_prose {
+                before.push(before.last().unwrap() + usize::from(p));
+            }
+            let mut next = vec![None; n + 1];
+            for i in (0..n).rev() {
+                next[i] = if blank(i) { next[i + 1] } else { Some(i) };
+            }
+            let last = (0..n).rev().find(|&i| !blank(i));
+            let mut pair_from = vec![false; n + 1];
+            for i in (0..n).rev() {
+                let pair = is_prose[i] && next[i + 1].is_some_and(|j| is_prose[j]);
+                pair_from[i] = pair_from[i + 1] || pair;
+            }
+            let mut chars_before = Vec::with_capacity(n + 1);
+            chars_before.push(0);
+            for (i, &p) in is_prose.iter().enumerate() {
+                let chars = if p { raw[i].unwrap_or(0) } else { 0 };
+                chars_before.push(chars_before[i] + chars);
+            }
+            let mut long_from = vec![0; n + 1];
+            for i in (0..n).rev() {
+                long_from[i] =
+                    long_from[i + 1] + usize::from(is_prose[i] && self.is_long(&self.lines[i]));
+            }
+            ProseIndex {
+                before,
+                next,
+                is_prose,
+                last,
+                pair_from,
+                long_from,
+                chars_before,
+            }
+        })
+    }
+
+    /// Per line, its length in characters if it reads as prose (computed once).
+    pub(super) fn raw_prose(&self) -> &[Option<usize>] {
+        self.raw_prose.get_or_init(|| {
+            self.lines
+                .iter()
+                .map(|l| {
+                    self.is_prose_line(l)
+                        .then(|| char_count(&self.text[l.start..l.content_end]))
+                })
+                .collect()
+        })
+    }
+
+    /// The prose lines (without line terminators) and their lengths in characters, for the guard.
+    pub(super) fn prose_spans(&self) -> Vec<(Range<usize>, usize)> {
+        self.lines
+            .iter()
+            .zip(self.raw_prose())
+            .filter_map(|(l, chars)| chars.map(|c| (l.start..l.content_end, c)))
+            .collect()
+    }
+
+    pub(super) fn line_index(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|l| l.end <= offset)
+            .min(self.lines.len() - 1)
+    }
+
+    /// The line's text without surrounding whitespace, leading bullets and trailing punctuation.
+    pub(super) fn trimmed(&self, line: &Line) -> Range<usize> {
+        let (mut s, mut e) = (line.start, line.content_end);
+        while s < e {
+            let (c, len) = bstr::decode_utf8(&self.text[s..e]);
+            match c {
+                Some(c) if is_space_char(c) || is_bullet(c) => s += len,
+                _ => break,
+            }
+        }
+        while e > s {
+            let (c, len) = bstr::decode_last_utf8(&self.text[s..e]);
+            match c {
+                Some(c) if is_space_char(c) || is_trailing_punct(c) => e -= len,
+                _ => break,
+            }
+        }
+        s..e
+    }
+
+    pub(super) fn is_blank(&self, line: &Line) -> bool {
+        self.trimmed_ws(line).is_empty()
+    }
+
+    pub(super) fn trimmed_ws(&self, line: &Line) -> Range<usize> {
+        let s = &self.text[line.start..line.content_end];
+        let lead = s.len() - bstr::ByteSlice::trim_start(s).len();
+        let rest = bstr::ByteSlice::trim(s).len();
+        line.start + lead..line.start + lead + rest
+    }
+
+    /// Is the line too long for a teaser (more than [`TEASER_CHARS`] characters)?
+    pub(super) fn is_long(&self, line: &Line) -> bool {
+        char_count(&self.text[self.trimmed_ws(line)]) > TEASER_CHARS
+    }
+
+    /// Does the line read as article prose: enough words, ending like a sentence?
+    pub(super) fn is_prose_line(&self, line: &Line) -> bool {
+        let t = self.trimmed_ws(line);
+        let s = String::from_utf8_lossy(&self.text[t]);
+        let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+        // A line cut short with an ellipsis is a teaser, not a paragraph.
+        !s.ends_with('\u{2026}')
+            && !s.ends_with("..")
+            && s.ends_with(['.', '!', '?', '\u{3002}', '\u{ff01}', '\u{ff1f}'])
+            && word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS
+    }
+
+    /// A removal inside one line: the whole line when nothing but whitespace would remain of it,
+    /// else exactly the span (the seam repair takes care of the spaces around it).
+    pub(super) fn span_in_line(&self, line: &Line, start: usize, end: usize) -> Range<usize> {
+        let t = self.trimmed_ws(line);
+        if start <= t.start && end >= t.end {
+            line.start..line.end
+        } else {
+            start..end
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::Verdict;
+    use crate::filter::testkit::cleaner_from;
+
+    #[test]
+    fn char_count_counts_characters() {
+        for text in [
+            "",
+            "a",
+            "héllo wörld, ok?",
+            "日本語のテキスト and more text here",
+            "\u{10348}x\u{7f}\u{80}",
+        ] {
+            for start in 0..text.len().min(9) {
+                let bytes = &text.as_bytes()[start..];
+                let naive = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+                assert_eq!(char_count(bytes), naive, "{text:?} from {start}");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_cut_short_with_an_ellipsis_are_teasers_not_prose() {
+        let rules = r#"
+[[rule]]
+id = "s.recent"
+family = "related"
+scope = "section"
+phrases = ["Recent"]
+max_prose = 0
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let p2 = "Engineers will inspect it again in the spring before a final decision.";
+        // Comment snippets cut short with an ellipsis: the list goes.
+        let cut = format!(
+            "{p1}\n{p2}\nRecent\nann: the council should have listened to the people who cross every\u{2026}\nbob: the ferry costs far too much for families who cross the river...\n"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&c.clean(cut.as_bytes()).text),
+            format!("{p1}\n{p2}\n")
+        );
+        // The same lines ending as sentences are prose: more than `max_prose`, they stay.
+        let whole = format!(
+            "{p1}\n{p2}\nRecent\nann: the council should have listened to the people who cross every day.\nbob: the ferry costs far too much for families who cross the river.\n"
+        );
+        assert_eq!(c.clean(whole.as_bytes()).verdict, Verdict::Unchanged);
+    }
+}

@@ -1,0 +1,89 @@
+//! The `line` scope: a hit makes its whole line chrome.
+//!
+//! Decides whether a hit covers its line (or starts a line short enough for the rule's
+//! `max_chars`); the same test admits the headings of tails, sections and threads. It must never
+//! take part of a line, nor a line whose text goes on past the phrase (a phrase inside prose).
+
+use std::ops::Range;
+
+use super::doc::{Doc, Line};
+use crate::detect::Hit;
+use crate::patterns::Rule;
+
+impl Doc<'_> {
+    /// Does the hit make its line chrome: the whole line, or the start of a short one?
+    pub(super) fn line_qualifies(&self, hit: &Hit, line: &Line, rule: &Rule) -> bool {
+        if hit.end > line.end {
+            return false;
+        }
+        let t = self.trimmed(line);
+        if t.is_empty() || hit.start > t.start {
+            return false;
+        }
+        if hit.end >= t.end {
+            return true;
+        }
+        rule.max_chars.is_some_and(|max| {
+            String::from_utf8_lossy(&self.text[t.clone()])
+                .chars()
+                .count()
+                <= max
+        })
+    }
+
+    pub(super) fn line_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
+        let line = self.lines[self.line_index(hit.start)];
+        self.line_qualifies(hit, &line, rule)
+            .then_some(line.start..line.end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::filter::testkit::{Case, check_cases, cleaner};
+
+    /// (name, input, expected output, expected removals): the line scope.
+    const CASES: &[Case] = &[
+        (
+            "line whole",
+            "A.\nShare this article\nB.\n",
+            "A.\nB.\n",
+            &[("t.line", "Share this article\n")],
+        ),
+        (
+            "line with bullets and case",
+            "A.\n  \u{2022} SHARE  THIS\u{a0}ARTICLE:\nB.\n",
+            "A.\nB.\n",
+            &[("t.line", "  \u{2022} SHARE  THIS\u{a0}ARTICLE:\n")],
+        ),
+        (
+            "line phrase inside prose stays",
+            "Readers were asked to share this article with friends.\n",
+            "Readers were asked to share this article with friends.\n",
+            &[],
+        ),
+        (
+            "line prefix within max_chars",
+            "A.\nSign up to our newsletter for daily news\nB.\n",
+            "A.\nB.\n",
+            &[("t.prefix", "Sign up to our newsletter for daily news\n")],
+        ),
+        (
+            "line prefix too long stays",
+            "Sign up to our newsletter, the mayor said, was the best advice she had ever been given.\n",
+            "Sign up to our newsletter, the mayor said, was the best advice she had ever been given.\n",
+            &[],
+        ),
+        (
+            "line regex",
+            "A.\nUpdated 10:45\nB.",
+            "A.\nB.",
+            &[("t.regex", "Updated 10:45\n")],
+        ),
+    ];
+
+    #[test]
+    fn line_table() {
+        check_cases(&cleaner(), CASES);
+    }
+}

@@ -1,0 +1,488 @@
+//! The filter: from hits to removals, by scope, with seam repair and the removal guard.
+//!
+//! [`Cleaner::clean`] runs the whole pipeline on one document: [`detect`](crate::detect::detect)
+//! finds hits, each rule's [`Scope`] turns qualifying hits into [`Removal`]s, overlapping removals
+//! merge, seams are repaired (no blank-line run or dangling space that a removal created, the
+//! presence or absence of a final newline kept), and the guard refuses a document the rules would
+//! gut. Every byte not removed is kept as it was.
+//!
+//! This module owns the passes: which scope judges each hit, in which order (line, sentence, tail
+//! and block rules first; sections and threads once the lines those remove are known; runs last),
+//! and the re-detection of a pass's output until nothing more goes. It must never decide a scope
+//! itself, and never return bytes other than the input's less whole removals and their seams.
+//! One file per scope family decides the ranges: `line.rs`, `sentence.rs`, `block.rs`, `tail.rs`,
+//! `section.rs` (with threads) and `run.rs`; `doc.rs` describes the text they read, `seams.rs`
+//! repairs what they leave, and `guard.rs` weighs it. The filter is pure: no I/O, no CLI types.
+
+mod block;
+mod doc;
+mod guard;
+mod line;
+mod run;
+mod seams;
+mod section;
+mod sentence;
+mod tail;
+#[cfg(test)]
+mod testkit;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
+use crate::patterns::{PatternSet, Role, Rule, Scope};
+
+use doc::Doc;
+pub(crate) use doc::{is_bullet, is_space_char, is_trailing_punct};
+use guard::{guarded_share, removed_share};
+use seams::{OffsetMap, delete, merge};
+
+/// The default share of a document's paragraph text above which cleaning is refused.
+pub const DEFAULT_MAX_REMOVAL: f64 = 0.8;
+
+/// Most detection passes over one document (see [`Cleaner::clean`]).
+pub const MAX_PASSES: usize = 8;
+
+/// Cleans documents with one pattern set. Cheap to clone; share it across threads.
+#[derive(Debug, Clone)]
+pub struct Cleaner {
+    set: PatternSet,
+    max_removal: f64,
+}
+
+/// One removal: which rule removed which bytes of the original document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// The rule responsible.
+    pub rule: Arc<Rule>,
+    /// The bytes it removes, in the original document (seam repairs not included).
+    pub range: Range<usize>,
+}
+
+/// Something a rule found but did not remove, such as a block with no end marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The rule concerned.
+    pub rule: Arc<Rule>,
+    /// The bytes that triggered it.
+    pub range: Range<usize>,
+    /// What happened.
+    pub message: String,
+}
+
+/// What became of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// No rule removed anything.
+    Unchanged,
+    /// Chrome was removed.
+    Cleaned,
+    /// The rules would remove more than the allowed share; the document is returned as it was.
+    Refused,
+}
+
+impl Verdict {
+    /// A lower-case name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Unchanged => "unchanged",
+            Verdict::Cleaned => "cleaned",
+            Verdict::Refused => "refused",
+        }
+    }
+}
+
+/// The result of cleaning one document.
+#[derive(Debug, Clone)]
+pub struct Outcome<'a> {
+    /// The cleaned text (the input itself when unchanged or refused).
+    pub text: Cow<'a, [u8]>,
+    /// Every removal, in document order (also for a refused document: what would have gone).
+    pub removals: Vec<Removal>,
+    /// Findings that removed nothing.
+    pub notices: Vec<Notice>,
+    /// Unchanged, cleaned or refused.
+    pub verdict: Verdict,
+    /// The byte ranges actually deleted from the input: the removals merged, plus seam repairs.
+    /// Empty when refused.
+    pub deleted: Vec<Range<usize>>,
+    /// Share of the document's characters the removals take (0 to 1); for a refused document, the
+    /// share they would have taken.
+    pub removed_share: f64,
+    /// Share of the document's paragraph text the removals take (0 to 1): what the removal guard
+    /// weighs (see [`Cleaner::with_max_removal`]).
+    pub guarded_share: f64,
+}
+
+impl Cleaner {
+    /// A cleaner with the default removal guard.
+    pub fn new(set: PatternSet) -> Self {
+        Cleaner {
+            set,
+            max_removal: DEFAULT_MAX_REMOVAL,
+        }
+    }
+
+    /// Sets the largest share of a document's paragraph text that may be removed (0 to 1); above
+    /// it the document is refused and left unchanged. Paragraph text is the lines that read as prose
+    /// (eight or more words ending like a sentence), or all the text when none does; menus and link
+    /// lists do not count, so a page that is mostly navigation may lose all of it. Text after a
+    /// comment thread does not count either.
+    pub fn with_max_removal(mut self, share: f64) -> Self {
+        self.max_removal = share;
+        self
+    }
+
+    /// The pattern set in use.
+    pub fn patterns(&self) -> &PatternSet {
+        &self.set
+    }
+
+    /// The configured guard.
+    pub fn max_removal(&self) -> f64 {
+        self.max_removal
+    }
+
+    /// Cleans one document.
+    ///
+    /// A removal can expose more chrome (the next comment line becomes the last one, a line is left
+    /// holding only a share label), so detection runs again on its own output until a pass removes
+    /// nothing; every range of the outcome is in the coordinates of `text`, and the guard applies
+    /// to all passes together. Cleaning is therefore idempotent: cleaning the output again removes
+    /// nothing. A document that still changes after [`MAX_PASSES`] passes is refused.
+    pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
+        let mut memo = LineMemo::default();
+        let hits = detect_for_cleaning_with(&self.set, text, &mut memo);
+        self.clean_hits_with(text, hits, memo)
+    }
+
+    /// Cleans one document given the hits of its first detection pass (from
+    /// [`detect`](crate::detect::detect) or [`detect_for_cleaning`]); later passes use
+    /// [`detect_for_cleaning`].
+    #[cfg(test)]
+    pub(crate) fn clean_hits<'a>(&self, text: &'a [u8], hits: Vec<Hit>) -> Outcome<'a> {
+        self.clean_hits_with(text, hits, LineMemo::default())
+    }
+
+    /// [`Cleaner::clean_hits`] with the line-regex matches of the first pass in `memo`.
+    fn clean_hits_with<'a>(
+        &self,
+        text: &'a [u8],
+        hits: Vec<Hit>,
+        mut memo: LineMemo,
+    ) -> Outcome<'a> {
+        let doc = Doc::new(text);
+        let (mut removals, mut notices) = self.find_in(&doc, hits);
+        if removals.is_empty() {
+            return Outcome {
+                text: Cow::Borrowed(text),
+                removals,
+                notices,
+                verdict: Verdict::Unchanged,
+                deleted: Vec::new(),
+                removed_share: 0.0,
+                guarded_share: 0.0,
+            };
+        }
+        // `found`: the latest pass's removals, in the coordinates of `current`, the output of the
+        // passes before it; `removals` and `deleted` are in the coordinates of `text`.
+        let mut found = removals.clone();
+        let mut current = Cow::Borrowed(text);
+        let mut deleted: Vec<Range<usize>> = Vec::new();
+        let mut passes = 1;
+        // The guard weighs every pass against the input's prose lines, found once (the first pass
+        // has already read them).
+        let prose = doc.prose_spans();
+        let mut guarded;
+        loop {
+            guarded = guarded_share(text, weighed(&removals), &prose);
+            if guarded > self.max_removal {
+                return refused(text, removals, notices, guarded);
+            }
+            let cut = Doc::new(&current).repair_seams(merge(found.iter().map(|r| r.range.clone())));
+            let map = OffsetMap::new(&deleted, text.len());
+            deleted = merge(deleted.into_iter().chain(cut.iter().map(|r| map.range(r))));
+            current = Cow::Owned(delete(&current, &cut));
+            let (more, more_notices) = self.find(
+                &current,
+                detect_for_cleaning_with(&self.set, &current, &mut memo),
+            );
+            let map = OffsetMap::new(&deleted, text.len());
+            for mut n in more_notices {
+                n.range = map.range(&n.range);
+                if !notices
+                    .iter()
+                    .any(|m| m.range == n.range && m.rule.id == n.rule.id)
+                {
+                    notices.push(n);
+                }
+            }
+            if more.is_empty() {
+                break;
+            }
+            let first = map.range(&more[0].range);
+            removals.extend(more.iter().map(|r| Removal {
+                rule: r.rule.clone(),
+                range: map.range(&r.range),
+            }));
+            removals.sort_by_key(|r| (r.range.start, r.range.end));
+            removals.dedup_by(|a, b| a.range == b.range);
+            if passes == MAX_PASSES {
+                notices.push(Notice {
+                    rule: more[0].rule.clone(),
+                    range: first,
+                    message: format!(
+                        "cleaning did not settle after {MAX_PASSES} passes (each removal exposed \
+                         more chrome); document left unchanged"
+                    ),
+                });
+                let guarded = guarded_share(text, weighed(&removals), &prose);
+                return refused(text, removals, notices, guarded);
+            }
+            passes += 1;
+            found = more;
+        }
+        Outcome {
+            text: current,
+            verdict: Verdict::Cleaned,
+            deleted,
+            removed_share: removed_share(text, weighed(&removals).map(|(r, _)| r), text.len()),
+            guarded_share: guarded,
+            removals,
+            notices,
+        }
+    }
+
+    /// One pass: the removals (sorted, one per span) and notices the hits of `text` lead to.
+    fn find(&self, text: &[u8], hits: Vec<Hit>) -> (Vec<Removal>, Vec<Notice>) {
+        self.find_in(&Doc::new(text), hits)
+    }
+
+    /// [`Cleaner::find`] on a document already split into lines (by no other pass).
+    fn find_in(&self, doc: &Doc<'_>, hits: Vec<Hit>) -> (Vec<Removal>, Vec<Notice>) {
+        let run_rules = &self.set.inner().run_rules;
+        let mut removals = Vec::new();
+        let mut notices = Vec::new();
+        if hits.is_empty() && run_rules.is_empty() {
+            return (removals, notices);
+        }
+        // Entry lines of each thread rule (`repeats`), gathered before any is judged.
+        let mut threads: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        // Section headings, judged once the lines other rules remove are known.
+        let mut sections = Vec::new();
+        for hit in &hits {
+            let rule = self.set.rule(hit.rule);
+            let range = match (rule.scope, hit.role) {
+                (Scope::Section, Role::Phrase) if rule.repeats > 0 => {
+                    let idx = doc.line_index(hit.start);
+                    if doc.line_qualifies(hit, &doc.lines[idx], rule) {
+                        threads.entry(hit.rule).or_default().push(idx);
+                    }
+                    None
+                }
+                (Scope::Line, Role::Phrase) => doc.line_removal(hit, rule),
+                (Scope::Sentence, Role::Phrase) => doc.sentence_removal(hit),
+                (Scope::Tail, Role::Phrase) => doc.tail_removal(hit, rule),
+                (Scope::Section, Role::Phrase) => {
+                    sections.push(hit);
+                    None
+                }
+                (Scope::Block, Role::Start) => match doc.block_removal(hit, rule, &hits) {
+                    Ok(r) => r,
+                    Err(notice) => {
+                        notices.push(Notice {
+                            rule: rule.clone(),
+                            range: hit.start..hit.end,
+                            message: notice,
+                        });
+                        None
+                    }
+                },
+                _ => None,
+            };
+            if let Some(range) = range {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        // The section rules read the lines that line rules remove as blank.
+        let mut masked = vec![false; doc.lines.len()];
+        for r in removals.iter().filter(|r| r.rule.scope == Scope::Line) {
+            let idx = doc.line_index(r.range.start);
+            let line = &doc.lines[idx];
+            if r.range.start <= doc.trimmed_ws(line).start && r.range.end >= line.content_end {
+                masked[idx] = true;
+            }
+        }
+        doc.masked
+            .set(masked)
+            .expect("each document is judged by one pass");
+        for hit in sections {
+            let rule = self.set.rule(hit.rule);
+            if let Some(range) = doc.section_removal(hit, rule) {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        for (i, mut entries) in threads {
+            entries.sort_unstable();
+            entries.dedup();
+            let rule = self.set.rule(i);
+            if let Some(range) = doc.thread_removal(&entries, rule) {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        // Sections opened by chrome lines: the first line another rule removes as one of the
+        // families the section rule names, when all after it reads as a list.
+        for &i in &self.set.inner().opened_sections {
+            let rule = self.set.rule(i);
+            let opened = removals
+                .iter()
+                .filter(|r| r.rule.scope == Scope::Line && rule.opened_by.contains(&r.rule.family))
+                .filter_map(|r| {
+                    doc.section_from(
+                        doc.line_index(r.range.start),
+                        rule.max_prose,
+                        rule.interleaved,
+                    )
+                })
+                .min_by_key(|range| range.start);
+            if let Some(range) = opened {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        for &i in run_rules {
+            let rule = self.set.rule(i);
+            for range in doc.run_removals(rule) {
+                removals.push(Removal {
+                    rule: rule.clone(),
+                    range,
+                });
+            }
+        }
+        removals.sort_by_key(|r| (r.range.start, r.range.end));
+        // Several rules often remove the same span (a label in the generic set and in a publisher
+        // pack): the removal names the first of them in set order, once.
+        removals.dedup_by(|a, b| a.range == b.range);
+        (removals, notices)
+    }
+}
+
+/// The removals as the guard weighs them: each one's bytes, and whether it is a comment thread's
+/// (a `repeats` section: the text from there on does not count).
+fn weighed(removals: &[Removal]) -> impl Iterator<Item = (Range<usize>, bool)> + Clone + '_ {
+    removals
+        .iter()
+        .map(|r| (r.range.clone(), r.rule.repeats > 0))
+}
+
+/// A refused document: returned as it was, with what would have gone and the share the guard
+/// weighed.
+fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, guarded: f64) -> Outcome<'_> {
+    Outcome {
+        text: Cow::Borrowed(text),
+        removed_share: removed_share(text, weighed(&removals).map(|(r, _)| r), text.len()),
+        guarded_share: guarded,
+        removals,
+        notices,
+        verdict: Verdict::Refused,
+        deleted: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::testkit::{TAIL1, cleaner, cleaner_from};
+
+    #[test]
+    fn invalid_utf8_bytes_are_kept() {
+        let input = b"Caf\xe9 \xff\xfe open.\nShare this article\nEnd \x80.\n";
+        let out = cleaner().clean(input);
+        assert_eq!(&*out.text, b"Caf\xe9 \xff\xfe open.\nEnd \x80.\n");
+    }
+
+    #[test]
+    fn empty_input() {
+        let out = cleaner().clean(b"");
+        assert_eq!(out.verdict, Verdict::Unchanged);
+        assert_eq!(&*out.text, b"");
+    }
+
+    #[test]
+    fn removals_that_expose_more_chrome_are_followed_up() {
+        let c = cleaner_from("t.toml", TAIL1);
+        let input = "Body text here.\nComments\nComments\n";
+        let out = c.clean(input.as_bytes());
+        assert_eq!(out.verdict, Verdict::Cleaned);
+        assert_eq!(&*out.text, b"Body text here.\n");
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        assert_eq!(got, [("t.tail1", "Comments\n"), ("t.tail1", "Comments\n")]);
+        assert_eq!(out.deleted, vec![Range { start: 16, end: 34 }]);
+        // A cut sentence leaves a share label alone on its line: the second pass takes the line.
+        let input = "Intro.\nSubscribe now! Share this article\nBody.\n";
+        let out = c.clean(input.as_bytes());
+        assert_eq!(&*out.text, b"Intro.\nBody.\n");
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("t.sentence", "Subscribe now!"),
+                ("t.line", "Share this article\n")
+            ]
+        );
+        assert_eq!(c.clean(&out.text).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn a_document_that_never_settles_is_refused() {
+        let c = cleaner_from("t.toml", TAIL1);
+        let input = format!("{}\n{}", "Body text. ".repeat(20), "Comments\n".repeat(9));
+        let out = c.clean(input.as_bytes());
+        assert_eq!(out.verdict, Verdict::Refused);
+        assert_eq!(&*out.text, input.as_bytes());
+        assert_eq!(out.removals.len(), MAX_PASSES + 1);
+        assert!(out.deleted.is_empty());
+        assert_eq!(
+            out.notices.last().unwrap().message,
+            "cleaning did not settle after 8 passes (each removal exposed more chrome); \
+             document left unchanged"
+        );
+        // One line fewer settles in the last allowed pass.
+        let input = format!("{}\n{}", "Body text. ".repeat(20), "Comments\n".repeat(8));
+        let out = c.clean(input.as_bytes());
+        assert_eq!(out.verdict, Verdict::Cleaned);
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("{}\n", "Body text. ".repeat(20))
+        );
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Cleaner>();
+        check::<PatternSet>();
+        check::<Outcome<'static>>();
+    }
+}

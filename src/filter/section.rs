@@ -1,0 +1,289 @@
+//! The `section` scope and its threads: a heading (or a chain of comment entries) and everything
+//! after it, when what follows reads as a list.
+//!
+//! Decides from the prose index whether the text after a heading is a list of other stories, a
+//! footer or a comment thread. A section never takes a paragraph that continues the article: it
+//! needs prose before it, no prose line at its edges, few or only teaser-length prose lines, and a
+//! thread needs its `repeats` different entries.
+
+use std::ops::Range;
+
+use super::doc::Doc;
+use crate::detect::Hit;
+use crate::patterns::Rule;
+
+impl Doc<'_> {
+    /// A section heading and all that follows it, when the heading has prose before it and what
+    /// follows reads as a list: its first and last lines are not prose and it holds at most
+    /// `max_prose` prose lines (a list of other stories with a teaser or two, a footer).
+    pub(super) fn section_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
+        let idx = self.line_index(hit.start);
+        let line = self.lines[idx];
+        if !self.line_qualifies(hit, &line, rule) {
+            return None;
+        }
+        self.section_from(idx, rule.max_prose, rule.interleaved)
+    }
+
+    /// A thread (comments under the article): from the first of the entry lines `entries`
+    /// (sorted line indices) that chain to the end, each at most `max_prose` prose lines after
+    /// the one before and the end at most that far after the last, when the chain holds at least
+    /// `repeats` different entries (an interview repeats its few speakers' names) and prose stands
+    /// before it.
+    pub(super) fn thread_removal(&self, entries: &[usize], rule: &Rule) -> Option<Range<usize>> {
+        let p = self.prose_index();
+        let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
+        let &last = entries.last()?;
+        if prose_between(last, self.lines.len()) > rule.max_prose {
+            return None;
+        }
+        let mut first = entries.len() - 1;
+        while first > 0 && prose_between(entries[first - 1], entries[first]) <= rule.max_prose {
+            first -= 1;
+        }
+        let idx = entries[first];
+        let mut distinct: Vec<&[u8]> = entries[first..]
+            .iter()
+            .map(|&i| &self.text[self.trimmed(&self.lines[i])])
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        (distinct.len() >= rule.repeats && p.before[idx] > 0)
+            .then_some(self.lines[idx].start..self.text.len())
+    }
+
+    /// From line `idx` to the end, when prose stands before it and what follows reads as a list.
+    pub(super) fn section_from(
+        &self,
+        idx: usize,
+        max_prose: usize,
+        interleaved: bool,
+    ) -> Option<Range<usize>> {
+        let p = self.prose_index();
+        let total = p.before[self.lines.len()];
+        let after = total - p.before[idx + 1];
+        let first_is_prose = p.next[idx + 1].is_some_and(|i| p.is_prose[i]);
+        let last_is_prose = p.last.is_some_and(|i| i > idx && p.is_prose[i]);
+        let edges = !first_is_prose && !last_is_prose;
+        // Paragraphs too long for teasers: none in a short list, at most one (a long teaser) in a
+        // list of several; two are article text under subheadings.
+        let long = p.long_from[idx + 1];
+        let list = edges
+            && ((after <= max_prose && long == 0 && self.no_more_prose_than_before(idx))
+                || (interleaved && long <= usize::from(after > 1) && self.interleaved_after(idx)));
+        (p.before[idx] > 0 && list).then_some(self.lines[idx].start..self.text.len())
+    }
+
+    /// Does what follows line `idx` alternate like a list of headlines with teasers (no two prose
+    /// lines in a row), and is it no longer than the text before it (a long product list or
+    /// interview that makes up the article stays)?
+    pub(super) fn interleaved_after(&self, idx: usize) -> bool {
+        self.shorter_than_before(idx) && !self.prose_index().pair_from[idx + 1]
+    }
+
+    /// Do the prose lines after line `idx` hold no more characters than those before it (teasers
+    /// under a heading are shorter than the article above them)?
+    pub(super) fn no_more_prose_than_before(&self, idx: usize) -> bool {
+        let p = self.prose_index();
+        let before = p.chars_before[idx];
+        p.chars_before[self.lines.len()] - p.chars_before[idx + 1] <= before
+    }
+
+    /// Is the text from line `idx` on no longer than the text before it?
+    pub(super) fn shorter_than_before(&self, idx: usize) -> bool {
+        let start = self.lines[idx].start;
+        self.text.len() - start <= start - self.body_start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::filter::Verdict;
+    use crate::filter::doc::TEASER_CHARS;
+    use crate::filter::testkit::cleaner_from;
+
+    #[test]
+    fn sections_go_only_when_no_article_follows() {
+        let rules = r#"
+[[rule]]
+id = "s.related"
+family = "related"
+scope = "section"
+phrases = ["More stories"]
+max_prose = 1
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let prose = "The council voted on Tuesday to keep the old bridge open.";
+        // A list of headlines, with one teaser sentence among them: the section goes.
+        let list = format!(
+            "{prose}\n\nMore stories\nA headline about the port\n{prose}\nAnother headline\n"
+        );
+        let out = c.clean(list.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{prose}\n"));
+        let removed: Vec<&str> = out
+            .removals
+            .iter()
+            .map(|r| &list[r.range.clone()])
+            .collect();
+        assert_eq!(
+            removed,
+            [&list[list.find("More stories").unwrap()..]],
+            "one removal, from the heading to the end"
+        );
+        // Two prose lines after the heading: it is a subheading of the article.
+        let article = format!("{prose}\n\nMore stories\n{prose}\n{prose}\n");
+        assert_eq!(c.clean(article.as_bytes()).verdict, Verdict::Unchanged);
+        // Nothing reads as prose before the heading: the section rule does not fire.
+        let head = format!("More stories\nA headline\n{prose}\n");
+        assert_eq!(c.clean(head.as_bytes()).verdict, Verdict::Unchanged);
+        // The heading must be the whole line.
+        let inline = format!("{prose}\nMore stories will follow\nA headline\n");
+        assert_eq!(c.clean(inline.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn interleaved_sections_take_teasers_but_not_articles() {
+        let rules = r#"
+[[rule]]
+id = "s.more"
+family = "related"
+scope = "section"
+phrases = ["More stories"]
+max_prose = 0
+interleaved = true
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let p2 = "Engineers will inspect it again in the spring before a final decision.";
+        let teaser = "Ferries stay in port as the first winter storm reaches the coast.";
+        // Headlines, each with one teaser sentence: the section goes.
+        let list = format!(
+            "{p1}\n{p2}\n{p1}\nMore stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n"
+        );
+        let out = c.clean(list.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("{p1}\n{p2}\n{p1}\n")
+        );
+        // Two prose lines in a row after the heading: article text, it stays.
+        let article = format!(
+            "{p1}\n{p2}\n{p1}\nMore stories\nStorm closes harbour\n{teaser}\n{p2}\nSchool wins chess title\n"
+        );
+        assert_eq!(c.clean(article.as_bytes()).verdict, Verdict::Unchanged);
+        // A section longer than the text before it (a list that is the article): it stays.
+        let long = format!(
+            "{p1}\nMore stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n{teaser}\nLast line\n"
+        );
+        assert_eq!(c.clean(long.as_bytes()).verdict, Verdict::Unchanged);
+        // One prose line after the heading: it goes when short enough for a teaser...
+        let one =
+            format!("{p1}\n{p2}\n{p1}\nMore stories\nStorm closes harbour\n{teaser}\nLast line\n");
+        assert_eq!(
+            String::from_utf8_lossy(&c.clean(one.as_bytes()).text),
+            format!("{p1}\n{p2}\n{p1}\n")
+        );
+        // ... and stays when longer: a paragraph the page put after a gallery.
+        let paragraph = format!("{p1} {p2} {p1} Nobody objected, and the vote was twelve to one.");
+        assert_eq!(paragraph.len(), TEASER_CHARS + 1);
+        let one =
+            format!("{p1}\n{p2}\n{p1}\n{p2}\nMore stories\nGallery\n{paragraph}\nLast line\n");
+        assert_eq!(c.clean(one.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn threads_need_their_repeats_and_weigh_only_the_text_before_them() {
+        let rules = r#"
+[[rule]]
+id = "t.says"
+family = "comments"
+scope = "section"
+regexes = ['^[a-z0-9]+ says:$']
+repeats = 3
+max_prose = 1
+"#;
+        let c = cleaner_from("t.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let c1 = "This is the worst decision the council has made in years, honestly.";
+        let c2 = "Good. The ferry costs far too much for families who cross every day.";
+        // Three entries, each a comment of one prose line: the thread goes, although it is longer
+        // than the article (the guard weighs only the text before it).
+        let thread = format!(
+            "{p1}\nann says:\n{c1}\nbob says:\n{c2}\ncat says:\n{c1}\n\u{a9} 2019 Gazette\n"
+        );
+        let out = c.clean(thread.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{p1}\n"));
+        assert_eq!(out.removals.len(), 1);
+        assert_eq!(out.removals[0].rule.id, "t.says");
+        // Two prose lines between entries break the chain: the thread starts after them, and
+        // from there it holds only two entries, too few.
+        let broken = format!("{p1}\nann says:\n{c1}\n{c2}\nbob says:\n{c2}\ncat says:\n{c1}\n");
+        assert_eq!(c.clean(broken.as_bytes()).verdict, Verdict::Unchanged);
+        // Three entries but two names: an interview, it stays.
+        let interview = format!("{p1}\nann says:\n{c1}\nbob says:\n{c2}\nann says:\n{c1}\n");
+        assert_eq!(c.clean(interview.as_bytes()).verdict, Verdict::Unchanged);
+        // More than `max_prose` prose lines after the last entry: the article goes on, it stays.
+        let quoted =
+            format!("{p1}\nann says:\n{c1}\nbob says:\n{c2}\ncat says:\n{c1}\n{c2}\n{p1}\n");
+        assert_eq!(c.clean(quoted.as_bytes()).verdict, Verdict::Unchanged);
+        // No prose before the first entry: nothing marks an article above it.
+        let bare = format!("ann says:\n{c1}\nbob says:\n{c2}\ncat says:\n{c1}\n");
+        assert_eq!(c.clean(bare.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn sections_opened_by_chrome_lines() {
+        let rules = r#"
+[[rule]]
+id = "o.share"
+family = "share"
+scope = "line"
+phrases = ["Share this article"]
+
+[[rule]]
+id = "o.notice"
+family = "comments"
+scope = "line"
+phrases = ["Post limit reached. Please try again in a minute or two."]
+
+[[rule]]
+id = "o.after"
+family = "related"
+scope = "section"
+opened_by = ["share"]
+max_prose = 0
+"#;
+        let c = cleaner_from("o.toml", rules);
+        let prose = "The council voted on Tuesday to keep the old bridge open.";
+        let input = format!("{prose}\nShare this article\nA headline\nAnother headline\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{prose}\n"));
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("o.share", "Share this article\n"),
+                (
+                    "o.after",
+                    "Share this article\nA headline\nAnother headline\n"
+                )
+            ]
+        );
+        // A sentence another rule removes whole is not prose: the section still goes.
+        let notice = "Post limit reached. Please try again in a minute or two.";
+        let input =
+            format!("{prose}\nShare this article\nA headline\n{notice}\nAnother headline\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{prose}\n"));
+        // One prose line after the share bar: only the bar goes.
+        let input = format!("{prose}\nShare this article\nA headline\n{prose}\nLast words\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("{prose}\nA headline\n{prose}\nLast words\n")
+        );
+    }
+}
