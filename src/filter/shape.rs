@@ -345,13 +345,15 @@ mod tests {
 
     #[test]
     fn prose_without_a_full_stop() {
-        let transcript = "and then we walked down to the river where the boats were tied up and \
+        let transcript = "and then we walked down to the river where the boats were tied up, and \
                           the fishermen were already sorting the morning catch into crates for the \
-                          market that opens at six every day except Sunday and after that we went \
+                          market that opens at six every day except Sunday, and after that we went \
                           up the hill to the old church where the choir was practising for the \
                           festival and the priest told us the bells had been cast in the same \
                           foundry as the ones in the cathedral across the bay [MUSIC]";
         assert!(reads_as_prose(transcript));
+        // The same words without a clause: a tag cloud, not a paragraph.
+        assert!(!reads_as_prose(&transcript.replace(',', "")));
         assert!(reads_as_prose(
             "The mayor listed the streets that will close next week:"
         ));

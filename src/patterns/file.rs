@@ -615,7 +615,9 @@ max_lines = 3
         );
         assert_eq!(
             errors("[pack]\nname = \"d\"\nhost = [\"d.example\"]\n"),
-            ["bad.toml:3:1: pack: unknown field `host`, expected one of `name`, `publisher`, `hosts`, `signature`"]
+            [
+                "bad.toml:3:1: pack: unknown field `host`, expected one of `name`, `publisher`, `hosts`, `signature`"
+            ]
         );
     }
 
@@ -627,7 +629,9 @@ max_lines = 3
         );
         assert_eq!(
             errors("title = \"x\"\n"),
-            ["bad.toml:1:1: unknown key `title`, expected `[[rule]]` tables and one `[pack]` table"]
+            [
+                "bad.toml:1:1: unknown key `title`, expected `[[rule]]` tables and one `[pack]` table"
+            ]
         );
         assert_eq!(
             errors(
