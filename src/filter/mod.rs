@@ -521,3 +521,39 @@ mod tests {
         check::<Outcome<'static>>();
     }
 }
+
+#[cfg(test)]
+mod pack_tests {
+    use super::*;
+
+    #[test]
+    fn a_publisher_pack_applies_when_named_or_signed() {
+        let cleaner = Cleaner::new(PatternSet::builtin().unwrap());
+        let text = "The bakery on the square sells out of its apple cake by noon every autumn day.\n\
+                    Recipes\n\
+                    Her book gathers forty of them, each one tested again in an ordinary home oven.\n";
+        // No signature and no name: the Los Angeles Times pack stays out, the line stays.
+        assert_eq!(cleaner.clean(text.as_bytes()).verdict, Verdict::Unchanged);
+        // Named by host or URL: the pack applies.
+        for name in [
+            "latimes.com",
+            "https://www.latimes.com/food/story.html",
+            "latimes",
+        ] {
+            let out = cleaner.clean_for(text.as_bytes(), Some(name));
+            assert_eq!(out.removals.len(), 1, "{name}");
+            assert_eq!(out.removals[0].rule.id, "latimes.share.labels");
+        }
+        // Another publisher named: the pack stays out even with its signature in the text.
+        let signed = format!("{text}Copyright \u{a9} 2019, Los Angeles Times\n");
+        let out = cleaner.clean_for(signed.as_bytes(), Some("example.com"));
+        assert!(out.removals.iter().all(|r| r.rule.pack.is_none()));
+        // Signed, nothing named: the pack applies.
+        let out = cleaner.clean(signed.as_bytes());
+        assert!(
+            out.removals
+                .iter()
+                .any(|r| r.rule.id == "latimes.share.labels")
+        );
+    }
+}
