@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use crate::patterns::Rule;
+use super::shape;
 
 /// Number of characters (UTF-8 lead bytes and invalid bytes) in `bytes`.
 pub(super) fn char_count(bytes: &[u8]) -> usize {
@@ -316,16 +316,28 @@ impl<'a> Doc<'a> {
         char_count(&self.text[self.trimmed_ws(line)]) > TEASER_CHARS
     }
 
-    /// Does the line read as article prose: enough words, ending like a sentence?
+    /// Does the line read as article prose (see [`shape::reads_as_prose`])?
     pub(super) fn is_prose_line(&self, line: &Line) -> bool {
         let t = self.trimmed_ws(line);
-        let s = String::from_utf8_lossy(&self.text[t]);
-        let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
-        // A line cut short with an ellipsis is a teaser, not a paragraph.
-        !s.ends_with('\u{2026}')
-            && !s.ends_with("..")
-            && s.ends_with(['.', '!', '?', '\u{3002}', '\u{ff01}', '\u{ff1f}'])
-            && word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS
+        shape::reads_as_prose(&String::from_utf8_lossy(&self.text[t]))
+    }
+
+    /// Is line `i` a piece of hard-wrapped prose (see [`shape::continues_wrapped_prose`])?
+    pub(super) fn in_wrapped_prose(&self, i: usize) -> bool {
+        let text = |j: usize| {
+            let l = &self.lines[j];
+            String::from_utf8_lossy(&self.text[l.start..l.content_end])
+        };
+        let filled = |j: usize| !self.is_blank(&self.lines[j]);
+        let prev = i.checked_sub(1).filter(|&j| filled(j));
+        let prev2 = prev.and_then(|p| p.checked_sub(1)).filter(|&j| filled(j));
+        let next = Some(i + 1).filter(|&j| j < self.lines.len() && filled(j));
+        shape::continues_wrapped_prose(
+            &text(i),
+            prev.map(text).as_deref(),
+            prev2.map(text).as_deref(),
+            next.map(text).as_deref(),
+        )
     }
 
     /// A removal inside one line: the whole line when nothing but whitespace would remain of it,

@@ -20,6 +20,10 @@ impl Doc<'_> {
         if t.is_empty() || hit.start > t.start {
             return false;
         }
+        // A line that carries on a sentence of hard-wrapped prose is no label, whatever it reads.
+        if self.in_wrapped_prose(self.line_index(line.start)) {
+            return false;
+        }
         if hit.end >= t.end {
             return true;
         }

@@ -22,6 +22,7 @@ mod run;
 mod seams;
 mod section;
 mod sentence;
+mod shape;
 mod tail;
 #[cfg(test)]
 mod testkit;
@@ -32,7 +33,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
-use crate::patterns::{PatternSet, Role, Rule, Scope};
+use crate::patterns::{ActivePacks, PatternSet, Role, Rule, Scope};
 
 use doc::Doc;
 pub(crate) use doc::{is_bullet, is_space_char, is_trailing_punct};
@@ -153,9 +154,17 @@ impl Cleaner {
     /// to all passes together. Cleaning is therefore idempotent: cleaning the output again removes
     /// nothing. A document that still changes after [`MAX_PASSES`] passes is refused.
     pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
+        self.clean_for(text, None)
+    }
+
+    /// Cleans one document of a named publisher: a pack name (`latimes`), a publisher name, a
+    /// host or a URL. Of the publisher packs (see [`Pack`](crate::patterns::Pack)) only the ones
+    /// it names apply; with `None`, those whose signature the document carries apply.
+    pub fn clean_for<'a>(&self, text: &'a [u8], publisher: Option<&str>) -> Outcome<'a> {
+        let active = self.set.active_packs(text, publisher);
         let mut memo = LineMemo::default();
         let hits = detect_for_cleaning_with(&self.set, text, &mut memo);
-        self.clean_hits_with(text, hits, memo)
+        self.clean_hits_with(text, hits, memo, &active)
     }
 
     /// Cleans one document given the hits of its first detection pass (from
@@ -163,7 +172,8 @@ impl Cleaner {
     /// [`detect_for_cleaning`].
     #[cfg(test)]
     pub(crate) fn clean_hits<'a>(&self, text: &'a [u8], hits: Vec<Hit>) -> Outcome<'a> {
-        self.clean_hits_with(text, hits, LineMemo::default())
+        let active = self.set.active_packs(text, None);
+        self.clean_hits_with(text, hits, LineMemo::default(), &active)
     }
 
     /// [`Cleaner::clean_hits`] with the line-regex matches of the first pass in `memo`.
@@ -172,9 +182,10 @@ impl Cleaner {
         text: &'a [u8],
         hits: Vec<Hit>,
         mut memo: LineMemo,
+        active: &ActivePacks,
     ) -> Outcome<'a> {
         let doc = Doc::new(text);
-        let (mut removals, mut notices) = self.find_in(&doc, hits);
+        let (mut removals, mut notices) = self.find_in(&doc, hits, active);
         if removals.is_empty() {
             return Outcome {
                 text: Cow::Borrowed(text),
@@ -208,6 +219,7 @@ impl Cleaner {
             let (more, more_notices) = self.find(
                 &current,
                 detect_for_cleaning_with(&self.set, &current, &mut memo),
+                active,
             );
             let map = OffsetMap::new(&deleted, text.len());
             for mut n in more_notices {
@@ -256,13 +268,36 @@ impl Cleaner {
     }
 
     /// One pass: the removals (sorted, one per span) and notices the hits of `text` lead to.
-    fn find(&self, text: &[u8], hits: Vec<Hit>) -> (Vec<Removal>, Vec<Notice>) {
-        self.find_in(&Doc::new(text), hits)
+    fn find(
+        &self,
+        text: &[u8],
+        hits: Vec<Hit>,
+        active: &ActivePacks,
+    ) -> (Vec<Removal>, Vec<Notice>) {
+        self.find_in(&Doc::new(text), hits, active)
     }
 
     /// [`Cleaner::find`] on a document already split into lines (by no other pass).
-    fn find_in(&self, doc: &Doc<'_>, hits: Vec<Hit>) -> (Vec<Removal>, Vec<Notice>) {
-        let run_rules = &self.set.inner().run_rules;
+    fn find_in(
+        &self,
+        doc: &Doc<'_>,
+        mut hits: Vec<Hit>,
+        active: &ActivePacks,
+    ) -> (Vec<Removal>, Vec<Notice>) {
+        // The rules of publisher packs that do not apply to this document are not there at all.
+        if self.set.has_packs() {
+            hits.retain(|h| self.set.rule_applies(active, h.rule));
+        }
+        let applies = |i: &&usize| self.set.rule_applies(active, **i);
+        let run_rules: Vec<usize> = self
+            .set
+            .inner()
+            .run_rules
+            .iter()
+            .filter(applies)
+            .copied()
+            .collect();
+        let run_rules = &run_rules;
         let mut removals = Vec::new();
         let mut notices = Vec::new();
         if hits.is_empty() && run_rules.is_empty() {
@@ -343,7 +378,7 @@ impl Cleaner {
         }
         // Sections opened by chrome lines: the first line another rule removes as one of the
         // families the section rule names, when all after it reads as a list.
-        for &i in &self.set.inner().opened_sections {
+        for &i in self.set.inner().opened_sections.iter().filter(applies) {
             let rule = self.set.rule(i);
             let opened = removals
                 .iter()
@@ -484,5 +519,41 @@ mod tests {
         check::<Cleaner>();
         check::<PatternSet>();
         check::<Outcome<'static>>();
+    }
+}
+
+#[cfg(test)]
+mod pack_tests {
+    use super::*;
+
+    #[test]
+    fn a_publisher_pack_applies_when_named_or_signed() {
+        let cleaner = Cleaner::new(PatternSet::builtin().unwrap());
+        let text = "The bakery on the square sells out of its apple cake by noon every autumn day.\n\
+                    Recipes\n\
+                    Her book gathers forty of them, each one tested again in an ordinary home oven.\n";
+        // No signature and no name: the Los Angeles Times pack stays out, the line stays.
+        assert_eq!(cleaner.clean(text.as_bytes()).verdict, Verdict::Unchanged);
+        // Named by host or URL: the pack applies.
+        for name in [
+            "latimes.com",
+            "https://www.latimes.com/food/story.html",
+            "latimes",
+        ] {
+            let out = cleaner.clean_for(text.as_bytes(), Some(name));
+            assert_eq!(out.removals.len(), 1, "{name}");
+            assert_eq!(out.removals[0].rule.id, "latimes.share.labels");
+        }
+        // Another publisher named: the pack stays out even with its signature in the text.
+        let signed = format!("{text}Copyright \u{a9} 2019, Los Angeles Times\n");
+        let out = cleaner.clean_for(signed.as_bytes(), Some("example.com"));
+        assert!(out.removals.iter().all(|r| r.rule.pack.is_none()));
+        // Signed, nothing named: the pack applies.
+        let out = cleaner.clean(signed.as_bytes());
+        assert!(
+            out.removals
+                .iter()
+                .any(|r| r.rule.id == "latimes.share.labels")
+        );
     }
 }

@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use super::doc::{Doc, Line, word_count};
+use super::shape;
 use crate::patterns::{Position, Rule};
 
 impl Doc<'_> {
@@ -18,7 +19,10 @@ impl Doc<'_> {
         }
         let s = String::from_utf8_lossy(&self.text[t]);
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
+        // Code, a table row or a quantity is article content: it ends a run.
+        let whole = String::from_utf8_lossy(&self.text[line.start..line.content_end]);
         !s.ends_with(['.', ',', ';'])
+            && !shape::is_content_shape(&whole)
             && word_count(&s, rule.max_words + 1) <= rule.max_words
             && s.chars().count() <= max_chars
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::{FAMILIES, Position, Rule, Scope, Unterminated};
+use super::{FAMILIES, Pack, Position, Rule, Scope, Unterminated};
 use crate::error::PatternDiagnostic;
 
 #[derive(Deserialize)]
@@ -41,6 +41,18 @@ struct RawRule {
     opened_by: Vec<Spanned<String>>,
     interleaved: Option<bool>,
     repeats: Option<Spanned<i64>>,
+}
+
+/// The `[pack]` table of a publisher pack (see [`Pack`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    name: Spanned<String>,
+    publisher: Option<String>,
+    #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default)]
+    signature: Vec<Spanned<String>>,
 }
 
 /// A rule read from a file, with the byte spans needed to place later errors (bad regexes).
@@ -109,12 +121,16 @@ pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Par
     };
     let mut file = ParsedFile::default();
     for (key, value) in root.get_ref() {
+        if key.get_ref().as_ref() == "pack" {
+            file.pack = parse_pack(value, &mut rep);
+            continue;
+        }
         if key.get_ref().as_ref() != "rule" {
             rep.report(
                 key.span(),
                 None,
                 format!(
-                    "unknown key `{}`, expected `[[rule]]` tables",
+                    "unknown key `{}`, expected `[[rule]]` tables and one `[pack]` table",
                     key.get_ref()
                 ),
             );
@@ -138,7 +154,57 @@ pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Par
             }
         }
     }
+    if let Some(pack) = &file.pack {
+        for pr in &mut file.rules {
+            pr.rule.pack = Some(pack.name.clone());
+            if pr.rule.publisher.is_none() {
+                pr.rule.publisher = pack.publisher.clone();
+            }
+        }
+    }
     file
+}
+
+/// Reads a `[pack]` table; problems go to the reporter.
+fn parse_pack(value: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Pack> {
+    let raw = match RawPack::deserialize(ValueDeserializer::from(value.clone())) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(value.span());
+            rep.report(span, None, format!("pack: {}", e.message().trim()));
+            return None;
+        }
+    };
+    let name = raw.name.get_ref().clone();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b))
+    {
+        rep.report(
+            raw.name.span(),
+            None,
+            "invalid pack name: use lowercase letters, digits, '_' and '-'",
+        );
+        return None;
+    }
+    let before = rep.out.len();
+    for s in &raw.signature {
+        if crate::normalize::phrase(s.get_ref()).is_empty() {
+            rep.report(s.span(), None, "empty signature phrase");
+        }
+    }
+    if rep.out.len() > before {
+        return None;
+    }
+    let (line, _) = line_col(rep.src, value.span().start);
+    Some(Pack {
+        name,
+        publisher: raw.publisher,
+        hosts: raw.hosts.iter().map(|h| h.trim().to_lowercase()).collect(),
+        signature: raw.signature.iter().map(|s| s.get_ref().clone()).collect(),
+        origin: format!("{}:{line}", rep.origin),
+    })
 }
 
 /// The id written in a rule table and its span, read leniently so that errors can name it and
@@ -161,6 +227,8 @@ pub struct ParsedFile {
     pub rules: Vec<ParsedRule>,
     /// `(id, span of the id, line of the rule table)` for every rule table that has a string id.
     pub ids: Vec<(String, Range<usize>, usize)>,
+    /// The file's `[pack]` table, when it is a publisher pack.
+    pub pack: Option<Pack>,
 }
 
 fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<ParsedRule> {
@@ -419,6 +487,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             scope,
             publisher: raw.publisher,
             platform: raw.platform,
+            pack: None,
             lang: raw.lang,
             description: raw.description,
             phrases,
@@ -520,6 +589,41 @@ max_lines = 3
     }
 
     #[test]
+    fn a_pack_table_names_its_rules_pack() {
+        let src = "[pack]\nname = \"daily\"\npublisher = \"The Daily\"\nhosts = [\"Daily.example\"]\n\
+                   signature = [\"The Daily Ltd\"]\n\n[[rule]]\nid = \"daily.share\"\nfamily = \"share\"\n\
+                   scope = \"line\"\nphrases = [\"share\"]\n";
+        let mut diags = Vec::new();
+        let file = super::parse("p.toml", src, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let pack = file.pack.expect("pack");
+        assert_eq!(pack.name, "daily");
+        assert_eq!(pack.hosts, ["daily.example"]);
+        assert_eq!(pack.signature, ["The Daily Ltd"]);
+        assert_eq!(pack.origin, "p.toml:1");
+        assert_eq!(file.rules[0].rule.pack.as_deref(), Some("daily"));
+        assert_eq!(file.rules[0].rule.publisher.as_deref(), Some("The Daily"));
+    }
+
+    #[test]
+    fn bad_pack_tables() {
+        assert_eq!(
+            errors("[pack]\nname = \"Daily News\"\n"),
+            ["bad.toml:2:8: invalid pack name: use lowercase letters, digits, '_' and '-'"]
+        );
+        assert_eq!(
+            errors("[pack]\nname = \"d\"\nsignature = [\" \"]\n"),
+            ["bad.toml:3:14: empty signature phrase"]
+        );
+        assert_eq!(
+            errors("[pack]\nname = \"d\"\nhost = [\"d.example\"]\n"),
+            [
+                "bad.toml:3:1: pack: unknown field `host`, expected one of `name`, `publisher`, `hosts`, `signature`"
+            ]
+        );
+    }
+
+    #[test]
     fn syntax_errors_and_stray_keys() {
         assert_eq!(
             errors("[[rule]\nid = 1\n"),
@@ -527,7 +631,9 @@ max_lines = 3
         );
         assert_eq!(
             errors("title = \"x\"\n"),
-            ["bad.toml:1:1: unknown key `title`, expected `[[rule]]` tables"]
+            [
+                "bad.toml:1:1: unknown key `title`, expected `[[rule]]` tables and one `[pack]` table"
+            ]
         );
         assert_eq!(
             errors(

@@ -10,9 +10,11 @@
 pub mod builtin;
 pub mod file;
 mod gate;
+mod pack;
 pub(crate) mod prefix;
 mod set;
 
+pub use pack::{ActivePacks, Pack};
 pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};
 
 use std::fmt;
@@ -124,6 +126,9 @@ pub struct Rule {
     /// if any. Platform strings are the same on every site of the platform, so unlike `publisher`
     /// it does not narrow where the rule applies; it names where the strings come from.
     pub platform: Option<String>,
+    /// The name of the publisher pack (see [`Pack`]) whose `[pack]` table the rule's file carries:
+    /// the rule then applies only to that publisher's documents.
+    pub pack: Option<String>,
     /// Language code of the phrases, if the rule is language-specific.
     pub lang: Option<String>,
     /// What the rule catches and why.

@@ -8,7 +8,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::file::{self, ParsedRule, Reporter};
-use super::{Rule, Scope, builtin};
+use super::pack::Packs;
+use super::{ActivePacks, Pack, Rule, Scope, builtin};
 use crate::error::{Error, PatternDiagnostic, PatternError};
 use crate::normalize;
 
@@ -135,8 +136,20 @@ impl PatternSetBuilder {
         let mut parsed: Vec<(usize, ParsedRule)> = Vec::new();
         // Duplicate ids, reported at the second definition, also among rules with other errors.
         let mut first: HashMap<String, String> = HashMap::new();
+        // Packs by name: files that declare the same pack add to its hosts and signature.
+        let mut packs: Vec<Pack> = Vec::new();
         for (i, (origin, src)) in self.sources.iter().enumerate() {
             let file = file::parse(origin, src, &mut diags);
+            if let Some(p) = file.pack {
+                match packs.iter_mut().find(|q| q.name == p.name) {
+                    Some(q) => {
+                        q.hosts.extend(p.hosts);
+                        q.signature.extend(p.signature);
+                        q.publisher = q.publisher.take().or(p.publisher);
+                    }
+                    None => packs.push(p),
+                }
+            }
             for (id, span, line) in file.ids {
                 match first.get(&id) {
                     Some(at) => {
@@ -194,8 +207,16 @@ impl PatternSetBuilder {
             .map(|(_, pr)| pr.rule)
             .filter(|r| !self.is_disabled(r))
             .collect();
+        let rule_pack = rules
+            .iter()
+            .map(|r| {
+                r.pack
+                    .as_ref()
+                    .and_then(|n| packs.iter().position(|p| p.name == *n))
+            })
+            .collect();
         let eager = parsed_from_users(&self.builtin_sources, self.sources.len());
-        PatternSet::compile(rules, eager).map_err(|message| {
+        PatternSet::compile(rules, Packs::new(packs, rule_pack), eager).map_err(|message| {
             PatternError::new(vec![PatternDiagnostic {
                 origin: "(pattern set)".into(),
                 line: 1,
@@ -519,6 +540,8 @@ pub(crate) struct Inner {
     pub run_rules: Vec<usize>,
     /// Indices of the section rules opened by other rules' removals (`opened_by`).
     pub opened_sections: Vec<usize>,
+    /// The publisher packs and the pack of each rule.
+    pub packs: Packs,
 }
 
 impl Inner {
@@ -564,7 +587,7 @@ impl PatternSet {
         PatternSetBuilder::new().builtin().build()
     }
 
-    fn compile(rules: Vec<Rule>, eager: bool) -> Result<PatternSet, String> {
+    fn compile(rules: Vec<Rule>, packs: Packs, eager: bool) -> Result<PatternSet, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
@@ -670,6 +693,7 @@ impl PatternSet {
             .collect();
         Ok(PatternSet {
             inner: Arc::new(Inner {
+                packs,
                 run_rules,
                 opened_sections,
                 rules: rules.into_iter().map(Arc::new).collect(),
@@ -719,6 +743,28 @@ impl PatternSet {
     /// Rules of the given scope.
     pub fn rules_with_scope(&self, scope: Scope) -> impl Iterator<Item = &Arc<Rule>> {
         self.rules().iter().filter(move |r| r.scope == scope)
+    }
+
+    /// The publisher packs of the set (files with a `[pack]` table), in the order first declared.
+    pub fn packs(&self) -> &[Pack] {
+        &self.inner.packs.packs
+    }
+
+    /// Which packs apply to a document: those `publisher` names (a pack name, a publisher name, a
+    /// host or a URL), or, when it is `None`, those whose signature phrases occur in `text`.
+    pub fn active_packs(&self, text: &[u8], publisher: Option<&str>) -> ActivePacks {
+        self.inner.packs.active(text, publisher)
+    }
+
+    /// Whether the rule with this index applies under `active`: it belongs to no pack, or to an
+    /// active one.
+    pub fn rule_applies(&self, active: &ActivePacks, rule: usize) -> bool {
+        self.inner.packs.allows(active, rule)
+    }
+
+    /// Whether any rule of the set belongs to a pack.
+    pub fn has_packs(&self) -> bool {
+        !self.inner.packs.packs.is_empty()
     }
 
     pub(crate) fn inner(&self) -> &Inner {

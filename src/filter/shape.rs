@@ -1,0 +1,421 @@
+//! Line shapes: what a line of text is, beyond chrome or not.
+//!
+//! Decides, from one line (and its neighbours), whether it is article prose, part of a run of
+//! hard-wrapped prose, or article content of another shape: code, a protocol trace, a table row,
+//! a quantity with its unit (an ingredient, a nutrition line, a result). The section, run and line
+//! scopes share these answers so that none of them takes such content for chrome. It must never
+//! decide what to remove, and it reads only the text of the lines it is given.
+
+use super::doc::word_count;
+use crate::patterns::Rule;
+
+/// A line at least this long (in characters) that does not end a sentence is still a paragraph
+/// when it holds [`PARAGRAPH_WORDS`] words: a transcript ending in `[MUSIC]`, a quote without its
+/// full stop.
+pub(super) const PARAGRAPH_CHARS: usize = 400;
+/// Words of a paragraph that does not end like a sentence (see [`PARAGRAPH_CHARS`]).
+pub(super) const PARAGRAPH_WORDS: usize = 60;
+/// A line of hard-wrapped prose is at least this long: shorter lines are labels, menu items or
+/// headlines.
+const WRAPPED_CHARS: usize = 40;
+
+/// Does the trimmed text end like a sentence (`.`, `!`, `?`, or their CJK forms), closing quotes
+/// and brackets aside?
+pub(super) fn ends_sentence(s: &str) -> bool {
+    // A credit in brackets after the last sentence: "... he said. (AP)".
+    let s = match s.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
+        Some((before, credit))
+            if credit.chars().count() <= 20
+                && credit.starts_with(|c: char| c.is_uppercase())
+                && credit
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '&' | '-')) =>
+        {
+            before.trim_end()
+        }
+        _ => s,
+    };
+    let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+    s.ends_with(['.', '!', '?', '\u{3002}', '\u{ff01}', '\u{ff1f}'])
+}
+
+/// Does the trimmed text of a line read as a paragraph of the article: enough words ending like
+/// a sentence, or ending with `:` (a paragraph that introduces a list or a quote), or long and
+/// wordy whatever its end (a transcript, a caption-less quote)? A line cut short with an ellipsis
+/// is a teaser, and a line of `|`- or `•`-separated items is a menu.
+pub(super) fn reads_as_prose(s: &str) -> bool {
+    let core = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+    if core.ends_with('\u{2026}') || core.ends_with("..") {
+        return false;
+    }
+    // A line of many short items is a list (names, tags, links), not a paragraph.
+    let items = s
+        .matches([',', ';', '|', '\u{2022}', '\u{b7}', '\u{3001}', '\u{ff0c}'])
+        .count();
+    if items >= 8 && word_count(s, 4 * items + 1) <= 4 * items {
+        return false;
+    }
+    let words = word_count(s, PARAGRAPH_WORDS);
+    let colon = core.ends_with([':', '\u{ff1a}']);
+    if (ends_sentence(s) || colon) && words >= Rule::PROSE_WORDS {
+        return true;
+    }
+    // Running text has clauses (a tag cloud or a run of links has none) and no menu separators.
+    let separators = s.matches(['|', '\u{2022}', '\u{b7}']).count();
+    let clauses = s
+        .matches([',', '.', ';', '\u{3001}', '\u{3002}', '\u{ff0c}'])
+        .count();
+    words >= PARAGRAPH_WORDS
+        && s.chars().count() >= PARAGRAPH_CHARS
+        && separators < 3
+        && clauses >= 2
+}
+
+/// Is the (untrimmed) line article content of a shape that is neither prose nor chrome: code or a
+/// protocol trace (indented, braces, a request line, a header field), a table row (tab- or
+/// space-aligned columns), or a quantity with its unit (an ingredient, a nutrition value)?
+pub(super) fn is_content_shape(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() {
+        return false;
+    }
+    // Indented by two spaces or a tab: code, a quoted block, a poem's indented line.
+    if line.starts_with("  ") || line.starts_with('\t') {
+        return true;
+    }
+    code_shape(t) || table_shape(t) || quantity_shape(t)
+}
+
+fn code_shape(t: &str) -> bool {
+    const OPEN_CLOSE: [&str; 10] = ["{", "}", "};", "});", ");", "[", "],", "]", "*/", "/*"];
+    if OPEN_CLOSE.iter().any(|e| t.ends_with(e)) || t.starts_with(['{', '}']) {
+        // A lone closing bracket or a line ending in one; not a bracketed label like "[Video]".
+        return !(t.starts_with('[') && t.ends_with(']') && !t.contains(['{', '(']));
+    }
+    if t.starts_with("</") || (t.starts_with('<') && t.ends_with('>')) {
+        return true;
+    }
+    let first = t.split(' ').next().unwrap_or("");
+    // A request or status line of a protocol trace.
+    if matches!(
+        first,
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "CONNECT"
+    ) && t[first.len()..].trim_start().starts_with('/')
+    {
+        return true;
+    }
+    if t.starts_with("HTTP/") {
+        return true;
+    }
+    // A header field with a hyphenated name: "Content-Type: text/html".
+    if let Some((name, _)) = t.split_once(": ") {
+        let mut parts = name.split('-');
+        let all = parts
+            .clone()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if all && parts.nth(1).is_some() {
+            return true;
+        }
+    }
+    // Statements and assignments.
+    t.ends_with(';') && !t.contains(". ")
+}
+
+fn table_shape(t: &str) -> bool {
+    if t.contains('\t') {
+        return true;
+    }
+    // Two or more gaps of two or more spaces between cells.
+    t.split("  ").filter(|cell| !cell.trim().is_empty()).count() >= 3
+}
+
+/// Units of quantities in recipes, nutrition tables and results, in the languages of the built-in
+/// set (compared in lower case, after the number).
+const UNITS: &[&str] = &[
+    "g",
+    "kg",
+    "mg",
+    "µg",
+    "ml",
+    "cl",
+    "dl",
+    "l",
+    "oz",
+    "lb",
+    "lbs",
+    "kcal",
+    "cal",
+    "kj",
+    "cup",
+    "cups",
+    "tbsp",
+    "tsp",
+    "tablespoon",
+    "tablespoons",
+    "teaspoon",
+    "teaspoons",
+    "pinch",
+    "clove",
+    "cloves",
+    "slice",
+    "slices",
+    "servings",
+    "portions",
+    "el",
+    "tl",
+    "prise",
+    "portionen",
+    "personen",
+    "stück",
+    "personnes",
+    "cuillère",
+    "cuillères",
+    "pincée",
+    "cucharada",
+    "cucharadas",
+    "cucharadita",
+    "cucharaditas",
+    "taza",
+    "tazas",
+    "personas",
+    "colher",
+    "colheres",
+    "xícara",
+    "xícaras",
+    "pessoas",
+    "cucchiaio",
+    "cucchiai",
+    "persone",
+    "%",
+];
+
+/// CJK units written right after the number: grams, millilitres, portions, pieces.
+const CJK_UNITS: &[&str] = &[
+    "克",
+    "毫升",
+    "人分",
+    "人份",
+    "個",
+    "个",
+    "本",
+    "枚",
+    "杯",
+    "大さじ",
+    "小さじ",
+];
+
+/// A short line holding a number followed by a unit ("250 g de farine", "390 kcal", "Fat 12g",
+/// "Serves 4 personas"), or a fraction ("½ cup milk").
+fn quantity_shape(t: &str) -> bool {
+    if t.chars().count() > 80 {
+        return false;
+    }
+    if t.contains(['½', '¼', '¾', '⅓', '⅔']) {
+        return true;
+    }
+    if t.starts_with(['大', '小']) && (t.contains("さじ")) {
+        return true;
+    }
+    let lower = t.to_lowercase();
+    let bytes = lower.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphabetic()) {
+            let mut j = i;
+            while j < bytes.len()
+                && (bytes[j].is_ascii_digit() || matches!(bytes[j], b'.' | b',' | b'/'))
+            {
+                j += 1;
+            }
+            let rest = &lower[j..];
+            if CJK_UNITS.iter().any(|u| rest.starts_with(u)) {
+                return true;
+            }
+            let rest = rest.trim_start();
+            let unit: String = rest
+                .chars()
+                .take_while(|c| c.is_alphabetic() || *c == '%' || *c == 'µ')
+                .collect();
+            let after = rest[unit.len()..].chars().next();
+            if !unit.is_empty()
+                && UNITS.contains(&unit.as_str())
+                && after.is_none_or(|c| !c.is_alphanumeric())
+            {
+                return true;
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// Is `line` a piece of hard-wrapped prose rather than a label standing on its own: the line
+/// before it (`prev`, directly above, no blank line between) is running text that does not end a
+/// sentence, and either the line itself or the one after it (`next`) goes on in lower case, or
+/// the line before `prev` (`prev2`) is running text too?
+pub(super) fn continues_wrapped_prose(
+    line: &str,
+    prev: Option<&str>,
+    prev2: Option<&str>,
+    next: Option<&str>,
+) -> bool {
+    let runs_on = |s: &str| {
+        let s = s.trim();
+        s.chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | ';' | '('))
+            && is_wrapped_prose_line(s)
+    };
+    let Some(prev) = prev else {
+        return false;
+    };
+    if !runs_on(prev) {
+        return false;
+    }
+    let lower = |s: &str| {
+        s.trim_start()
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase)
+    };
+    lower(line)
+        || prev2.is_some_and(|p| !ends_sentence(p.trim()) && is_wrapped_prose_line(p.trim()))
+        || next.is_some_and(lower)
+}
+
+/// Does a trimmed line look like a line of running text: long enough, several words, most of
+/// them in lower case (a headline or a menu is capitalised), and no `|` or `•` separators?
+fn is_wrapped_prose_line(s: &str) -> bool {
+    if s.chars().count() < WRAPPED_CHARS || s.contains(['|', '\u{2022}']) {
+        return false;
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let lower = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    words.len() >= 6 && 2 * lower > words.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_shapes() {
+        for line in [
+            "POST /oauth HTTP/1.1",
+            "HTTP/1.1 200 OK",
+            "Content-Type: application/json",
+            "  \"token\": \"abc\",",
+            "\tmov eax, 1",
+            "}",
+            "function f() {",
+            "</div>",
+            "Name    Votes    Share",
+            "250 g de farine",
+            "1 kg festkochende Kartoffeln",
+            "390 kcal",
+            "Fat 12g",
+            "½ cup milk",
+            "Pour 6 personnes",
+            "2 cucharadas de aceite",
+            "砂糖 30克",
+            "大さじ2",
+        ] {
+            assert!(is_content_shape(line), "{line:?}");
+        }
+        for line in [
+            "Share this article",
+            "Related: Rich are paying more in taxes",
+            "[Video]",
+            "10 things to know about the budget",
+            "Best of 2019",
+            "About | Contact | Privacy",
+            "Read more: The 5 best towns for a weekend",
+            "Comments (12)",
+            "Like this:",
+            "The council met on Tuesday; the vote was close.",
+        ] {
+            assert!(!is_content_shape(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn prose_without_a_full_stop() {
+        let transcript = "and then we walked down to the river where the boats were tied up, and \
+                          the fishermen were already sorting the morning catch into crates for the \
+                          market that opens at six every day except Sunday, and after that we went \
+                          up the hill to the old church where the choir was practising for the \
+                          festival and the priest told us the bells had been cast in the same \
+                          foundry as the ones in the cathedral across the bay [MUSIC]";
+        assert!(reads_as_prose(transcript));
+        // The same words without a clause: a tag cloud, not a paragraph.
+        assert!(!reads_as_prose(&transcript.replace(',', "")));
+        assert!(reads_as_prose(
+            "The mayor listed the streets that will close next week:"
+        ));
+        assert!(reads_as_prose(
+            "The storm reached the coast on Tuesday night, officials said. (AP)"
+        ));
+        assert!(!reads_as_prose(
+            "Home | News | Sport | Weather | Travel | Culture | Music | TV"
+        ));
+        assert!(!reads_as_prose(
+            "Ferries stay in port as the first winter storm reaches\u{2026}"
+        ));
+        assert!(!reads_as_prose("Storm closes harbour"));
+    }
+
+    #[test]
+    fn wrapped_prose() {
+        let a = "   The client sends its request to the server, and it looks something";
+        let b = "   of the form shown in the example below, with one header per line and";
+        assert!(continues_wrapped_prose(
+            "Share",
+            Some(a),
+            Some(b),
+            Some("POST /oauth HTTP/1.1")
+        ));
+        assert!(continues_wrapped_prose(
+            "like this:",
+            Some(a),
+            None,
+            Some("POST /oauth HTTP/1.1")
+        ));
+        assert!(continues_wrapped_prose(
+            "More",
+            Some(a),
+            None,
+            Some("the body after it")
+        ));
+        // After a finished paragraph, a headline or a menu, a label is a label.
+        let done = "The council met on Tuesday and voted twelve to one on the budget.";
+        assert!(!continues_wrapped_prose(
+            "share",
+            Some(done),
+            Some(b),
+            Some("more")
+        ));
+        assert!(!continues_wrapped_prose(
+            "share",
+            Some("Storm Closes Harbour As Ferries Stay In Port"),
+            None,
+            None
+        ));
+        assert!(!continues_wrapped_prose(
+            "share",
+            Some("Home | News | Sport | Weather | Travel | Culture"),
+            None,
+            None
+        ));
+        assert!(!continues_wrapped_prose(
+            "Like this:",
+            Some(a),
+            None,
+            Some("Facebook")
+        ));
+    }
+}
