@@ -38,19 +38,38 @@ enum Fold {
 }
 
 /// [`fold_char`] through a table for the two-byte characters (Latin, Greek, Cyrillic, Hebrew,
-/// Arabic...), whose Unicode property look-ups would otherwise cost a few hundred instructions each.
+/// Arabic...), whose Unicode property look-ups would otherwise cost a few hundred instructions each,
+/// and for the rest of the Basic Multilingual Plane through blocks of 128 characters marked, on
+/// first use, as folding none of their characters (CJK, kana, Hangul, Indic scripts, Thai...).
 fn fold_char_fast(c: char) -> Fold {
+    use std::sync::atomic::{AtomicU8, Ordering};
     static TWO_BYTE: std::sync::OnceLock<Box<[Fold]>> = std::sync::OnceLock::new();
+    /// Per block: 0 not yet known, 1 every character kept, 2 some folded.
+    static BLOCKS: [AtomicU8; 0x10000 >> 7] = [const { AtomicU8::new(0) }; 0x10000 >> 7];
     let cp = c as usize;
     if (0x80..0x800).contains(&cp) {
-        TWO_BYTE.get_or_init(|| {
+        return TWO_BYTE.get_or_init(|| {
             (0x80..0x800u32)
                 .map(|cp| fold_char(char::from_u32(cp).expect("no surrogates below 0x800")))
                 .collect()
-        })[cp - 0x80]
-    } else {
-        fold_char(c)
+        })[cp - 0x80];
     }
+    let Some(block) = BLOCKS.get(cp >> 7) else {
+        return fold_char(c);
+    };
+    let state = match block.load(Ordering::Relaxed) {
+        0 => {
+            let first = (cp & !127) as u32;
+            let all_kept = (first..first + 128)
+                .filter_map(char::from_u32)
+                .all(|c| matches!(fold_char(c), Fold::Keep));
+            let state = if all_kept { 1 } else { 2 };
+            block.store(state, Ordering::Relaxed);
+            state
+        }
+        s => s,
+    };
+    if state == 1 { Fold::Keep } else { fold_char(c) }
 }
 
 fn fold_char(c: char) -> Fold {
