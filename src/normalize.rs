@@ -44,8 +44,13 @@ enum Fold {
 fn fold_char_fast(c: char) -> Fold {
     use std::sync::atomic::{AtomicU8, Ordering};
     static TWO_BYTE: std::sync::OnceLock<Box<[Fold]>> = std::sync::OnceLock::new();
-    /// Per block: 0 not yet known, 1 every character kept, 2 some folded.
+    /// Per block: how often it was looked up below [`BLOCK_AFTER`], then whether every one of its
+    /// characters is kept ([`KEPT`]) or some are folded ([`MIXED`]). Marking a block costs 128
+    /// look-ups: a block only met a few times (the pattern phrases at start-up) never pays that.
     static BLOCKS: [AtomicU8; 0x10000 >> 7] = [const { AtomicU8::new(0) }; 0x10000 >> 7];
+    const BLOCK_AFTER: u8 = 64;
+    const KEPT: u8 = 254;
+    const MIXED: u8 = 255;
     let cp = c as usize;
     if (0x80..0x800).contains(&cp) {
         return TWO_BYTE.get_or_init(|| {
@@ -57,19 +62,23 @@ fn fold_char_fast(c: char) -> Fold {
     let Some(block) = BLOCKS.get(cp >> 7) else {
         return fold_char(c);
     };
-    let state = match block.load(Ordering::Relaxed) {
-        0 => {
+    match block.load(Ordering::Relaxed) {
+        KEPT => Fold::Keep,
+        MIXED => fold_char(c),
+        BLOCK_AFTER => {
             let first = (cp & !127) as u32;
             let all_kept = (first..first + 128)
                 .filter_map(char::from_u32)
                 .all(|c| matches!(fold_char(c), Fold::Keep));
-            let state = if all_kept { 1 } else { 2 };
-            block.store(state, Ordering::Relaxed);
-            state
+            block.store(if all_kept { KEPT } else { MIXED }, Ordering::Relaxed);
+            fold_char(c)
         }
-        s => s,
-    };
-    if state == 1 { Fold::Keep } else { fold_char(c) }
+        seen => {
+            // Threads racing here at worst count one look-up too few.
+            block.store(seen + 1, Ordering::Relaxed);
+            fold_char(c)
+        }
+    }
 }
 
 fn fold_char(c: char) -> Fold {
@@ -306,6 +315,12 @@ mod tests {
             match (lower.next(), lower.next()) {
                 (Some(l), None) if l != c && l.len_utf8() == c.len_utf8() => Some(l),
                 _ => None,
+            }
+        }
+        // Every block of the BMP met often enough to be marked, then compared character by character.
+        for c in (0..0x1_0000).step_by(128).filter_map(char::from_u32) {
+            for _ in 0..=64 {
+                fold_char_fast(c);
             }
         }
         let mut lowered = 0;
