@@ -29,6 +29,27 @@ use crate::patterns::file::line_col;
 /// The name of the configuration file looked for by [`Config::discover`].
 pub const CONFIG_FILE: &str = "dechrome.toml";
 
+/// The files [`Config::discover`] looks for in each directory, first found wins (as ruff orders
+/// `.ruff.toml`, `ruff.toml`, `pyproject.toml`); a `pyproject.toml` counts only with a
+/// `[tool.dechrome]` table.
+pub const CONFIG_FILES: [&str; 3] = [".dechrome.toml", CONFIG_FILE, "pyproject.toml"];
+
+/// A `pyproject.toml`: only its `[tool.dechrome]` table is read, every other key is ignored.
+#[derive(Deserialize)]
+struct PyProject {
+    tool: Option<PyProjectTools>,
+}
+
+#[derive(Deserialize)]
+struct PyProjectTools {
+    dechrome: Option<RawConfig>,
+}
+
+/// Is this the name of a `pyproject.toml`, whose settings live in `[tool.dechrome]`?
+fn is_pyproject(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "pyproject.toml")
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
@@ -70,6 +91,17 @@ impl Config {
     /// Parses the text of a configuration file; `path` names it in errors and anchors its
     /// relative paths.
     pub fn parse(path: &Path, src: &str) -> Result<Config, Error> {
+        Config::parse_any(path, src)?.ok_or_else(|| Error::Config {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: "no [tool.dechrome] table".into(),
+        })
+    }
+
+    /// Parses a configuration file, or a `pyproject.toml` (its `[tool.dechrome]` table, `None`
+    /// when it has none). Errors name lines and columns of the whole file.
+    fn parse_any(path: &Path, src: &str) -> Result<Option<Config>, Error> {
         let err = |span: Range<usize>, message: String| {
             let (line, column) = line_col(src, span.start);
             Error::Config {
@@ -79,8 +111,17 @@ impl Config {
                 message,
             }
         };
-        let raw: RawConfig = toml::from_str(src)
-            .map_err(|e| err(e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
+        let toml_err =
+            |e: toml::de::Error| err(e.span().unwrap_or(0..0), e.message().trim().to_string());
+        let raw: RawConfig = if is_pyproject(path) {
+            let py: PyProject = toml::from_str(src).map_err(toml_err)?;
+            match py.tool.and_then(|t| t.dechrome) {
+                Some(raw) => raw,
+                None => return Ok(None),
+            }
+        } else {
+            toml::from_str(src).map_err(toml_err)?
+        };
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -114,7 +155,7 @@ impl Config {
             exclude: globs(&raw.exclude, "exclude")?,
         };
         let strings = |list: &[Spanned<String>]| list.iter().map(|s| s.get_ref().clone()).collect();
-        Ok(Config {
+        Ok(Some(Config {
             path: path.to_path_buf(),
             patterns: raw.patterns.iter().map(|p| dir.join(p.get_ref())).collect(),
             dir,
@@ -124,27 +165,33 @@ impl Config {
             exclude: strings(&raw.exclude),
             max_removal: raw.max_removal.map(|m| *m.get_ref()),
             filter,
-        })
+        }))
     }
 
     /// Reads and parses a configuration file.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let src = String::from_utf8(bytes).map_err(|_| Error::Input {
-            path: path.to_path_buf(),
-            message: "configuration file is not valid UTF-8".into(),
-        })?;
-        Config::parse(path, &src)
+        Config::parse(path, &read_utf8(path)?)
     }
 
-    /// Finds [`CONFIG_FILE`] in `start` or the nearest ancestor holding one, and loads it.
-    /// `Ok(None)` when there is none.
+    /// Finds one of [`CONFIG_FILES`] in `start` or the nearest ancestor holding one, and loads
+    /// it: the nearest directory wins, and within it the first name of the list. `Ok(None)` when
+    /// there is none.
     pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
         let start = absolute(start);
         for dir in start.ancestors() {
-            let candidate = dir.join(CONFIG_FILE);
-            if candidate.is_file() {
-                return Config::load(&candidate).map(Some);
+            for name in CONFIG_FILES {
+                let candidate = dir.join(name);
+                if !candidate.is_file() {
+                    continue;
+                }
+                if is_pyproject(&candidate) {
+                    let src = read_utf8(&candidate)?;
+                    if let Some(c) = Config::parse_any(&candidate, &src)? {
+                        return Ok(Some(c));
+                    }
+                } else {
+                    return Config::load(&candidate).map(Some);
+                }
             }
         }
         Ok(None)
@@ -154,6 +201,15 @@ impl Config {
     pub fn filter(&self) -> &FileFilter {
         &self.filter
     }
+}
+
+/// Reads a configuration file as text.
+fn read_utf8(path: &Path) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|_| Error::Input {
+        path: path.to_path_buf(),
+        message: "configuration file is not valid UTF-8".into(),
+    })
 }
 
 /// Compiles one glob the way dechrome matches them everywhere: `*` may cross `/`, so `*.txt`

@@ -37,6 +37,121 @@ pub fn sniff(bytes: &[u8]) -> Kind {
     }
 }
 
+/// The compression a stream's first bytes announce: gzip (`1f 8b`) or Zstandard (`28 b5 2f fd`),
+/// whatever the file is called, so a compressed stdin or a renamed file is read as what it holds.
+pub fn compression_of(head: &[u8]) -> Compression {
+    if head.starts_with(b"\x1f\x8b") {
+        Compression::Gzip
+    } else if head.starts_with(b"\x28\xb5\x2f\xfd") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// Reads the first [`SNIFF_BYTES`] of `reader` (fewer only at the end of input), however a pipe
+/// splits them: enough for [`compression_of`], and for [`sniff`] on the first `fill_buf` of the
+/// reader [`decoding`] returns.
+fn read_head(reader: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    reader
+        .by_ref()
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// `reader` decompressed as its first bytes say (see [`compression_of`]), and that compression.
+fn decoding<'r>(
+    mut reader: impl Read + Send + 'r,
+) -> std::io::Result<(Box<dyn BufRead + Send + 'r>, Compression)> {
+    let head = read_head(&mut reader)?;
+    let compression = compression_of(&head);
+    let raw = BufReader::with_capacity(READ_BUFFER, std::io::Cursor::new(head).chain(reader));
+    let decoded: Box<dyn BufRead + Send + 'r> = match compression {
+        Compression::None => Box::new(raw),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            flate2::bufread::MultiGzDecoder::new(raw),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            zstd::stream::read::Decoder::with_buffer(raw)?,
+        )),
+    };
+    Ok((decoded, compression))
+}
+
+/// A whole document as read for cleaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The text, decompressed.
+    pub bytes: Vec<u8>,
+    /// How the input was compressed (a rewrite in place compresses the same way).
+    pub compression: Compression,
+}
+
+/// The error for compressed data that does not decode.
+fn undecodable(path: &Path, compression: Compression, e: std::io::Error) -> Error {
+    let format = match compression {
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+        Compression::None => return Error::io(path, e),
+    };
+    Error::Input {
+        path: path.to_path_buf(),
+        message: format!("cannot decompress {format} data: {e}; skipped"),
+    }
+}
+
+/// Reads a whole document from `reader` (named `path` in errors), decompressing gzip or Zstandard
+/// recognised by magic bytes. At most `max` bytes of text are read, counted after decompression,
+/// so a small archive cannot expand without limit. `Ok(None)` means binary (the caller warns and
+/// skips it); UTF-16 text is refused.
+pub fn read_document(
+    path: &Path,
+    reader: impl Read + Send,
+    max: u64,
+) -> Result<Option<Document>, Error> {
+    let (decoded, compression) = decoding(reader).map_err(|e| Error::io(path, e))?;
+    let bytes = read_limited(decoded, max)
+        .map_err(|e| undecodable(path, compression, e))?
+        .ok_or_else(|| too_large(path, max))?;
+    match sniff(&bytes) {
+        Kind::Text => Ok(Some(Document { bytes, compression })),
+        Kind::Binary => Ok(None),
+        Kind::Utf16 => Err(Error::Input {
+            path: path.to_path_buf(),
+            message: "UTF-16 text is not supported; convert it to UTF-8 first".into(),
+        }),
+    }
+}
+
+/// Reads a file as [`read_document`] does, refusing one whose size on disk is above `max` before
+/// reading it.
+pub fn read_file(path: &Path, max: u64) -> Result<Option<Document>, Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len > max {
+        return Err(too_large(path, max));
+    }
+    read_document(path, file, max)
+}
+
+/// `bytes` compressed as `compression` says (for writing a document back in its own format).
+pub fn compress(bytes: &[u8], compression: Compression) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    match compression {
+        Compression::None => Ok(bytes.to_vec()),
+        Compression::Gzip => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(bytes)?;
+            e.finish()
+        }
+        Compression::Zstd => zstd::stream::encode_all(bytes, 3),
+    }
+}
+
 /// The largest input `clean` reads by default: 256 MiB. Cleaning holds a document several times
 /// over (the input, its search copy, a line table, the output), so a limit keeps a run with
 /// several workers far from an out-of-memory kill; `--max-file-size` changes it.
@@ -217,29 +332,46 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Opens a file for streaming, `-` meaning stdin, decompressing `.gz` and `.zst` files by
-/// extension. The raw (compressed) bytes read are added to `count`.
+/// Opens a file for streaming, `-` meaning stdin, decompressing gzip and Zstandard recognised by
+/// their magic bytes (see [`compression_of`]). The raw (compressed) bytes read are added to `count`.
 pub fn open_stream(path: &Path, count: Arc<AtomicU64>) -> Result<Box<dyn BufRead + Send>, Error> {
-    if path == Path::new("-") {
-        let raw = Counting {
+    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+        Box::new(Counting {
             inner: std::io::stdin(),
             count,
-        };
-        return Ok(Box::new(BufReader::with_capacity(READ_BUFFER, raw)));
-    }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let raw = BufReader::with_capacity(READ_BUFFER, Counting { inner: file, count });
-    Ok(match Compression::of_path(path) {
-        Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(BufReader::with_capacity(
-            READ_BUFFER,
-            flate2::bufread::MultiGzDecoder::new(raw),
-        )),
-        Compression::Zstd => Box::new(BufReader::with_capacity(
-            READ_BUFFER,
-            zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| Error::io(path, e))?,
-        )),
+        })
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Box::new(Counting { inner: file, count })
+    };
+    let (decoded, compression) = decoding(raw).map_err(|e| Error::io(path, e))?;
+    Ok(match compression {
+        Compression::None => decoded,
+        // A read error inside the stream is a decoding error: say so, naming the format.
+        c => Box::new(BufReader::new(Undecodable {
+            inner: decoded,
+            compression: c,
+        })),
     })
+}
+
+/// A decompressing reader whose errors say which format failed to decode.
+struct Undecodable<R> {
+    inner: R,
+    compression: Compression,
+}
+
+impl<R: Read> Read for Undecodable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            let format = if self.compression == Compression::Gzip {
+                "gzip"
+            } else {
+                "zstd"
+            };
+            std::io::Error::new(e.kind(), format!("cannot decompress {format} data: {e}"))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -386,6 +386,19 @@ pub fn clean_line<'a>(
     field: &str,
     annotation: Option<&str>,
 ) -> Result<Record<'a>, RecordError> {
+    clean_line_keeping(cleaner, line, field, annotation, false)
+}
+
+/// [`clean_line`], or with `keep_text` a tagger: the record's text stays as it is and only the
+/// annotation is written, so its offsets index the text the record holds. The returned record
+/// says what cleaning would have done (its verdict and removals).
+pub fn clean_line_keeping<'a>(
+    cleaner: &Cleaner,
+    line: &'a [u8],
+    field: &str,
+    annotation: Option<&str>,
+    keep_text: bool,
+) -> Result<Record<'a>, RecordError> {
     let loc = locate(line, field, annotation)?;
     let outcome = cleaner.clean(loc.text.as_bytes());
     let list = match annotation {
@@ -401,7 +414,7 @@ pub fn clean_line<'a>(
         guarded_share,
         ..
     } = outcome;
-    let changed = verdict == Verdict::Cleaned;
+    let changed = verdict == Verdict::Cleaned && !keep_text;
     let out = (changed || annotation.is_some()).then(|| {
         let mut out = Vec::with_capacity(line.len() + 64);
         // The field and the annotation value may come in either order in the line.
@@ -485,10 +498,22 @@ pub fn clean_record<'a>(
     field: &str,
     annotation: Option<&str>,
 ) -> Result<Option<Record<'a>>, Error> {
+    clean_record_keeping(cleaner, line, at, field, annotation, false)
+}
+
+/// [`clean_record`] with [`clean_line_keeping`]'s `keep_text`.
+pub fn clean_record_keeping<'a>(
+    cleaner: &Cleaner,
+    line: &'a [u8],
+    at: LineRef<'_>,
+    field: &str,
+    annotation: Option<&str>,
+    keep_text: bool,
+) -> Result<Option<Record<'a>>, Error> {
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(None);
     }
-    clean_line(cleaner, line, field, annotation)
+    clean_line_keeping(cleaner, line, field, annotation, keep_text)
         .map(Some)
         .map_err(|e| Error::Input {
             path: at.to_string().into(),

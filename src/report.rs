@@ -1,10 +1,13 @@
-//! Reporting: byte offsets as `line:col`, one-line descriptions of removals, and the wording of
-//! every verdict a person reads.
+//! Reporting: byte offsets as `line:col`, one-line descriptions of removals, findings (nested
+//! removals grouped under the outermost), and the wording of every verdict a person reads.
 //!
 //! The messages for a refused document, a note, a removal and a skipped binary input are built
 //! here and only here, so that `clean`, `check`, `clean --jsonl` and the Python binding's
 //! `inspect()` say the same thing in the same words.
 
+use std::sync::Arc;
+
+use crate::Rule;
 use crate::filter::{MAX_PASSES, Notice, Removal, Verdict};
 
 /// Maps byte offsets of one text to 1-based lines and character columns.
@@ -52,6 +55,46 @@ pub fn excerpt(bytes: &[u8]) -> String {
     format!("{short:?}")
 }
 
+/// One removed span as reported: the outermost removal, and the rules whose removals lie wholly
+/// inside it (a block, section or run removal holds the line removals it swallowed). Reports,
+/// `--statistics` and the summaries count findings, so a span is counted once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding<'a> {
+    /// The outermost removal of the span.
+    pub removal: &'a Removal,
+    /// The rules of the removals nested inside it, in document order (a rule may repeat).
+    pub inner: Vec<&'a Arc<Rule>>,
+}
+
+/// Groups removals into findings: each removal wholly inside an earlier-starting (or equal but
+/// longer) one is listed under it instead of standing alone. Findings come in document order.
+/// Of two removals of the same span, the first in `removals` is the outer one.
+pub fn findings(removals: &[Removal]) -> Vec<Finding<'_>> {
+    let mut order: Vec<&Removal> = removals.iter().collect();
+    // Stable: equal spans keep their order.
+    order.sort_by(|a, b| {
+        a.range
+            .start
+            .cmp(&b.range.start)
+            .then(b.range.end.cmp(&a.range.end))
+    });
+    let mut out: Vec<Finding<'_>> = Vec::new();
+    for r in order {
+        match out.last_mut() {
+            Some(f)
+                if r.range.start >= f.removal.range.start && r.range.end <= f.removal.range.end =>
+            {
+                f.inner.push(&r.rule);
+            }
+            _ => out.push(Finding {
+                removal: r,
+                inner: Vec::new(),
+            }),
+        }
+    }
+    out
+}
+
 /// Why a document was refused, for people: `None` unless `verdict` is [`Verdict::Refused`].
 ///
 /// `guarded_share` is the outcome's (see [`Outcome::guarded_share`](crate::Outcome)) and
@@ -97,6 +140,52 @@ pub fn binary_skipped(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_removals_are_one_finding() {
+        let rule = |id: &str| {
+            crate::PatternSetBuilder::new()
+                .add_str(
+                    "t.toml",
+                    format!(
+                        "[[rule]]\nid = \"{id}\"\nfamily = \"ad\"\nscope = \"line\"\nphrases = [\"x\"]\n"
+                    ),
+                )
+                .build()
+                .unwrap()
+                .rules()[0]
+                .clone()
+        };
+        let rm = |id: &str, range: std::ops::Range<usize>| Removal {
+            rule: rule(id),
+            range,
+        };
+        let removals = vec![
+            rm("line.a", 10..20),
+            rm("block", 5..40),
+            rm("line.b", 30..40),
+            rm("line.c", 50..60),
+            rm("overlap", 55..70),
+        ];
+        let got: Vec<(&str, std::ops::Range<usize>, Vec<&str>)> = findings(&removals)
+            .iter()
+            .map(|f| {
+                (
+                    f.removal.rule.id.as_str(),
+                    f.removal.range.clone(),
+                    f.inner.iter().map(|r| r.id.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("block", 5..40, vec!["line.a", "line.b"]),
+                ("line.c", 50..60, vec![]),
+                ("overlap", 55..70, vec![]),
+            ]
+        );
+    }
 
     #[test]
     fn line_and_column() {

@@ -7,6 +7,8 @@ mod batch;
 mod check;
 #[path = "cli/clean.rs"]
 mod clean;
+#[path = "cli/ecosystem.rs"]
+mod ecosystem;
 #[path = "cli/fixtures.rs"]
 mod fixtures;
 #[path = "cli/harness.rs"]

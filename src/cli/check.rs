@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use dechrome::report::{LineIndex, binary_skipped, excerpt, note_line, refusal, removal_line};
+use dechrome::report::{
+    self, LineIndex, binary_skipped, excerpt, note_line, refusal, removal_line,
+};
 use dechrome::{Cleaner, Error, Outcome, Rule, Verdict, input, output};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -47,8 +49,8 @@ pub enum Format {
 /// Arguments of `dechrome check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files or directories to check; `-` reads stdin.
-    #[arg(value_name = "PATH", required = true)]
+    /// Files or directories to check (default `.`, the current directory); `-` reads stdin.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -62,10 +64,6 @@ pub struct CheckArgs {
     /// Print the unified diff that --fix would apply; write nothing.
     #[arg(long, conflicts_with_all = ["statistics", "format"])]
     pub diff: bool,
-    /// Which files of a directory to check (matched against the path below the directory; default
-    /// `*.txt`, or every file the configuration's `include` lets through).
-    #[arg(long, value_name = "GLOB")]
-    pub glob: Option<String>,
     /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
     /// share of its paragraph text, the lines that read as prose (default 0.8, or the
     /// configuration's `max-removal`).
@@ -86,6 +84,8 @@ pub struct CheckArgs {
     #[arg(short, long)]
     pub quiet: bool,
     #[command(flatten)]
+    pub walk: files::WalkOpts,
+    #[command(flatten)]
     pub patterns: PatternOpts,
 }
 
@@ -102,6 +102,8 @@ struct Report {
     refused: bool,
     fixed: bool,
     failed: bool,
+    /// Skipped (binary): counted apart from failures, and the run's exit status is 2.
+    skipped: bool,
 }
 
 /// A finding, a note or a refusal as one JSON line.
@@ -127,6 +129,9 @@ struct JsonRecord<'a> {
     text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
+    /// Findings: the rules of the removals nested inside this one (reported under it only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inner: Option<Vec<&'a str>>,
 }
 
 impl<'a> JsonRecord<'a> {
@@ -143,6 +148,7 @@ impl<'a> JsonRecord<'a> {
             scope: None,
             text: None,
             message: None,
+            inner: None,
         }
     }
 
@@ -197,19 +203,20 @@ fn describe(
     report: &mut Report,
 ) {
     let idx = LineIndex::new(bytes);
-    let findings = if outcome.verdict == Verdict::Cleaned {
-        outcome.removals.as_slice()
+    // One finding per removed span: nested removals are listed under the outermost.
+    let found = if outcome.verdict == Verdict::Cleaned {
+        report::findings(&outcome.removals)
     } else {
-        &[]
+        Vec::new()
     };
-    report.rules = findings.iter().map(|r| r.rule.clone()).collect();
+    report.rules = found.iter().map(|f| f.removal.rule.clone()).collect();
     report.refused = outcome.verdict == Verdict::Refused;
     let why = refusal(outcome.verdict, outcome.guarded_share, max).unwrap_or_default();
     let out = &mut report.stdout;
     match args.format {
         Format::Text => {
             if !args.statistics && !args.diff {
-                for r in findings {
+                for r in found.iter().map(|f| f.removal) {
                     let (line, col) = idx.line_col(r.range.start);
                     let at = format!("{path}:{line}:{col}");
                     let text = removal_line(&at, r, &bytes[r.range.clone()]);
@@ -228,7 +235,8 @@ fn describe(
         }
         Format::Json => {
             if !args.statistics {
-                for r in findings {
+                for f in &found {
+                    let r = f.removal;
                     let mut rec = JsonRecord::new("finding", path).at(
                         &idx,
                         r.range.start,
@@ -236,6 +244,7 @@ fn describe(
                         &r.rule,
                     );
                     rec.text = Some(String::from_utf8_lossy(&bytes[r.range.clone()]).into_owned());
+                    rec.inner = Some(f.inner.iter().map(|r| r.id.as_str()).collect());
                     rec.write(out);
                 }
             }
@@ -254,7 +263,7 @@ fn describe(
         Format::Github => {
             let file = gh_property(path);
             if !args.statistics {
-                for r in findings {
+                for r in found.iter().map(|f| f.removal) {
                     let (line, col) = idx.line_col(r.range.start);
                     let (end_line, _) =
                         idx.line_col(r.range.end.saturating_sub(1).max(r.range.start));
@@ -295,7 +304,8 @@ fn diff(path: &str, old: &[u8], new: &[u8], out: &mut Vec<u8>) {
     if hunks.peek().is_none() {
         return;
     }
-    out.extend_from_slice(format!("--- {path}\n+++ {path}\n").as_bytes());
+    // git's a/ and b/ prefixes, so that `git apply` and `patch -p1` take the diff as it is.
+    out.extend_from_slice(format!("--- a/{path}\n+++ b/{path}\n").as_bytes());
     for hunk in hunks {
         // Writing into a Vec cannot fail.
         let _ = hunk.to_writer(&mut *out);
@@ -308,8 +318,9 @@ fn check_bytes(
     args: &CheckArgs,
     path: Option<&Path>,
     display: &str,
-    bytes: &[u8],
+    doc: &input::Document,
 ) -> Report {
+    let bytes = doc.bytes.as_slice();
     let _memory = match common::reserve_memory(Path::new(display), input::cleaning_cost(bytes)) {
         Ok(r) => r,
         Err(e) => {
@@ -342,7 +353,11 @@ fn check_bytes(
     if args.fix
         && let Some(path) = path
     {
-        match output::write_atomic(path, &outcome.text, true) {
+        // A compressed file is rewritten compressed the same way.
+        match input::compress(&outcome.text, doc.compression)
+            .map_err(|e| Error::io(path, e))
+            .and_then(|b| output::write_atomic(path, &b, true))
+        {
             Ok(()) => {
                 report.fixed = true;
                 report.stderr += &format!(
@@ -365,10 +380,12 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
         // Ctrl-C: the files not yet started are left as they are.
         return Report::default();
     }
-    match input::read_text_limited(path, args.max_file_size) {
-        Ok(Some(bytes)) => check_bytes(cleaner, args, Some(path), &display, &bytes),
+    match input::read_file(path, args.max_file_size) {
+        Ok(Some(doc)) => check_bytes(cleaner, args, Some(path), &display, &doc),
+        // Skipped, and the run fails (exit 2): a file left unchecked never passes.
         Ok(None) => Report {
             stderr: format!("dechrome: warning: {}\n", binary_skipped(&display)),
+            skipped: true,
             ..Report::default()
         },
         Err(e) => Report {
@@ -381,33 +398,14 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
 
 fn check_stdin(cleaner: &Cleaner, args: &CheckArgs) -> Report {
     let display = "<stdin>";
-    let bytes = match input::read_limited(std::io::stdin().lock(), args.max_file_size) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            return Report {
-                stderr: format!(
-                    "dechrome: error: {}\n",
-                    input::too_large(Path::new(display), args.max_file_size)
-                ),
-                failed: true,
-                ..Report::default()
-            };
-        }
-        Err(e) => {
-            return Report {
-                stderr: format!("dechrome: error: {}\n", Error::io(display, e)),
-                failed: true,
-                ..Report::default()
-            };
-        }
-    };
-    let problem = match input::sniff(&bytes) {
-        input::Kind::Text => return check_bytes(cleaner, args, None, display, &bytes),
-        input::Kind::Binary => "binary input (NUL bytes); nothing checked",
-        input::Kind::Utf16 => "UTF-16 text is not supported; convert it to UTF-8 first",
-    };
+    let problem =
+        match input::read_document(Path::new(display), std::io::stdin(), args.max_file_size) {
+            Ok(Some(doc)) => return check_bytes(cleaner, args, None, display, &doc),
+            Ok(None) => format!("{display}: binary input (NUL bytes); nothing checked"),
+            Err(e) => e.to_string(),
+        };
     Report {
-        stderr: format!("dechrome: error: {display}: {problem}\n"),
+        stderr: format!("dechrome: error: {problem}\n"),
         failed: true,
         ..Report::default()
     }
@@ -449,18 +447,28 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     let config = args.patterns.config()?;
     let max = common::max_removal(args.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
-    let select = Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let select = Selector::from_opts(&args.walk, config.as_ref())?;
+    // As rg and ruff do, no path means the current directory.
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let files::Expanded {
         inputs,
         errors,
-        warnings,
-    } = files::expand(&args.paths, &select);
+        mut warnings,
+        walks,
+    } = files::expand(&paths, &select);
+    let unmatched = select.nothing_matched(&walks);
+    warnings.push_str(unmatched.as_deref().unwrap_or(""));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
 
     let mut failed = errors.len();
+    let mut skipped = 0;
     eprint!("{warnings}");
     for e in &errors {
         eprintln!("dechrome: error: {e}");
@@ -487,6 +495,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             refused += usize::from(r.refused);
             fixed += usize::from(r.fixed);
             failed += usize::from(r.failed);
+            skipped += usize::from(r.skipped);
             if !r.rules.is_empty() {
                 with_findings += 1;
                 changed |= !r.fixed;
@@ -530,11 +539,14 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
         if failed > 0 {
             summary += &format!(", {failed} failed");
         }
+        if skipped > 0 {
+            summary += &format!(", {skipped} skipped");
+        }
         eprintln!("{summary}");
     }
-    Ok(if failed > 0 {
+    Ok(if failed > 0 || skipped > 0 {
         Status::Error
-    } else if changed {
+    } else if changed || unmatched.is_some() {
         Status::Findings
     } else {
         Status::Ok

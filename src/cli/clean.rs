@@ -45,7 +45,10 @@ pub fn describe(
     let mut out = String::new();
     if explain {
         let idx = LineIndex::new(input);
-        for r in &outcome.removals {
+        for r in report::findings(&outcome.removals)
+            .iter()
+            .map(|f| f.removal)
+        {
             let (line, col) = idx.line_col(r.range.start);
             let at = format!("{path}:{line}:{col}");
             out.push_str(&report::removal_line(&at, r, &input[r.range.clone()]));
@@ -102,7 +105,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let max = common::max_removal(args.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
     let cleaner = Cleaner::new(set).with_max_removal(max);
-    let select = files::Selector::new(args.glob.as_deref(), config.as_ref())?;
+    let select = files::Selector::from_opts(&args.walk, config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
     let pool = rayon::ThreadPoolBuilder::new()
@@ -173,6 +176,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let mut tasks = Vec::new();
     let mut stderr = String::new();
     let mut counts = Counts::default();
+    let mut walks = files::Walks::default();
     match &args.output {
         None => {
             for p in &args.paths {
@@ -199,12 +203,16 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             }
             for p in &args.paths {
                 if p.is_dir() {
+                    walks.dirs += 1;
                     for w in files::walk(p, &select) {
                         match w {
-                            Walked::File { path, rel } => tasks.push(Task {
-                                output: Some(outdir.join(rel)),
-                                input: path,
-                            }),
+                            Walked::File { path, rel } => {
+                                walks.files += 1;
+                                tasks.push(Task {
+                                    output: Some(outdir.join(rel)),
+                                    input: path,
+                                });
+                            }
                             Walked::Link(path) => {
                                 stderr.push_str(&files::link_skipped(&path));
                             }
@@ -225,6 +233,10 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 }
             }
         }
+    }
+    if let Some(w) = select.nothing_matched(&walks) {
+        stderr.push_str(&w);
+        status = status.max(Status::Findings);
     }
     eprint!("{stderr}");
     if args.skip_existing {
@@ -255,7 +267,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 out.write_all(text).map_err(|e| Error::io("<stdout>", e))?;
             }
             progress.eprint(&d.messages);
-            if d.counts.failed > 0 {
+            if d.counts.failed > 0 || d.counts.binary > 0 {
                 status = Status::Error;
             }
             counts.merge(&d.counts);
@@ -296,8 +308,8 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             ..Counts::default()
         },
     };
-    let bytes = match input::read_text_limited(&task.input, args.max_file_size) {
-        Ok(Some(b)) => b,
+    let (bytes, compression) = match input::read_file(&task.input, args.max_file_size) {
+        Ok(Some(d)) => (d.bytes, d.compression),
         Ok(None) => {
             return Done {
                 text: None,
@@ -331,7 +343,11 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
             messages,
             counts,
         },
-        Some(path) => match output::write_renamed(path, &outcome.text) {
+        // A compressed input is mirrored compressed the same way.
+        Some(path) => match input::compress(&outcome.text, compression)
+            .map_err(|e| Error::io(path, e))
+            .and_then(|b| output::write_renamed(path, &b))
+        {
             Ok(()) => Done {
                 text: None,
                 messages,
@@ -344,24 +360,12 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs) -> Done {
 
 fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
     let path = Path::new("<stdin>");
-    let bytes = input::read_limited(std::io::stdin().lock(), args.max_file_size)
-        .map_err(|e| Error::io(path, e))?
-        .ok_or_else(|| input::too_large(path, args.max_file_size))?;
-    match input::sniff(&bytes) {
-        input::Kind::Text => {}
-        input::Kind::Binary => {
-            return Err(Error::Input {
-                path: path.into(),
-                message: "binary input (NUL bytes); nothing cleaned".into(),
-            });
-        }
-        input::Kind::Utf16 => {
-            return Err(Error::Input {
-                path: path.into(),
-                message: "UTF-16 text is not supported; convert it to UTF-8 first".into(),
-            });
-        }
-    }
+    let bytes = input::read_document(path, std::io::stdin(), args.max_file_size)?
+        .ok_or_else(|| Error::Input {
+            path: path.into(),
+            message: "binary input (NUL bytes); nothing cleaned".into(),
+        })?
+        .bytes;
     let _memory = common::reserve_memory(path, input::cleaning_cost(&bytes))?;
     let outcome = cleaner.clean(&bytes);
     eprint!(

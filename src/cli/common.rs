@@ -125,10 +125,6 @@ pub struct CleanArgs {
     /// --jsonl, one file (when the name ends in .jsonl, .jsonl.gz or .jsonl.zst) or shards.
     #[arg(short = 'o', long = "output", value_name = "OUTDIR")]
     pub output: Option<PathBuf>,
-    /// Which files of a directory to clean (matched against the path below the directory; default
-    /// `*.txt`, or every file the configuration's `include` lets through).
-    #[arg(long, value_name = "GLOB")]
-    pub glob: Option<String>,
     /// Print every removal to stderr as `path:line:col: rule-id: "removed text"`.
     #[arg(long)]
     pub explain: bool,
@@ -175,6 +171,10 @@ pub struct CleanArgs {
     /// and end offsets in Unicode characters (scalar values) of the field's decoded string.
     #[arg(long, value_name = "FIELD", help_heading = "JSONL")]
     pub annotate: Option<String>,
+    /// With --annotate: tag, do not clean. The text field is written as it came and the
+    /// annotation's offsets index it (as corpus taggers do).
+    #[arg(long, requires = "annotate", help_heading = "JSONL")]
+    pub keep_text: bool,
     /// What to do with a record that is not a JSON object with the string field: stop the run
     /// (fail), leave it out of the output (skip) or write it as it was (keep). Each is reported.
     #[arg(
@@ -197,6 +197,8 @@ pub struct CleanArgs {
     /// Compress shards: gz or zst.
     #[arg(long, value_name = "FORMAT", help_heading = "JSONL")]
     pub compress: Option<String>,
+    #[command(flatten)]
+    pub walk: super::files::WalkOpts,
     #[command(flatten)]
     pub patterns: PatternOpts,
 }

@@ -53,7 +53,7 @@ enum Read {
     /// An input could not be opened or read, or holds a record above the size limit: reported,
     /// then the run goes on with the next input.
     Failed(Error),
-    /// An input skipped with a warning (binary data): the message.
+    /// An input skipped with a warning (binary data): the message. The run's status is then 2.
     Skipped(String),
 }
 
@@ -174,14 +174,24 @@ pub fn run(
                 other => other,
             };
             let chunks = match item {
+                // A skipped or unreadable input makes the run fail (exit 2) as the run goes on.
                 Read::Skipped(message) => vec![ChunkOut {
                     messages: message,
+                    input_failed: true,
+                    counts: Counts {
+                        binary: 1,
+                        ..Counts::default()
+                    },
                     ..ChunkOut::default()
                 }],
                 Read::Failed(e) => {
                     vec![ChunkOut {
                         messages: format!("dechrome: error: {e}\n"),
                         input_failed: true,
+                        counts: Counts {
+                            unreadable: 1,
+                            ..Counts::default()
+                        },
                         ..ChunkOut::default()
                     }]
                 }
@@ -297,8 +307,11 @@ fn read_inputs(inputs: &[PathBuf], max: u64, raw_read: Arc<AtomicU64>, tx: SyncS
         loop {
             let (data, stop, eof) = fill(&mut reader, &mut carry, max);
             let mut ends: Vec<usize> = memchr::memchr_iter(b'\n', &data).map(|i| i + 1).collect();
-            if eof && ends.last().copied() != Some(data.len()) && !data.is_empty() {
-                ends.push(data.len()); // A last line with no terminator.
+            // A last line with no terminator is a record, unless a read error cut it short (a
+            // damaged compressed stream): then only the error is reported.
+            if eof && stop.is_none() && ends.last().copied() != Some(data.len()) && !data.is_empty()
+            {
+                ends.push(data.len());
             }
             let n = ends.len() as u64;
             if !ends.is_empty() {
@@ -430,16 +443,17 @@ fn clean_chunk(
         let (_memory, result) = match common::reserve_memory(Path::new(&at.to_string()), cost) {
             Ok(r) => (
                 Some(r),
-                jsonl::clean_record(cleaner, line, at, field, annotate),
+                jsonl::clean_record_keeping(cleaner, line, at, field, annotate, args.keep_text),
             ),
             Err(e) => (None, Err(e)),
         };
         match result {
             Ok(None) => out.counts.blank += 1,
             Ok(Some(rec)) => {
+                let found = report::findings(&rec.removals);
                 out.counts.add(
                     rec.verdict,
-                    rec.removals.iter().map(|r| r.rule.family.as_str()),
+                    found.iter().map(|f| f.removal.rule.family.as_str()),
                 );
                 out.bytes.extend_from_slice(bom);
                 match &rec.line {
@@ -449,7 +463,7 @@ fn clean_chunk(
                 out.bytes.push(b'\n');
                 out.ends.push(out.bytes.len());
                 if args.explain {
-                    for r in &rec.removals {
+                    for r in found.iter().map(|f| f.removal) {
                         let removed = &rec.text.as_bytes()[r.range.clone()];
                         out.messages
                             .push_str(&report::removal_line(&at.to_string(), r, removed));

@@ -14,7 +14,7 @@ mod summary;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use dechrome::Error;
 
 use common::Status;
@@ -40,6 +40,24 @@ enum Command {
     /// Inspect the pattern set.
     #[command(subcommand)]
     Patterns(patterns_cmd::PatternsCommand),
+    /// Print a shell completion script to stdout (for example
+    /// `dechrome completions bash > ~/.local/share/bash-completion/completions/dechrome`).
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout (for example `dechrome man > dechrome.1`).
+    Man,
+}
+
+/// Writes `bytes` to stdout.
+fn print_bytes(bytes: &[u8]) -> Result<Status, Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    Ok(Status::Ok)
 }
 
 /// Is this error a closed pipe on our output (`dechrome clean | head`)?
@@ -55,6 +73,18 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Learn(args) => learn::run(&args),
         Command::Patterns(cmd) => patterns_cmd::run(&cmd),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "dechrome", &mut script);
+            print_bytes(&script)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Error::io("<stdout>", e))
+                .and_then(|()| print_bytes(&page))
+        }
     };
     match result {
         Ok(status) => ExitCode::from(status as u8),

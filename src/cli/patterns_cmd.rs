@@ -12,19 +12,37 @@ use super::common::{PatternOpts, Status};
 /// Subcommands of `dechrome patterns`.
 #[derive(Subcommand, Debug)]
 pub enum PatternsCommand {
-    /// List the rules: id, family, publisher, scope, number of patterns.
+    /// List the rules: id, family, publisher, platform, scope, number of patterns.
     List(ListArgs),
     /// Show which rules fire where in a file, and what they would remove.
     Test(TestArgs),
-    /// Print every literal phrase of the set, one per line (for grep -F -f).
+    /// Print every literal phrase of the set (or of the rules `--platform`/`--lang` keep), one per
+    /// line (for grep -F -f).
     Phrases(ListArgs),
 }
 
 /// Arguments of `patterns list`.
 #[derive(Args, Debug)]
 pub struct ListArgs {
+    /// Only the rules of this platform (`wordpress`, `mediawiki`...; see `patterns/README.md`).
+    #[arg(long, value_name = "NAME")]
+    pub platform: Option<String>,
+    /// Only the rules of this language (`de`, `ja`...).
+    #[arg(long, value_name = "CODE")]
+    pub lang: Option<String>,
     #[command(flatten)]
     pub patterns: PatternOpts,
+}
+
+impl ListArgs {
+    /// Whether a rule passes the `--platform` and `--lang` filters (compared case-insensitively).
+    fn keeps(&self, r: &dechrome::patterns::Rule) -> bool {
+        let is = |want: &Option<String>, have: &Option<String>| match want {
+            None => true,
+            Some(w) => have.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(w)),
+        };
+        is(&self.platform, &r.platform) && is(&self.lang, &r.lang)
+    }
 }
 
 /// Arguments of `patterns test`.
@@ -45,27 +63,44 @@ pub fn run(cmd: &PatternsCommand) -> Result<Status, Error> {
             let set = args.patterns.build()?;
             writeln!(
                 out,
-                "{:<48} {:<15} {:<22} {:<9} patterns",
-                "id", "family", "publisher", "scope"
+                "{:<48} {:<15} {:<22} {:<12} {:<9} patterns",
+                "id", "family", "publisher", "platform", "scope"
             )
             .map_err(w)?;
-            for r in set.rules() {
+            let mut listed = 0;
+            for r in set.rules().iter().filter(|r| args.keeps(r)) {
                 writeln!(
                     out,
-                    "{:<48} {:<15} {:<22} {:<9} {}",
+                    "{:<48} {:<15} {:<22} {:<12} {:<9} {}",
                     r.id,
                     r.family,
                     r.publisher.as_deref().unwrap_or("-"),
+                    r.platform.as_deref().unwrap_or("-"),
                     r.scope,
                     r.pattern_count()
                 )
                 .map_err(w)?;
+                listed += 1;
             }
-            writeln!(out, "{} rules", set.rules().len()).map_err(w)?;
+            writeln!(out, "{listed} rules").map_err(w)?;
         }
         PatternsCommand::Phrases(args) => {
             let set = args.patterns.build()?;
-            for p in set.literals() {
+            let literals = if args.platform.is_none() && args.lang.is_none() {
+                set.literals()
+            } else {
+                let mut v: Vec<String> = set
+                    .rules()
+                    .iter()
+                    .filter(|r| args.keeps(r))
+                    .flat_map(|r| r.phrases.iter().chain(&r.start).chain(&r.end))
+                    .map(|p| dechrome::normalize::phrase(p))
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            for p in literals {
                 writeln!(out, "{p}").map_err(w)?;
             }
         }

@@ -28,8 +28,12 @@ pub struct Counts {
     pub kept: u64,
     /// Inputs skipped because their output exists (`--skip-existing`).
     pub existing: u64,
-    /// Binary files skipped.
+    /// Binary inputs skipped (the run's exit status is then 2).
     pub binary: u64,
+    /// Inputs that could not be opened, read or decompressed, or that stopped early (a record above
+    /// the size limit); the run's exit status is then 2. Files cleaned one document each count
+    /// these as `failed` documents instead.
+    pub unreadable: u64,
     /// Blank lines of JSONL input, skipped.
     pub blank: u64,
     /// Bytes read (decompressed).
@@ -41,11 +45,14 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Counts one cleaned document.
+    /// Counts one cleaned document: one removal per removed span, as `check` counts findings
+    /// (see [`dechrome::report::findings`]).
     pub fn add_outcome(&mut self, outcome: &Outcome<'_>) {
         self.add(
             outcome.verdict,
-            outcome.removals.iter().map(|r| r.rule.family.as_str()),
+            dechrome::report::findings(&outcome.removals)
+                .iter()
+                .map(|f| f.removal.rule.family.as_str()),
         );
     }
 
@@ -80,6 +87,7 @@ impl Counts {
         self.kept += o.kept;
         self.existing += o.existing;
         self.binary += o.binary;
+        self.unreadable += o.unreadable;
         self.blank += o.blank;
         self.bytes_in += o.bytes_in;
         self.bytes_out += o.bytes_out;
@@ -105,6 +113,9 @@ impl Counts {
         }
         if self.binary > 0 {
             s.push_str(&format!("; {} binary skipped", self.binary));
+        }
+        if self.unreadable > 0 {
+            s.push_str(&format!("; {} unreadable", self.unreadable));
         }
         if self.blank > 0 {
             s.push_str(&format!("; {} blank lines skipped", self.blank));
@@ -142,6 +153,7 @@ impl Counts {
                 "kept_on_error": self.kept,
                 "skipped_existing": self.existing,
                 "skipped_binary": self.binary,
+                "unreadable_inputs": self.unreadable,
                 "blank_lines": self.blank,
             },
             "bytes_in": self.bytes_in,

@@ -19,6 +19,7 @@ struct RawRule {
     family: Spanned<String>,
     scope: Spanned<String>,
     publisher: Option<String>,
+    platform: Option<String>,
     lang: Option<String>,
     description: Option<String>,
     #[serde(default)]
@@ -417,6 +418,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
             family: raw.family.get_ref().clone(),
             scope,
             publisher: raw.publisher,
+            platform: raw.platform,
             lang: raw.lang,
             description: raw.description,
             phrases,
@@ -481,7 +483,7 @@ phrases = ["ad"]
         assert_eq!(
             errors(src),
             [
-                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`, `repeats`",
+                "bad.toml:6:1: rule `a.one`: unknown field `colour`, expected one of `id`, `family`, `scope`, `publisher`, `platform`, `lang`, `description`, `phrases`, `regexes`, `start`, `end`, `max_chars`, `max_lines`, `unterminated`, `position`, `min_lines`, `max_words`, `max_prose`, `opened_by`, `interleaved`, `repeats`",
                 "bad.toml:10:10: rule `a.two`: unknown family `gossip`, expected one of: support-appeal, comments, newsletter, share, related, caption, byline, timestamp, ad, cookie, paywall, copyright, navigation, other",
                 "bad.toml:11:9: rule `a.two`: unknown scope `everywhere`, expected one of: line, sentence, block, tail, run, section",
                 "bad.toml:12:12: rule `a.two`: empty phrase",

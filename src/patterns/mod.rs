@@ -120,6 +120,10 @@ pub struct Rule {
     pub scope: Scope,
     /// The publisher the rule belongs to, if any.
     pub publisher: Option<String>,
+    /// The publishing platform whose templates print the rule's strings (`wordpress`, `mediawiki`),
+    /// if any. Platform strings are the same on every site of the platform, so unlike `publisher`
+    /// it does not narrow where the rule applies; it names where the strings come from.
+    pub platform: Option<String>,
     /// Language code of the phrases, if the rule is language-specific.
     pub lang: Option<String>,
     /// What the rule catches and why.

@@ -458,7 +458,8 @@ fn stats_file_has_the_summary_as_json() {
             "skipped_binary",
             "skipped_existing",
             "skipped_on_error",
-            "unchanged"
+            "unchanged",
+            "unreadable_inputs"
         ]
     );
     assert_eq!(v["documents"]["read"], 3);
@@ -622,7 +623,7 @@ fn jsonl_utf16_and_binary_inputs() {
         untimed(&r.stderr),
         "dechrome: error: wide.jsonl: UTF-16 text is not supported; convert it to UTF-8 first\n\
          dechrome: warning: blob.jsonl: binary file skipped\n\
-         dechrome: 1 records: 1 cleaned, 0 unchanged, 0 refused, 0 failed\n\
+         dechrome: 1 records: 1 cleaned, 0 unchanged, 0 refused, 0 failed; 1 binary skipped; 1 unreadable\n\
          dechrome: 41 B in, 26 B out, <time>\n\
          dechrome: removals: ad 1\n"
     );

@@ -256,9 +256,10 @@ fn jsonl_records_above_the_size_limit_end_their_input() {
         "dechrome: error: <stdin>:1: record larger than the limit of 1048576 bytes; skipped \
          with the rest of the input\n"
     );
-    // NUL bytes make an input binary: skipped with a warning, as `clean` does with text files.
+    // NUL bytes make an input binary: skipped with a warning, as `clean` does with text files,
+    // and the run fails.
     let r = run_in(d, &["clean", "--jsonl", "-q", "/dev/zero"], b"");
-    assert_eq!((r.code, r.stdout.len()), (0, 0));
+    assert_eq!((r.code, r.stdout.len()), (2, 0));
     assert_eq!(
         r.stderr,
         "dechrome: warning: /dev/zero: binary file skipped\n"

@@ -148,14 +148,29 @@ fn text(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
 
-#[test]
-fn hooks_fail_fix_and_pass_under_pre_commit() {
-    let Some(pre_commit) = find_pre_commit() else {
+/// pre-commit, or `None` after saying SKIPPED where `cargo test` shows it (libtest captures only
+/// the print macros, so a direct write reaches the terminal even for a passing test). Under
+/// `CI=true` a missing pre-commit fails the test instead.
+fn pre_commit_or_skip(test: &str) -> Option<PathBuf> {
+    use std::io::Write;
+    let found = find_pre_commit();
+    if found.is_none() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "pre-commit is missing under CI=true; .ci/run installs it into .ci/venv"
         );
-        eprintln!("skipping: pre-commit not found (run .ci/run, or set DECHROME_PRE_COMMIT)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: pre-commit not found (run .ci/run, or set DECHROME_PRE_COMMIT); \
+             this test checked nothing"
+        );
+    }
+    found
+}
+
+#[test]
+fn hooks_fail_fix_and_pass_under_pre_commit() {
+    let Some(pre_commit) = pre_commit_or_skip("hooks_fail_fix_and_pass_under_pre_commit") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -249,4 +264,74 @@ fn hooks_fail_fix_and_pass_under_pre_commit() {
     let passing = pc(&[]);
     assert_eq!(text(&passing), dots("dechrome check", "Passed"));
     assert_eq!(passing.status.code(), Some(0));
+}
+
+/// The `language: system` hooks run the dechrome found on PATH: nothing is built, and they report
+/// and fix as the rust hooks do.
+#[test]
+fn system_hooks_use_the_dechrome_on_path() {
+    let Some(pre_commit) = pre_commit_or_skip("system_hooks_use_the_dechrome_on_path") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path();
+    std::fs::write(work.join("gitconfig"), "").unwrap();
+    let hook_repo = work.join("hook-repo");
+    let rev = snapshot(&hook_repo, work);
+    let corpus = work.join("corpus");
+    write_files(
+        &corpus,
+        &[
+            (
+                ".pre-commit-config.yaml",
+                &format!(
+                    "repos:\n- repo: {}\n  rev: {rev}\n  hooks:\n  - id: dechrome-check-system\n  \
+                     - id: dechrome-fix-system\n    stages: [manual]\n",
+                    hook_repo.display()
+                ),
+            ),
+            (
+                "dechrome.toml",
+                "patterns = [\"rules.toml\"]\nno-default-patterns = true\ninclude = [\"articles/**\"]\n",
+            ),
+            ("rules.toml", RULES),
+            ("articles/flood.txt", DIRTY),
+        ],
+    );
+    git(&["init", "--quiet", "--initial-branch=main"], &corpus, work);
+    git(&["add", "--all"], &corpus, work);
+    // The test's own binary comes first on PATH.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_dechrome")).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let pc = |args: &[&str]| {
+        let mut all = vec!["run", "--all-files", "--color", "never"];
+        all.extend_from_slice(args);
+        Command::new(&pre_commit)
+            .args(&all)
+            .current_dir(&corpus)
+            .envs(env(work))
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let failing = pc(&[]);
+    assert_eq!(failing.status.code(), Some(1), "{}", text(&failing));
+    assert!(
+        text(&failing).contains(
+            "- hook id: dechrome-check-system\n- exit code: 1\n\n\
+             articles/flood.txt:2:1: corpus.share.bar: \"Share this article\"\n"
+        ),
+        "{}",
+        text(&failing)
+    );
+    let fixing = pc(&["--hook-stage", "manual", "dechrome-fix-system"]);
+    assert_eq!(fixing.status.code(), Some(1), "{}", text(&fixing));
+    assert_eq!(
+        std::fs::read_to_string(corpus.join("articles/flood.txt")).unwrap(),
+        CLEAN
+    );
+    assert_eq!(pc(&[]).status.code(), Some(0));
 }

@@ -24,6 +24,13 @@ create_exception!(
     "A pattern file is invalid; the message lists every problem with its file and line."
 );
 
+create_exception!(
+    _dechrome,
+    RefusedWarning,
+    pyo3::exceptions::PyUserWarning,
+    "Cleaner.clean returned a text unchanged because the removal guard refused it (see Cleaner.inspect)."
+);
+
 /// Turns a dechrome error into the matching Python exception.
 fn to_py_err(e: dechrome::Error) -> PyErr {
     match e {
@@ -349,15 +356,46 @@ impl Cleaned {
 pub struct Cleaner {
     inner: dechrome::Cleaner,
     patterns: PatternSet,
+    /// Whether `clean` and `clean_batch` warn ([`RefusedWarning`]) for a refused text.
+    warn: bool,
+}
+
+impl Cleaner {
+    /// Emits a [`RefusedWarning`] for a refused text, unless told to ignore refusals.
+    fn warn_refused(&self, py: Python<'_>, done: &Cleaned) -> PyResult<()> {
+        if self.warn && done.verdict == Verdict::Refused {
+            let category = py.get_type::<RefusedWarning>();
+            // The words of every other refusal report (dechrome::report::refusal).
+            let text = done.message.as_deref().unwrap_or("refused; left unchanged");
+            let message = std::ffi::CString::new(text).expect("no NUL in the message");
+            PyErr::warn(py, &category, &message, 1)?;
+        }
+        Ok(())
+    }
 }
 
 #[pymethods]
 impl Cleaner {
     /// A cleaner with `patterns` (default: the built-in set) that refuses, leaving it as it was,
     /// a text whose removals would take more than `max_removal` of its characters.
+    /// `on_refusal` is `"warn"` (a [`RefusedWarning`] per refused text from `clean` and
+    /// `clean_batch`) or `"ignore"`.
     #[new]
-    #[pyo3(signature = (patterns = None, max_removal = None))]
-    fn new(patterns: Option<PatternSet>, max_removal: Option<f64>) -> PyResult<Self> {
+    #[pyo3(signature = (patterns = None, max_removal = None, *, on_refusal = "warn"))]
+    fn new(
+        patterns: Option<PatternSet>,
+        max_removal: Option<f64>,
+        on_refusal: &str,
+    ) -> PyResult<Self> {
+        let warn = match on_refusal {
+            "warn" => true,
+            "ignore" => false,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "on_refusal must be \"warn\" or \"ignore\", got {other:?}"
+                )));
+            }
+        };
         let max_removal = max_removal.unwrap_or(DEFAULT_MAX_REMOVAL);
         if !(0.0..=1.0).contains(&max_removal) {
             return Err(PyValueError::new_err(format!(
@@ -369,13 +407,23 @@ impl Cleaner {
             None => PatternSet::builtin(Vec::new())?,
         };
         let inner = dechrome::Cleaner::new(patterns.set.clone()).with_max_removal(max_removal);
-        Ok(Cleaner { inner, patterns })
+        Ok(Cleaner {
+            inner,
+            patterns,
+            warn,
+        })
     }
 
     /// The share of a text's characters above which cleaning is refused.
     #[getter]
     fn max_removal(&self) -> f64 {
         self.inner.max_removal()
+    }
+
+    /// What `clean` does about a refused text: `"warn"` or `"ignore"`.
+    #[getter]
+    fn on_refusal(&self) -> &'static str {
+        if self.warn { "warn" } else { "ignore" }
     }
 
     /// The pattern set in use.
@@ -385,7 +433,7 @@ impl Cleaner {
     }
 
     /// Cleans one text: `(cleaned_text, removals)`. A refused text comes back unchanged, with no
-    /// removals.
+    /// removals, and a [`RefusedWarning`] (unless `on_refusal="ignore"`).
     fn clean<'py>(
         &self,
         py: Python<'py>,
@@ -393,6 +441,7 @@ impl Cleaner {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let s = text.to_str()?;
         let done = py.detach(|| clean_str(&self.inner, s));
+        self.warn_refused(py, &done)?;
         done.into_pair(py)
     }
 
@@ -439,6 +488,9 @@ impl Cleaner {
         let inner = &self.inner;
         let done: Vec<Cleaned> =
             py.detach(|| strs.par_iter().map(|s| clean_str(inner, s)).collect());
+        for d in &done {
+            self.warn_refused(py, d)?;
+        }
         let pairs = done
             .into_iter()
             .map(|d| d.into_pair(py))
@@ -464,6 +516,8 @@ fn _dechrome(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyOutcome>()?;
     m.add_class::<Cleaner>()?;
     m.add("PatternError", m.py().get_type::<PatternError>())?;
+    m.add("RefusedWarning", m.py().get_type::<RefusedWarning>())?;
     m.add("DEFAULT_MAX_REMOVAL", DEFAULT_MAX_REMOVAL)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

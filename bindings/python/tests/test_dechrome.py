@@ -97,7 +97,12 @@ def test_unchanged_text_comes_back_equal_with_no_removals(cleaner: Cleaner):
 def test_refused_text_is_returned_unchanged_and_inspect_says_why(rules: PatternSet):
     doc = "Short.\nShare this article\n"
     strict = Cleaner(rules, max_removal=0.5)
-    assert strict.clean(doc) == (doc, [])
+    with pytest.warns(dechrome.RefusedWarning) as caught:
+        assert strict.clean(doc) == (doc, [])
+    assert [str(w.message) for w in caught] == [
+        "refused: the rules would remove 73% of the paragraph text (limit 50%); left unchanged"
+    ]
+    assert caught[0].filename == __file__, "the warning points at the caller"
     outcome = strict.inspect(doc)
     assert outcome.verdict == "refused"
     assert outcome.text == doc
@@ -108,6 +113,40 @@ def test_refused_text_is_returned_unchanged_and_inspect_says_why(rules: PatternS
     )
     # The same text under a looser guard is cleaned.
     assert Cleaner(rules, max_removal=0.8).clean(doc)[0] == "Short.\n"
+
+
+def test_refusals_warn_unless_ignored(rules: PatternSet):
+    import warnings
+
+    doc = "Short.\nShare this article\n"
+    assert issubclass(dechrome.RefusedWarning, UserWarning)
+    strict = Cleaner(rules, max_removal=0.5)
+    assert strict.on_refusal == "warn"
+    with pytest.warns(dechrome.RefusedWarning) as caught:
+        assert strict.clean_batch([doc, "Fine.\n", doc]) == [(doc, []), ("Fine.\n", []), (doc, [])]
+    assert len(caught) == 2
+    quiet = Cleaner(rules, max_removal=0.5, on_refusal="ignore")
+    assert quiet.on_refusal == "ignore"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert quiet.clean(doc) == (doc, [])
+        assert quiet.clean_batch([doc]) == [(doc, [])]
+        # A text that is cleaned or unchanged never warns.
+        assert strict.clean("Fine.\n") == ("Fine.\n", [])
+    # Turned into errors, the warning stops the call.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", dechrome.RefusedWarning)
+        with pytest.raises(dechrome.RefusedWarning):
+            strict.clean(doc)
+    with pytest.raises(ValueError, match='on_refusal must be "warn" or "ignore", got "raise"'):
+        Cleaner(rules, on_refusal="raise")
+
+
+def test_version_is_the_crate_version():
+    import re
+
+    assert re.fullmatch(r"\d+\.\d+\.\d+", dechrome.__version__)
+    assert dechrome.__version__ == dechrome._dechrome.__version__
 
 
 def test_max_removal_defaults_to_the_library_default_and_is_checked(rules: PatternSet):

@@ -10,6 +10,10 @@ on all cores. :mod:`dechrome.pipeline` wraps it as steps for corpus-building pip
 'The council met.\\nIt voted.\\n'
 >>> removals
 [Removal(rule_id='generic.ad.marker', family='ad', scope='line', start=17, end=31)]
+
+A text the removal guard refuses comes back unchanged with a :class:`RefusedWarning` (see
+:mod:`warnings`); ``Cleaner(..., on_refusal="ignore")`` turns the warning off, and
+:meth:`Cleaner.inspect` gives the verdict.
 """
 
 from dechrome._dechrome import (
@@ -18,8 +22,10 @@ from dechrome._dechrome import (
     Outcome,
     PatternError,
     PatternSet,
+    RefusedWarning,
     Removal,
     Rule,
+    __version__,
 )
 from dechrome.pipeline import CleanStep, clean_text
 
@@ -30,7 +36,9 @@ __all__ = [
     "Outcome",
     "PatternError",
     "PatternSet",
+    "RefusedWarning",
     "Removal",
     "Rule",
     "clean_text",
+    "__version__",
 ]

@@ -6,14 +6,32 @@ from typing import Literal, final
 
 _Scope = Literal["line", "sentence", "block", "tail"]
 _Verdict = Literal["unchanged", "cleaned", "refused"]
+_OnRefusal = Literal["warn", "ignore"]
 
-__all__ = ["Cleaner", "DEFAULT_MAX_REMOVAL", "Outcome", "PatternError", "PatternSet", "Removal", "Rule"]
+__all__ = [
+    "Cleaner",
+    "DEFAULT_MAX_REMOVAL",
+    "Outcome",
+    "PatternError",
+    "PatternSet",
+    "RefusedWarning",
+    "Removal",
+    "Rule",
+    "__version__",
+]
+
+__version__: str
+"""The version of the package (that of the dechrome crate it is built from)."""
 
 DEFAULT_MAX_REMOVAL: float
 """Share of a text's characters above which cleaning is refused, unless told otherwise."""
 
 class PatternError(ValueError):
     """A pattern file is invalid; the message lists every problem with its file and line."""
+
+class RefusedWarning(UserWarning):
+    """Cleaner.clean returned a text unchanged because the removal guard refused it (see
+    Cleaner.inspect)."""
 
 @final
 class Rule:
@@ -105,18 +123,27 @@ class Cleaner:
     """Cleans texts with one pattern set; thread-safe."""
 
     def __new__(
-        cls, patterns: PatternSet | None = None, max_removal: float | None = None
+        cls,
+        patterns: PatternSet | None = None,
+        max_removal: float | None = None,
+        *,
+        on_refusal: _OnRefusal = "warn",
     ) -> Cleaner:
         """``patterns`` defaults to the built-in set, ``max_removal`` to
         :data:`DEFAULT_MAX_REMOVAL`; a text whose removals would take a larger share of its
-        characters is refused and returned unchanged."""
+        paragraph text is refused and returned unchanged, with a :class:`RefusedWarning` from
+        ``clean`` and ``clean_batch`` unless ``on_refusal`` is ``"ignore"``."""
     @property
     def max_removal(self) -> float: ...
     @property
+    def on_refusal(self) -> _OnRefusal: ...
+    @property
     def patterns(self) -> PatternSet: ...
     def clean(self, text: str) -> tuple[str, list[Removal]]:
-        """The cleaned text and the removals made (none when refused). Releases the GIL."""
+        """The cleaned text and the removals made (none when refused, which also emits a
+        :class:`RefusedWarning` unless ``on_refusal="ignore"``). Releases the GIL."""
     def inspect(self, text: str) -> Outcome:
         """Cleans one text and reports the verdict too."""
     def clean_batch(self, texts: Iterable[str]) -> list[tuple[str, list[Removal]]]:
-        """Cleans many texts in parallel without the GIL; results in input order."""
+        """Cleans many texts in parallel without the GIL; results in input order. Each refused
+        text emits a :class:`RefusedWarning` unless ``on_refusal="ignore"``."""
