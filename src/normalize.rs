@@ -28,12 +28,57 @@ fn zero_bytes(w: u64) -> u64 {
 }
 
 /// What one input character becomes in the search copy.
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Fold {
     Keep,
     Byte(u8),
     Char(char),
     Space,
     Drop,
+}
+
+/// [`fold_char`] through a table for the two-byte characters (Latin, Greek, Cyrillic, Hebrew,
+/// Arabic...), whose Unicode property look-ups would otherwise cost a few hundred instructions each,
+/// and for the rest of the Basic Multilingual Plane through blocks of 128 characters marked, on
+/// first use, as folding none of their characters (CJK, kana, Hangul, Indic scripts, Thai...).
+fn fold_char_fast(c: char) -> Fold {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static TWO_BYTE: std::sync::OnceLock<Box<[Fold]>> = std::sync::OnceLock::new();
+    /// Per block: how often it was looked up below [`BLOCK_AFTER`], then whether every one of its
+    /// characters is kept ([`KEPT`]) or some are folded ([`MIXED`]). Marking a block costs 128
+    /// look-ups: a block only met a few times (the pattern phrases at start-up) never pays that.
+    static BLOCKS: [AtomicU8; 0x10000 >> 7] = [const { AtomicU8::new(0) }; 0x10000 >> 7];
+    const BLOCK_AFTER: u8 = 64;
+    const KEPT: u8 = 254;
+    const MIXED: u8 = 255;
+    let cp = c as usize;
+    if (0x80..0x800).contains(&cp) {
+        return TWO_BYTE.get_or_init(|| {
+            (0x80..0x800u32)
+                .map(|cp| fold_char(char::from_u32(cp).expect("no surrogates below 0x800")))
+                .collect()
+        })[cp - 0x80];
+    }
+    let Some(block) = BLOCKS.get(cp >> 7) else {
+        return fold_char(c);
+    };
+    match block.load(Ordering::Relaxed) {
+        KEPT => Fold::Keep,
+        MIXED => fold_char(c),
+        BLOCK_AFTER => {
+            let first = (cp & !127) as u32;
+            let all_kept = (first..first + 128)
+                .filter_map(char::from_u32)
+                .all(|c| matches!(fold_char(c), Fold::Keep));
+            block.store(if all_kept { KEPT } else { MIXED }, Ordering::Relaxed);
+            fold_char(c)
+        }
+        seen => {
+            // Threads racing here at worst count one look-up too few.
+            block.store(seen + 1, Ordering::Relaxed);
+            fold_char(c)
+        }
+    }
 }
 
 fn fold_char(c: char) -> Fold {
@@ -48,14 +93,22 @@ fn fold_char(c: char) -> Fold {
         // The two non-ASCII letters that case-fold to ASCII ones: the long s and the Kelvin sign.
         '\u{017F}' => Fold::Byte(b's'),
         '\u{212A}' => Fold::Byte(b'k'),
-        c if !c.is_lowercase() && c.is_alphabetic() => {
+        // The lower case first: most letters (CJK, Indic, Thai, lower-case ones) have none of their
+        // own, and that look-up is cheaper than the alphabetic one.
+        c => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
-                (Some(l), None) if l != c && l.len_utf8() == c.len_utf8() => Fold::Char(l),
+                (Some(l), None)
+                    if l != c
+                        && l.len_utf8() == c.len_utf8()
+                        && !c.is_lowercase()
+                        && c.is_alphabetic() =>
+                {
+                    Fold::Char(l)
+                }
                 _ => Fold::Keep,
             }
         }
-        _ => Fold::Keep,
     }
 }
 
@@ -108,7 +161,7 @@ impl<'a> Normalized<'a> {
             }
             let (ch, len) = bstr::decode_utf8(&input[i..]);
             let fold = match ch {
-                Some(c) => fold_char(c),
+                Some(c) => fold_char_fast(c),
                 None => Fold::Keep,
             };
             let mut space = false;
@@ -249,6 +302,39 @@ mod tests {
             assert_eq!(t, want, "pad {pad}");
             assert_eq!(map.last().copied(), Some(s.len()));
         }
+    }
+
+    #[test]
+    fn case_folding_order_and_table_change_nothing() {
+        // The rule as first written: only non-lower-case letters are lowered.
+        fn by_properties(c: char) -> Option<char> {
+            if c.is_lowercase() || !c.is_alphabetic() {
+                return None;
+            }
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l != c && l.len_utf8() == c.len_utf8() => Some(l),
+                _ => None,
+            }
+        }
+        // Every block of the BMP met often enough to be marked, then compared character by character.
+        for c in (0..0x1_0000).step_by(128).filter_map(char::from_u32) {
+            for _ in 0..=64 {
+                fold_char_fast(c);
+            }
+        }
+        let mut lowered = 0;
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            let fold = fold_char(c);
+            assert_eq!(fold_char_fast(c), fold, "{c:?}");
+            if let Fold::Char(l) = fold {
+                assert_eq!(by_properties(c), Some(l), "{c:?}");
+                lowered += 1;
+            } else if matches!(fold, Fold::Keep) {
+                assert_eq!(by_properties(c), None, "{c:?}");
+            }
+        }
+        assert!(lowered > 1000, "{lowered}");
     }
 
     #[test]

@@ -78,16 +78,40 @@ pub(super) const TEASER_CHARS: usize = 250;
 /// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
 /// words).
 pub(super) fn word_count(s: &str, cap: usize) -> usize {
+    word_count_bytes(s.as_bytes(), cap)
+}
+
+/// [`word_count`] on bytes, decoding only what it reads (invalid UTF-8 counts as one
+/// non-CJK character, as its replacement character would), so a long paragraph is neither
+/// validated nor copied to count its first few words.
+pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
     let mut n = 0;
-    for w in s.split_whitespace() {
-        n += if w.is_ascii() {
-            1
-        } else {
-            let cjk = w.chars().filter(|&c| is_cjk(c)).count();
-            cjk + usize::from(cjk < w.chars().count())
+    // The current word: its CJK characters, whether it has any other, whether it has begun.
+    let (mut cjk, mut other, mut in_word) = (0, false, false);
+    let mut i = 0;
+    while i <= s.len() {
+        let (space, c_is_cjk, len) = match s.get(i) {
+            None => (true, false, 1),
+            Some(&b) if b < 0x80 => (matches!(b, b' ' | b'\t'..=b'\r'), false, 1),
+            Some(_) => match bstr::decode_utf8(&s[i..]) {
+                (Some(c), len) => (c.is_whitespace(), is_cjk(c), len),
+                (None, len) => (false, false, len),
+            },
         };
-        if n >= cap {
-            return cap;
+        i += len;
+        if !space {
+            in_word = true;
+            if c_is_cjk {
+                cjk += 1;
+            } else {
+                other = true;
+            }
+        } else if in_word {
+            n += cjk + usize::from(other);
+            if n >= cap {
+                return cap;
+            }
+            (cjk, other, in_word) = (0, false, false);
         }
     }
     n
@@ -357,6 +381,38 @@ mod tests {
     use super::*;
     use crate::filter::Verdict;
     use crate::filter::testkit::cleaner_from;
+
+    #[test]
+    fn word_count_on_bytes_counts_as_on_text() {
+        fn on_text(s: &str, cap: usize) -> usize {
+            let mut n = 0;
+            for w in s.split_whitespace() {
+                let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+                n += cjk + usize::from(cjk < w.chars().count());
+                if n >= cap {
+                    return cap;
+                }
+            }
+            n
+        }
+        for bytes in [
+            &b""[..],
+            b"   ",
+            b"one two\tthree\x0bfour\x0cfive\rsix\nseven  eight nine",
+            "caf\u{e9} \u{a0}na\u{ef}ve\u{2003}x\u{3000}y".as_bytes(),
+            "\u{65e5}\u{672c}\u{8a9e}\u{306e} text \u{d55c}\u{ad6d}a b".as_bytes(),
+            b"bad \xff\xfe bytes \xe2\x80 here\xe3\x80\x80end \xf0\x9f",
+        ] {
+            let text = String::from_utf8_lossy(bytes);
+            for cap in [1, 3, 8, 100] {
+                assert_eq!(
+                    word_count_bytes(bytes, cap),
+                    on_text(&text, cap),
+                    "{text:?} cap {cap}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn char_count_counts_characters() {
