@@ -195,9 +195,10 @@ pub fn read_limited(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u
     Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
-/// Reads a file for cleaning. `Ok(None)` means binary (the caller warns and skips it).
+/// Reads a file for cleaning (gzip or zstd decompressed, as [`read_file`] does), up to
+/// [`DEFAULT_MAX_FILE_SIZE`]. `Ok(None)` means binary (the caller warns and skips it).
 pub fn read_text(path: &Path) -> Result<Option<Vec<u8>>, Error> {
-    read_text_limited(path, DEFAULT_MAX_FILE_SIZE)
+    Ok(read_file(path, DEFAULT_MAX_FILE_SIZE)?.map(|d| d.bytes))
 }
 
 /// Reads a file for cleaning, refusing one of more than `max` bytes (checked before reading, and

@@ -127,6 +127,9 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         }
         let guard = output::OutputGuard::new(&inputs);
         check_outputs(args, &guard, &[])?;
+        if let (Some(o), Some(stats)) = (&args.output, &args.stats) {
+            stats_apart_from_records(o, stats)?;
+        }
         if let Some(o) = &args.output {
             if jsonl_run::is_file_target(o) {
                 guard.check_file(o)?;
@@ -299,6 +302,32 @@ fn finish(
 /// Refuses, before anything is written, two inputs that would be written to one output file
 /// (`written` holds each output file with its input), and a `--stats` file that is an input or
 /// one of the outputs. Outputs are compared resolved, so two spellings of one path collide.
+/// Refuses a `--stats` file that would replace the records of a `--jsonl` run: the output file
+/// itself, or a shard name inside the shard directory.
+fn stats_apart_from_records(output: &Path, stats: &Path) -> Result<(), Error> {
+    let (out, st) = (
+        dechrome::guard::resolve(output),
+        dechrome::guard::resolve(stats),
+    );
+    let clash = if jsonl_run::is_file_target(output) {
+        out == st
+    } else {
+        st.parent() == Some(out.as_path())
+            && st
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| output::shard_number(n).is_some())
+    };
+    if clash {
+        return Err(Error::Usage(format!(
+            "--stats {} would overwrite the cleaned records in {}; name another file",
+            stats.display(),
+            output.display()
+        )));
+    }
+    Ok(())
+}
+
 fn check_outputs(
     args: &CleanArgs,
     guard: &output::OutputGuard,

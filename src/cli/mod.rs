@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the subcommands.
 //!
-//! Exit codes: 0 success, 1 findings (`check`), 2 errors. A broken pipe ends the run quietly.
+//! Exit codes: 0 success, 1 findings (`check`), 2 errors, 130 after SIGINT, 143 after SIGTERM. A
+//! broken pipe ends the run quietly.
 
 mod check;
 mod clean;

@@ -15,7 +15,8 @@ use crate::normalize::{self, Normalized};
 /// The `[pack]` table of a pattern file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pack {
-    /// Short name, the one `--publisher` takes (`latimes`); by convention the rule id prefix.
+    /// Short name, one that [`Cleaner::clean_for`](crate::Cleaner::clean_for) takes (`latimes`); by
+    /// convention the rule id prefix.
     pub name: String,
     /// The publisher's name, for people and reports; also accepted as a name.
     pub publisher: Option<String>,

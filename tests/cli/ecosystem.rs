@@ -88,6 +88,26 @@ fn compressed_input_is_recognised_by_magic_bytes() {
         gunzip(&fs::read(d.join("in/a.txt")).unwrap()),
         b"The council met.\nIt voted.\n"
     );
+    // `patterns test` reads compressed files too (found in review: it read the gzip bytes).
+    fs::write(d.join("doc.gz"), gzip(DOC.as_bytes())).unwrap();
+    let r = run_in(
+        d,
+        &[
+            "patterns",
+            "test",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+            "doc.gz",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout_str().contains("doc.gz:2:1: test.ad"),
+        "{}",
+        r.stdout_str()
+    );
 }
 
 /// Item 1: an input skipped because it is binary, unreadable or does not decompress makes the exit

@@ -1067,7 +1067,7 @@ fn jsonl_records() -> String {
 }
 
 /// `clean --jsonl IN` to standard output, killed half-way: what reached stdout is a prefix of an
-/// uninterrupted run's output. After SIGINT it ends with a whole record and the run exits 2 saying
+/// uninterrupted run's output. After SIGINT it ends with a whole record and the run exits 130 saying
 /// it was interrupted; after SIGKILL the last record may be cut short. (A stream cannot be resumed:
 /// rerun the job, or write files with `-o` to resume with `--skip-existing`.)
 #[test]

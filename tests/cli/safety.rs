@@ -122,6 +122,31 @@ fn stats_over_an_input_are_refused() {
             &["clean", "in", "-o", "out", "--stats", "out/a.txt"],
             "output out/a.txt is written twice: from input in/a.txt and as --stats",
         ),
+        // Found in review: the stats replaced the cleaned records of a --jsonl run.
+        (
+            &[
+                "clean",
+                "--jsonl",
+                "pages.jsonl",
+                "-o",
+                "o.jsonl",
+                "--stats",
+                "o.jsonl",
+            ],
+            "--stats o.jsonl would overwrite the cleaned records in o.jsonl; name another file",
+        ),
+        (
+            &[
+                "clean",
+                "--jsonl",
+                "pages.jsonl",
+                "-o",
+                "out",
+                "--stats",
+                "out/part-00000.jsonl",
+            ],
+            "--stats out/part-00000.jsonl would overwrite the cleaned records in out; name another file",
+        ),
     ] {
         let r = run_in(d, args, b"");
         assert_refused(&r, message);
@@ -643,8 +668,10 @@ fn temporaries(dir: &Path) -> Vec<String> {
 fn signals_stop_every_mode_promptly() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    // About 9 s of work with one thread here, so the signal at 400 ms always lands mid-run, even on
+    // a machine several times faster (review: six files were only about 2 s).
     let slow = "Share\n".repeat(400_000);
-    for i in 0..6 {
+    for i in 0..24 {
         fs::create_dir_all(d.join("in")).unwrap();
         fs::write(d.join(format!("in/{i}.txt")), &slow).unwrap();
     }
