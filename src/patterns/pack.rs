@@ -119,7 +119,9 @@ impl Packs {
                     let norm = Normalized::new(text);
                     let hay = norm.text();
                     for m in ac.find_overlapping_iter(hay) {
-                        if at_word_edges(hay, m.start(), m.end()) {
+                        if at_word_edges(hay, m.start(), m.end())
+                            && on_a_short_line(hay, m.start(), m.end())
+                        {
                             on[self.signature_pack[m.pattern().as_usize()]] = true;
                         }
                     }
@@ -136,6 +138,24 @@ impl Packs {
             Some(p) => active.0.get(p).copied().unwrap_or(false),
         }
     }
+}
+
+/// The most words a line may hold for a signature on it to count. A publisher prints its name on
+/// short lines of its own (a footer, a byline, a credit); an article that cites it ("..., the Los
+/// Angeles Times reported on Monday, citing two officials.") says it inside a sentence, and that
+/// must not switch another publisher's pack on.
+const SIGNATURE_LINE_WORDS: usize = 12;
+
+/// Does the line around `start..end` hold at most [`SIGNATURE_LINE_WORDS`] words?
+fn on_a_short_line(hay: &[u8], start: usize, end: usize) -> bool {
+    let from = memchr::memrchr(b'\n', &hay[..start]).map_or(0, |i| i + 1);
+    let to = memchr::memchr(b'\n', &hay[end..]).map_or(hay.len(), |i| end + i);
+    hay[from..to]
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .take(SIGNATURE_LINE_WORDS + 1)
+        .count()
+        <= SIGNATURE_LINE_WORDS
 }
 
 /// A signature must start and end at word edges, as phrases do.
@@ -199,6 +219,13 @@ mod tests {
         assert!(packs.allows(&on, 0) && packs.allows(&on, 1));
         let off = packs.active(without, None);
         assert!(packs.allows(&off, 0) && !packs.allows(&off, 1));
+        // Found in review: an article citing the publisher inside a sentence switched its pack on.
+        // A signature counts only on a short line of the publisher's own (a footer, a credit).
+        let cited =
+            "The mayor said on Monday that the plan, first reported as Copyright \u{a9} 2019, \
+                     Los Angeles Times in a footnote, would go ahead.\n"
+                .as_bytes();
+        assert!(!packs.allows(&packs.active(cited, None), 1));
         // Naming another publisher switches the pack off even when its signature is present.
         assert!(!packs.allows(&packs.active(with, Some("example.com")), 1));
         assert!(packs.allows(&packs.active(without, Some("latimes.com")), 1));
