@@ -87,7 +87,7 @@ impl Stamp {
 pub fn replace_in_place(path: &Path, bytes: &[u8], read: &Stamp) -> Result<(), Error> {
     let resolved = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
     let target = resolved.as_path();
-    let (mut tmp, dir) = temp_beside(target)?;
+    let (mut tmp, dir) = temp_beside(target).map_err(|e| unwritable_dir(path, target, e))?;
     tmp.write_all(bytes)
         .map_err(|e| Error::io(path, plain(e)))?;
     let meta = std::fs::metadata(target).map_err(|e| Error::io(path, e))?;
@@ -105,6 +105,39 @@ pub fn replace_in_place(path: &Path, bytes: &[u8], read: &Stamp) -> Result<(), E
     }
     persist(tmp, target).map_err(|e| Error::io(path, e.error))?;
     sync_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// Says, for a file `path` (resolved to `target`) whose directory refuses the temporary file a fix
+/// writes, which file and directory, and what to do; other errors pass as they are.
+fn unwritable_dir(path: &Path, target: &Path, e: Error) -> Error {
+    let Error::Io { source, .. } = &e else {
+        return e;
+    };
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    let why = match source.kind() {
+        PermissionDenied => "permission denied",
+        ReadOnlyFilesystem => "read-only file system",
+        _ => return e,
+    };
+    // The directory as the user named it, unless a link put the file elsewhere.
+    let named = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let dir = match (std::fs::canonicalize(named), target.parent()) {
+        (Ok(n), Some(t)) if n == t => named,
+        _ => target.parent().unwrap_or(named),
+    };
+    Error::Input {
+        path: path.to_path_buf(),
+        message: format!(
+            "cannot fix: directory {} is not writable ({why}); left unchanged. --fix writes \
+             the new text beside the file and renames it over: make {} writable, or clean the \
+             file into another directory with `dechrome clean FILE -o OUTDIR`",
+            dir.display(),
+            dir.display()
+        ),
+    }
 }
 
 /// The temporary files in progress, so that a run stopped by a signal can remove them

@@ -305,9 +305,13 @@ fn describe(
     }
 }
 
-/// Writes the unified diff from `old` to `new`, both named `path`.
+/// Writes the unified diff from `old` to `new`, both named `path`. Lines are split at `\n` only,
+/// as `patch` and `git apply` split them: a lone `\r` stays inside its line (splitting there too
+/// would print `P\r\r\n` as two lines that `patch` reads back as one).
 fn diff(path: &str, old: &[u8], new: &[u8], out: &mut Vec<u8>) {
-    let diff = similar::TextDiff::from_lines(old, new);
+    let old: Vec<&[u8]> = old.split_inclusive(|&c| c == b'\n').collect();
+    let new: Vec<&[u8]> = new.split_inclusive(|&c| c == b'\n').collect();
+    let diff = similar::TextDiffConfig::default().diff_slices(&old, &new);
     let mut unified = diff.unified_diff();
     unified.context_radius(DIFF_CONTEXT);
     let mut hunks = unified.iter_hunks().peekable();
@@ -317,8 +321,14 @@ fn diff(path: &str, old: &[u8], new: &[u8], out: &mut Vec<u8>) {
     // git's a/ and b/ prefixes, so that `git apply` and `patch -p1` take the diff as it is.
     out.extend_from_slice(format!("--- a/{path}\n+++ b/{path}\n").as_bytes());
     for hunk in hunks {
-        // Writing into a Vec cannot fail.
-        let _ = hunk.to_writer(&mut *out);
+        out.extend_from_slice(format!("{}\n", hunk.header()).as_bytes());
+        for change in hunk.iter_changes() {
+            out.extend_from_slice(change.tag().to_string().as_bytes());
+            out.extend_from_slice(change.value());
+            if !change.value().ends_with(b"\n") {
+                out.extend_from_slice(b"\n\\ No newline at end of file\n");
+            }
+        }
     }
 }
 

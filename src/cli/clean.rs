@@ -135,6 +135,10 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 guard.check_file(o)?;
             } else {
                 guard.check_shard_dir(o, |n| output::shard_number(n).is_some())?;
+                not_a_file(
+                    o,
+                    "name a directory for the shards, or a file ending in .jsonl",
+                )?;
             }
         }
         if let Some(o) = &args.output
@@ -187,6 +191,14 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
                 ));
             }
             guard.check_dir(outdir)?;
+            not_a_file(outdir, "name a directory to write the cleaned files into")?;
+            if args.paths.iter().any(|p| p == Path::new("-")) {
+                return Err(Error::Usage(
+                    "- (stdin) has no file name to write under -o OUTDIR; clean stdin on its own, \
+                     to stdout"
+                        .into(),
+                ));
+            }
             for p in &args.paths {
                 if p.is_dir() {
                     walks.dirs += 1;
@@ -281,6 +293,17 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     Ok(status)
 }
 
+/// Refuses an `-o` that exists and is not a directory, naming it and saying what to name instead.
+fn not_a_file(outdir: &Path, advice: &str) -> Result<(), Error> {
+    if outdir.exists() && !outdir.is_dir() {
+        return Err(Error::Usage(format!(
+            "-o {} is a file, not a directory; {advice}",
+            outdir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Prints the summary (unless quiet) and writes the statistics file.
 fn finish(
     args: &CleanArgs,
@@ -367,7 +390,11 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs, guard: &output::Out
             counts: Counts::default(),
         };
     }
-    let display = task.input.display().to_string();
+    let display = if task.input == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        task.input.display().to_string()
+    };
     let mut counts = Counts::default();
     let fail = |e: Error| Done {
         text: None,
@@ -378,7 +405,13 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs, guard: &output::Out
             ..Counts::default()
         },
     };
-    let (bytes, compression) = match input::read_file(&task.input, args.max_file_size) {
+    // `-` among other inputs is stdin, as when it stands alone.
+    let read = if task.input == Path::new("-") {
+        input::read_document(Path::new("<stdin>"), std::io::stdin(), args.max_file_size)
+    } else {
+        input::read_file(&task.input, args.max_file_size)
+    };
+    let (bytes, compression) = match read {
         Ok(Some(d)) => (d.bytes, d.compression),
         Ok(None) => {
             return Done {

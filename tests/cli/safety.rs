@@ -718,3 +718,178 @@ fn signals_stop_every_mode_promptly() {
     );
     assert!(temporaries(d).is_empty());
 }
+
+/// Messages 1: `-o` naming an existing file says that it must be a directory (with `--jsonl`, a
+/// directory or a `.jsonl` file), names it, and leaves it alone.
+#[test]
+fn an_output_that_is_a_file_is_named_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(
+        d,
+        &[
+            ("a.txt", ARTICLE),
+            (
+                "r.jsonl",
+                "{\"text\":\"The council met.\\nAdvertisement\\n\"}\n",
+            ),
+            ("notadir", "keep\n"),
+        ],
+    );
+    let r = run_in(d, &["clean", "a.txt", "-o", "notadir"], b"");
+    assert_refused(
+        &r,
+        "-o notadir is a file, not a directory; name a directory to write the cleaned files into",
+    );
+    let r = run_in(d, &["clean", "--jsonl", "r.jsonl", "-o", "notadir"], b"");
+    assert_refused(
+        &r,
+        "-o notadir is a file, not a directory; name a directory for the shards, or a file \
+         ending in .jsonl",
+    );
+    assert_eq!(read(&d.join("notadir")), "keep\n");
+}
+
+/// Runs the binary in `dir`; as root, as user and group 65534 so that permissions apply.
+fn run_unprivileged(dir: &Path, args: &[&str]) -> Run {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dechrome"));
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null());
+    if fs::metadata(dir).unwrap().uid() == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    Run::from(cmd.output().expect("spawn dechrome"))
+}
+
+/// Messages 2: `check --fix` in a directory it cannot write names the file and the directory and
+/// says what to do; the file is left as it was.
+#[test]
+fn check_fix_in_an_unwritable_directory_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(d, &[("ro/a.txt", ARTICLE)]);
+    fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(d.join("ro/a.txt"), fs::Permissions::from_mode(0o666)).unwrap();
+    fs::set_permissions(d.join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
+    let r = run_unprivileged(d, &["check", "--fix", "ro/a.txt"]);
+    fs::set_permissions(d.join("ro"), fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: ro/a.txt: cannot fix: directory ro is not writable (permission \
+         denied); left unchanged. --fix writes the new text beside the file and renames it over: \
+         make ro writable, or clean the file into another directory with `dechrome clean FILE -o \
+         OUTDIR`\n\
+         dechrome: checked 1 file: 1 finding in 1 file, fixed 0 files, 1 failed\n"
+    );
+    assert_eq!(read(&d.join("ro/a.txt")), ARTICLE);
+}
+
+/// Messages 3: `-` among other inputs is stdin, as it is alone (and as `rg` reads it); with
+/// `-o OUTDIR`, where stdin has no file name to write under, it is refused.
+#[test]
+fn a_dash_among_inputs_is_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_files(d, &[("a.txt", ARTICLE)]);
+    let r = run_in(d, &["clean", "a.txt", "-"], b"From stdin.\nAdvertisement\n");
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert_eq!(r.stdout_str(), "The council met on Tuesday.\nFrom stdin.\n");
+    let r = run_in(d, &["clean", "a.txt", "-", "-o", "out"], b"From stdin.\n");
+    assert_refused(
+        &r,
+        "- (stdin) has no file name to write under -o OUTDIR; clean stdin on its own, to stdout",
+    );
+    assert!(!d.join("out").exists());
+}
+
+/// Messages 4: a truncated `.gz` input reports the damaged stream, named, in plain and JSONL
+/// modes (not "invalid JSON record").
+#[test]
+fn a_truncated_gzip_input_reports_the_damaged_stream() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"{\"text\":\"hello world\"}\n{\"text\":\"another line here\"}\n")
+        .unwrap();
+    let whole = gz.finish().unwrap();
+    fs::write(d.join("t.jsonl.gz"), &whole[..20]).unwrap();
+    fs::write(d.join("t.txt.gz"), &whole[..20]).unwrap();
+    let r = run_in(d, &["clean", "t.txt.gz"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: t.txt.gz: cannot decompress gzip data: incomplete deflate stream; \
+         skipped\n"
+    );
+    let r = run_in(d, &["clean", "--jsonl", "t.jsonl.gz"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        crate::harness::untimed(&r.stderr),
+        "dechrome: error: t.jsonl.gz: cannot decompress gzip data: incomplete deflate stream\n\
+         dechrome: 0 records: 0 cleaned, 0 unchanged, 0 refused, 0 failed; 1 unreadable\n\
+         dechrome: 0 B in, 0 B out, <time>\n"
+    );
+    assert!(r.stdout.is_empty());
+}
+
+/// Messages 5: `check --diff` splits lines at `\n` only, so a diff of a file holding `P\r\r\n`
+/// applies with the real `patch` (no fuzz) and gives the cleaned text; likewise without a final
+/// newline.
+#[test]
+fn check_diff_of_carriage_returns_applies_with_patch() {
+    let have_patch = std::process::Command::new("patch")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "P\r\r\nAdvertisement\n";
+    write_files(d, &[("p.txt", text)]);
+    let r = run_in(d, &["check", "--diff", "p.txt"], b"");
+    assert_eq!(r.code, 1, "stderr: {}", r.stderr);
+    let diff = r.stdout_str();
+    assert_eq!(
+        diff,
+        "--- a/p.txt\n+++ b/p.txt\n@@ -1,2 +1 @@\n P\r\r\n-Advertisement\n"
+    );
+    write_files(d, &[("n.txt", "One.\nTwo.\nAdvertisement")]);
+    let r = run_in(d, &["check", "--diff", "n.txt"], b"");
+    assert_eq!(
+        r.stdout_str(),
+        "--- a/n.txt\n+++ b/n.txt\n@@ -1,3 +1,2 @@\n One.\n-Two.\n-Advertisement\n\
+         \\ No newline at end of file\n+Two.\n\\ No newline at end of file\n"
+    );
+    if !have_patch {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "patch is missing under CI"
+        );
+        eprintln!("skipped applying the diff: no `patch` command");
+        return;
+    }
+    for (name, diff) in [("p.txt", diff), ("n.txt", r.stdout_str())] {
+        let cleaned = run_in(d, &["clean", name], b"").stdout;
+        let out = std::process::Command::new("patch")
+            .args(["-p1", "--no-backup-if-mismatch", "-F0"])
+            .current_dir(d)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().unwrap().write_all(diff.as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "patch {name}: {said}");
+        assert!(!said.contains("fuzz"), "patch {name}: {said}");
+        assert_eq!(fs::read(d.join(name)).unwrap(), cleaned, "{name} patched");
+    }
+}
