@@ -5,7 +5,7 @@
 //! same words are article text. A pack applies to a document when the caller names its publisher (by
 //! the pack's name, its publisher name or one of its hosts, or a URL on one of them), or, when no
 //! publisher is named, when the document carries one of the pack's `signature` phrases (text only
-//! that publisher prints, such as its name in its own footer). A pack without a signature applies
+//! that publisher prints, such as its name in its own footer) on a short line. A pack without a signature applies
 //! only when named. Files without a `[pack]` table apply to every document, as before.
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -140,19 +140,20 @@ impl Packs {
     }
 }
 
-/// The most words a line may hold for a signature on it to count. A publisher prints its name on
+/// The most words (runs holding a letter or digit) a line may hold for a signature on it to count. A publisher prints its name on
 /// short lines of its own (a footer, a byline, a credit); an article that cites it ("..., the Los
 /// Angeles Times reported on Monday, citing two officials.") says it inside a sentence, and that
 /// must not switch another publisher's pack on.
-const SIGNATURE_LINE_WORDS: usize = 12;
+const SIGNATURE_LINE_WORDS: usize = 16;
 
 /// Does the line around `start..end` hold at most [`SIGNATURE_LINE_WORDS`] words?
 fn on_a_short_line(hay: &[u8], start: usize, end: usize) -> bool {
     let from = memchr::memrchr(b'\n', &hay[..start]).map_or(0, |i| i + 1);
     let to = memchr::memchr(b'\n', &hay[end..]).map_or(hay.len(), |i| end + i);
-    hay[from..to]
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
+    // Words hold a letter or digit: separators such as "|" and "©" in a footer do not count.
+    String::from_utf8_lossy(&hay[from..to])
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
         .take(SIGNATURE_LINE_WORDS + 1)
         .count()
         <= SIGNATURE_LINE_WORDS
