@@ -129,6 +129,22 @@ pub fn run(
                     first.display()
                 )));
             }
+            // A resume must use the run's own options: shards of another --compress would not be
+            // seen as done, and every record in them would be written twice (found in review).
+            if args.skip_existing
+                && let Some(other) = earlier.iter().find(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    dechrome::output::shard_number(name)
+                        .is_some_and(|n| name != ShardSink::shard_name(n, compression))
+                })
+            {
+                return Err(Error::Usage(format!(
+                    "output directory {} holds {}, written with another --compress; resume with \
+                     the options of that run, or replace its shards with --overwrite",
+                    dir.display(),
+                    other.display()
+                )));
+            }
             let mut first = 0;
             if args.skip_existing {
                 while dir.join(ShardSink::shard_name(first, compression)).exists() {

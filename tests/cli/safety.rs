@@ -500,6 +500,18 @@ fn stale_shards_are_refused_or_replaced() {
         shard_files(&d.join("out")),
         [("part-00000.jsonl".to_string(), rec(9))]
     );
+    // Found in review: a resume with another --compress took the earlier shards for missing and
+    // wrote their records again beside them.
+    let r = run("three.jsonl", &["--skip-existing", "--compress", "gz"]);
+    assert_refused(
+        &r,
+        "output directory out holds out/part-00000.jsonl, written with another --compress; resume \
+         with the options of that run, or replace its shards with --overwrite",
+    );
+    assert_eq!(
+        shard_files(&d.join("out")),
+        [("part-00000.jsonl".to_string(), rec(9))]
+    );
 }
 
 fn argv(v: &[String]) -> Vec<&str> {
