@@ -74,22 +74,8 @@ pub struct CheckArgs {
     /// Print the unified diff that --fix would apply; write nothing.
     #[arg(long, conflicts_with_all = ["statistics", "format"])]
     pub diff: bool,
-    /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
-    /// share of its paragraph text, the lines that read as prose (default 0.8, or the
-    /// configuration's `max-removal`).
-    #[arg(long, value_name = "SHARE")]
-    pub max_removal: Option<f64>,
-    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it.
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
-    pub max_file_size: u64,
-    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
-    /// (default: half the memory available). Workers wait for each other to stay within it; a
-    /// document that alone would need more is skipped with an error.
-    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
-    pub max_memory: Option<u64>,
-    /// Worker threads (default: all cores).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub limits: common::LimitOpts,
     /// Print no summary line.
     #[arg(short, long)]
     pub quiet: bool,
@@ -424,7 +410,7 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
         // Ctrl-C: the files not yet started are left as they are.
         return Report::default();
     }
-    match input::read_file_stamped(path, args.max_file_size) {
+    match input::read_file_stamped(path, args.limits.max_file_size) {
         Ok(Some((doc, stamp))) => check_bytes(cleaner, args, Some((path, &stamp)), &display, &doc),
         // Skipped, and the run fails (exit 2): a file left unchecked never passes.
         Ok(None) => Report {
@@ -442,12 +428,15 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
 
 fn check_stdin(cleaner: &Cleaner, args: &CheckArgs) -> Report {
     let display = "<stdin>";
-    let problem =
-        match input::read_document(Path::new(display), std::io::stdin(), args.max_file_size) {
-            Ok(Some(doc)) => return check_bytes(cleaner, args, None, display, &doc),
-            Ok(None) => format!("{display}: binary input (NUL bytes); nothing checked"),
-            Err(e) => e.to_string(),
-        };
+    let problem = match input::read_document(
+        Path::new(display),
+        std::io::stdin(),
+        args.limits.max_file_size,
+    ) {
+        Ok(Some(doc)) => return check_bytes(cleaner, args, None, display, &doc),
+        Ok(None) => format!("{display}: binary input (NUL bytes); nothing checked"),
+        Err(e) => e.to_string(),
+    };
     Report {
         stderr: format!("dechrome: error: {problem}\n"),
         failed: true,
@@ -475,7 +464,7 @@ fn statistics(counts: &BTreeMap<String, (String, usize)>, format: Format) -> Vec
 
 /// Runs `dechrome check`.
 pub fn run(args: &CheckArgs) -> Result<Status, Error> {
-    if args.jobs == Some(0) {
+    if args.limits.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
     if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -483,13 +472,13 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
             "--fix cannot rewrite standard input; use `dechrome clean` in a pipe".into(),
         ));
     }
-    common::set_memory_budget(args.max_memory);
+    common::set_memory_budget(args.limits.max_memory);
     if args.fix {
         // Ctrl-C stops the run between files: no file is left half-written, no temporary remains.
         set_interrupt_handler();
     }
     let config = args.patterns.config()?;
-    let max = common::max_removal(args.max_removal, config.as_ref())?;
+    let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
     let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
     let select = Selector::from_opts(&args.walk, config.as_ref())?;
     let paths: Vec<PathBuf> = if args.select_named {
@@ -513,7 +502,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     let unmatched = select.nothing_matched(&walks);
     warnings.push_str(unmatched.as_deref().unwrap_or(""));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
+        .num_threads(args.limits.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
 

@@ -67,7 +67,7 @@ pub fn describe(
 }
 
 fn validate(args: &CleanArgs) -> Result<(), Error> {
-    if args.jobs == Some(0) {
+    if args.limits.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
     if !args.jsonl {
@@ -100,16 +100,16 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
 pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     validate(args)?;
     set_interrupt_handler();
-    common::set_memory_budget(args.max_memory);
+    common::set_memory_budget(args.limits.max_memory);
     let config = args.patterns.config()?;
-    let max = common::max_removal(args.max_removal, config.as_ref())?;
+    let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
     let cleaner = Cleaner::new(set).with_max_removal(max);
     let select = files::Selector::from_opts(&args.walk, config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
+        .num_threads(args.limits.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     let start = Instant::now();
@@ -407,9 +407,13 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs, guard: &output::Out
     };
     // `-` among other inputs is stdin, as when it stands alone.
     let read = if task.input == Path::new("-") {
-        input::read_document(Path::new("<stdin>"), std::io::stdin(), args.max_file_size)
+        input::read_document(
+            Path::new("<stdin>"),
+            std::io::stdin(),
+            args.limits.max_file_size,
+        )
     } else {
-        input::read_file(&task.input, args.max_file_size)
+        input::read_file(&task.input, args.limits.max_file_size)
     };
     let (bytes, compression) = match read {
         Ok(Some(d)) => (d.bytes, d.compression),
@@ -469,7 +473,7 @@ fn process(cleaner: &Cleaner, task: &Task, args: &CleanArgs, guard: &output::Out
 
 fn clean_stdin(cleaner: &Cleaner, args: &CleanArgs) -> Result<Status, Error> {
     let path = Path::new("<stdin>");
-    let bytes = input::read_document(path, std::io::stdin(), args.max_file_size)?
+    let bytes = input::read_document(path, std::io::stdin(), args.limits.max_file_size)?
         .ok_or_else(|| Error::Input {
             path: path.into(),
             message: "binary input (NUL bytes); nothing cleaned".into(),

@@ -116,6 +116,29 @@ pub enum Status {
     Error = 2,
 }
 
+/// The limits `clean` and `check` share: the removal guard, the file size, the memory budget and
+/// the worker threads.
+#[derive(Args, Debug, Clone)]
+pub struct LimitOpts {
+    /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
+    /// share of its paragraph text, the lines that read as prose (default 0.8, or the
+    /// configuration's `max-removal`).
+    #[arg(long, value_name = "SHARE")]
+    pub max_removal: Option<f64>,
+    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it;
+    /// with clean --jsonl, a record (line) larger than this ends its input with an error.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
+    pub max_file_size: u64,
+    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
+    /// (default: half the memory available). Workers wait for each other to stay within it; a
+    /// document that alone would need more is skipped with an error.
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
+    pub max_memory: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
 /// Arguments of `dechrome clean`.
 #[derive(Args, Debug)]
 pub struct CleanArgs {
@@ -129,23 +152,8 @@ pub struct CleanArgs {
     /// Print every removal to stderr as `path:line:col: rule-id: "removed text"`.
     #[arg(long)]
     pub explain: bool,
-    /// Refuse (leave unchanged, and report) a document when the rules would remove more than this
-    /// share of its paragraph text, the lines that read as prose (default 0.8, or the
-    /// configuration's `max-removal`).
-    #[arg(long, value_name = "SHARE")]
-    pub max_removal: Option<f64>,
-    /// Skip (and report) a file larger than this, such as 64K, 256M or 2G, instead of reading it;
-    /// with --jsonl, a record (line) larger than this ends its input with an error.
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = input::parse_size)]
-    pub max_file_size: u64,
-    /// Memory the documents cleaned at the same time may take together, such as 512M or 4G
-    /// (default: half the memory available). Workers wait for each other to stay within it; a
-    /// document that alone would need more is skipped with an error.
-    #[arg(long, value_name = "SIZE", value_parser = input::parse_size)]
-    pub max_memory: Option<u64>,
-    /// Worker threads (default: all cores).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub limits: LimitOpts,
     /// Print no summary and no progress bar.
     #[arg(short, long)]
     pub quiet: bool,

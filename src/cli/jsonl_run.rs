@@ -171,7 +171,7 @@ pub fn run(
     {
         let raw_read = raw_read.clone();
         let inputs = inputs.to_vec();
-        let max = args.max_file_size;
+        let max = args.limits.max_file_size;
         std::thread::spawn(move || read_inputs(&inputs, max, raw_read, read_tx));
     }
     std::thread::scope(|s| {
