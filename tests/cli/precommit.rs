@@ -168,16 +168,26 @@ fn pre_commit_or_skip(test: &str) -> Option<PathBuf> {
     found
 }
 
-#[test]
-fn hooks_fail_fix_and_pass_under_pre_commit() {
-    let Some(pre_commit) = pre_commit_or_skip("hooks_fail_fix_and_pass_under_pre_commit") else {
-        return;
-    };
+/// What every hook test starts from: pre-commit (or `None` after a skip), a work directory with an
+/// empty git configuration, and a snapshot of this repository as the hook repository at `rev`.
+fn hook_setup(test: &str) -> Option<(PathBuf, tempfile::TempDir, PathBuf, String)> {
+    let pre_commit = pre_commit_or_skip(test)?;
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path();
     std::fs::write(work.join("gitconfig"), "").unwrap();
     let hook_repo = work.join("hook-repo");
     let rev = snapshot(&hook_repo, work);
+    Some((pre_commit, tmp, hook_repo, rev))
+}
+
+#[test]
+fn hooks_fail_fix_and_pass_under_pre_commit() {
+    let Some((pre_commit, tmp, hook_repo, rev)) =
+        hook_setup("hooks_fail_fix_and_pass_under_pre_commit")
+    else {
+        return;
+    };
+    let work = tmp.path();
 
     let corpus = work.join("corpus");
     write_files(
@@ -270,14 +280,12 @@ fn hooks_fail_fix_and_pass_under_pre_commit() {
 /// and fix as the rust hooks do.
 #[test]
 fn system_hooks_use_the_dechrome_on_path() {
-    let Some(pre_commit) = pre_commit_or_skip("system_hooks_use_the_dechrome_on_path") else {
+    let Some((pre_commit, tmp, hook_repo, rev)) =
+        hook_setup("system_hooks_use_the_dechrome_on_path")
+    else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path();
-    std::fs::write(work.join("gitconfig"), "").unwrap();
-    let hook_repo = work.join("hook-repo");
-    let rev = snapshot(&hook_repo, work);
     let corpus = work.join("corpus");
     write_files(
         &corpus,
@@ -341,14 +349,12 @@ fn system_hooks_use_the_dechrome_on_path() {
 /// Only the text files are reported and fixed; the others stay byte for byte.
 #[test]
 fn hooks_leave_configuration_and_code_alone() {
-    let Some(pre_commit) = pre_commit_or_skip("hooks_leave_configuration_and_code_alone") else {
+    let Some((pre_commit, tmp, hook_repo, rev)) =
+        hook_setup("hooks_leave_configuration_and_code_alone")
+    else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path();
-    std::fs::write(work.join("gitconfig"), "").unwrap();
-    let hook_repo = work.join("hook-repo");
-    let rev = snapshot(&hook_repo, work);
     let config = format!(
         "repos:\n\
          - repo: {}   # this repository\n  \
