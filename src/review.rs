@@ -773,7 +773,8 @@ fn document(out: &mut String, d: usize, doc: &DocView, max_chars: usize) {
     if let Some((chars, spans)) = doc.cut {
         let _ = writeln!(
             out,
-            "<p class=\"cut\">Cut after {max_chars} characters: {} and {} more not shown.</p>",
+            "<p class=\"cut\">Cut after {max_chars} characters: the other {} ({} or parts of \
+             spans) are not shown.</p>",
             n_of(chars as u64, "character"),
             n_of(spans as u64, "span")
         );

@@ -459,9 +459,10 @@ pub fn run(args: &ReviewArgs) -> Result<Status, Error> {
     if !args.quiet {
         let s = &page.summary;
         eprintln!(
-            "dechrome: review: {} documents ({} cleaned, {} unchanged, {} refused), {} shown; wrote \
-             {} ({}) in {:.2} s",
+            "dechrome: review: {} document{} ({} cleaned, {} unchanged, {} refused), {} shown; \
+             wrote {} ({}) in {:.2} s",
             s.documents,
+            if s.documents == 1 { "" } else { "s" },
             s.first.cleaned,
             s.first.unchanged,
             s.first.refused,
