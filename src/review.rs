@@ -110,11 +110,18 @@ pub fn compare_spans(first: &[Removal], second: &[Removal]) -> Vec<Span> {
         .collect();
     cuts.sort_unstable();
     cuts.dedup();
-    let cover = |list: &[Span], at: usize| list.iter().position(|s| s.range.contains(&at));
+    // Both lists are in order and do not overlap: one pointer each walks them once.
+    let cover = |list: &[Span], next: &mut usize, at: usize| {
+        while *next < list.len() && list[*next].range.end <= at {
+            *next += 1;
+        }
+        (*next < list.len() && list[*next].range.start <= at).then_some(*next)
+    };
+    let (mut next_a, mut next_b) = (0, 0);
     let mut out: Vec<(Span, Option<usize>, Option<usize>)> = Vec::new();
     for w in cuts.windows(2) {
         let (from, to) = (w[0], w[1]);
-        let (ia, ib) = (cover(&a, from), cover(&b, from));
+        let (ia, ib) = (cover(&a, &mut next_a, from), cover(&b, &mut next_b, from));
         if let Some((last, la, lb)) = out.last_mut()
             && last.range.end == from
             && (*la, *lb) == (ia, ib)
