@@ -745,3 +745,20 @@ fn jsonl_records_and_sample() {
         "the seed chooses the sample"
     );
 }
+
+/// Compressed files are read as `clean` reads them.
+#[test]
+fn compressed_files() {
+    let dir = corpus();
+    let zst = zstd::encode_all(A.as_bytes(), 3).unwrap();
+    std::fs::write(dir.path().join("a.txt.zst"), zst).unwrap();
+    let run = review(dir.path(), &["a.txt.zst", "-o", "z.html", "-q"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let html = std::fs::read_to_string(dir.path().join("z.html")).unwrap();
+    assert!(
+        html.contains("<span class=\"name\">a.txt.zst</span> <span class=\"count\">3 spans</span>")
+    );
+    assert!(
+        html.contains("aria-label=\"removed by t.share.bar (share)\">Share this article\n</mark>")
+    );
+}
