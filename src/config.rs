@@ -11,6 +11,8 @@
 //! include = ["articles/**/*.txt"]     # which files below this directory to process
 //! exclude = ["articles/drafts/**"]    # and which to leave alone
 //! max-removal = 0.5                   # refuse a document when more than this share would go
+//! model = "builtin"                   # run the line model after the rules: the built-in one, a
+//!                                     # model file (relative to this file), or false for none
 //! ```
 //!
 //! Unknown keys and wrong types are errors ([`Error::Config`]) naming the file, line and column.
@@ -63,6 +65,26 @@ struct RawConfig {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     max_removal: Option<Spanned<f64>>,
+    model: Option<ModelKey>,
+}
+
+/// The `model` key: `false` (none), `true` or `"builtin"` (the built-in model), or a file.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ModelKey {
+    On(bool),
+    File(String),
+}
+
+/// Which line model a configuration asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// None: the rules alone.
+    Off,
+    /// The model embedded in the binary.
+    Builtin,
+    /// A model file.
+    File(PathBuf),
 }
 
 /// A parsed configuration file. Relative paths in it are already resolved against its directory.
@@ -84,6 +106,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// The removal guard, when set.
     pub max_removal: Option<f64>,
+    /// The line model, when the file sets `model`.
+    pub model: Option<ModelChoice>,
     filter: FileFilter,
 }
 
@@ -155,6 +179,12 @@ impl Config {
             exclude: globs(&raw.exclude, "exclude")?,
         };
         let strings = |list: &[Spanned<String>]| list.iter().map(|s| s.get_ref().clone()).collect();
+        let model = raw.model.map(|m| match m {
+            ModelKey::On(false) => ModelChoice::Off,
+            ModelKey::On(true) => ModelChoice::Builtin,
+            ModelKey::File(f) if f == "builtin" => ModelChoice::Builtin,
+            ModelKey::File(f) => ModelChoice::File(dir.join(f)),
+        });
         Ok(Some(Config {
             path: path.to_path_buf(),
             patterns: raw.patterns.iter().map(|p| dir.join(p.get_ref())).collect(),
@@ -164,6 +194,7 @@ impl Config {
             include: strings(&raw.include),
             exclude: strings(&raw.exclude),
             max_removal: raw.max_removal.map(|m| *m.get_ref()),
+            model,
             filter,
         }))
     }

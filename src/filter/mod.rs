@@ -18,6 +18,7 @@ mod block;
 mod doc;
 mod guard;
 mod line;
+mod model;
 mod run;
 mod seams;
 mod section;
@@ -33,6 +34,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
+use crate::model::{Features, Model};
 use crate::patterns::{ActivePacks, PatternSet, Role, Rule, Scope};
 
 use doc::Doc;
@@ -51,6 +53,8 @@ pub const MAX_PASSES: usize = 8;
 pub struct Cleaner {
     set: PatternSet,
     max_removal: f64,
+    /// The line model run after the rules, if any (see [`Cleaner::with_model`]).
+    model: Option<Arc<Model>>,
 }
 
 /// One removal: which rule removed which bytes of the original document.
@@ -123,7 +127,32 @@ impl Cleaner {
         Cleaner {
             set,
             max_removal: DEFAULT_MAX_REMOVAL,
+            model: None,
         }
+    }
+
+    /// Runs a line model (see [`crate::model`]) after the rules of each pass, on the short lines
+    /// they kept; `None` (the default) runs none. Its removals are weighed by the guard like the
+    /// rules'.
+    pub fn with_model(mut self, model: Option<Model>) -> Self {
+        self.model = model.filter(Model::can_remove).map(Arc::new);
+        self
+    }
+
+    /// The line model in use, if any.
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_deref()
+    }
+
+    /// The line model's candidates in `text` (the short lines the first pass of the rules keeps)
+    /// with their features: what training reads, computed as cleaning computes it.
+    pub fn model_samples(&self, text: &[u8]) -> Vec<(Range<usize>, Features)> {
+        let active = self.set.active_packs(text, None);
+        let mut memo = LineMemo::default();
+        let hits = detect_for_cleaning_with(&self.set, text, &mut memo);
+        let doc = Doc::new(text);
+        let (removals, _) = self.find_rules(&doc, hits, &active);
+        doc.model_candidates(&removals)
     }
 
     /// Sets the largest share of a document's paragraph text that may be removed (0 to 1); above
@@ -277,8 +306,35 @@ impl Cleaner {
         self.find_in(&Doc::new(text), hits, active)
     }
 
-    /// [`Cleaner::find`] on a document already split into lines (by no other pass).
+    /// [`Cleaner::find`] on a document already split into lines (by no other pass): the rules,
+    /// then the line model on the lines they kept.
     fn find_in(
+        &self,
+        doc: &Doc<'_>,
+        hits: Vec<Hit>,
+        active: &ActivePacks,
+    ) -> (Vec<Removal>, Vec<Notice>) {
+        let (mut removals, notices) = self.find_rules(doc, hits, active);
+        if let Some(model) = &self.model {
+            let before = removals.len();
+            for (range, x) in doc.model_candidates(&removals) {
+                let d = model.decide(&x);
+                if d.score >= model.threshold {
+                    removals.push(Removal {
+                        rule: model::model_rule(d.explain()),
+                        range,
+                    });
+                }
+            }
+            if removals.len() > before {
+                removals.sort_by_key(|r| (r.range.start, r.range.end));
+            }
+        }
+        (removals, notices)
+    }
+
+    /// The rules' removals and notices in one pass.
+    fn find_rules(
         &self,
         doc: &Doc<'_>,
         mut hits: Vec<Hit>,
