@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use dechrome::model::{THRESHOLD, train, train_dirs};
+use dechrome::model::{MIN_LEAF, THRESHOLD, train, train_dirs};
 use dechrome::{Cleaner, Error, PatternSet};
 
 use super::common::Status;
@@ -28,6 +28,9 @@ pub struct TrainArgs {
     /// Remove a line when its leaf scores at least this.
     #[arg(long, value_name = "SCORE", default_value_t = THRESHOLD)]
     pub threshold: f32,
+    /// Fewest training lines in a leaf of the tree.
+    #[arg(long, value_name = "N", default_value_t = MIN_LEAF)]
+    pub min_leaf: usize,
 }
 
 /// Runs `dechrome model`.
@@ -44,7 +47,7 @@ pub fn run(cmd: &ModelCommand) -> Result<Status, Error> {
     // The rules alone pick the candidates: built-in patterns, no model.
     let cleaner = Cleaner::new(PatternSet::builtin()?);
     let set = train_dirs(&cleaner, &args.dirs)?;
-    let model = train(&set, args.threshold);
+    let model = train(&set, args.threshold, args.min_leaf);
     dechrome::output::write_atomic(&guard, &args.out, model.to_toml().as_bytes())?;
     Ok(Status::Ok)
 }

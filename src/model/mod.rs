@@ -11,7 +11,7 @@
 
 mod train;
 
-pub use train::{THRESHOLD, TrainSet, train, train_dirs};
+pub use train::{MIN_LEAF, THRESHOLD, TrainSet, train, train_dirs};
 
 use serde::Deserialize;
 
@@ -130,7 +130,11 @@ impl Decision {
                 )
             })
             .collect();
-        format!("score {:.2}: {}", self.score, tests.join(", "))
+        if tests.is_empty() {
+            format!("score {:.2}", self.score)
+        } else {
+            format!("score {:.2}: {}", self.score, tests.join(", "))
+        }
     }
 }
 
@@ -158,7 +162,10 @@ impl Model {
     /// Parses a model file's text (`name` is used in error messages).
     pub fn parse(src: &str, name: &str) -> Result<Model, Error> {
         let bad = |msg: String| Error::Usage(format!("model file {name}: {msg}"));
-        let raw: RawModel = toml::from_str(src).map_err(|e| bad(e.to_string()))?;
+        let raw: RawModel = toml::from_str(src).map_err(|e| {
+            let (line, col) = crate::patterns::file::line_col(src, e.span().map_or(0, |s| s.start));
+            bad(format!("{line}:{col}: {}", e.message().trim()))
+        })?;
         if raw.features != FEATURES {
             return Err(bad(format!(
                 "its features are not this version's ({})",

@@ -19,7 +19,7 @@ use crate::filter::Cleaner;
 pub const CONTENT_COST: f64 = 10.0;
 /// Deepest the tree grows.
 pub const MAX_DEPTH: usize = 5;
-/// Fewest training lines in a leaf.
+/// Fewest training lines in a leaf, by default.
 pub const MIN_LEAF: usize = 25;
 /// The default removal threshold written into a trained model.
 pub const THRESHOLD: f32 = 0.95;
@@ -124,11 +124,16 @@ fn round4(v: f32) -> f32 {
     fmt_num(v).parse().expect("a formatted number parses")
 }
 
-/// Grows a tree on `set` and returns the model, with `threshold` as its removal threshold.
-pub fn train(set: &TrainSet, threshold: f32) -> Model {
+/// Grows a tree on `set` and returns the model, with `threshold` as its removal threshold and at
+/// least `min_leaf` training lines in each leaf.
+pub fn train(set: &TrainSet, threshold: f32, min_leaf: usize) -> Model {
     let idx: Vec<usize> = (0..set.x.len()).collect();
     let mut nodes = Vec::new();
-    grow(set, idx, 0, threshold, &mut nodes);
+    let p = Params {
+        threshold,
+        min_leaf: min_leaf.max(1),
+    };
+    grow(set, idx, 0, &p, &mut nodes);
     if nodes.is_empty() {
         nodes.push(Node::Leaf {
             score: 0.0,
@@ -138,8 +143,14 @@ pub fn train(set: &TrainSet, threshold: f32) -> Model {
     Model { nodes, threshold }
 }
 
+/// What [`train`] was asked for.
+struct Params {
+    threshold: f32,
+    min_leaf: usize,
+}
+
 /// Grows the subtree of `idx` into `nodes` (pre-order) and returns its root's index.
-fn grow(set: &TrainSet, idx: Vec<usize>, depth: usize, threshold: f32, nodes: &mut Vec<Node>) -> usize {
+fn grow(set: &TrainSet, idx: Vec<usize>, depth: usize, p: &Params, nodes: &mut Vec<Node>) -> usize {
     let mut all = Sums::default();
     for &i in &idx {
         all.add(set.chrome[i], set.words[i]);
@@ -150,7 +161,7 @@ fn grow(set: &TrainSet, idx: Vec<usize>, depth: usize, threshold: f32, nodes: &m
     };
     let at = nodes.len();
     let split = if depth < MAX_DEPTH && all.chrome > 0.0 && all.content > 0.0 {
-        best_split(set, &idx, &all)
+        best_split(set, &idx, &all, p.min_leaf)
     } else {
         None
     };
@@ -165,8 +176,8 @@ fn grow(set: &TrainSet, idx: Vec<usize>, depth: usize, threshold: f32, nodes: &m
         yes: 0,
         no: 0,
     });
-    let y = grow(set, yes, depth + 1, threshold, nodes);
-    let n = grow(set, no, depth + 1, threshold, nodes);
+    let y = grow(set, yes, depth + 1, p, nodes);
+    let n = grow(set, no, depth + 1, p, nodes);
     // Two leaves that decide alike are one leaf: the file says only what matters.
     if let (
         Node::Leaf {
@@ -175,7 +186,7 @@ fn grow(set: &TrainSet, idx: Vec<usize>, depth: usize, threshold: f32, nodes: &m
         },
         Node::Leaf { score: b, .. },
     ) = (&nodes[y], &nodes[n])
-        && (*a >= threshold) == (*b >= threshold)
+        && (*a >= p.threshold) == (*b >= p.threshold)
     {
         nodes.truncate(at);
         nodes.push(leaf);
@@ -191,8 +202,8 @@ fn grow(set: &TrainSet, idx: Vec<usize>, depth: usize, threshold: f32, nodes: &m
 }
 
 /// The split of `idx` that lowers the weighted impurity most, both sides holding at least
-/// [`MIN_LEAF`] lines; ties go to the lower feature and threshold.
-fn best_split(set: &TrainSet, idx: &[usize], all: &Sums) -> Option<(usize, f32)> {
+/// `min_leaf` lines; ties go to the lower feature and threshold.
+fn best_split(set: &TrainSet, idx: &[usize], all: &Sums, min_leaf: usize) -> Option<(usize, f32)> {
     let mut best: Option<(f64, usize, f32)> = None;
     let base = all.cost();
     let mut order = idx.to_vec();
@@ -203,7 +214,7 @@ fn best_split(set: &TrainSet, idx: &[usize], all: &Sums) -> Option<(usize, f32)>
             let i = order[k];
             left.add(set.chrome[i], set.words[i]);
             let (v, next) = (set.x[i][f], set.x[order[k + 1]][f]);
-            if v == next || left.lines < MIN_LEAF || order.len() - left.lines < MIN_LEAF {
+            if v == next || left.lines < min_leaf || order.len() - left.lines < min_leaf {
                 continue;
             }
             let right = Sums {

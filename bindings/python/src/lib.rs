@@ -374,6 +374,13 @@ impl Cleaner {
     }
 }
 
+/// The `model` argument of `Cleaner`: on or off, or a model file.
+#[derive(FromPyObject)]
+enum ModelArg {
+    On(bool),
+    File(std::path::PathBuf),
+}
+
 #[pymethods]
 impl Cleaner {
     /// A cleaner with `patterns` (default: the built-in set) that refuses, leaving it as it was,
@@ -381,11 +388,14 @@ impl Cleaner {
     /// `on_refusal` is `"warn"` (a [`RefusedWarning`] per refused text from `clean` and
     /// `clean_batch`) or `"ignore"`.
     #[new]
-    #[pyo3(signature = (patterns = None, max_removal = None, *, on_refusal = "warn"))]
+    /// `model` runs a line model after the rules: `None` or `False` (none, the default), `True`
+    /// (the built-in one) or the path of a model file.
+    #[pyo3(signature = (patterns = None, max_removal = None, *, on_refusal = "warn", model = None))]
     fn new(
         patterns: Option<PatternSet>,
         max_removal: Option<f64>,
         on_refusal: &str,
+        model: Option<ModelArg>,
     ) -> PyResult<Self> {
         let warn = match on_refusal {
             "warn" => true,
@@ -406,7 +416,17 @@ impl Cleaner {
             Some(p) => p,
             None => PatternSet::builtin(Vec::new())?,
         };
-        let inner = dechrome::Cleaner::new(patterns.set.clone()).with_max_removal(max_removal);
+        let model = match model.unwrap_or(ModelArg::On(false)) {
+            ModelArg::On(false) => None,
+            ModelArg::On(true) => Some(dechrome::model::Model::builtin()),
+            ModelArg::File(path) => Some(
+                dechrome::model::Model::load(&path)
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
+            ),
+        };
+        let inner = dechrome::Cleaner::new(patterns.set.clone())
+            .with_max_removal(max_removal)
+            .with_model(model);
         Ok(Cleaner {
             inner,
             patterns,
@@ -418,6 +438,12 @@ impl Cleaner {
     #[getter]
     fn max_removal(&self) -> f64 {
         self.inner.max_removal()
+    }
+
+    /// Whether a line model runs after the rules.
+    #[getter]
+    fn model(&self) -> bool {
+        self.inner.model().is_some()
     }
 
     /// What `clean` does about a refused text: `"warn"` or `"ignore"`.

@@ -128,13 +128,19 @@ class Cleaner:
         max_removal: float | None = None,
         *,
         on_refusal: _OnRefusal = "warn",
+        model: bool | str | os.PathLike[str] | None = None,
     ) -> Cleaner:
         """``patterns`` defaults to the built-in set, ``max_removal`` to
         :data:`DEFAULT_MAX_REMOVAL`; a text whose removals would take a larger share of its
         paragraph text is refused and returned unchanged, with a :class:`RefusedWarning` from
-        ``clean`` and ``clean_batch`` unless ``on_refusal`` is ``"ignore"``."""
+        ``clean`` and ``clean_batch`` unless ``on_refusal`` is ``"ignore"``. ``model`` runs a
+        line model after the rules: ``None`` or ``False`` (none, the default), ``True`` (the
+        built-in one) or a model file's path."""
     @property
     def max_removal(self) -> float: ...
+    @property
+    def model(self) -> bool:
+        """Whether a line model runs after the rules."""
     @property
     def on_refusal(self) -> _OnRefusal: ...
     @property
