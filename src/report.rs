@@ -125,7 +125,10 @@ pub const REFUSED_NOT_UTF8: &str =
 /// the document and, where known, the line and column, and `removed` is the removed bytes.
 /// A line model's removal also gives its score and the tests that decided it.
 pub fn removal_line(at: &str, removal: &Removal, removed: &[u8]) -> String {
-    match (&removal.rule.description, removal.rule.id.starts_with("model.")) {
+    match (
+        &removal.rule.description,
+        removal.rule.id.starts_with("model."),
+    ) {
         (Some(why), true) => format!("{at}: {}: {} ({why})", removal.rule.id, excerpt(removed)),
         _ => format!("{at}: {}: {}", removal.rule.id, excerpt(removed)),
     }

@@ -479,7 +479,8 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     }
     let config = args.patterns.config()?;
     let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
-    let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max)
+    let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?)
+        .with_max_removal(max)
         .with_model(args.patterns.line_model(config.as_ref())?);
     let select = Selector::from_opts(&args.walk, config.as_ref())?;
     let paths: Vec<PathBuf> = if args.select_named {

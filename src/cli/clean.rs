@@ -104,7 +104,8 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let config = args.patterns.config()?;
     let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
-    let cleaner = Cleaner::new(set).with_max_removal(max)
+    let cleaner = Cleaner::new(set)
+        .with_max_removal(max)
         .with_model(args.patterns.line_model(config.as_ref())?);
     let select = files::Selector::from_opts(&args.walk, config.as_ref())?;
     let stdin_only =

@@ -27,7 +27,7 @@ const FAR: usize = 30;
 /// Words counted per line at most.
 const WORDS_CAP: usize = 64;
 /// How much of a document the language guess reads.
-const LANG_BYTES: usize = 32 * 1024;
+const LANG_BYTES: usize = 4 * 1024;
 
 /// What the rules did to a line.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,9 +58,30 @@ fn group(family: &str) -> Group {
 }
 
 const MONTHS: &[&str] = &[
-    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june",
-    "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov",
-    "november", "dec", "december",
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
 ];
 
 impl Doc<'_> {
@@ -85,28 +106,51 @@ impl Doc<'_> {
                 i += 1;
             }
         }
-        let raw = self.raw_prose();
-        // Non-blank lines, and their words.
+        // Candidates stand next to a rule's removal: a line far from any is the rules' to judge,
+        // and a document the rules leave alone (a gold body, the output of a clean) is left
+        // alone, which keeps cleaning idempotent. A document without one costs nothing more.
+        if !fate.iter().any(|f| matches!(f, Fate::Removed(_))) {
+            return Vec::new();
+        }
         let nb: Vec<usize> = (0..n).filter(|&i| !self.is_blank(&self.lines[i])).collect();
-        let words: Vec<usize> = nb
-            .iter()
-            .map(|&i| word_count_bytes(&self.text[self.trimmed_ws(&self.lines[i])], WORDS_CAP))
-            .collect();
-        let text_of = |i: usize| String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[i])]);
-        let short: Vec<bool> = nb
-            .iter()
-            .zip(&words)
-            .map(|(&i, &w)| {
-                w <= MAX_WORDS && raw[i].is_none() && !shape::ends_sentence(&text_of(i)) && {
-                    let t = text_of(i);
-                    tokens(&t) <= MAX_WORDS
+        let m = nb.len();
+        // `near[k]`: the non-blank lines within WINDOW of a removed line (the candidates'
+        // places); `reach[k]`: within twice that (the lines their window features read).
+        let (mut near, mut reach) = (vec![false; m], vec![false; m]);
+        for k in (0..m).filter(|&k| matches!(fate[nb[k]], Fate::Removed(_))) {
+            near[k.saturating_sub(WINDOW)..=(k + WINDOW).min(m - 1)].fill(true);
+            reach[k.saturating_sub(2 * WINDOW + 1)..=(k + 2 * WINDOW + 1).min(m - 1)].fill(true);
+        }
+        let raw = self.raw_prose();
+        // Words up to one more than a candidate may have (a paragraph is not counted through);
+        // the candidates' neighbours are counted further below.
+        let count = |k: usize, cap: usize| {
+            word_count_bytes(&self.text[self.trimmed_ws(&self.lines[nb[k]])], cap)
+        };
+        let words: Vec<usize> = (0..m)
+            .map(|k| {
+                if reach[k] {
+                    count(k, MAX_WORDS + 1)
+                } else {
+                    MAX_WORDS + 1
                 }
             })
             .collect();
-        let candidates: Vec<usize> = (0..nb.len())
+        let text_of =
+            |i: usize| String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[i])]);
+        let short: Vec<bool> = (0..m)
+            .map(|k| {
+                let i = nb[k];
+                words[k] <= MAX_WORDS && raw[i].is_none() && {
+                    let t = text_of(i);
+                    !shape::ends_sentence(&t) && tokens(&t) <= MAX_WORDS
+                }
+            })
+            .collect();
+        let candidates: Vec<usize> = (0..m)
             .filter(|&k| {
                 let i = nb[k];
-                short[k] && fate[i] == Fate::Kept && {
+                near[k] && short[k] && fate[i] == Fate::Kept && {
                     let l = &self.lines[i];
                     !shape::is_content_shape(&String::from_utf8_lossy(
                         &self.text[l.start..l.content_end],
@@ -118,7 +162,6 @@ impl Doc<'_> {
             return Vec::new();
         }
         // Distance to the nearest prose line before and after, in non-blank lines.
-        let m = nb.len();
         let mut before = vec![FAR; m];
         let mut last: Option<usize> = None;
         for k in 0..m {
@@ -144,13 +187,23 @@ impl Doc<'_> {
         // The document's language, from the stopwords of its first part.
         let head = &self.text[..self.text.len().min(LANG_BYTES)];
         let head = String::from_utf8_lossy(head).to_lowercase();
-        let lang = guess_language(head.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()));
-        // How often each short line's text occurs in the document.
-        let mut seen: HashMap<&[u8], u32> = HashMap::new();
-        for k in (0..m).filter(|&k| short[k]) {
-            *seen
-                .entry(&self.text[self.trimmed_ws(&self.lines[nb[k]])])
-                .or_default() += 1;
+        let lang = guess_language(
+            head.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty()),
+        );
+        // How often each candidate's text occurs in the document (as a short line or any other).
+        let mut seen: HashMap<&[u8], u32> = candidates
+            .iter()
+            .map(|&k| (&self.text[self.trimmed_ws(&self.lines[nb[k]])], 0))
+            .collect();
+        let longest = seen.keys().map(|t| t.len()).max().unwrap_or(0);
+        for &i in &nb {
+            let t = self.trimmed_ws(&self.lines[i]);
+            if t.len() <= longest
+                && let Some(c) = seen.get_mut(&self.text[t])
+            {
+                *c += 1;
+            }
         }
         let mut out = Vec::with_capacity(candidates.len());
         for k in candidates {
@@ -190,7 +243,12 @@ impl Doc<'_> {
             };
             let separators = s
                 .chars()
-                .filter(|c| matches!(c, '|' | '\u{bb}' | '\u{203a}' | '>' | '/' | '\u{b7}' | '\u{2022}'))
+                .filter(|c| {
+                    matches!(
+                        c,
+                        '|' | '\u{bb}' | '\u{203a}' | '>' | '/' | '\u{b7}' | '\u{2022}'
+                    )
+                })
                 .count();
             let lo = k.saturating_sub(WINDOW);
             let hi = (k + WINDOW).min(m - 1);
@@ -203,15 +261,8 @@ impl Doc<'_> {
                     social += usize::from(g == Group::Social);
                 }
             }
-            let removed = |j: Option<usize>| {
-                j.is_some_and(|j| matches!(fate[nb[j]], Fate::Removed(_)))
-            };
-            // Only next to the rules' removals: a line far from any is the rules' to judge, and
-            // a document the rules leave alone (a gold body, the output of a clean) is left
-            // alone, which keeps cleaning idempotent.
-            if removed_near == 0 {
-                continue;
-            }
+            let removed =
+                |j: Option<usize>| j.is_some_and(|j| matches!(fate[nb[j]], Fate::Removed(_)));
             let adjacent = usize::from(removed(k.checked_sub(1)))
                 + usize::from(removed(Some(k + 1).filter(|&j| j < m)));
             x[0] = words[k] as f32;
@@ -228,8 +279,16 @@ impl Doc<'_> {
             x[7] = k as f32 / m as f32;
             x[8] = before[k] as f32;
             x[9] = after[k] as f32;
-            x[10] = if k > 0 { words[k - 1] as f32 } else { 0.0 };
-            x[11] = if k + 1 < m { words[k + 1] as f32 } else { 0.0 };
+            x[10] = if k > 0 {
+                count(k - 1, WORDS_CAP) as f32
+            } else {
+                0.0
+            };
+            x[11] = if k + 1 < m {
+                count(k + 1, WORDS_CAP) as f32
+            } else {
+                0.0
+            };
             x[12] = short_near as f32;
             x[13] = removed_near as f32;
             x[14] = adjacent as f32;

@@ -153,9 +153,8 @@ impl Model {
 
     /// Reads a model file.
     pub fn load(path: &std::path::Path) -> Result<Model, Error> {
-        let src = std::fs::read_to_string(path).map_err(|e| {
-            Error::Usage(format!("cannot read model file {}: {e}", path.display()))
-        })?;
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| Error::Usage(format!("cannot read model file {}: {e}", path.display())))?;
         Model::parse(&src, &path.display().to_string())
     }
 
@@ -351,14 +350,30 @@ const STOPWORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Each stopword, with a bit per language of [`STOPWORDS`] that has it (built once).
+fn stopword_table() -> &'static std::collections::HashMap<&'static str, u8> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, u8>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = std::collections::HashMap::new();
+        for (i, (_, list)) in STOPWORDS.iter().enumerate() {
+            for w in *list {
+                *t.entry(*w).or_insert(0) |= 1 << i;
+            }
+        }
+        t
+    })
+}
+
 /// The language whose stopwords are most frequent among `words` (lower-case), as an index into
 /// the stopword lists, or `None` when no list has any.
 pub(crate) fn guess_language<'w>(words: impl Iterator<Item = &'w str>) -> Option<usize> {
+    let table = stopword_table();
     let mut counts = [0usize; STOPWORDS.len()];
     for w in words {
-        for (i, (_, list)) in STOPWORDS.iter().enumerate() {
-            if list.contains(&w) {
-                counts[i] += 1;
+        if let Some(&bits) = table.get(w) {
+            for (i, c) in counts.iter_mut().enumerate() {
+                *c += usize::from(bits >> i & 1 == 1);
             }
         }
     }
@@ -371,7 +386,9 @@ pub(crate) fn guess_language<'w>(words: impl Iterator<Item = &'w str>) -> Option
 
 /// Is `word` (lower-case) a stopword of language `lang` (see [`guess_language`])?
 pub(crate) fn is_stopword(lang: usize, word: &str) -> bool {
-    STOPWORDS[lang].1.contains(&word)
+    stopword_table()
+        .get(word)
+        .is_some_and(|&bits| bits >> lang & 1 == 1)
 }
 
 #[cfg(test)]

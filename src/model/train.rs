@@ -179,13 +179,7 @@ fn grow(set: &TrainSet, idx: Vec<usize>, depth: usize, p: &Params, nodes: &mut V
     let y = grow(set, yes, depth + 1, p, nodes);
     let n = grow(set, no, depth + 1, p, nodes);
     // Two leaves that decide alike are one leaf: the file says only what matters.
-    if let (
-        Node::Leaf {
-            score: a,
-            lines: _,
-        },
-        Node::Leaf { score: b, .. },
-    ) = (&nodes[y], &nodes[n])
+    if let (Node::Leaf { score: a, lines: _ }, Node::Leaf { score: b, .. }) = (&nodes[y], &nodes[n])
         && (*a >= p.threshold) == (*b >= p.threshold)
     {
         nodes.truncate(at);

@@ -34,7 +34,12 @@ fn a_model_file_removes_lines_next_to_rule_removals_and_the_guard_weighs_them() 
         tmp.path(),
         &[("rules.toml", RULES), ("all.toml", &remove_all_model())],
     );
-    let own = ["--no-config", "--no-default-patterns", "--patterns", "rules.toml"];
+    let own = [
+        "--no-config",
+        "--no-default-patterns",
+        "--patterns",
+        "rules.toml",
+    ];
     let args = |extra: &[&'static str]| {
         let mut a = vec!["clean", "--explain"];
         a.extend(own);
@@ -44,7 +49,10 @@ fn a_model_file_removes_lines_next_to_rule_removals_and_the_guard_weighs_them() 
     // The rules alone take the share bar (19 of 54 characters, under the guard's 50%).
     let r = run_in(tmp.path(), &args(&["--max-removal", "0.5"]), MENU);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout_str(), "Gift ideas\nClub news\nOur town\nSponsors\n");
+    assert_eq!(
+        r.stdout_str(),
+        "Gift ideas\nClub news\nOur town\nSponsors\n"
+    );
     // With the model, every line near the removal goes: explained, and weighed by the guard.
     let r = run_in(
         tmp.path(),
@@ -87,10 +95,16 @@ fn a_model_file_removes_lines_next_to_rule_removals_and_the_guard_weighs_them() 
     let mut off = cfg.to_vec();
     off.push("--no-model");
     let r = run_in(tmp.path(), &off, MENU);
-    assert_eq!(r.stdout_str(), "Gift ideas\nClub news\nOur town\nSponsors\n");
+    assert_eq!(
+        r.stdout_str(),
+        "Gift ideas\nClub news\nOur town\nSponsors\n"
+    );
     write_files(tmp.path(), &[("dechrome.toml", "model = false\n")]);
     let r = run_in(tmp.path(), &cfg, MENU);
-    assert_eq!(r.stdout_str(), "Gift ideas\nClub news\nOur town\nSponsors\n");
+    assert_eq!(
+        r.stdout_str(),
+        "Gift ideas\nClub news\nOur town\nSponsors\n"
+    );
 }
 
 #[test]
@@ -105,7 +119,10 @@ fn the_builtin_model_runs_when_asked_and_explains_its_decision() {
     let r = run(&["clean", "--no-config", "--explain"], page);
     assert!(!r.stderr.contains("model."), "{}", r.stderr);
     assert!(r.stdout_str().contains("Back to the overview\n"));
-    let r = run(&["clean", "--no-config", "--explain", "--model", "builtin"], page);
+    let r = run(
+        &["clean", "--no-config", "--explain", "--model", "builtin"],
+        page,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stdout_str().contains("Back to the overview"));
     assert!(
@@ -127,13 +144,21 @@ fn the_builtin_model_runs_when_asked_and_explains_its_decision() {
 fn a_bad_model_file_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     write_files(tmp.path(), &[("m.toml", "threshold = 0.9\n")]);
-    let r = run_in(tmp.path(), &["clean", "--no-config", "--model", "m.toml"], b"x\n");
+    let r = run_in(
+        tmp.path(),
+        &["clean", "--no-config", "--model", "m.toml"],
+        b"x\n",
+    );
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
         "dechrome: error: model file m.toml: 1:1: missing field `features`\n"
     );
-    let r = run_in(tmp.path(), &["clean", "--no-config", "--model", "none.toml"], b"x\n");
+    let r = run_in(
+        tmp.path(),
+        &["clean", "--no-config", "--model", "none.toml"],
+        b"x\n",
+    );
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
@@ -180,7 +205,10 @@ fn training_never_writes_into_its_input() {
     write_files(
         tmp.path(),
         &[
-            ("set/a.page.txt", "Home\nThe body of the story, in a sentence.\n"),
+            (
+                "set/a.page.txt",
+                "Home\nThe body of the story, in a sentence.\n",
+            ),
             ("set/a.gold.txt", "The body of the story, in a sentence.\n"),
         ],
     );
@@ -196,7 +224,15 @@ fn training_never_writes_into_its_input() {
          inputs\n"
     );
     assert!(!tmp.path().join("set/model.toml").exists());
-    let r = run_in(tmp.path(), &["model", "train", "--out", "m.toml", "empty"], b"");
+    let r = run_in(
+        tmp.path(),
+        &["model", "train", "--out", "m.toml", "empty"],
+        b"",
+    );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("dechrome: error: cannot read empty: "), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("dechrome: error: cannot read empty: "),
+        "{}",
+        r.stderr
+    );
 }
