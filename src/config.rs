@@ -344,7 +344,28 @@ mod tests {
         assert_eq!(
             message("disable = []\n\n  colour = \"red\"\n"),
             "/corpus/dechrome.toml:3:3: unknown field `colour`, expected one of `patterns`, \
-             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`"
+             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `model`"
+        );
+    }
+
+    #[test]
+    fn the_model_key_names_the_builtin_model_a_file_or_none() {
+        assert_eq!(parse("").unwrap().model, None);
+        assert_eq!(
+            parse("model = false").unwrap().model,
+            Some(ModelChoice::Off)
+        );
+        assert_eq!(
+            parse("model = true").unwrap().model,
+            Some(ModelChoice::Builtin)
+        );
+        assert_eq!(
+            parse("model = \"builtin\"").unwrap().model,
+            Some(ModelChoice::Builtin)
+        );
+        assert_eq!(
+            parse("model = \"m/tree.toml\"").unwrap().model,
+            Some(ModelChoice::File(PathBuf::from("/corpus/m/tree.toml")))
         );
     }
 
