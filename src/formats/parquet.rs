@@ -68,6 +68,16 @@ impl Table {
             parts.len() == 1 && parts[0] == name
         });
         let Some(i) = found else {
+            if schema
+                .root_schema()
+                .get_fields()
+                .iter()
+                .any(|f| f.name() == name)
+            {
+                return Err(self.err(format!(
+                    "column `{name}` is a list or group, not a string column"
+                )));
+            }
             let top: Vec<&str> = schema
                 .root_schema()
                 .get_fields()
