@@ -242,6 +242,7 @@ pub fn run(
         if interrupted() {
             return Err(interrupted_error());
         }
+        let mut one = Counts::default();
         let result = match kind {
             Container::Warc => {
                 let sink: WarcSink = if let Some(w) = jsonl_file.as_mut() {
@@ -258,7 +259,7 @@ pub fn run(
                         }
                     }
                 };
-                clean_warc(args, cleaner, pool, input, sink, &progress)
+                clean_warc(args, cleaner, pool, input, sink, &progress, &mut one)
             }
             Container::Parquet => {
                 let path = match &target {
@@ -266,19 +267,20 @@ pub fn run(
                     Target::Dir(d) => guard.check_below(d, rel, true)?,
                     Target::Stdout => unreachable!("refused above"),
                 };
-                clean_parquet(args, cleaner, pool, input, guard, &path, &progress)
+                clean_parquet(
+                    args, cleaner, pool, input, guard, &path, &progress, &mut one,
+                )
             }
         };
         raw_done += std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+        counts.merge(&one);
         match result {
-            Ok(c) => {
-                if c.failed > 0 {
+            Ok(()) => {
+                if one.failed > 0 {
                     status = Status::Error;
                 }
-                counts.merge(&c);
             }
-            Err((e, c)) => {
-                counts.merge(&c);
+            Err(e) => {
                 counts.unreadable += 1;
                 status = Status::Error;
                 if args.on_error == OnError::Fail {
@@ -414,13 +416,10 @@ fn clean_warc(
     input: &Path,
     mut sink: WarcSink<'_>,
     progress: &Progress,
-) -> Result<Counts, (Error, Counts)> {
-    let mut counts = Counts::default();
+    counts: &mut Counts,
+) -> Result<(), Error> {
     let name = input.display().to_string();
-    let stream = match dechrome::input::open_stream(input, Default::default()) {
-        Ok(s) => s,
-        Err(e) => return Err((e, counts)),
-    };
+    let stream = dechrome::input::open_stream(input, Default::default())?;
     let mut reader = warc::Reader::new(stream, name.clone(), args.limits.max_file_size);
     let mut done = false;
     while !done {
@@ -458,7 +457,7 @@ fn clean_warc(
             counts.bytes_in += (rec.head.len() + rec.block.len()) as u64;
             let Some(out) = out else {
                 if !sink.is_jsonl() {
-                    sink.record(rec).map_err(|e| (e, counts.clone()))?;
+                    sink.record(rec)?;
                 }
                 continue;
             };
@@ -467,7 +466,7 @@ fn clean_warc(
             if sink.is_jsonl() {
                 let line = jsonl_line(args, rec, rec.text(), &out);
                 counts.bytes_out += line.len() as u64;
-                sink.write(&line).map_err(|e| (e, counts.clone()))?;
+                sink.write(&line)?;
                 continue;
             }
             let new = match &out.text {
@@ -478,7 +477,7 @@ fn clean_warc(
                 Ok(new) => {
                     let r = new.as_ref().unwrap_or(rec);
                     counts.bytes_out += r.block.len() as u64;
-                    sink.record(r).map_err(|e| (e, counts.clone()))?;
+                    sink.record(r)?;
                 }
                 Err(why) => {
                     let e = Error::Input {
@@ -487,7 +486,7 @@ fn clean_warc(
                     };
                     counts.failed += 1;
                     match args.on_error {
-                        OnError::Fail => return Err((e, counts)),
+                        OnError::Fail => return Err(e),
                         OnError::Skip => {
                             counts.dropped += 1;
                             progress.eprint(&format!("dechrome: warning: {e}; record skipped\n"));
@@ -497,24 +496,24 @@ fn clean_warc(
                             progress.eprint(&format!(
                                 "dechrome: warning: {e}; record kept as it was\n"
                             ));
-                            sink.record(rec).map_err(|e| (e, counts.clone()))?;
+                            sink.record(rec)?;
                         }
                     }
                 }
             }
         }
         if let Some(e) = failure {
-            return Err((e, counts));
+            return Err(e);
         }
         if interrupted() {
-            return Err((interrupted_error(), counts));
+            return Err(interrupted_error());
         }
     }
-    sink.finish().map_err(|e| (e, counts.clone()))?;
-    Ok(counts)
+    sink.finish()
 }
 
 #[cfg(feature = "parquet")]
+#[allow(clippy::too_many_arguments)]
 fn clean_parquet(
     args: &CleanArgs,
     cleaner: &Cleaner,
@@ -523,21 +522,12 @@ fn clean_parquet(
     guard: &OutputGuard,
     output: &Path,
     progress: &Progress,
-) -> Result<Counts, (Error, Counts)> {
+    counts: &mut Counts,
+) -> Result<(), Error> {
     use dechrome::formats::parquet::{ByteArray, Table};
-    let mut counts = Counts::default();
-    let fail = |e, c: &Counts| (e, c.clone());
-    let table = Table::open(input).map_err(|e| fail(e, &counts))?;
-    let col = table
-        .string_column(&args.field)
-        .map_err(|e| fail(e, &counts))?;
-    if args.annotate.is_some() {
-        return Err(fail(
-            Error::Usage("--annotate is not written to Parquet yet; use --keep-text".into()),
-            &counts,
-        ));
-    }
-    let out = AtomicWriter::create_raw(guard, output).map_err(|e| fail(e, &counts))?;
+    let table = Table::open(input)?;
+    let col = table.string_column(&args.field)?;
+    let out = AtomicWriter::create_raw(guard, output)?;
     let name = input.display().to_string();
     let field = &args.field;
     let mut replace = |_g: usize, first: u64, values: Vec<Option<ByteArray>>| {
@@ -579,18 +569,11 @@ fn clean_parquet(
         }
         Ok(new)
     };
-    let written = table.rewrite(col, out, &mut replace);
-    drop(replace);
-    match written {
-        Ok(w) => {
-            w.finish().map_err(|e| fail(e, &counts))?;
-            Ok(counts)
-        }
-        Err(e) => Err(fail(e, &counts)),
-    }
+    table.rewrite(col, out, &mut replace)?.finish()
 }
 
 #[cfg(not(feature = "parquet"))]
+#[allow(clippy::too_many_arguments)]
 fn clean_parquet(
     _args: &CleanArgs,
     _cleaner: &Cleaner,
@@ -599,12 +582,10 @@ fn clean_parquet(
     _guard: &OutputGuard,
     _output: &Path,
     _progress: &Progress,
-) -> Result<Counts, (Error, Counts)> {
-    Err((
-        Error::Usage(format!(
-            "{}: this dechrome was built without Parquet support (cargo feature `parquet`)",
-            input.display()
-        )),
-        Counts::default(),
-    ))
+    _counts: &mut Counts,
+) -> Result<(), Error> {
+    Err(Error::Usage(format!(
+        "{}: this dechrome was built without Parquet support (cargo feature `parquet`)",
+        input.display()
+    )))
 }
