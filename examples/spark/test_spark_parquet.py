@@ -56,7 +56,10 @@ def test_spark_parquet_job_matches_the_package_and_the_binary(corpus: Path, tmp_
     patterns = str(HERE / "extra-patterns.toml")
     cmd = [spark_submit(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"]
     cmd += [str(HERE / "clean_parquet.py"), str(corpus), str(out), "--patterns", patterns]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    # Run in the test's directory: Spark SQL leaves a spark-warehouse directory where it runs.
+    done = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, timeout=900, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     assert (out / "_SUCCESS").exists()
     spark = pq.read_table(out).sort_by("id")
