@@ -89,6 +89,20 @@ fn validate(args: &CleanArgs) -> Result<(), Error> {
     if args.limits.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
+    // A WARC or Parquet file among text inputs would be cleaned as one text document.
+    if container(args).is_none()
+        && !args.jsonl
+        && let Some(p) = args
+            .paths
+            .iter()
+            .find(|p| formats::Container::of_name(p).is_some())
+    {
+        return Err(Error::Usage(format!(
+            "{} is a WARC or Parquet file among other inputs; clean it in a run of its own (or \
+             name the format with --warc or --parquet)",
+            p.display()
+        )));
+    }
     if args.to_jsonl && container(args) != Some(formats::Container::Warc) {
         return Err(Error::Usage("--to-jsonl needs --warc".into()));
     }

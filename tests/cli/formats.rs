@@ -146,6 +146,16 @@ fn wet_to_jsonl() {
             serde_json::to_string(PLAIN).unwrap()
         )
     );
+    std::fs::write(d.join("a.txt"), PLAIN).unwrap();
+    let r = run(d, &["clean", "a.txt", "c.wet"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            2,
+            "dechrome: error: c.wet is a WARC or Parquet file among other inputs; clean it in a \
+             run of its own (or name the format with --warc or --parquet)\n"
+        )
+    );
     let r = run(d, &["clean", "c.wet", "--annotate", "removed"]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
