@@ -157,7 +157,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let config = args.patterns.config()?;
     let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
-    let cleaner = Cleaner::new(set).with_max_removal(max);
+    let cleaner = common::cleaner(set, max, &args.publisher, config.as_ref())?;
     let select = files::Selector::from_opts(&args.walk, config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
