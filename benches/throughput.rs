@@ -674,6 +674,116 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// The real-page section (see the module docs).
+/// Writes the texts of the real-page JSONL corpus as a WET file (a warcinfo record, then one
+/// conversion record per text, in Common Crawl's header layout) and, with the `parquet` feature,
+/// as a Parquet file (`id`, `text`; row groups of 1000 rows, snappy).
+fn containers(corpus: &Path, wet: &Path, parquet: &Path) {
+    if wet.is_file() && (parquet.is_file() || !cfg!(feature = "parquet")) {
+        return;
+    }
+    // Streamed, 1000 documents at a time: the children's peak RSS includes this process's.
+    let input = std::io::BufReader::new(std::fs::File::open(corpus).unwrap());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(wet).unwrap());
+    let info = b"isPartOf: bench\r\n";
+    write!(
+        out,
+        "WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Date: 2026-12-01T00:00:00Z\r\n\
+         WARC-Record-ID: <urn:uuid:bench>\r\nContent-Type: application/warc-fields\r\n\
+         Content-Length: {}\r\n\r\n",
+        info.len()
+    )
+    .unwrap();
+    out.write_all(info).unwrap();
+    out.write_all(b"\r\n\r\n").unwrap();
+    #[cfg(feature = "parquet")]
+    let mut table = ParquetOut::new(parquet);
+    #[cfg(not(feature = "parquet"))]
+    let _ = parquet;
+    let mut docs: Vec<(String, String)> = Vec::new();
+    let mut lines = std::io::BufRead::lines(input);
+    loop {
+        let line = lines.next();
+        if let Some(l) = &line
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(l.as_ref().unwrap())
+            && let (Some(id), Some(t)) = (v["id"].as_str(), v["text"].as_str())
+        {
+            docs.push((id.to_string(), t.to_string()));
+        }
+        if docs.len() == 1000 || (line.is_none() && !docs.is_empty()) {
+            for (id, t) in &docs {
+                write!(
+                    out,
+                    "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://bench.example/{id}\r\n\
+                     WARC-Date: 2026-12-01T00:00:00Z\r\nWARC-Record-ID: <urn:uuid:{id}>\r\n\
+                     Content-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+                    t.len()
+                )
+                .unwrap();
+                out.write_all(t.as_bytes()).unwrap();
+                out.write_all(b"\r\n\r\n").unwrap();
+            }
+            #[cfg(feature = "parquet")]
+            table.row_group(&docs);
+            docs.clear();
+        }
+        if line.is_none() {
+            break;
+        }
+    }
+    out.flush().unwrap();
+    #[cfg(feature = "parquet")]
+    table.finish();
+}
+
+/// A Parquet file of `id` and `text` columns, snappy, written one row group at a time.
+#[cfg(feature = "parquet")]
+struct ParquetOut(parquet::file::writer::SerializedFileWriter<std::fs::File>);
+
+#[cfg(feature = "parquet")]
+impl ParquetOut {
+    fn new(path: &Path) -> ParquetOut {
+        let schema = std::sync::Arc::new(
+            parquet::schema::parser::parse_message_type(
+                "message doc { required binary id (STRING); required binary text (STRING); }",
+            )
+            .unwrap(),
+        );
+        let props = parquet::file::properties::WriterProperties::builder()
+            .set_compression(parquet::basic::Compression::SNAPPY)
+            .build();
+        let file = std::fs::File::create(path).unwrap();
+        ParquetOut(
+            parquet::file::writer::SerializedFileWriter::new(
+                file,
+                schema,
+                std::sync::Arc::new(props),
+            )
+            .unwrap(),
+        )
+    }
+
+    fn row_group(&mut self, docs: &[(String, String)]) {
+        use parquet::data_type::{ByteArray, ByteArrayType};
+        let mut rg = self.0.next_row_group().unwrap();
+        for col in 0..2 {
+            let values: Vec<ByteArray> = docs
+                .iter()
+                .map(|(id, t)| ByteArray::from(if col == 0 { id.as_str() } else { t.as_str() }))
+                .collect();
+            let mut c = rg.next_column().unwrap().unwrap();
+            c.typed::<ByteArrayType>()
+                .write_batch(&values, None, None)
+                .unwrap();
+            c.close().unwrap();
+        }
+        rg.close().unwrap();
+    }
+
+    fn finish(self) {
+        self.0.close().unwrap();
+    }
+}
+
 fn real_pages(dir: &Path, patterns: &[String]) {
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
     let script = shared.join("perf/make_corpus.py");
@@ -749,6 +859,35 @@ fn real_pages(dir: &Path, patterns: &[String]) {
             .args(&pattern_args)
             .arg(&corpus);
         run(&format!("dechrome clean --jsonl -j {jobs}"), &mut c);
+    }
+    // The same texts as a WET file and as Parquet (issue 23); MB/s are of the JSONL corpus, so
+    // that the rows compare the same work. The outputs go to files (Parquet has no stdout).
+    let (wet, parquet) = (
+        dir.join("real-pages.warc.wet"),
+        dir.join("real-pages.parquet"),
+    );
+    containers(&corpus, &wet, &parquet);
+    for jobs in ["1", "2"] {
+        let out = dir.join("out-real.warc.wet");
+        let mut c = Command::new(DECHROME);
+        c.args(["clean", "-q", "-j", jobs])
+            .args(&pattern_args)
+            .arg(&wet)
+            .arg("-o")
+            .arg(&out);
+        let _ = std::fs::remove_file(&out);
+        run(&format!("dechrome clean --warc (WET) -j {jobs}"), &mut c);
+        if parquet.is_file() {
+            let out = dir.join("out-real.parquet");
+            let _ = std::fs::remove_file(&out);
+            let mut c = Command::new(DECHROME);
+            c.args(["clean", "-q", "-j", jobs])
+                .args(&pattern_args)
+                .arg(&parquet)
+                .arg("-o")
+                .arg(&out);
+            run(&format!("dechrome clean --parquet -j {jobs}"), &mut c);
+        }
     }
     // Start-up: median of 11 runs each.
     let seed = std::fs::read_dir(shared.join("seeds")).ok().and_then(|d| {
@@ -920,6 +1059,19 @@ fn real_pages(dir: &Path, patterns: &[String]) {
             "floor start-up <= 20 ms, <= 20 MB ({name}): {ms:.1} ms, {rss:.1} MB, {}",
             floor(*ms <= 20.0 && *rss <= 20.0)
         );
+    }
+    for format in ["--warc (WET)", "--parquet"] {
+        for jobs in ["1", "2"] {
+            let base = find(&format!("dechrome clean --jsonl -j {jobs}"));
+            if let (Some(b), Some(f)) = (base, find(&format!("dechrome clean {format} -j {jobs}")))
+            {
+                println!(
+                    "floor {format} -j {jobs} >= 0.8x --jsonl: {:.2}x, {}",
+                    f / b,
+                    floor(f >= 0.8 * b)
+                );
+            }
+        }
     }
     if let [(_, cp), (_, dc)] = tree_rows.as_slice() {
         println!(

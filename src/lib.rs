@@ -31,6 +31,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod filter;
+pub mod formats;
 pub mod guard;
 pub mod input;
 pub mod jsonl;

@@ -318,6 +318,18 @@ impl AtomicWriter {
         })
     }
 
+    /// Starts writing the output file `path` as [`create`](Self::create) does, but writes the
+    /// bytes as given whatever the extension (formats that compress record by record, such as
+    /// `.warc.gz` with one gzip member per record, or Parquet).
+    pub fn create_raw(guard: &OutputGuard, path: &Path) -> Result<AtomicWriter, Error> {
+        guard.check_file(path)?;
+        let (tmp, _) = temp_beside(path)?;
+        Ok(AtomicWriter {
+            enc: Encoder::Plain(BufWriter::with_capacity(WRITE_BUFFER, tmp)),
+            path: path.to_path_buf(),
+        })
+    }
+
     /// The target path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -346,6 +358,25 @@ impl AtomicWriter {
         tmp.as_file().sync_all().map_err(io)?;
         persist(tmp, &path).map_err(|e| io(e.error))?;
         Ok(())
+    }
+}
+
+/// Writing through [`AtomicWriter::write_all`], for encoders that take a writer (Parquet).
+impl Write for AtomicWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.enc {
+            Encoder::Plain(w) => w.write(buf),
+            Encoder::Gzip(w) => w.write(buf),
+            Encoder::Zstd(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.enc {
+            Encoder::Plain(w) => w.flush(),
+            Encoder::Gzip(w) => w.flush(),
+            Encoder::Zstd(w) => w.flush(),
+        }
     }
 }
 

@@ -11,6 +11,8 @@ mod clean;
 mod ecosystem;
 #[path = "cli/fixtures.rs"]
 mod fixtures;
+#[path = "cli/formats.rs"]
+mod formats;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/hostile.rs"]

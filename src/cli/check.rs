@@ -74,6 +74,9 @@ pub struct CheckArgs {
     /// Print the unified diff that --fix would apply; write nothing.
     #[arg(long, conflicts_with_all = ["statistics", "format"])]
     pub diff: bool,
+    /// In Parquet files (named *.parquet), the string column to check.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub field: String,
     #[command(flatten)]
     pub limits: common::LimitOpts,
     /// Print no summary line.
@@ -200,7 +203,29 @@ fn describe(
     max: f64,
     report: &mut Report,
 ) {
+    describe_at(path, bytes, outcome, args, max, report, false);
+}
+
+/// [`describe`]; with `by_char` (a document inside a WARC or Parquet file) text findings and notes
+/// are placed at `path:OFFSET`, the character offset in the document, not at a line and column.
+fn describe_at(
+    path: &str,
+    bytes: &[u8],
+    outcome: &Outcome<'_>,
+    args: &CheckArgs,
+    max: f64,
+    report: &mut Report,
+    by_char: bool,
+) {
     let idx = LineIndex::new(bytes);
+    let place = |start: usize| {
+        if by_char {
+            format!("{path}:{}", dechrome::formats::char_offset(bytes, start))
+        } else {
+            let (line, col) = idx.line_col(start);
+            format!("{path}:{line}:{col}")
+        }
+    };
     // One finding per removed span: nested removals are listed under the outermost.
     let found = if outcome.verdict == Verdict::Cleaned {
         report::findings(&outcome.removals)
@@ -215,16 +240,13 @@ fn describe(
         Format::Text => {
             if !args.statistics && !args.diff {
                 for r in found.iter().map(|f| f.removal) {
-                    let (line, col) = idx.line_col(r.range.start);
-                    let at = format!("{path}:{line}:{col}");
-                    let text = removal_line(&at, r, &bytes[r.range.clone()]);
+                    let text = removal_line(&place(r.range.start), r, &bytes[r.range.clone()]);
                     out.extend_from_slice(text.as_bytes());
                     out.push(b'\n');
                 }
             }
             for n in &outcome.notices {
-                let (line, col) = idx.line_col(n.range.start);
-                report.stderr += &note_line(&format!("{path}:{line}:{col}"), n);
+                report.stderr += &note_line(&place(n.range.start), n);
                 report.stderr.push('\n');
             }
             if report.refused {
@@ -428,6 +450,70 @@ fn check_file(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
     }
 }
 
+/// Is this a WARC or Parquet file (by its name), checked record by record?
+fn is_container(path: &Path) -> bool {
+    dechrome::formats::warc::is_warc_name(path) || dechrome::formats::is_parquet_name(path)
+}
+
+/// Checks every text record of a WARC file or every value of a Parquet file's `--field` column:
+/// findings are placed at `path:record N:OFFSET` or `path:row N:field:OFFSET` (a character
+/// offset in the text). `--fix` refuses them: they are rewritten by `clean`.
+fn check_container(cleaner: &Cleaner, args: &CheckArgs, path: &Path) -> Report {
+    let display = path.display().to_string();
+    if interrupted() {
+        return Report::default();
+    }
+    if args.fix || args.diff {
+        let (flag, how) = if dechrome::formats::is_parquet_name(path) {
+            ("--parquet", "-o OUT.parquet")
+        } else {
+            ("--warc", "-o OUT.warc.gz")
+        };
+        return Report {
+            stderr: format!(
+                "dechrome: error: {display}: {} does not rewrite WARC or Parquet files; write a \
+                 cleaned copy with `dechrome clean {flag} {display} {how}`\n",
+                if args.fix { "--fix" } else { "--diff" }
+            ),
+            failed: true,
+            ..Report::default()
+        };
+    }
+    let mut report = Report::default();
+    let result = dechrome::formats::for_each_doc(
+        path,
+        &args.field,
+        &[],
+        args.limits.max_file_size,
+        &mut |doc| {
+            let _memory =
+                common::reserve_memory(Path::new(&doc.at), input::cleaning_cost(doc.text))?;
+            let outcome = cleaner.clean(doc.text);
+            let mut one = Report::default();
+            describe_at(
+                &doc.at,
+                doc.text,
+                &outcome,
+                args,
+                cleaner.max_removal(),
+                &mut one,
+                true,
+            );
+            report.stdout.extend_from_slice(&one.stdout);
+            report.stderr += &one.stderr;
+            report.rules.extend(one.rules);
+            report.refused |= one.refused;
+            Ok(())
+        },
+    );
+    report.checked = true;
+    if let Err(e) = result {
+        report.failed = true;
+        report.stderr += &format!("dechrome: error: {e}\n");
+    }
+    report
+}
+
 fn check_stdin(cleaner: &Cleaner, args: &CheckArgs) -> Report {
     let display = "<stdin>";
     let problem = match input::read_document(
@@ -525,6 +611,7 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
                 .par_iter()
                 .map(|i| match i {
                     Input::Stdin => check_stdin(&cleaner, args),
+                    Input::File(p) if is_container(p) => check_container(&cleaner, args, p),
                     Input::File(p) => check_file(&cleaner, args, p),
                 })
                 .collect()

@@ -13,6 +13,7 @@ use super::common::{
     self, CleanArgs, OnError, Status, interrupted, interrupted_error, set_interrupt_handler,
 };
 use super::files::{self, Walked};
+use super::formats;
 use super::jsonl_run;
 use super::summary::{Counts, Progress};
 
@@ -66,11 +67,63 @@ pub fn describe(
     out
 }
 
+/// The container format of a run: `--warc`, `--parquet`, or every input named as one format.
+fn container(args: &CleanArgs) -> Option<formats::Container> {
+    if args.warc {
+        return Some(formats::Container::Warc);
+    }
+    if args.parquet {
+        return Some(formats::Container::Parquet);
+    }
+    if args.jsonl || args.paths.is_empty() {
+        return None;
+    }
+    let first = formats::Container::of_name(&args.paths[0])?;
+    args.paths
+        .iter()
+        .all(|p| formats::Container::of_name(p) == Some(first))
+        .then_some(first)
+}
+
 fn validate(args: &CleanArgs) -> Result<(), Error> {
     if args.limits.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
-    if !args.jsonl {
+    // A WARC or Parquet file among text inputs would be cleaned as one text document.
+    if container(args).is_none()
+        && !args.jsonl
+        && let Some(p) = args
+            .paths
+            .iter()
+            .find(|p| formats::Container::of_name(p).is_some())
+    {
+        return Err(Error::Usage(format!(
+            "{} is a WARC or Parquet file among other inputs; clean it in a run of its own (or \
+             name the format with --warc or --parquet)",
+            p.display()
+        )));
+    }
+    if args.to_jsonl && container(args) != Some(formats::Container::Warc) {
+        return Err(Error::Usage("--to-jsonl needs --warc".into()));
+    }
+    if let Some(kind) = container(args) {
+        if args.annotate.as_deref() == Some(args.field.as_str()) {
+            return Err(Error::Usage(
+                "--annotate must name another field than --field".into(),
+            ));
+        }
+        if kind == formats::Container::Warc && args.annotate.is_some() && !args.to_jsonl {
+            return Err(Error::Usage(
+                "--annotate needs --to-jsonl with --warc (WARC records have no field for it)"
+                    .into(),
+            ));
+        }
+        if args.skip_existing || args.compress.is_some() {
+            return Err(Error::Usage(
+                "--skip-existing and --compress are for --jsonl runs".into(),
+            ));
+        }
+    } else if !args.jsonl {
         let used = [
             (args.annotate.is_some(), "--annotate"),
             (args.field != "text", "--field"),
@@ -114,6 +167,15 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     let start = Instant::now();
+    if let Some(kind) = container(args) {
+        let guard = output::OutputGuard::new(&args.paths);
+        check_outputs(args, &guard, &[])?;
+        let (status, counts) = formats::run(args, kind, &cleaner, &pool, &args.paths, &guard)?;
+        if args.output.is_some() || args.stats.is_some() {
+            finish(args, &guard, &counts, "records", start)?;
+        }
+        return Ok(status);
+    }
     if args.jsonl {
         let inputs: Vec<PathBuf> = if args.paths.is_empty() {
             vec![PathBuf::from("-")]

@@ -206,6 +206,20 @@ pub struct CleanArgs {
     /// Inputs ending in .gz or .zst are decompressed.
     #[arg(long, help_heading = "JSONL")]
     pub jsonl: bool,
+    /// Read WARC or WET files (also chosen by the names .warc, .warc.gz, .warc.wet.gz): clean the
+    /// text of conversion records and of text/plain resource and response records, and write
+    /// WARC back with only Content-Length and the digests changed.
+    #[arg(long, conflicts_with_all = ["jsonl", "parquet"], help_heading = "Corpus formats")]
+    pub warc: bool,
+    /// With --warc: write the text records as JSON Lines (url, warc_record_id, date and the
+    /// --field text) instead of WARC.
+    #[arg(long, help_heading = "Corpus formats")]
+    pub to_jsonl: bool,
+    /// Read Parquet files (also chosen by the name .parquet): clean the --field column and write
+    /// Parquet with every other column, the schema, the row groups and the compression kept;
+    /// -o FILE.parquet for one input, -o DIR for several.
+    #[arg(long, conflicts_with = "jsonl", help_heading = "Corpus formats")]
+    pub parquet: bool,
     /// The record field to clean.
     #[arg(
         long,

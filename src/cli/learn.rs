@@ -18,14 +18,16 @@ const MAX_WARNINGS: usize = 20;
 /// Arguments of `dechrome learn`.
 #[derive(Args, Debug)]
 pub struct LearnArgs {
-    /// Directory trees of text files, or JSONL files (.jsonl, .ndjson; .gz and .zst are decompressed).
+    /// Directory trees of text files, or JSONL (.jsonl, .ndjson; .gz and .zst are decompressed),
+    /// WARC (.warc, .warc.gz, .warc.wet.gz) or Parquet (.parquet) files.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
     /// Write the learned pattern file here.
     #[arg(short = 'o', long = "output", value_name = "FILE.toml")]
     pub output: Option<PathBuf>,
     /// How documents are grouped by publisher: `dir` (first directory level under each input),
-    /// `field:NAME` (a JSONL field) or `url-host:NAME` (the host of a URL in a JSONL field).
+    /// `field:NAME` (a JSONL field, WARC header or Parquet column), `url-host:NAME` (the host of
+    /// a URL in that field) or `url-host` (the host of a WARC record's WARC-Target-URI).
     #[arg(long, value_name = "HOW", default_value = "dir")]
     pub group_by: String,
     /// A line or sentence must recur in at least this many documents of its group.
@@ -41,10 +43,11 @@ pub struct LearnArgs {
     /// with field or url-host grouping).
     #[arg(long, value_name = "GLOB")]
     pub glob: Option<String>,
-    /// The JSONL field holding the text.
+    /// The JSONL field (or Parquet column) holding the text.
     #[arg(long, value_name = "NAME", default_value = "text")]
     pub text_field: String,
-    /// The JSONL field holding a document id (otherwise FILE:LINE).
+    /// The JSONL field (or Parquet column) holding a document id (otherwise FILE:LINE, or the
+    /// record's place; WARC records use WARC-Record-ID).
     #[arg(long, value_name = "NAME", default_value = "id")]
     pub id_field: String,
     /// Print the top findings of each group with their counts to stdout.

@@ -7,6 +7,7 @@ mod check;
 mod clean;
 mod common;
 mod files;
+mod formats;
 mod jsonl_run;
 mod learn;
 mod model_cmd;

@@ -17,7 +17,8 @@ pub enum GroupBy {
     Dir,
     /// The value of a JSONL field, such as `domain`.
     Field(String),
-    /// The host of a URL held in a JSONL field, lower case, without a leading `www.`.
+    /// The host of a URL held in a JSONL field, lower case, without a leading `www.`. In WARC
+    /// files the field is a header (empty: `WARC-Target-URI`); in Parquet files, a column.
     UrlHost(String),
 }
 
@@ -36,10 +37,12 @@ impl FromStr for GroupBy {
         };
         match s.split_once(':') {
             None if s == "dir" => Ok(GroupBy::Dir),
+            // WARC records carry their URL in a header of their own.
+            None if s == "url-host" => Ok(GroupBy::UrlHost(String::new())),
             Some(("field", name)) => named(name, GroupBy::Field),
             Some(("url-host", name)) => named(name, GroupBy::UrlHost),
             _ => Err(Error::Usage(format!(
-                "--group-by {s}: expected dir, field:NAME or url-host:NAME"
+                "--group-by {s}: expected dir, field:NAME, url-host:NAME or url-host (WARC)"
             ))),
         }
     }
@@ -88,6 +91,8 @@ struct Source {
     /// Its name in document ids: the path below its input directory, or the file name.
     rel: String,
     jsonl: bool,
+    /// A WARC or Parquet file, read record by record.
+    container: bool,
     /// The group of every document in it (directory grouping).
     group: Option<String>,
     size: u64,
@@ -98,6 +103,10 @@ struct Source {
 pub struct Corpus {
     sources: Vec<Source>,
     opts: CorpusOptions,
+}
+
+fn is_container(path: &Path) -> bool {
+    crate::formats::warc::is_warc_name(path) || crate::formats::is_parquet_name(path)
 }
 
 /// JSONL by name: `.jsonl` or `.ndjson`, optionally compressed (`.gz`, `.zst`).
@@ -181,6 +190,7 @@ impl Corpus {
                     let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
                     sources.push(Source {
                         jsonl: is_jsonl(entry.path()),
+                        container: is_container(entry.path()),
                         path: entry.path().to_path_buf(),
                         rel: parts.join("/"),
                         group: by_dir.then_some(group),
@@ -197,6 +207,7 @@ impl Corpus {
                 }
                 sources.push(Source {
                     jsonl: is_jsonl(input),
+                    container: is_container(input),
                     rel: name_of(input),
                     path: input.clone(),
                     group: None,
@@ -204,9 +215,21 @@ impl Corpus {
                 });
             }
         }
-        if !by_dir && let Some(s) = sources.iter().find(|s| !s.jsonl) {
+        if !by_dir && let Some(s) = sources.iter().find(|s| !s.jsonl && !s.container) {
             return Err(Error::Usage(format!(
-                "{}: --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson, also .gz or .zst)",
+                "{}: --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson, also .gz or .zst), \
+                 WARC files (.warc, .warc.gz, .warc.wet.gz) or Parquet files (.parquet)",
+                s.path.display()
+            )));
+        }
+        if opts.group_by == GroupBy::UrlHost(String::new())
+            && let Some(s) = sources
+                .iter()
+                .find(|s| !crate::formats::warc::is_warc_name(&s.path))
+        {
+            return Err(Error::Usage(format!(
+                "{}: --group-by url-host reads the WARC-Target-URI of WARC records; name the \
+                 field or column holding the URL with url-host:NAME",
                 s.path.display()
             )));
         }
@@ -236,6 +259,10 @@ impl Corpus {
                 self.read_jsonl(src, progress, warn, f)?;
                 continue;
             }
+            if src.container {
+                self.read_container(src, progress, warn, f)?;
+                continue;
+            }
             let text = match input::read_text(&src.path) {
                 Ok(Some(t)) => t,
                 Ok(None) => {
@@ -256,6 +283,77 @@ impl Corpus {
                 group: src.group.clone().unwrap_or_default(),
                 text,
             })?;
+        }
+        Ok(())
+    }
+
+    /// Reads the documents of a WARC or Parquet file: the group from a header or column, the id
+    /// from `WARC-Record-ID` or the id column when there is one. A damaged file is skipped with a
+    /// warning after the documents before the damage.
+    fn read_container(
+        &self,
+        src: &Source,
+        progress: &dyn Fn(u64),
+        warn: &mut dyn FnMut(String),
+        f: &mut dyn FnMut(Doc) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let warc = crate::formats::warc::is_warc_name(&src.path);
+        let group_key = match &self.opts.group_by {
+            GroupBy::Dir => None,
+            GroupBy::UrlHost(n) if n.is_empty() => Some("WARC-Target-URI"),
+            GroupBy::Field(n) | GroupBy::UrlHost(n) => Some(n.as_str()),
+        };
+        let id_key = if warc {
+            Some("WARC-Record-ID")
+        } else {
+            // The id column is used when the file has one as a string.
+            crate::formats::parquet_has_string_column(&src.path, &self.opts.id_field)
+                .then_some(self.opts.id_field.as_str())
+        };
+        let mut extra = Vec::new();
+        extra.extend(group_key);
+        extra.extend(id_key);
+        let mut stop = None;
+        let result = crate::formats::for_each_doc(
+            &src.path,
+            &self.opts.text_field,
+            &extra,
+            u64::MAX,
+            &mut |doc| {
+                let mut values = doc.extra.into_iter();
+                let group = match (&self.opts.group_by, group_key) {
+                    (GroupBy::UrlHost(_), Some(_)) => {
+                        values.next().flatten().and_then(|u| url_host(&u))
+                    }
+                    (_, Some(_)) => values.next().flatten().filter(|g| !g.is_empty()),
+                    _ => src.group.clone(),
+                };
+                let id = values.next().flatten().unwrap_or_else(|| doc.at.clone());
+                let Some(group) = group else {
+                    warn(format!(
+                        "{}: no group value in `{}`, record skipped",
+                        doc.at,
+                        group_key.unwrap_or("")
+                    ));
+                    return Ok(());
+                };
+                if let Err(e) = f(Doc {
+                    id,
+                    group,
+                    text: doc.text.to_vec(),
+                }) {
+                    stop = Some(e);
+                    return Err(Error::Usage(String::new()));
+                }
+                Ok(())
+            },
+        );
+        progress(src.size);
+        if let Some(e) = stop {
+            return Err(e);
+        }
+        if let Err(e) = result {
+            warn(format!("{e}; the rest of the file skipped"));
         }
         Ok(())
     }
@@ -381,7 +479,7 @@ mod tests {
         );
         assert_eq!(
             "host".parse::<GroupBy>().unwrap_err().to_string(),
-            "--group-by host: expected dir, field:NAME or url-host:NAME"
+            "--group-by host: expected dir, field:NAME, url-host:NAME or url-host (WARC)"
         );
     }
 
@@ -504,7 +602,7 @@ mod tests {
         std::fs::write(&txt, "x").unwrap();
         let err = Corpus::open(&[txt], opts(GroupBy::Field("domain".into()))).unwrap_err();
         assert!(err.to_string().ends_with(
-            ": --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson, also .gz or .zst)"
+            ": --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson, also .gz or .zst), WARC files (.warc, .warc.gz, .warc.wet.gz) or Parquet files (.parquet)"
         ));
     }
 }

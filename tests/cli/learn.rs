@@ -338,7 +338,7 @@ fn usage_errors() {
         ),
         (
             &["learn", "c", "--report", "--group-by", "domain"],
-            "dechrome: error: --group-by domain: expected dir, field:NAME or url-host:NAME\n",
+            "dechrome: error: --group-by domain: expected dir, field:NAME, url-host:NAME or url-host (WARC)\n",
         ),
         (
             &["learn", "c", "--report", "--min-share", "2"],
