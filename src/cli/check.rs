@@ -479,7 +479,10 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     }
     let config = args.patterns.config()?;
     let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
-    let cleaner = Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max);
+    // Never dropped, as in `clean`: the process ends right after.
+    let cleaner = std::mem::ManuallyDrop::new(
+        Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max),
+    );
     let select = Selector::from_opts(&args.walk, config.as_ref())?;
     let paths: Vec<PathBuf> = if args.select_named {
         args.paths

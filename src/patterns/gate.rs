@@ -294,6 +294,87 @@ pub(crate) fn head(regex: &str) -> Option<Vec<Vec<u8>>> {
     Some(lits)
 }
 
+/// The screen of a regex (as written in a pattern file) that can only match at the start of a line
+/// and has neither head nor gate: literals, lowered in ASCII, one of which every match begins with
+/// (empty when they are too many to list), and whether every match holds an ASCII digit. A line
+/// that passes neither test cannot match, so the regex is compiled only once a line passes, and
+/// tried only on such lines. `None` when the regex is not anchored at the start or neither test
+/// says anything.
+///
+/// Unlike [`head`], the regex is parsed as it is compiled (case-insensitively), so the literals
+/// hold every case variant of their first bytes, non-ASCII ones included.
+pub(crate) fn screen(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
+    use regex_syntax::hir::Look;
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .multi_line(false)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    if !hir.properties().look_set_prefix().contains(Look::Start) {
+        return None;
+    }
+    let starts = |len: usize| {
+        let seq = Extractor::new()
+            .kind(ExtractKind::Prefix)
+            .limit_class(300)
+            .limit_literal_len(len)
+            .limit_total(500)
+            .extract(&hir);
+        let mut lits: Vec<Vec<u8>> = seq
+            .literals()?
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect();
+        if lits.is_empty() || lits.iter().any(|l| l.is_empty()) {
+            return None;
+        }
+        lits.sort();
+        lits.dedup();
+        Some(lits)
+    };
+    let lits = starts(4).or_else(|| starts(1)).unwrap_or_default();
+    let digit = needs_digit(&hir);
+    (!lits.is_empty() || digit).then_some((lits, digit))
+}
+
+/// Whether every match of `hir` holds an ASCII digit.
+fn needs_digit(hir: &Hir) -> bool {
+    let digits = |ranges: &mut dyn Iterator<Item = (u32, u32)>| {
+        let mut any = false;
+        for (a, b) in ranges {
+            if a < u32::from(b'0') || b > u32::from(b'9') {
+                return false;
+            }
+            any = true;
+        }
+        any
+    };
+    match hir.kind() {
+        HirKind::Literal(l) => l.0.iter().any(u8::is_ascii_digit),
+        HirKind::Class(Class::Bytes(c)) => digits(
+            &mut c
+                .ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+        ),
+        HirKind::Class(Class::Unicode(c)) => digits(
+            &mut c
+                .ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+        ),
+        HirKind::Repetition(r) => r.min >= 1 && needs_digit(&r.sub),
+        HirKind::Capture(c) => needs_digit(&c.sub),
+        HirKind::Concat(parts) => parts.iter().any(needs_digit),
+        HirKind::Alternation(alts) => alts.iter().all(needs_digit),
+        HirKind::Empty | HirKind::Look(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -365,6 +365,17 @@ pub(crate) struct LineRegexes {
     ungated_sources: Vec<String>,
     /// For each regex of `ungated`, its index into `regexes`.
     pub ungated_index: Vec<usize>,
+    /// The built-in regexes anchored at the line start that have a screen instead of a head or a
+    /// gate (see [`gate::screen`](super::gate::screen)): each regex (index into `regexes`) and
+    /// whether a line must hold an ASCII digit. Each is compiled only once a line passes its
+    /// screen, and tried on its own (a match at the start is a match of the line).
+    pub screened: Vec<(usize, bool)>,
+    /// The start literals of the screened regexes, run anchored at each line start.
+    pub starts: Option<super::prefix::PrefixSet>,
+    /// For each start literal, the screened regexes (indices into `screened`) it admits.
+    pub start_targets: Vec<Vec<usize>>,
+    /// The screened regexes (indices into `screened`) without start literals: any line start.
+    pub any_start: Vec<usize>,
 }
 
 /// Distinct literals, each with the regexes (indices) it admits.
@@ -397,6 +408,9 @@ impl LineRegexes {
         let mut gates = LiteralTable::default();
         let mut ungated: Vec<(&str, usize)> = Vec::new();
         let mut heads = LiteralTable::default();
+        let mut starts = LiteralTable::default();
+        let mut screened = Vec::new();
+        let mut any_start = Vec::new();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             use builtin::Prefilter;
             let known = builtin::prefilter(src)
@@ -405,12 +419,22 @@ impl LineRegexes {
                 Some(lits) => (Prefilter::Head, lits),
                 None => match super::gate::gate(src) {
                     Some(lits) => (Prefilter::Gate, lits),
-                    None => (Prefilter::None, Vec::new()),
+                    None => match super::gate::screen(src) {
+                        Some((lits, digit)) => (Prefilter::Screen { digit }, lits),
+                        None => (Prefilter::None, Vec::new()),
+                    },
                 },
             });
             match kind {
                 Prefilter::Head => heads.add(lits, i),
                 Prefilter::Gate => gates.add(lits, i),
+                Prefilter::Screen { digit } => {
+                    if lits.is_empty() {
+                        any_start.push(screened.len());
+                    }
+                    starts.add(lits, screened.len());
+                    screened.push((i, digit));
+                }
                 Prefilter::None => ungated.push((src, i)),
             }
             regexes.push((LazyRegex::new(src), rule));
@@ -428,6 +452,9 @@ impl LineRegexes {
         });
         let heads = (!head_literals.is_empty())
             .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
+        let (start_literals, start_targets) = (starts.literals, starts.targets);
+        let starts = (!start_literals.is_empty())
+            .then(|| super::prefix::PrefixSet::new(start_literals.iter().map(Vec::as_slice)));
         LineRegexes {
             regexes,
             heads,
@@ -440,6 +467,10 @@ impl LineRegexes {
             ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
             ungated_sources: ungated.iter().map(|(s, _)| s.to_string()).collect(),
             ungated: OnceLock::new(),
+            screened,
+            starts,
+            start_targets,
+            any_start,
         }
         .compiled_if(eager)
     }
