@@ -227,7 +227,7 @@ fn regex_hits(
     if let Some(rs) = &inner.regex_set {
         for i in rs.matches(hay).iter() {
             let (re, rule) = &inner.regexes[i];
-            push(re, *rule, 0, hay);
+            push(re.get(), *rule, 0, hay);
         }
     }
     let lines = &inner.line;

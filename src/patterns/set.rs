@@ -234,11 +234,12 @@ fn parsed_from_users(builtin: &[usize], sources: usize) -> bool {
     builtin.len() < sources
 }
 
-/// A regex compiled on first use (for one line at a time, see [`compile_regex_with`]): start-up
-/// then costs nothing for the regexes a run never needs.
+/// A regex compiled on first use (for one line at a time, see [`compile_regex_with`], unless
+/// `multi_line`): start-up then costs nothing for the regexes a run never needs.
 #[derive(Debug)]
 pub(crate) struct LazyRegex {
     source: String,
+    multi_line: bool,
     compiled: OnceLock<Regex>,
 }
 
@@ -246,14 +247,23 @@ impl LazyRegex {
     fn new(source: &str) -> LazyRegex {
         LazyRegex {
             source: source.to_string(),
+            multi_line: false,
             compiled: OnceLock::new(),
+        }
+    }
+
+    /// A regex that sees whole texts (as [`compile_regex`] compiles it).
+    fn multi_line(source: &str) -> LazyRegex {
+        LazyRegex {
+            multi_line: true,
+            ..LazyRegex::new(source)
         }
     }
 
     /// The compiled regex.
     pub fn get(&self) -> &Regex {
         self.compiled.get_or_init(|| {
-            compile_regex_with(&self.source, false)
+            compile_regex_with(&self.source, self.multi_line)
                 .expect("validated regex (see PatternSetBuilder::build)")
         })
     }
@@ -564,7 +574,7 @@ pub(crate) struct Inner {
     /// All regexes, to learn in one pass which of them match a document.
     pub regex_set: Option<RegexSet>,
     /// Each regex and its rule, parallel to `regex_set`.
-    pub regexes: Vec<(Regex, usize)>,
+    pub regexes: Vec<(LazyRegex, usize)>,
     /// The regexes of line and tail rules, tried line by line.
     pub line: LineRegexes,
     /// Indices of the run rules, which need no detection pass.
@@ -648,8 +658,9 @@ impl PatternSet {
                     // Compiled for one line at a time by `LineRegexes`.
                     line_sources.push((r.as_str(), ri));
                 } else {
-                    // Already compiled once by the builder; it cannot fail here.
-                    regexes.push((compile_regex(r).expect("validated regex"), ri));
+                    // Compiled when the set finds it in a document; the set below compiles it
+                    // together with the others now.
+                    regexes.push((LazyRegex::multi_line(r), ri));
                 }
             }
         }
@@ -713,7 +724,7 @@ impl PatternSet {
         let line = LineRegexes::new(line_sources, eager)?;
         let sources: Vec<&str> = regexes
             .iter()
-            .map(|(r, _): &(Regex, usize)| r.as_str())
+            .map(|(r, _): &(LazyRegex, usize)| r.source.as_str())
             .collect();
         let regex_set = regex_set(&sources, true)?;
         let run_rules = (0..rules.len())
