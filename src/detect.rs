@@ -235,6 +235,7 @@ fn regex_hits(
         return;
     }
     let gates = lines.gates(hay.len());
+    let late = lines.late();
     let mut admitted: Vec<usize> = Vec::new();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut screened: Vec<usize> = Vec::new();
@@ -271,10 +272,12 @@ fn regex_hits(
                     admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
                 }
             }
-            if let Some(set) = lines.ungated() {
+            if let Some(set) = late {
+                admitted.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
+            } else if let Some(set) = lines.ungated() {
                 admitted.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
             }
-            if !lines.screened.is_empty() {
+            if late.is_none() && !lines.screened.is_empty() {
                 screened.clear();
                 screened.extend_from_slice(&lines.any_start);
                 if let Some(starts) = &lines.starts {

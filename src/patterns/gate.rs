@@ -493,6 +493,67 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Soundness: whenever a regex anchored at the start matches a line, the line passes its
+        /// screen (begins with a start literal, holds a digit when every match does).
+        #[test]
+        fn a_match_always_passes_the_screen(
+            body in regex_strategy(),
+            digits in prop_oneof![Just(""), Just("[0-9]"), Just("(?:7|x)"), Just("2?"), Just("(?:3|4)+")],
+            first in any::<bool>(),
+            text in "[abcsxkSKX 72©\u{17F}\u{212A}]{0,14}",
+        ) {
+            let re = if first { format!("^{digits}{body}") } else { format!("^{body}{digits}") };
+            let Some((lits, digit)) = screen(&re) else { return Ok(()); };
+            let compiled = regex::bytes::RegexBuilder::new(&re)
+                .case_insensitive(true)
+                .multi_line(false)
+                .crlf(true)
+                .build()
+                .unwrap();
+            let norm = crate::normalize::Normalized::new(text.as_bytes());
+            let line = norm.text().to_ascii_lowercase();
+            if compiled.is_match(norm.text()) {
+                prop_assert!(
+                    lits.is_empty() || lits.iter().any(|l| line.starts_with(l)),
+                    "{re:?} matches {text:?} but it begins with none of {lits:?}"
+                );
+                prop_assert!(
+                    !digit || line.iter().any(u8::is_ascii_digit),
+                    "{re:?} matches {text:?}, which holds no digit"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn screens() {
+        let s = |r: &str| {
+            screen(r).map(|(l, d)| {
+                let l: Vec<String> = l
+                    .iter()
+                    .map(|x| String::from_utf8_lossy(x).into_owned())
+                    .collect();
+                (l, d)
+            })
+        };
+        // A date needs a digit; its start is too varied to list.
+        assert_eq!(
+            s(r"^[ ,;]*(?:[a-z]+ )?[0-9]{1,2}\.[0-9]{2}$"),
+            Some((vec![], true))
+        );
+        // Listed starts, every case variant (the long s folds to s), and no digit needed.
+        assert_eq!(
+            s("^(?:ap|st)(?: ?/ ?[a-z]{1,9})?$"),
+            Some((vec!["ap".into(), "st".into(), "ſt".into()], false))
+        );
+        // Digits in one alternative only, and no listable start: no screen. Not anchored: none.
+        assert_eq!(s(r"^(?:.+|[0-9]+) ago$"), None);
+        assert_eq!(s(r"[0-9]{4}"), None);
+    }
+
     #[test]
     fn heads() {
         let h = |r: &str| {

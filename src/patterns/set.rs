@@ -386,6 +386,14 @@ pub(crate) struct LineRegexes {
     pub start_targets: Vec<Vec<usize>>,
     /// The screened regexes (indices into `screened`) without start literals: any line start.
     pub any_start: Vec<usize>,
+    /// The screened and the ungated regexes together, built once the line regexes have read
+    /// [`FAST_GATES_AFTER`] bytes: on a large input, one pass of the set over a line costs less
+    /// than screening it and trying the regexes that pass one by one.
+    late: OnceLock<Option<RegexSet>>,
+    /// The sources of `late`.
+    late_sources: Vec<String>,
+    /// For each regex of `late`, its index into `regexes`.
+    pub late_index: Vec<usize>,
 }
 
 /// Distinct literals, each with the regexes (indices) it admits.
@@ -421,6 +429,7 @@ impl LineRegexes {
         let mut starts = LiteralTable::default();
         let mut screened = Vec::new();
         let mut any_start = Vec::new();
+        let screened_sources: Vec<&str> = sources.iter().map(|(s, _)| *s).collect();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             use builtin::Prefilter;
             let known = builtin::prefilter(src)
@@ -462,6 +471,11 @@ impl LineRegexes {
         });
         let heads = (!head_literals.is_empty())
             .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
+        let late: Vec<(&str, usize)> = screened
+            .iter()
+            .map(|&(i, _)| (screened_sources[i], i))
+            .chain(ungated.iter().copied())
+            .collect();
         let (start_literals, start_targets) = (starts.literals, starts.targets);
         let starts = (!start_literals.is_empty())
             .then(|| super::prefix::PrefixSet::new(start_literals.iter().map(Vec::as_slice)));
@@ -481,6 +495,9 @@ impl LineRegexes {
             starts,
             start_targets,
             any_start,
+            late: OnceLock::new(),
+            late_index: late.iter().map(|(_, i)| *i).collect(),
+            late_sources: late.iter().map(|(s, _)| s.to_string()).collect(),
         }
         .compiled_if(eager)
     }
@@ -490,6 +507,11 @@ impl LineRegexes {
         if eager {
             let set = regex_set(&self.ungated_sources, false)?;
             let _ = self.ungated.set(set);
+            if !self.screened.is_empty() {
+                // Built now so that a set too large together fails at load, not mid-run.
+                let late = regex_set(&self.late_sources, false)?;
+                let _ = self.late.set(late);
+            }
         }
         Ok(self)
     }
@@ -515,6 +537,22 @@ impl LineRegexes {
                 .build(&self.gate_literals)
                 .expect("gate automaton within limits")
         }))
+    }
+
+    /// The screened and ungated regexes together (see [`LineRegexes::late`]), once the line
+    /// regexes have read enough; `None` before (or when there are none).
+    pub fn late(&self) -> Option<&RegexSet> {
+        if let Some(set) = self.late.get() {
+            return set.as_ref();
+        }
+        if self.screened.is_empty()
+            || self.read.load(std::sync::atomic::Ordering::Relaxed) < FAST_GATES_AFTER
+        {
+            return None;
+        }
+        self.late
+            .get_or_init(|| regex_set(&self.late_sources, false).expect("validated regex set"))
+            .as_ref()
     }
 
     /// The ungated regexes together (see [`LineRegexes::ungated`]).
