@@ -1,7 +1,7 @@
 //! The output guard: every file dechrome writes as an output (`clean -o` trees and shards, the
-//! `--jsonl` output file, `--stats`, `learn -o`) is checked here before it is written, so that no
-//! write lands over, into or through an input. `check --fix` rewriting its inputs in place is the
-//! one deliberate exception ([`crate::output::replace_in_place`]).
+//! `--jsonl` output file, `--stats`, `learn -o`, the `review -o` page) is checked here before it is
+//! written, so that no write lands over, into or through an input. `check --fix` rewriting its
+//! inputs in place is the one deliberate exception ([`crate::output::replace_in_place`]).
 //!
 //! Paths are compared after resolving them: each existing part canonicalised (links followed),
 //! the parts that do not exist yet taken as the plain directories that will be created. An input

@@ -39,6 +39,7 @@ pub mod normalize;
 pub mod output;
 pub mod patterns;
 pub mod report;
+pub mod review;
 
 pub use config::Config;
 pub use error::{Error, PatternDiagnostic, PatternError};

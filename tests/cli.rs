@@ -21,5 +21,7 @@ mod learn;
 mod learn_corpus;
 #[path = "cli/precommit.rs"]
 mod precommit;
+#[path = "cli/review.rs"]
+mod review;
 #[path = "cli/safety.rs"]
 mod safety;

@@ -40,19 +40,19 @@ const CHUNK: usize = 16;
 const DEPTH: usize = 2;
 
 /// Whole lines of one input.
-struct Batch {
-    input: Arc<str>,
+pub(super) struct Batch {
+    pub(super) input: Arc<str>,
     /// Line number of the first line.
-    first_line: u64,
-    data: Vec<u8>,
+    pub(super) first_line: u64,
+    pub(super) data: Vec<u8>,
     /// Start offset of the first line.
-    start: usize,
+    pub(super) start: usize,
     /// End offset of each line (terminator included).
-    ends: Vec<usize>,
+    pub(super) ends: Vec<usize>,
 }
 
 /// What the reader sends.
-enum Read {
+pub(super) enum Read {
     Batch(Batch),
     /// An input could not be opened or read, or holds a record above the size limit: reported,
     /// then the run goes on with the next input.
@@ -66,7 +66,7 @@ enum Read {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Splits a leading byte-order mark off the first line of an input.
-fn split_bom(line: &[u8], line_no: u64) -> (&[u8], &[u8]) {
+pub(super) fn split_bom(line: &[u8], line_no: u64) -> (&[u8], &[u8]) {
     match line.strip_prefix(BOM) {
         Some(rest) if line_no == 1 => (BOM, rest),
         _ => (&[], line),
@@ -287,7 +287,12 @@ fn pass_over(mut batch: Batch, skip: &mut u64) -> (Option<Batch>, ChunkOut) {
 
 /// Reads the inputs in turn and sends their lines in batches. A record (line) longer than `max`
 /// bytes ends its input with an error: it is not read into memory.
-fn read_inputs(inputs: &[PathBuf], max: u64, raw_read: Arc<AtomicU64>, tx: SyncSender<Read>) {
+pub(super) fn read_inputs(
+    inputs: &[PathBuf],
+    max: u64,
+    raw_read: Arc<AtomicU64>,
+    tx: SyncSender<Read>,
+) {
     for path in inputs {
         if interrupted() {
             return;

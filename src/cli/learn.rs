@@ -18,7 +18,7 @@ const MAX_WARNINGS: usize = 20;
 /// Arguments of `dechrome learn`.
 #[derive(Args, Debug)]
 pub struct LearnArgs {
-    /// Directory trees of text files, or JSONL files (.jsonl, .ndjson).
+    /// Directory trees of text files, or JSONL files (.jsonl, .ndjson; .gz and .zst are decompressed).
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
     /// Write the learned pattern file here.
@@ -37,8 +37,8 @@ pub struct LearnArgs {
     /// Lines that read like article prose must recur in at least this share of their group.
     #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
     pub prose_share: f64,
-    /// Which files of a directory are read (default `*.txt`; `*.{jsonl,ndjson}` with field or
-    /// url-host grouping).
+    /// Which files of a directory are read (default `*.txt`; `*.{jsonl,ndjson}`, compressed too,
+    /// with field or url-host grouping).
     #[arg(long, value_name = "GLOB")]
     pub glob: Option<String>,
     /// The JSONL field holding the text.
@@ -162,5 +162,11 @@ pub fn run(args: &LearnArgs) -> Result<Status, Error> {
             learned.count(|s| matches!(s, FindingStatus::Covered(_))),
         );
     }
-    Ok(Status::Ok)
+    // A skipped file or record is data the rules were not learned from: the run says so in its
+    // exit status, even though the file it wrote is valid.
+    Ok(if learned.warnings.is_empty() {
+        Status::Ok
+    } else {
+        Status::Error
+    })
 }

@@ -10,6 +10,7 @@ mod files;
 mod jsonl_run;
 mod learn;
 mod patterns_cmd;
+mod review;
 mod summary;
 
 use std::io::Write;
@@ -38,6 +39,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Mine a corpus for each publisher's recurring chrome and write it as a pattern file.
     Learn(learn::LearnArgs),
+    /// Write an HTML page that shows what the rules remove from a sample of documents, or what a
+    /// change of the rules (--compare, --compare-disable) would change.
+    Review(review::ReviewArgs),
     /// Inspect the pattern set.
     #[command(subcommand)]
     Patterns(patterns_cmd::PatternsCommand),
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Clean(args) => clean::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Learn(args) => learn::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Patterns(cmd) => patterns_cmd::run(&cmd),
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -51,7 +51,7 @@ pub struct CorpusOptions {
     /// How documents are grouped.
     pub group_by: GroupBy,
     /// Which files of a directory are read, matched against the path below it. `None`: `*.txt`
-    /// when grouping by directory, `*.{jsonl,ndjson}` otherwise.
+    /// when grouping by directory, `*.{jsonl,ndjson}` (also gzip- or zstd-compressed) otherwise.
     pub glob: Option<String>,
     /// The JSONL field holding the text.
     pub text_field: String,
@@ -100,9 +100,14 @@ pub struct Corpus {
     opts: CorpusOptions,
 }
 
+/// JSONL by name: `.jsonl` or `.ndjson`, optionally compressed (`.gz`, `.zst`).
 fn is_jsonl(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|x| x == "jsonl" || x == "ndjson")
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let name = name.trim_end_matches(".gz").trim_end_matches(".zst");
+    name.ends_with(".jsonl") || name.ends_with(".ndjson")
 }
 
 fn name_of(path: &Path) -> String {
@@ -128,10 +133,14 @@ impl Corpus {
             return Err(Error::Usage("learn needs at least one input path".into()));
         }
         let by_dir = opts.group_by == GroupBy::Dir;
-        let pattern = opts
-            .glob
-            .clone()
-            .unwrap_or_else(|| if by_dir { "*.txt" } else { "*.{jsonl,ndjson}" }.into());
+        let pattern = opts.glob.clone().unwrap_or_else(|| {
+            if by_dir {
+                "*.txt"
+            } else {
+                "*.{jsonl,ndjson,jsonl.gz,ndjson.gz,jsonl.zst,ndjson.zst}"
+            }
+            .into()
+        });
         let glob = globset::GlobBuilder::new(&pattern)
             .literal_separator(false)
             .build()
@@ -197,7 +206,7 @@ impl Corpus {
         }
         if !by_dir && let Some(s) = sources.iter().find(|s| !s.jsonl) {
             return Err(Error::Usage(format!(
-                "{}: --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson)",
+                "{}: --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson, also .gz or .zst)",
                 s.path.display()
             )));
         }
@@ -258,8 +267,10 @@ impl Corpus {
         warn: &mut dyn FnMut(String),
         f: &mut dyn FnMut(Doc) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let file = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        // Compressed files (gzip, zstd) are decoded; progress counts the bytes of the file.
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut reader = input::open_stream(&src.path, read.clone())?;
+        let mut reported = 0u64;
         let mut buf = Vec::new();
         let mut line_no = 0usize;
         loop {
@@ -267,11 +278,13 @@ impl Corpus {
             let n = reader
                 .read_until(b'\n', &mut buf)
                 .map_err(|e| Error::io(&src.path, e))?;
+            let now = read.load(std::sync::atomic::Ordering::Relaxed);
+            progress(now - reported);
+            reported = now;
             if n == 0 {
                 return Ok(());
             }
             line_no += 1;
-            progress(n as u64);
             let line = buf.trim_ascii();
             if line.is_empty() {
                 continue;
@@ -491,7 +504,7 @@ mod tests {
         std::fs::write(&txt, "x").unwrap();
         let err = Corpus::open(&[txt], opts(GroupBy::Field("domain".into()))).unwrap_err();
         assert!(err.to_string().ends_with(
-            ": --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson)"
+            ": --group-by field:NAME and url-host:NAME read JSONL records (.jsonl, .ndjson, also .gz or .zst)"
         ));
     }
 }

@@ -262,6 +262,64 @@ fn learns_jsonl_grouped_by_field_and_by_url_host() {
         std::fs::read_to_string(dir.join("u.toml")).unwrap(),
         want("north.example", "south.example")
     );
+    // The same records gzip-compressed, found by the default glob in a directory, learn the same
+    // rules.
+    std::fs::create_dir(dir.join("gz")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, lines.as_bytes()).unwrap();
+    std::fs::write(dir.join("gz/c.jsonl.gz"), enc.finish().unwrap()).unwrap();
+    let o = dechrome(
+        dir,
+        &[
+            "learn",
+            "gz",
+            "--group-by",
+            "field:domain",
+            "-o",
+            "g.toml",
+            "-q",
+        ],
+    );
+    assert_eq!(Some(o.code), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("g.toml")).unwrap(),
+        want("north", "south")
+    );
+}
+
+#[test]
+fn skipped_inputs_fail_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    small_corpus(dir);
+    std::fs::write(dir.join("c/alpha/zz.txt"), b"\x00\x01binary\x00").unwrap();
+    let o = dechrome(
+        dir,
+        &[
+            "learn",
+            "c",
+            "--min-docs",
+            "3",
+            "--no-default-patterns",
+            "-o",
+            "f.toml",
+            "-q",
+        ],
+    );
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "dechrome: warning: {}: binary file skipped\n",
+            Path::new("c/alpha/zz.txt").display()
+        )
+    );
+    // The rules learned from the rest are still written.
+    assert!(
+        std::fs::read_to_string(dir.join("f.toml"))
+            .unwrap()
+            .contains("[[rule]]")
+    );
 }
 
 #[test]
