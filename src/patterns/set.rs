@@ -890,7 +890,10 @@ mod tests {
                     Some(l) => (builtin::Prefilter::Head, l),
                     None => match gate::gate(r) {
                         Some(l) => (builtin::Prefilter::Gate, l),
-                        None => (builtin::Prefilter::None, Vec::new()),
+                        None => match gate::screen(r) {
+                            Some((l, digit)) => (builtin::Prefilter::Screen { digit }, l),
+                            None => (builtin::Prefilter::None, Vec::new()),
+                        },
                     },
                 };
                 assert_eq!((kind, lits), want, "{r}");
