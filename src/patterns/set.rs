@@ -751,9 +751,12 @@ impl PatternSet {
         let anchored = (!anchored_literals.is_empty() && !full_scan)
             .then(|| super::prefix::PrefixSet::new(anchored_literals.iter().map(|l| l.as_bytes())));
         let window = (!window_literals.is_empty()).then(|| {
+            // A compact NFA: it only scans the few lines after a block start, and the DFA the
+            // builder would choose costs several milliseconds at every start-up.
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&window_literals)
                 .expect("automaton within limits")
         });
