@@ -11,6 +11,7 @@
 //! include = ["articles/**/*.txt"]     # which files below this directory to process
 //! exclude = ["articles/drafts/**"]    # and which to leave alone
 //! max-removal = 0.5                   # refuse a document when more than this share would go
+//! publisher = "latimes"               # the publisher of every document: only its packs apply
 //! ```
 //!
 //! Unknown keys and wrong types are errors ([`Error::Config`]) naming the file, line and column.
@@ -63,6 +64,7 @@ struct RawConfig {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     max_removal: Option<Spanned<f64>>,
+    publisher: Option<String>,
 }
 
 /// A parsed configuration file. Relative paths in it are already resolved against its directory.
@@ -84,6 +86,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// The removal guard, when set.
     pub max_removal: Option<f64>,
+    /// The publisher of every document (a pack name, a publisher name, a host or a URL), when set.
+    pub publisher: Option<String>,
     filter: FileFilter,
 }
 
@@ -164,6 +168,7 @@ impl Config {
             include: strings(&raw.include),
             exclude: strings(&raw.exclude),
             max_removal: raw.max_removal.map(|m| *m.get_ref()),
+            publisher: raw.publisher,
             filter,
         }))
     }
@@ -283,7 +288,8 @@ mod tests {
     fn reads_every_key() {
         let c = parse(
             "patterns = [\"extra.toml\", \"/abs/dir\"]\nno-default-patterns = true\n\
-             disable = [\"share\"]\ninclude = [\"a/**\"]\nexclude = [\"a/drafts/**\"]\nmax-removal = 0.25\n",
+             disable = [\"share\"]\ninclude = [\"a/**\"]\nexclude = [\"a/drafts/**\"]\nmax-removal = 0.25\n\
+             publisher = \"latimes\"\n",
         )
         .unwrap();
         assert_eq!(c.dir, Path::new("/corpus"));
@@ -299,12 +305,14 @@ mod tests {
         assert_eq!(c.include, ["a/**"]);
         assert_eq!(c.exclude, ["a/drafts/**"]);
         assert_eq!(c.max_removal, Some(0.25));
+        assert_eq!(c.publisher.as_deref(), Some("latimes"));
     }
 
     #[test]
     fn empty_file_is_all_defaults() {
         let c = parse("").unwrap();
         assert!(c.patterns.is_empty() && !c.no_default_patterns && c.max_removal.is_none());
+        assert!(c.publisher.is_none());
         assert!(!c.filter().has_include());
     }
 
@@ -313,7 +321,7 @@ mod tests {
         assert_eq!(
             message("disable = []\n\n  colour = \"red\"\n"),
             "/corpus/dechrome.toml:3:3: unknown field `colour`, expected one of `patterns`, \
-             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`"
+             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `publisher`"
         );
     }
 

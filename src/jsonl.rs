@@ -146,6 +146,36 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
     }
 }
 
+/// Reads the string value of the top-level field `name` of a record (`None` when the record has
+/// no such field, its value is not a string, or the line is not a JSON object).
+fn string_field(line: &[u8], name: &str) -> Option<String> {
+    struct Seek<'f>(&'f str);
+    impl<'de> Visitor<'de> for Seek<'_> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if key == self.0 && found.is_none() {
+                    found = match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(s) => Some(s),
+                        _ => None,
+                    };
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(line);
+    de::Deserializer::deserialize_map(&mut de, Seek(name))
+        .ok()
+        .flatten()
+}
+
 fn span_of(line: &[u8], part: &str) -> Range<usize> {
     // `part` borrows from `line`, so the subtraction gives its offset.
     let start = part.as_ptr() as usize - line.as_ptr() as usize;
@@ -399,8 +429,30 @@ pub fn clean_line_keeping<'a>(
     annotation: Option<&str>,
     keep_text: bool,
 ) -> Result<Record<'a>, RecordError> {
+    clean_line_with(cleaner, line, field, annotation, keep_text, None)
+}
+
+/// [`clean_line_keeping`] for a record that may name its publisher: with `publisher_field`, a
+/// string in that field of the record (a pack name, a publisher name, a host or a URL, such as a
+/// `url` field) names the publisher for this record, as [`Cleaner::clean_for`] takes it; a record
+/// without it (or with an empty or non-string value) is cleaned as [`Cleaner::clean`] does. A
+/// value that names no pack is no error: the record's site has no pack, so none applies.
+pub fn clean_line_with<'a>(
+    cleaner: &Cleaner,
+    line: &'a [u8],
+    field: &str,
+    annotation: Option<&str>,
+    keep_text: bool,
+    publisher_field: Option<&str>,
+) -> Result<Record<'a>, RecordError> {
     let loc = locate(line, field, annotation)?;
-    let outcome = cleaner.clean(loc.text.as_bytes());
+    let named = publisher_field
+        .and_then(|name| string_field(line, name))
+        .filter(|v| !v.trim().is_empty());
+    let outcome = match &named {
+        Some(publisher) => cleaner.clean_for(loc.text.as_bytes(), Some(publisher)),
+        None => cleaner.clean(loc.text.as_bytes()),
+    };
     let list = match annotation {
         Some(_) => annotations(&loc.text, &outcome),
         None => Vec::new(),
@@ -510,10 +562,23 @@ pub fn clean_record_keeping<'a>(
     annotation: Option<&str>,
     keep_text: bool,
 ) -> Result<Option<Record<'a>>, Error> {
+    clean_record_with(cleaner, line, at, field, annotation, keep_text, None)
+}
+
+/// [`clean_record_keeping`] with [`clean_line_with`]'s `publisher_field`.
+pub fn clean_record_with<'a>(
+    cleaner: &Cleaner,
+    line: &'a [u8],
+    at: LineRef<'_>,
+    field: &str,
+    annotation: Option<&str>,
+    keep_text: bool,
+    publisher_field: Option<&str>,
+) -> Result<Option<Record<'a>>, Error> {
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(None);
     }
-    clean_line_keeping(cleaner, line, field, annotation, keep_text)
+    clean_line_with(cleaner, line, field, annotation, keep_text, publisher_field)
         .map(Some)
         .map_err(|e| Error::Input {
             path: at.to_string().into(),

@@ -83,6 +83,8 @@ pub struct CheckArgs {
     pub walk: files::WalkOpts,
     #[command(flatten)]
     pub patterns: PatternOpts,
+    #[command(flatten)]
+    pub publisher: common::PublisherOpts,
 }
 
 /// What checking one input produced, kept until it can be printed in input order.
@@ -479,10 +481,10 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     }
     let config = args.patterns.config()?;
     let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
+    let set = args.patterns.build_with(config.as_ref())?;
     // Never dropped, as in `clean`: the process ends right after.
-    let cleaner = std::mem::ManuallyDrop::new(
-        Cleaner::new(args.patterns.build_with(config.as_ref())?).with_max_removal(max),
-    );
+    let cleaner =
+        std::mem::ManuallyDrop::new(common::cleaner(set, max, &args.publisher, config.as_ref())?);
     let select = Selector::from_opts(&args.walk, config.as_ref())?;
     let paths: Vec<PathBuf> = if args.select_named {
         args.paths

@@ -181,6 +181,12 @@ pub struct CleanArgs {
         help_heading = "JSONL"
     )]
     pub field: String,
+    /// Name each record's publisher by this string field of the record: a pack name, a publisher
+    /// name, a host or a URL (`--publisher-field url`). Only the packs it names apply to that
+    /// record; a record without the field falls back to --publisher or to signatures, and a value
+    /// that names no pack means no pack applies.
+    #[arg(long, value_name = "FIELD", help_heading = "JSONL")]
+    pub publisher_field: Option<String>,
     /// Add this field to each record: the removals, as objects with rule, family, scope, and start
     /// and end offsets in Unicode characters (scalar values) of the field's decoded string.
     #[arg(long, value_name = "FIELD", help_heading = "JSONL")]
@@ -216,6 +222,35 @@ pub struct CleanArgs {
     pub walk: super::files::WalkOpts,
     #[command(flatten)]
     pub patterns: PatternOpts,
+    #[command(flatten)]
+    pub publisher: PublisherOpts,
+}
+
+/// Which publisher's packs apply, for `clean` and `check`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PublisherOpts {
+    /// The publisher of every input: a pack name (`latimes`), a publisher name, a host or a URL.
+    /// Only the packs it names apply, whether or not a document carries their signature (default:
+    /// the configuration's `publisher`, else each document's signatures choose).
+    #[arg(long, value_name = "NAME")]
+    pub publisher: Option<String>,
+}
+
+/// The cleaner of a run: the pattern set, the removal guard and the publisher (the command line's
+/// `--publisher`, else the configuration file's `publisher`), refused when it names no pack.
+pub fn cleaner(
+    set: dechrome::PatternSet,
+    max_removal: f64,
+    publisher: &PublisherOpts,
+    config: Option<&Config>,
+) -> Result<dechrome::Cleaner, Error> {
+    let named = publisher
+        .publisher
+        .as_deref()
+        .or(config.and_then(|c| c.publisher.as_deref()));
+    dechrome::Cleaner::new(set)
+        .with_max_removal(max_removal)
+        .with_publisher(named)
 }
 
 /// The signal (SIGINT, SIGTERM) that asked the run to stop, or 0.

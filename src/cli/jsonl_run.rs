@@ -474,7 +474,15 @@ fn clean_chunk(
         let (_memory, result) = match common::reserve_memory(Path::new(&at.to_string()), cost) {
             Ok(r) => (
                 Some(r),
-                jsonl::clean_record_keeping(cleaner, line, at, field, annotate, args.keep_text),
+                jsonl::clean_record_with(
+                    cleaner,
+                    line,
+                    at,
+                    field,
+                    annotate,
+                    args.keep_text,
+                    args.publisher_field.as_deref(),
+                ),
             ),
             Err(e) => (None, Err(e)),
         };

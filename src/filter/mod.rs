@@ -33,6 +33,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
+use crate::error::Error;
 use crate::patterns::{ActivePacks, PatternSet, Role, Rule, Scope};
 
 use doc::Doc;
@@ -51,6 +52,8 @@ pub const MAX_PASSES: usize = 8;
 pub struct Cleaner {
     set: PatternSet,
     max_removal: f64,
+    /// The publisher [`Cleaner::clean`] names, if any (see [`Cleaner::with_publisher`]).
+    publisher: Option<String>,
 }
 
 /// One removal: which rule removed which bytes of the original document.
@@ -123,7 +126,25 @@ impl Cleaner {
         Cleaner {
             set,
             max_removal: DEFAULT_MAX_REMOVAL,
+            publisher: None,
         }
+    }
+
+    /// Names the publisher of every document [`Cleaner::clean`] cleans (a pack name, a publisher
+    /// name, a host or a URL), as [`Cleaner::clean_for`] does for one document: only the packs it
+    /// names apply, signatures or not. A name that names no pack of the set is refused, with the
+    /// set's pack names in the message; `None` goes back to signatures.
+    pub fn with_publisher(mut self, publisher: Option<&str>) -> Result<Self, Error> {
+        if let Some(name) = publisher {
+            self.set.check_publisher(name)?;
+        }
+        self.publisher = publisher.map(str::to_owned);
+        Ok(self)
+    }
+
+    /// The publisher named by [`Cleaner::with_publisher`].
+    pub fn publisher(&self) -> Option<&str> {
+        self.publisher.as_deref()
     }
 
     /// Sets the largest share of a document's paragraph text that may be removed (0 to 1); above
@@ -153,8 +174,11 @@ impl Cleaner {
     /// nothing; every range of the outcome is in the coordinates of `text`, and the guard applies
     /// to all passes together. Cleaning is therefore idempotent: cleaning the output again removes
     /// nothing. A document that still changes after [`MAX_PASSES`] passes is refused.
+    ///
+    /// The publisher packs that apply are those [`Cleaner::with_publisher`] names, or, when it
+    /// names none, those whose signature the document carries.
     pub fn clean<'a>(&self, text: &'a [u8]) -> Outcome<'a> {
-        self.clean_for(text, None)
+        self.clean_for(text, self.publisher.as_deref())
     }
 
     /// Cleans one document of a named publisher: a pack name (`latimes`), a publisher name, a

@@ -83,7 +83,14 @@ pub(super) fn is_content_shape(line: &str) -> bool {
     if line.starts_with("  ") || line.starts_with('\t') {
         return true;
     }
-    code_shape(t) || table_shape(t) || quantity_shape(t)
+    code_shape(t) || table_shape(t) || quantity_shape(t) || changelog_shape(t)
+}
+
+/// A changelog or diff entry: `+ ` then a statement of three or more words ("+ Added the /fill
+/// command"); a two-word `+ Follow` is a button.
+fn changelog_shape(t: &str) -> bool {
+    t.strip_prefix("+ ")
+        .is_some_and(|rest| rest.split_whitespace().count() >= 3)
 }
 
 fn code_shape(t: &str) -> bool {
@@ -204,14 +211,33 @@ const CJK_UNITS: &[&str] = &[
     "小さじ",
 ];
 
+/// Currency signs written beside an amount: a price table row ("VIP : 60,000₩", "Adults €12").
+const CURRENCIES: &[char] = &[
+    '$', '€', '£', '¥', '₩', '₹', '₽', '₺', '₪', '₫', '₴', '₱', '฿',
+];
+
 /// A short line holding a number followed by a unit ("250 g de farine", "390 kcal", "Fat 12g",
-/// "Serves 4 personas"), or a fraction ("½ cup milk").
+/// "Serves 4 personas"), a fraction ("½ cup milk"), an amount with its currency sign ("R :
+/// 50,000₩"), or a percentage written sign first, as a poll result in some locales does ("%65").
 fn quantity_shape(t: &str) -> bool {
     if t.chars().count() > 80 {
         return false;
     }
     if t.contains(['½', '¼', '¾', '⅓', '⅔']) {
         return true;
+    }
+    let chars: Vec<char> = t.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let digit_at = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(char::is_ascii_digit)
+        };
+        if CURRENCIES.contains(c) && (digit_at(i.checked_sub(1)) || digit_at(Some(i + 1))) {
+            return true;
+        }
+        if *c == '%' && digit_at(Some(i + 1)) && (i == 0 || chars[i - 1].is_whitespace()) {
+            return true;
+        }
     }
     if t.starts_with(['大', '小']) && (t.contains("さじ")) {
         return true;
@@ -324,6 +350,10 @@ mod tests {
             "2 cucharadas de aceite",
             "砂糖 30克",
             "大さじ2",
+            "VIP : 60,000₩",
+            "Adults $12",
+            "%65 голосов",
+            "+ Added the /fill command",
         ] {
             assert!(is_content_shape(line), "{line:?}");
         }
@@ -338,6 +368,9 @@ mod tests {
             "Comments (12)",
             "Like this:",
             "The council met on Tuesday; the vote was close.",
+            "+ Follow",
+            "Price list",
+            "Pay what you can",
         ] {
             assert!(!is_content_shape(line), "{line:?}");
         }

@@ -845,6 +845,27 @@ impl PatternSet {
         self.inner.packs.allows(active, rule)
     }
 
+    /// Checks that `publisher` (a pack name, a publisher name, a host or a URL) names at least one
+    /// pack of the set; the error says so and lists the set's pack names.
+    pub fn check_publisher(&self, publisher: &str) -> Result<(), Error> {
+        let packs = self.packs();
+        if packs.iter().any(|p| p.is_named(publisher)) {
+            return Ok(());
+        }
+        let mut names: Vec<&str> = packs.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        Err(Error::Usage(if names.is_empty() {
+            format!("unknown publisher {publisher:?}: the pattern set has no publisher packs")
+        } else {
+            format!(
+                "unknown publisher {publisher:?}: no pack has that name, publisher name or host \
+                 (packs: {})",
+                names.join(", ")
+            )
+        }))
+    }
+
     /// Whether any rule of the set belongs to a pack.
     pub fn has_packs(&self) -> bool {
         !self.inner.packs.packs.is_empty()

@@ -355,3 +355,141 @@ fn patterns_list_and_test() {
          2 hits, 1 removals, verdict: cleaned (45.2% of characters)\n"
     );
 }
+
+/// A publisher pack of the test's own, with no signature: it applies only when named.
+const HARBOUR_PACK: &str = r#"
+[pack]
+name = "harbour"
+publisher = "Harbour Gazette"
+hosts = ["harbourgazette.example"]
+
+[[rule]]
+id = "harbour.share.labels"
+family = "share"
+scope = "line"
+phrases = ["recipes"]
+"#;
+
+const HARBOUR_TEXT: &str = "The ferry timetable changes on Monday, the harbour office said this week.\n\
+                            Recipes\n\
+                            The winter timetable keeps two sailings a day until the end of March.\n";
+
+#[test]
+fn publisher_names_a_pack_by_flag_config_or_record_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cleaned = "The ferry timetable changes on Monday, the harbour office said this week.\n\
+                   The winter timetable keeps two sailings a day until the end of March.\n";
+    let clean = |extra: &[&str]| {
+        run_with_rules(
+            dir.path(),
+            "clean",
+            HARBOUR_PACK,
+            extra,
+            HARBOUR_TEXT.as_bytes(),
+        )
+    };
+    // Unnamed and without a signature, the pack stays off: "Recipes" is the article's.
+    let r = clean(&[]);
+    assert_eq!((r.code, r.stdout_str().as_str()), (0, HARBOUR_TEXT));
+    // Named by pack name, publisher name, host or URL, it applies.
+    for name in [
+        "harbour",
+        "Harbour Gazette",
+        "harbourgazette.example",
+        "https://www.harbourgazette.example/news/2026/ferries?page=2",
+    ] {
+        let r = clean(&["--publisher", name]);
+        assert_eq!((r.code, r.stdout_str().as_str()), (0, cleaned), "{name}");
+    }
+    // A name that names no pack is an error that lists the packs there are.
+    let r = clean(&["--publisher", "harbourgazette.example.org"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dechrome: error: unknown publisher \"harbourgazette.example.org\": no pack has that name, \
+         publisher name or host (packs: harbour)\n"
+    );
+    assert!(r.stdout.is_empty());
+    // The configuration's `publisher` names it too; the command line wins over it.
+    fs::write(dir.path().join("site.toml"), "publisher = \"harbour\"\n").unwrap();
+    let with_config = |extra: &[&str]| {
+        let mut args = vec![
+            "clean",
+            "--no-default-patterns",
+            "--patterns",
+            "rules.toml",
+            "--config",
+            "site.toml",
+        ];
+        args.extend_from_slice(extra);
+        run_in(dir.path(), &args, HARBOUR_TEXT.as_bytes())
+    };
+    let r = with_config(&[]);
+    assert_eq!((r.code, r.stdout_str().as_str()), (0, cleaned));
+    let r = with_config(&["--publisher", "nowhere.example"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("dechrome: error: unknown publisher \"nowhere.example\"")
+    );
+    // `check` takes the same flag.
+    let r = run_with_rules(
+        dir.path(),
+        "check",
+        HARBOUR_PACK,
+        &["--publisher", "harbour", "-"],
+        HARBOUR_TEXT.as_bytes(),
+    );
+    assert_eq!(
+        (r.code, r.stdout_str().as_str()),
+        (1, "<stdin>:2:1: harbour.share.labels: \"Recipes\"\n")
+    );
+}
+
+#[test]
+fn jsonl_records_name_their_publisher_by_a_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = serde_json::to_string(HARBOUR_TEXT).unwrap();
+    let cleaned = serde_json::to_string(
+        "The ferry timetable changes on Monday, the harbour office said this week.\n\
+         The winter timetable keeps two sailings a day until the end of March.\n",
+    )
+    .unwrap();
+    let input = format!(
+        "{{\"text\":{text},\"url\":\"https://harbourgazette.example/a\"}}\n\
+         {{\"text\":{text},\"url\":\"https://elsewhere.example/a\"}}\n\
+         {{\"text\":{text},\"url\":null}}\n\
+         {{\"text\":{text}}}\n"
+    );
+    let jsonl = |extra: &[&str]| {
+        let mut args = vec!["--jsonl", "-q", "--publisher-field", "url"];
+        args.extend_from_slice(extra);
+        run_with_rules(dir.path(), "clean", HARBOUR_PACK, &args, input.as_bytes())
+    };
+    // The record's URL names the pack on its host; another host names none; a record without a
+    // string there is left to signatures (none here).
+    let r = jsonl(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        format!(
+            "{{\"text\":{cleaned},\"url\":\"https://harbourgazette.example/a\"}}\n\
+             {{\"text\":{text},\"url\":\"https://elsewhere.example/a\"}}\n\
+             {{\"text\":{text},\"url\":null}}\n\
+             {{\"text\":{text}}}\n"
+        )
+    );
+    // With --publisher as well, records without the field fall back to it; a record's own
+    // field still wins.
+    let r = jsonl(&["--publisher", "harbour"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout_str(),
+        format!(
+            "{{\"text\":{cleaned},\"url\":\"https://harbourgazette.example/a\"}}\n\
+             {{\"text\":{text},\"url\":\"https://elsewhere.example/a\"}}\n\
+             {{\"text\":{cleaned},\"url\":null}}\n\
+             {{\"text\":{cleaned}}}\n"
+        )
+    );
+}

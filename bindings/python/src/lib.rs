@@ -301,8 +301,12 @@ fn removals_of(text: &str, ranges: &[(Range<usize>, &dechrome::Rule)]) -> Vec<Re
 
 /// Cleans one string. Output that is not valid UTF-8 (which removals on character boundaries
 /// cannot produce) is never returned: the text is then kept as it was, as for a refusal.
-fn clean_str(cleaner: &dechrome::Cleaner, text: &str) -> Cleaned {
-    let outcome: Outcome<'_> = cleaner.clean(text.as_bytes());
+/// With `publisher`, only the packs it names apply (see [`dechrome::Cleaner::clean_for`]).
+fn clean_str(cleaner: &dechrome::Cleaner, text: &str, publisher: Option<&str>) -> Cleaned {
+    let outcome: Outcome<'_> = match publisher {
+        Some(p) => cleaner.clean_for(text.as_bytes(), Some(p)),
+        None => cleaner.clean(text.as_bytes()),
+    };
     let ranges: Vec<(Range<usize>, &dechrome::Rule)> = outcome
         .removals
         .iter()
@@ -379,13 +383,16 @@ impl Cleaner {
     /// A cleaner with `patterns` (default: the built-in set) that refuses, leaving it as it was,
     /// a text whose removals would take more than `max_removal` of its characters.
     /// `on_refusal` is `"warn"` (a [`RefusedWarning`] per refused text from `clean` and
-    /// `clean_batch`) or `"ignore"`.
+    /// `clean_batch`) or `"ignore"`. `publisher` (a pack name, a publisher name, a host or a URL)
+    /// names the publisher of every text: only the packs it names apply; a name that names no
+    /// pack is a `ValueError` listing the packs.
     #[new]
-    #[pyo3(signature = (patterns = None, max_removal = None, *, on_refusal = "warn"))]
+    #[pyo3(signature = (patterns = None, max_removal = None, *, on_refusal = "warn", publisher = None))]
     fn new(
         patterns: Option<PatternSet>,
         max_removal: Option<f64>,
         on_refusal: &str,
+        publisher: Option<&str>,
     ) -> PyResult<Self> {
         let warn = match on_refusal {
             "warn" => true,
@@ -406,7 +413,10 @@ impl Cleaner {
             Some(p) => p,
             None => PatternSet::builtin(Vec::new())?,
         };
-        let inner = dechrome::Cleaner::new(patterns.set.clone()).with_max_removal(max_removal);
+        let inner = dechrome::Cleaner::new(patterns.set.clone())
+            .with_max_removal(max_removal)
+            .with_publisher(publisher)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(Cleaner {
             inner,
             patterns,
@@ -418,6 +428,12 @@ impl Cleaner {
     #[getter]
     fn max_removal(&self) -> f64 {
         self.inner.max_removal()
+    }
+
+    /// The publisher named for every text, or None (each text's signatures choose).
+    #[getter]
+    fn publisher(&self) -> Option<&str> {
+        self.inner.publisher()
     }
 
     /// What `clean` does about a refused text: `"warn"` or `"ignore"`.
@@ -433,23 +449,34 @@ impl Cleaner {
     }
 
     /// Cleans one text: `(cleaned_text, removals)`. A refused text comes back unchanged, with no
-    /// removals, and a [`RefusedWarning`] (unless `on_refusal="ignore"`).
+    /// removals, and a [`RefusedWarning`] (unless `on_refusal="ignore"`). `publisher` names this
+    /// text's publisher (such as its URL) in place of the cleaner's; one that names no pack means
+    /// no pack applies.
+    #[pyo3(signature = (text, *, publisher = None))]
     fn clean<'py>(
         &self,
         py: Python<'py>,
         text: &Bound<'py, PyString>,
+        publisher: Option<&str>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let s = text.to_str()?;
-        let done = py.detach(|| clean_str(&self.inner, s));
+        let done = py.detach(|| clean_str(&self.inner, s, publisher));
         self.warn_refused(py, &done)?;
         done.into_pair(py)
     }
 
     /// Cleans one text and tells everything: text, removals (also those a refusal left in place),
     /// verdict, removed share and, for a refused text, why (worded as `dechrome clean` words it).
-    fn inspect(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<PyOutcome> {
+    /// `publisher` as for `clean`.
+    #[pyo3(signature = (text, *, publisher = None))]
+    fn inspect(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        publisher: Option<&str>,
+    ) -> PyResult<PyOutcome> {
         let s = text.to_str()?;
-        let done = py.detach(|| clean_str(&self.inner, s));
+        let done = py.detach(|| clean_str(&self.inner, s, publisher));
         Ok(PyOutcome {
             text: done.text,
             removals: done.removals,
@@ -487,7 +514,7 @@ impl Cleaner {
         }
         let inner = &self.inner;
         let done: Vec<Cleaned> =
-            py.detach(|| strs.par_iter().map(|s| clean_str(inner, s)).collect());
+            py.detach(|| strs.par_iter().map(|s| clean_str(inner, s, None)).collect());
         for d in &done {
             self.warn_refused(py, d)?;
         }

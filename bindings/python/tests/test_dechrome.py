@@ -142,6 +142,54 @@ def test_refusals_warn_unless_ignored(rules: PatternSet):
         Cleaner(rules, on_refusal="raise")
 
 
+HARBOUR_PACK = """
+[pack]
+name = "harbour"
+publisher = "Harbour Gazette"
+hosts = ["harbourgazette.example"]
+
+[[rule]]
+id = "harbour.share.labels"
+family = "share"
+scope = "line"
+phrases = ["recipes"]
+"""
+
+HARBOUR_TEXT = (
+    "The ferry timetable changes on Monday, the harbour office said this week.\n"
+    "Recipes\n"
+    "The winter timetable keeps two sailings a day until the end of March.\n"
+)
+
+
+def test_publisher_names_a_pack():
+    packs = PatternSet.from_toml(HARBOUR_PACK, origin="harbour.toml")
+    cleaned = (
+        "The ferry timetable changes on Monday, the harbour office said this week.\n"
+        "The winter timetable keeps two sailings a day until the end of March.\n"
+    )
+    # Without a name or a signature the pack stays off.
+    anyone = Cleaner(packs)
+    assert anyone.publisher is None
+    assert anyone.clean(HARBOUR_TEXT) == (HARBOUR_TEXT, [])
+    # Named for every text, or for one text (by URL), it applies.
+    named = Cleaner(packs, publisher="Harbour Gazette")
+    assert named.publisher == "Harbour Gazette"
+    text, removals = named.clean(HARBOUR_TEXT)
+    assert text == cleaned
+    assert [(r.rule_id, r.start, r.end) for r in removals] == [("harbour.share.labels", 74, 82)]
+    assert anyone.clean(HARBOUR_TEXT, publisher="https://harbourgazette.example/a")[0] == cleaned
+    assert anyone.inspect(HARBOUR_TEXT, publisher="harbour").text == cleaned
+    # A text's own name wins over the cleaner's; one that names no pack switches packs off.
+    assert named.clean(HARBOUR_TEXT, publisher="elsewhere.example")[0] == HARBOUR_TEXT
+    with pytest.raises(
+        ValueError,
+        match=r'^unknown publisher "nosuch": no pack has that name, publisher name or host '
+        r"\(packs: harbour\)$",
+    ):
+        Cleaner(packs, publisher="nosuch")
+
+
 def test_version_is_the_crate_version():
     import re
 

@@ -128,21 +128,27 @@ class Cleaner:
         max_removal: float | None = None,
         *,
         on_refusal: _OnRefusal = "warn",
+        publisher: str | None = None,
     ) -> Cleaner:
         """``patterns`` defaults to the built-in set, ``max_removal`` to
         :data:`DEFAULT_MAX_REMOVAL`; a text whose removals would take a larger share of its
         paragraph text is refused and returned unchanged, with a :class:`RefusedWarning` from
-        ``clean`` and ``clean_batch`` unless ``on_refusal`` is ``"ignore"``."""
+        ``clean`` and ``clean_batch`` unless ``on_refusal`` is ``"ignore"``. ``publisher`` (a
+        pack name, publisher name, host or URL) names the publisher of every text, so that only
+        its packs apply; one that names no pack raises ValueError."""
     @property
     def max_removal(self) -> float: ...
+    @property
+    def publisher(self) -> str | None: ...
     @property
     def on_refusal(self) -> _OnRefusal: ...
     @property
     def patterns(self) -> PatternSet: ...
-    def clean(self, text: str) -> tuple[str, list[Removal]]:
+    def clean(self, text: str, *, publisher: str | None = None) -> tuple[str, list[Removal]]:
         """The cleaned text and the removals made (none when refused, which also emits a
-        :class:`RefusedWarning` unless ``on_refusal="ignore"``). Releases the GIL."""
-    def inspect(self, text: str) -> Outcome:
+        :class:`RefusedWarning` unless ``on_refusal="ignore"``). ``publisher`` names this text's
+        publisher (such as its URL) in place of the cleaner's. Releases the GIL."""
+    def inspect(self, text: str, *, publisher: str | None = None) -> Outcome:
         """Cleans one text and reports the verdict too."""
     def clean_batch(self, texts: Iterable[str]) -> list[tuple[str, list[Removal]]]:
         """Cleans many texts in parallel without the GIL; results in input order. Each refused
