@@ -60,7 +60,8 @@ fn main() {
 }
 
 /// `static BUILTIN_GATES: &[(&str, u8, &[&[u8]])]`: for every distinct regex of the pattern files,
-/// sorted, its head (kind 1), else its gate (kind 2), else nothing (kind 0), and the literals.
+/// sorted, its head (kind 1), else its gate (kind 2), else its screen (kind 3, or 4 when every match
+/// holds a digit), else nothing (kind 0), and the literals.
 fn gates(files: &[PathBuf]) -> String {
     let mut regexes: Vec<String> = Vec::new();
     for f in files {
@@ -86,7 +87,10 @@ fn gates(files: &[PathBuf]) -> String {
             Some(l) => (1, l),
             None => match gate::gate(r) {
                 Some(l) => (2, l),
-                None => (0, Vec::new()),
+                None => match gate::screen(r) {
+                    Some((l, digit)) => (3 + u8::from(digit), l),
+                    None => (0, Vec::new()),
+                },
             },
         };
         let lits: Vec<String> = lits.iter().map(|l| format!("&{l:?}")).collect();

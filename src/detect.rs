@@ -227,7 +227,7 @@ fn regex_hits(
     if let Some(rs) = &inner.regex_set {
         for i in rs.matches(hay).iter() {
             let (re, rule) = &inner.regexes[i];
-            push(re, *rule, 0, hay);
+            push(re.get(), *rule, 0, hay);
         }
     }
     let lines = &inner.line;
@@ -235,8 +235,10 @@ fn regex_hits(
         return;
     }
     let gates = lines.gates(hay.len());
+    let late = lines.late();
     let mut admitted: Vec<usize> = Vec::new();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    let mut screened: Vec<usize> = Vec::new();
     let mut start = 0;
     while start <= hay.len() {
         let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |i| start + i);
@@ -270,8 +272,35 @@ fn regex_hits(
                     admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
                 }
             }
-            if let Some(set) = lines.ungated() {
+            if let Some(set) = late {
+                admitted.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
+            } else if let Some(set) = lines.ungated() {
                 admitted.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
+            }
+            if late.is_none() && !lines.screened.is_empty() {
+                screened.clear();
+                screened.extend_from_slice(&lines.any_start);
+                if let Some(starts) = &lines.starts {
+                    starts.prefixes_of(line, |pid, _| {
+                        screened.extend_from_slice(&lines.start_targets[pid]);
+                    });
+                    screened.sort_unstable();
+                    screened.dedup();
+                }
+                let mut digit = None;
+                for &s in &screened {
+                    let (i, needs_digit) = lines.screened[s];
+                    if needs_digit
+                        && !*digit.get_or_insert_with(|| line.iter().any(u8::is_ascii_digit))
+                    {
+                        continue;
+                    }
+                    // Anchored at the start: a match anywhere is a match at the start, as in the
+                    // set of the ungated regexes.
+                    if lines.regexes[i].0.get().is_match(line) {
+                        admitted.push(i);
+                    }
+                }
             }
             admitted.sort_unstable();
             admitted.dedup();

@@ -55,9 +55,16 @@ pub fn resolve(path: &Path) -> PathBuf {
             Component::Normal(name) => {
                 out.push(name);
                 if exists {
-                    match out.canonicalize() {
-                        Ok(c) => out = c,
-                        Err(_) => exists = std::fs::symlink_metadata(&out).is_ok(),
+                    // `out` was canonical before this name: if the name is no link, it still is,
+                    // and if it is missing, so is everything below; canonicalising (a readlink per
+                    // part of the path) would tell nothing more.
+                    match std::fs::symlink_metadata(&out) {
+                        Ok(m) if !m.file_type().is_symlink() => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => exists = false,
+                        _ => match out.canonicalize() {
+                            Ok(c) => out = c,
+                            Err(_) => exists = std::fs::symlink_metadata(&out).is_ok(),
+                        },
                     }
                 }
             }

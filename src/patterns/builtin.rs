@@ -14,6 +14,12 @@ pub(crate) enum Prefilter {
     Head,
     /// Tried only on lines that hold one of these literals ([`gate::gate`](super::gate::gate)).
     Gate,
+    /// Tried only on lines that begin with one of these literals (none: any line) and, with
+    /// `digit`, hold an ASCII digit ([`gate::screen`](super::gate::screen)).
+    Screen {
+        /// Every match holds an ASCII digit.
+        digit: bool,
+    },
     /// Tried on every line.
     None,
 }
@@ -28,6 +34,7 @@ pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, &'static [&'static [
     let kind = match kind {
         1 => Prefilter::Head,
         2 => Prefilter::Gate,
+        3 | 4 => Prefilter::Screen { digit: kind == 4 },
         _ => Prefilter::None,
     };
     Some((kind, lits))

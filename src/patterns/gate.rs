@@ -294,6 +294,87 @@ pub(crate) fn head(regex: &str) -> Option<Vec<Vec<u8>>> {
     Some(lits)
 }
 
+/// The screen of a regex (as written in a pattern file) that can only match at the start of a line
+/// and has neither head nor gate: literals, lowered in ASCII, one of which every match begins with
+/// (empty when they are too many to list), and whether every match holds an ASCII digit. A line
+/// that passes neither test cannot match, so the regex is compiled only once a line passes, and
+/// tried only on such lines. `None` when the regex is not anchored at the start or neither test
+/// says anything.
+///
+/// Unlike [`head`], the regex is parsed as it is compiled (case-insensitively), so the literals
+/// hold every case variant of their first bytes, non-ASCII ones included.
+pub(crate) fn screen(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
+    use regex_syntax::hir::Look;
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .multi_line(false)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    if !hir.properties().look_set_prefix().contains(Look::Start) {
+        return None;
+    }
+    let starts = |len: usize| {
+        let seq = Extractor::new()
+            .kind(ExtractKind::Prefix)
+            .limit_class(300)
+            .limit_literal_len(len)
+            .limit_total(500)
+            .extract(&hir);
+        let mut lits: Vec<Vec<u8>> = seq
+            .literals()?
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect();
+        if lits.is_empty() || lits.iter().any(|l| l.is_empty()) {
+            return None;
+        }
+        lits.sort();
+        lits.dedup();
+        Some(lits)
+    };
+    let lits = starts(4).or_else(|| starts(1)).unwrap_or_default();
+    let digit = needs_digit(&hir);
+    (!lits.is_empty() || digit).then_some((lits, digit))
+}
+
+/// Whether every match of `hir` holds an ASCII digit.
+fn needs_digit(hir: &Hir) -> bool {
+    let digits = |ranges: &mut dyn Iterator<Item = (u32, u32)>| {
+        let mut any = false;
+        for (a, b) in ranges {
+            if a < u32::from(b'0') || b > u32::from(b'9') {
+                return false;
+            }
+            any = true;
+        }
+        any
+    };
+    match hir.kind() {
+        HirKind::Literal(l) => l.0.iter().any(u8::is_ascii_digit),
+        HirKind::Class(Class::Bytes(c)) => digits(
+            &mut c
+                .ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+        ),
+        HirKind::Class(Class::Unicode(c)) => digits(
+            &mut c
+                .ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+        ),
+        HirKind::Repetition(r) => r.min >= 1 && needs_digit(&r.sub),
+        HirKind::Capture(c) => needs_digit(&c.sub),
+        HirKind::Concat(parts) => parts.iter().any(needs_digit),
+        HirKind::Alternation(alts) => alts.iter().all(needs_digit),
+        HirKind::Empty | HirKind::Look(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,6 +491,67 @@ mod tests {
                 );
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Soundness: whenever a regex anchored at the start matches a line, the line passes its
+        /// screen (begins with a start literal, holds a digit when every match does).
+        #[test]
+        fn a_match_always_passes_the_screen(
+            body in regex_strategy(),
+            digits in prop_oneof![Just(""), Just("[0-9]"), Just("(?:7|x)"), Just("2?"), Just("(?:3|4)+")],
+            first in any::<bool>(),
+            text in "[abcsxkSKX 72©\u{17F}\u{212A}]{0,14}",
+        ) {
+            let re = if first { format!("^{digits}{body}") } else { format!("^{body}{digits}") };
+            let Some((lits, digit)) = screen(&re) else { return Ok(()); };
+            let compiled = regex::bytes::RegexBuilder::new(&re)
+                .case_insensitive(true)
+                .multi_line(false)
+                .crlf(true)
+                .build()
+                .unwrap();
+            let norm = crate::normalize::Normalized::new(text.as_bytes());
+            let line = norm.text().to_ascii_lowercase();
+            if compiled.is_match(norm.text()) {
+                prop_assert!(
+                    lits.is_empty() || lits.iter().any(|l| line.starts_with(l)),
+                    "{re:?} matches {text:?} but it begins with none of {lits:?}"
+                );
+                prop_assert!(
+                    !digit || line.iter().any(u8::is_ascii_digit),
+                    "{re:?} matches {text:?}, which holds no digit"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn screens() {
+        let s = |r: &str| {
+            screen(r).map(|(l, d)| {
+                let l: Vec<String> = l
+                    .iter()
+                    .map(|x| String::from_utf8_lossy(x).into_owned())
+                    .collect();
+                (l, d)
+            })
+        };
+        // A date needs a digit; its start is too varied to list.
+        assert_eq!(
+            s(r"^[ ,;]*(?:[a-z]+ )?[0-9]{1,2}\.[0-9]{2}$"),
+            Some((vec![], true))
+        );
+        // Listed starts, every case variant (the long s folds to s), and no digit needed.
+        assert_eq!(
+            s("^(?:ap|st)(?: ?/ ?[a-z]{1,9})?$"),
+            Some((vec!["ap".into(), "st".into(), "ſt".into()], false))
+        );
+        // Digits in one alternative only, and no listable start: no screen. Not anchored: none.
+        assert_eq!(s(r"^(?:.+|[0-9]+) ago$"), None);
+        assert_eq!(s(r"[0-9]{4}"), None);
     }
 
     #[test]

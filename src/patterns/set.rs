@@ -234,11 +234,12 @@ fn parsed_from_users(builtin: &[usize], sources: usize) -> bool {
     builtin.len() < sources
 }
 
-/// A regex compiled on first use (for one line at a time, see [`compile_regex_with`]): start-up
-/// then costs nothing for the regexes a run never needs.
+/// A regex compiled on first use (for one line at a time, see [`compile_regex_with`], unless
+/// `multi_line`): start-up then costs nothing for the regexes a run never needs.
 #[derive(Debug)]
 pub(crate) struct LazyRegex {
     source: String,
+    multi_line: bool,
     compiled: OnceLock<Regex>,
 }
 
@@ -246,14 +247,23 @@ impl LazyRegex {
     fn new(source: &str) -> LazyRegex {
         LazyRegex {
             source: source.to_string(),
+            multi_line: false,
             compiled: OnceLock::new(),
+        }
+    }
+
+    /// A regex that sees whole texts (as [`compile_regex`] compiles it).
+    fn multi_line(source: &str) -> LazyRegex {
+        LazyRegex {
+            multi_line: true,
+            ..LazyRegex::new(source)
         }
     }
 
     /// The compiled regex.
     pub fn get(&self) -> &Regex {
         self.compiled.get_or_init(|| {
-            compile_regex_with(&self.source, false)
+            compile_regex_with(&self.source, self.multi_line)
                 .expect("validated regex (see PatternSetBuilder::build)")
         })
     }
@@ -365,6 +375,25 @@ pub(crate) struct LineRegexes {
     ungated_sources: Vec<String>,
     /// For each regex of `ungated`, its index into `regexes`.
     pub ungated_index: Vec<usize>,
+    /// The built-in regexes anchored at the line start that have a screen instead of a head or a
+    /// gate (see [`gate::screen`](super::gate::screen)): each regex (index into `regexes`) and
+    /// whether a line must hold an ASCII digit. Each is compiled only once a line passes its
+    /// screen, and tried on its own (a match at the start is a match of the line).
+    pub screened: Vec<(usize, bool)>,
+    /// The start literals of the screened regexes, run anchored at each line start.
+    pub starts: Option<super::prefix::PrefixSet>,
+    /// For each start literal, the screened regexes (indices into `screened`) it admits.
+    pub start_targets: Vec<Vec<usize>>,
+    /// The screened regexes (indices into `screened`) without start literals: any line start.
+    pub any_start: Vec<usize>,
+    /// The screened and the ungated regexes together, built once the line regexes have read
+    /// [`FAST_GATES_AFTER`] bytes: on a large input, one pass of the set over a line costs less
+    /// than screening it and trying the regexes that pass one by one.
+    late: OnceLock<Option<RegexSet>>,
+    /// The sources of `late`.
+    late_sources: Vec<String>,
+    /// For each regex of `late`, its index into `regexes`.
+    pub late_index: Vec<usize>,
 }
 
 /// Distinct literals, each with the regexes (indices) it admits.
@@ -397,6 +426,10 @@ impl LineRegexes {
         let mut gates = LiteralTable::default();
         let mut ungated: Vec<(&str, usize)> = Vec::new();
         let mut heads = LiteralTable::default();
+        let mut starts = LiteralTable::default();
+        let mut screened = Vec::new();
+        let mut any_start = Vec::new();
+        let screened_sources: Vec<&str> = sources.iter().map(|(s, _)| *s).collect();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             use builtin::Prefilter;
             let known = builtin::prefilter(src)
@@ -405,12 +438,22 @@ impl LineRegexes {
                 Some(lits) => (Prefilter::Head, lits),
                 None => match super::gate::gate(src) {
                     Some(lits) => (Prefilter::Gate, lits),
-                    None => (Prefilter::None, Vec::new()),
+                    None => match super::gate::screen(src) {
+                        Some((lits, digit)) => (Prefilter::Screen { digit }, lits),
+                        None => (Prefilter::None, Vec::new()),
+                    },
                 },
             });
             match kind {
                 Prefilter::Head => heads.add(lits, i),
                 Prefilter::Gate => gates.add(lits, i),
+                Prefilter::Screen { digit } => {
+                    if lits.is_empty() {
+                        any_start.push(screened.len());
+                    }
+                    starts.add(lits, screened.len());
+                    screened.push((i, digit));
+                }
                 Prefilter::None => ungated.push((src, i)),
             }
             regexes.push((LazyRegex::new(src), rule));
@@ -428,6 +471,14 @@ impl LineRegexes {
         });
         let heads = (!head_literals.is_empty())
             .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
+        let late: Vec<(&str, usize)> = screened
+            .iter()
+            .map(|&(i, _)| (screened_sources[i], i))
+            .chain(ungated.iter().copied())
+            .collect();
+        let (start_literals, start_targets) = (starts.literals, starts.targets);
+        let starts = (!start_literals.is_empty())
+            .then(|| super::prefix::PrefixSet::new(start_literals.iter().map(Vec::as_slice)));
         LineRegexes {
             regexes,
             heads,
@@ -440,6 +491,13 @@ impl LineRegexes {
             ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
             ungated_sources: ungated.iter().map(|(s, _)| s.to_string()).collect(),
             ungated: OnceLock::new(),
+            screened,
+            starts,
+            start_targets,
+            any_start,
+            late: OnceLock::new(),
+            late_index: late.iter().map(|(_, i)| *i).collect(),
+            late_sources: late.iter().map(|(s, _)| s.to_string()).collect(),
         }
         .compiled_if(eager)
     }
@@ -449,6 +507,11 @@ impl LineRegexes {
         if eager {
             let set = regex_set(&self.ungated_sources, false)?;
             let _ = self.ungated.set(set);
+            if !self.screened.is_empty() {
+                // Built now so that a set too large together fails at load, not mid-run.
+                let late = regex_set(&self.late_sources, false)?;
+                let _ = self.late.set(late);
+            }
         }
         Ok(self)
     }
@@ -474,6 +537,22 @@ impl LineRegexes {
                 .build(&self.gate_literals)
                 .expect("gate automaton within limits")
         }))
+    }
+
+    /// The screened and ungated regexes together (see [`LineRegexes::late`]), once the line
+    /// regexes have read enough; `None` before (or when there are none).
+    pub fn late(&self) -> Option<&RegexSet> {
+        if let Some(set) = self.late.get() {
+            return set.as_ref();
+        }
+        if self.screened.is_empty()
+            || self.read.load(std::sync::atomic::Ordering::Relaxed) < FAST_GATES_AFTER
+        {
+            return None;
+        }
+        self.late
+            .get_or_init(|| regex_set(&self.late_sources, false).expect("validated regex set"))
+            .as_ref()
     }
 
     /// The ungated regexes together (see [`LineRegexes::ungated`]).
@@ -533,7 +612,7 @@ pub(crate) struct Inner {
     /// All regexes, to learn in one pass which of them match a document.
     pub regex_set: Option<RegexSet>,
     /// Each regex and its rule, parallel to `regex_set`.
-    pub regexes: Vec<(Regex, usize)>,
+    pub regexes: Vec<(LazyRegex, usize)>,
     /// The regexes of line and tail rules, tried line by line.
     pub line: LineRegexes,
     /// Indices of the run rules, which need no detection pass.
@@ -617,8 +696,9 @@ impl PatternSet {
                     // Compiled for one line at a time by `LineRegexes`.
                     line_sources.push((r.as_str(), ri));
                 } else {
-                    // Already compiled once by the builder; it cannot fail here.
-                    regexes.push((compile_regex(r).expect("validated regex"), ri));
+                    // Compiled when the set finds it in a document; the set below compiles it
+                    // together with the others now.
+                    regexes.push((LazyRegex::multi_line(r), ri));
                 }
             }
         }
@@ -671,9 +751,12 @@ impl PatternSet {
         let anchored = (!anchored_literals.is_empty() && !full_scan)
             .then(|| super::prefix::PrefixSet::new(anchored_literals.iter().map(|l| l.as_bytes())));
         let window = (!window_literals.is_empty()).then(|| {
+            // A compact NFA: it only scans the few lines after a block start, and the DFA the
+            // builder would choose costs several milliseconds at every start-up.
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&window_literals)
                 .expect("automaton within limits")
         });
@@ -682,7 +765,7 @@ impl PatternSet {
         let line = LineRegexes::new(line_sources, eager)?;
         let sources: Vec<&str> = regexes
             .iter()
-            .map(|(r, _): &(Regex, usize)| r.as_str())
+            .map(|(r, _): &(LazyRegex, usize)| r.source.as_str())
             .collect();
         let regex_set = regex_set(&sources, true)?;
         let run_rules = (0..rules.len())
@@ -831,7 +914,10 @@ mod tests {
                     Some(l) => (builtin::Prefilter::Head, l),
                     None => match gate::gate(r) {
                         Some(l) => (builtin::Prefilter::Gate, l),
-                        None => (builtin::Prefilter::None, Vec::new()),
+                        None => match gate::screen(r) {
+                            Some((l, digit)) => (builtin::Prefilter::Screen { digit }, l),
+                            None => (builtin::Prefilter::None, Vec::new()),
+                        },
                     },
                 };
                 assert_eq!((kind, lits), want, "{r}");
