@@ -899,6 +899,12 @@ mod tests {
         for (re, _) in &line.regexes {
             re.get();
         }
+        // The sets built only once a run has read a megabyte must compile too: a failure there
+        // would surface only on large inputs.
+        assert!(regex_set(&line.late_sources, false).unwrap().is_some());
+        for (re, _) in &set.inner().regexes {
+            re.get();
+        }
     }
 
     /// The prefilters worked out at build time are those the run-time analysis gives.
