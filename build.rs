@@ -20,7 +20,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml")
+            && path != dir.join("model.toml").as_path()
+        {
+            // `patterns/model.toml` is the line model (src/model), not a pattern file.
             out.push(path);
         }
     }

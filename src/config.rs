@@ -12,6 +12,8 @@
 //! exclude = ["articles/drafts/**"]    # and which to leave alone
 //! max-removal = 0.5                   # refuse a document when more than this share would go
 //! publisher = "latimes"               # the publisher of every document: only its packs apply
+//! model = "builtin"                   # run the line model after the rules: the built-in one, a
+//!                                     # model file (relative to this file), or false for none
 //! ```
 //!
 //! Unknown keys and wrong types are errors ([`Error::Config`]) naming the file, line and column.
@@ -65,6 +67,26 @@ struct RawConfig {
     exclude: Vec<Spanned<String>>,
     max_removal: Option<Spanned<f64>>,
     publisher: Option<String>,
+    model: Option<ModelKey>,
+}
+
+/// The `model` key: `false` (none), `true` or `"builtin"` (the built-in model), or a file.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ModelKey {
+    On(bool),
+    File(String),
+}
+
+/// Which line model a configuration asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// None: the rules alone.
+    Off,
+    /// The model embedded in the binary.
+    Builtin,
+    /// A model file.
+    File(PathBuf),
 }
 
 /// A parsed configuration file. Relative paths in it are already resolved against its directory.
@@ -88,6 +110,8 @@ pub struct Config {
     pub max_removal: Option<f64>,
     /// The publisher of every document (a pack name, a publisher name, a host or a URL), when set.
     pub publisher: Option<String>,
+    /// The line model, when the file sets `model`.
+    pub model: Option<ModelChoice>,
     filter: FileFilter,
 }
 
@@ -159,6 +183,12 @@ impl Config {
             exclude: globs(&raw.exclude, "exclude")?,
         };
         let strings = |list: &[Spanned<String>]| list.iter().map(|s| s.get_ref().clone()).collect();
+        let model = raw.model.map(|m| match m {
+            ModelKey::On(false) => ModelChoice::Off,
+            ModelKey::On(true) => ModelChoice::Builtin,
+            ModelKey::File(f) if f == "builtin" => ModelChoice::Builtin,
+            ModelKey::File(f) => ModelChoice::File(dir.join(f)),
+        });
         Ok(Some(Config {
             path: path.to_path_buf(),
             patterns: raw.patterns.iter().map(|p| dir.join(p.get_ref())).collect(),
@@ -169,6 +199,7 @@ impl Config {
             exclude: strings(&raw.exclude),
             max_removal: raw.max_removal.map(|m| *m.get_ref()),
             publisher: raw.publisher,
+            model,
             filter,
         }))
     }
@@ -321,7 +352,28 @@ mod tests {
         assert_eq!(
             message("disable = []\n\n  colour = \"red\"\n"),
             "/corpus/dechrome.toml:3:3: unknown field `colour`, expected one of `patterns`, \
-             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `publisher`"
+             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `publisher`, `model`"
+        );
+    }
+
+    #[test]
+    fn the_model_key_names_the_builtin_model_a_file_or_none() {
+        assert_eq!(parse("").unwrap().model, None);
+        assert_eq!(
+            parse("model = false").unwrap().model,
+            Some(ModelChoice::Off)
+        );
+        assert_eq!(
+            parse("model = true").unwrap().model,
+            Some(ModelChoice::Builtin)
+        );
+        assert_eq!(
+            parse("model = \"builtin\"").unwrap().model,
+            Some(ModelChoice::Builtin)
+        );
+        assert_eq!(
+            parse("model = \"m/tree.toml\"").unwrap().model,
+            Some(ModelChoice::File(PathBuf::from("/corpus/m/tree.toml")))
         );
     }
 

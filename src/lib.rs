@@ -35,6 +35,7 @@ pub mod guard;
 pub mod input;
 pub mod jsonl;
 pub mod learn;
+pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod patterns;

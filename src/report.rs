@@ -123,8 +123,15 @@ pub const REFUSED_NOT_UTF8: &str =
 
 /// One removal as a report line (no terminator): `AT: rule-id: "removed text"`, where `at` names
 /// the document and, where known, the line and column, and `removed` is the removed bytes.
+/// A line model's removal also gives its score and the tests that decided it.
 pub fn removal_line(at: &str, removal: &Removal, removed: &[u8]) -> String {
-    format!("{at}: {}: {}", removal.rule.id, excerpt(removed))
+    match (
+        &removal.rule.description,
+        removal.rule.id.starts_with("model."),
+    ) {
+        (Some(why), true) => format!("{at}: {}: {} ({why})", removal.rule.id, excerpt(removed)),
+        _ => format!("{at}: {}: {}", removal.rule.id, excerpt(removed)),
+    }
 }
 
 /// A notice as a report line (no terminator): `AT: rule-id: note: message`.

@@ -19,6 +19,8 @@ mod hostile;
 mod learn;
 #[path = "cli/learn_corpus.rs"]
 mod learn_corpus;
+#[path = "cli/model.rs"]
+mod model;
 #[path = "cli/precommit.rs"]
 mod precommit;
 #[path = "cli/review.rs"]

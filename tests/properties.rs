@@ -178,6 +178,24 @@ fn builtin() -> &'static Cleaner {
     C.get_or_init(|| Cleaner::new(PatternSet::builtin().expect("built-in set")))
 }
 
+/// The built-in set with a line model whose one leaf removes every line it is asked about: the
+/// most the model could ever take.
+fn with_greedy_model() -> &'static Cleaner {
+    static C: OnceLock<Cleaner> = OnceLock::new();
+    C.get_or_init(|| {
+        let features: Vec<String> = dechrome::model::FEATURES
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect();
+        let src = format!(
+            "threshold = 0.5\nfeatures = [{}]\n[[node]]\nscore = 1\nlines = 1\n",
+            features.join(", ")
+        );
+        let model = dechrome::model::Model::parse(&src, "greedy.toml").expect("model parses");
+        builtin().clone().with_model(Some(model))
+    })
+}
+
 /// Documents made of the built-in set's own literals, prose and separators.
 fn builtin_document() -> impl Strategy<Value = Vec<u8>> {
     static LITERALS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
@@ -218,6 +236,11 @@ proptest! {
     #[test]
     fn builtin_rules_on_their_own_phrases(doc in builtin_document()) {
         check(builtin(), &doc)?;
+    }
+
+    #[test]
+    fn builtin_rules_and_a_greedy_line_model(doc in builtin_document()) {
+        check(with_greedy_model(), &doc)?;
     }
 
     #[test]

@@ -482,7 +482,8 @@ pub fn run(args: &CheckArgs) -> Result<Status, Error> {
     let config = args.patterns.config()?;
     let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
-    let cleaner = common::cleaner(set, max, &args.publisher, config.as_ref())?;
+    let cleaner = common::cleaner(set, max, &args.publisher, config.as_ref())?
+        .with_model(args.patterns.line_model(config.as_ref())?);
     let select = Selector::from_opts(&args.walk, config.as_ref())?;
     let paths: Vec<PathBuf> = if args.select_named {
         args.paths

@@ -104,7 +104,8 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let config = args.patterns.config()?;
     let max = common::max_removal(args.limits.max_removal, config.as_ref())?;
     let set = args.patterns.build_with(config.as_ref())?;
-    let cleaner = common::cleaner(set, max, &args.publisher, config.as_ref())?;
+    let cleaner = common::cleaner(set, max, &args.publisher, config.as_ref())?
+        .with_model(args.patterns.line_model(config.as_ref())?);
     let select = files::Selector::from_opts(&args.walk, config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));

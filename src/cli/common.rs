@@ -51,6 +51,14 @@ pub struct PatternOpts {
     /// Read no configuration file.
     #[arg(long)]
     pub no_config: bool,
+    /// Run the rules alone, whatever the configuration says: no line model after them (the
+    /// default; see the README's "Line model").
+    #[arg(long, conflicts_with = "model")]
+    pub no_model: bool,
+    /// Run a line model after the rules: `builtin` (the one embedded in the binary) or a model
+    /// file as `dechrome model train` writes it.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
 }
 
 impl PatternOpts {
@@ -65,6 +73,31 @@ impl PatternOpts {
             let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
             Config::discover(&cwd)
         }
+    }
+
+    /// The line model these options choose: `--model`, else none with `--no-model`, else the
+    /// configuration's `model`, else [`MODEL_BY_DEFAULT`](dechrome::model::MODEL_BY_DEFAULT).
+    pub fn line_model(
+        &self,
+        config: Option<&Config>,
+    ) -> Result<Option<dechrome::model::Model>, Error> {
+        use dechrome::config::ModelChoice;
+        use dechrome::model::Model;
+        let choice = match (&self.model, self.no_model) {
+            (Some(p), _) if p.as_os_str() == "builtin" => ModelChoice::Builtin,
+            (Some(p), _) => ModelChoice::File(p.clone()),
+            (None, true) => ModelChoice::Off,
+            (None, false) => match config.and_then(|c| c.model.clone()) {
+                Some(c) => c,
+                None if dechrome::model::MODEL_BY_DEFAULT => ModelChoice::Builtin,
+                None => ModelChoice::Off,
+            },
+        };
+        Ok(match choice {
+            ModelChoice::Off => None,
+            ModelChoice::Builtin => Some(Model::builtin()),
+            ModelChoice::File(p) => Some(Model::load(&p)?),
+        })
     }
 
     /// Builds the pattern set these options describe, reading the configuration file.

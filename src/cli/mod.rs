@@ -9,6 +9,7 @@ mod common;
 mod files;
 mod jsonl_run;
 mod learn;
+mod model_cmd;
 mod patterns_cmd;
 mod review;
 mod summary;
@@ -54,6 +55,9 @@ enum Command {
     },
     /// Print the man page (roff) to stdout (for example `dechrome man > dechrome.1`).
     Man,
+    /// Train the line model (for maintainers: `dechrome model train --out FILE DIR...`).
+    #[command(subcommand, hide = true)]
+    Model(model_cmd::ModelCommand),
 }
 
 /// Writes `bytes` to stdout.
@@ -80,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Learn(args) => learn::run(&args),
         Command::Review(args) => review::run(&args),
         Command::Patterns(cmd) => patterns_cmd::run(&cmd),
+        Command::Model(cmd) => model_cmd::run(&cmd),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "dechrome", &mut script);

@@ -18,6 +18,7 @@ mod block;
 mod doc;
 mod guard;
 mod line;
+mod model;
 mod run;
 mod seams;
 mod section;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
 use crate::error::Error;
+use crate::model::{Features, Model};
 use crate::patterns::{ActivePacks, PatternSet, Role, Rule, Scope};
 
 use doc::Doc;
@@ -54,6 +56,8 @@ pub struct Cleaner {
     max_removal: f64,
     /// The publisher [`Cleaner::clean`] names, if any (see [`Cleaner::with_publisher`]).
     publisher: Option<String>,
+    /// The line model run after the rules, if any (see [`Cleaner::with_model`]).
+    model: Option<Arc<Model>>,
 }
 
 /// One removal: which rule removed which bytes of the original document.
@@ -127,6 +131,7 @@ impl Cleaner {
             set,
             max_removal: DEFAULT_MAX_REMOVAL,
             publisher: None,
+            model: None,
         }
     }
 
@@ -145,6 +150,30 @@ impl Cleaner {
     /// The publisher named by [`Cleaner::with_publisher`].
     pub fn publisher(&self) -> Option<&str> {
         self.publisher.as_deref()
+    }
+
+    /// Runs a line model (see [`crate::model`]) after the rules of each pass, on the short lines
+    /// they kept; `None` (the default) runs none. Its removals are weighed by the guard like the
+    /// rules'.
+    pub fn with_model(mut self, model: Option<Model>) -> Self {
+        self.model = model.filter(Model::can_remove).map(Arc::new);
+        self
+    }
+
+    /// The line model in use, if any.
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_deref()
+    }
+
+    /// The line model's candidates in `text` (the short lines the first pass of the rules keeps)
+    /// with their features: what training reads, computed as cleaning computes it.
+    pub fn model_samples(&self, text: &[u8]) -> Vec<(Range<usize>, Features)> {
+        let active = self.set.active_packs(text, None);
+        let mut memo = LineMemo::default();
+        let hits = detect_for_cleaning_with(&self.set, text, &mut memo);
+        let doc = Doc::new(text);
+        let (removals, _) = self.find_rules(&doc, hits, &active);
+        doc.model_candidates(&removals)
     }
 
     /// Sets the largest share of a document's paragraph text that may be removed (0 to 1); above
@@ -301,8 +330,35 @@ impl Cleaner {
         self.find_in(&Doc::new(text), hits, active)
     }
 
-    /// [`Cleaner::find`] on a document already split into lines (by no other pass).
+    /// [`Cleaner::find`] on a document already split into lines (by no other pass): the rules,
+    /// then the line model on the lines they kept.
     fn find_in(
+        &self,
+        doc: &Doc<'_>,
+        hits: Vec<Hit>,
+        active: &ActivePacks,
+    ) -> (Vec<Removal>, Vec<Notice>) {
+        let (mut removals, notices) = self.find_rules(doc, hits, active);
+        if let Some(model) = &self.model {
+            let before = removals.len();
+            for (range, x) in doc.model_candidates(&removals) {
+                let d = model.decide(&x);
+                if d.score >= model.threshold {
+                    removals.push(Removal {
+                        rule: model::model_rule(d.explain()),
+                        range,
+                    });
+                }
+            }
+            if removals.len() > before {
+                removals.sort_by_key(|r| (r.range.start, r.range.end));
+            }
+        }
+        (removals, notices)
+    }
+
+    /// The rules' removals and notices in one pass.
+    fn find_rules(
         &self,
         doc: &Doc<'_>,
         mut hits: Vec<Hit>,

@@ -474,7 +474,7 @@ fn configuration_errors_name_file_line_and_column() {
         run.stderr,
         format!(
             "dechrome: error: {}:3:2: unknown field `check`, expected one of `patterns`, \
-             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `publisher`\n",
+             `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `publisher`, `model`\n",
             dir.path().join("dechrome.toml").display()
         )
     );
@@ -482,7 +482,7 @@ fn configuration_errors_name_file_line_and_column() {
     assert_eq!(
         named.stderr,
         "dechrome: error: dechrome.toml:3:2: unknown field `check`, expected one of `patterns`, \
-         `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `publisher`\n"
+         `no-default-patterns`, `disable`, `include`, `exclude`, `max-removal`, `publisher`, `model`\n"
     );
     let missing = in_dir(dir.path(), &["--config", "nope.toml", "corpus"]);
     assert_eq!(

@@ -378,6 +378,13 @@ impl Cleaner {
     }
 }
 
+/// The `model` argument of `Cleaner`: on or off, or a model file.
+#[derive(FromPyObject)]
+enum ModelArg {
+    On(bool),
+    File(std::path::PathBuf),
+}
+
 #[pymethods]
 impl Cleaner {
     /// A cleaner with `patterns` (default: the built-in set) that refuses, leaving it as it was,
@@ -387,12 +394,15 @@ impl Cleaner {
     /// names the publisher of every text: only the packs it names apply; a name that names no
     /// pack is a `ValueError` listing the packs.
     #[new]
-    #[pyo3(signature = (patterns = None, max_removal = None, *, on_refusal = "warn", publisher = None))]
+    /// `model` runs a line model after the rules: `None` or `False` (none, the default), `True`
+    /// (the built-in one) or the path of a model file.
+    #[pyo3(signature = (patterns = None, max_removal = None, *, on_refusal = "warn", publisher = None, model = None))]
     fn new(
         patterns: Option<PatternSet>,
         max_removal: Option<f64>,
         on_refusal: &str,
         publisher: Option<&str>,
+        model: Option<ModelArg>,
     ) -> PyResult<Self> {
         let warn = match on_refusal {
             "warn" => true,
@@ -413,10 +423,19 @@ impl Cleaner {
             Some(p) => p,
             None => PatternSet::builtin(Vec::new())?,
         };
+        let model = match model.unwrap_or(ModelArg::On(false)) {
+            ModelArg::On(false) => None,
+            ModelArg::On(true) => Some(dechrome::model::Model::builtin()),
+            ModelArg::File(path) => Some(
+                dechrome::model::Model::load(&path)
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
+            ),
+        };
         let inner = dechrome::Cleaner::new(patterns.set.clone())
             .with_max_removal(max_removal)
             .with_publisher(publisher)
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            .map_err(|e| PyValueError::new_err(e.to_string()))?
+            .with_model(model);
         Ok(Cleaner {
             inner,
             patterns,
@@ -434,6 +453,12 @@ impl Cleaner {
     #[getter]
     fn publisher(&self) -> Option<&str> {
         self.inner.publisher()
+    }
+
+    /// Whether a line model runs after the rules.
+    #[getter]
+    fn model(&self) -> bool {
+        self.inner.model().is_some()
     }
 
     /// What `clean` does about a refused text: `"warn"` or `"ignore"`.

@@ -390,3 +390,25 @@ def test_clean_step_map_batch_and_validation(tmp_path):
 def test_clean_text_uses_the_builtin_rules():
     assert clean_text(INDEPENDENT) == BODY
     assert dechrome.clean_text is clean_text
+
+
+def test_the_line_model_is_off_by_default_and_on_when_asked(tmp_path):
+    page = (
+        "Home\nNews\nSport\nWeather\nCulture\n"
+        "The council voted on Tuesday to rebuild the harbour wall before winter.\n"
+        "Work starts in March and should end before the autumn tides.\n"
+        "Training times\nGift ideas\nLocal heroes\nOur town\nClub news\nMy favourite trails\n"
+        "Share this article\nNewsletter\nBack to the overview\n"
+        "The mayor said the wall would protect the old market for another century.\n"
+    )
+    off = Cleaner()
+    assert off.model is False
+    assert "Back to the overview\n" in off.clean(page)[0]
+    on = Cleaner(model=True)
+    assert on.model is True
+    text, removals = on.clean(page)
+    assert "Back to the overview" not in text
+    start = page.index("Back to the overview")
+    assert Removal("model.navigation", "navigation", "line", start, start + 21) in removals
+    with pytest.raises(ValueError, match="cannot read model file"):
+        Cleaner(model=str(tmp_path / "missing.toml"))

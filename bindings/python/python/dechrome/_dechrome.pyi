@@ -129,17 +129,23 @@ class Cleaner:
         *,
         on_refusal: _OnRefusal = "warn",
         publisher: str | None = None,
+        model: bool | str | os.PathLike[str] | None = None,
     ) -> Cleaner:
         """``patterns`` defaults to the built-in set, ``max_removal`` to
         :data:`DEFAULT_MAX_REMOVAL`; a text whose removals would take a larger share of its
         paragraph text is refused and returned unchanged, with a :class:`RefusedWarning` from
         ``clean`` and ``clean_batch`` unless ``on_refusal`` is ``"ignore"``. ``publisher`` (a
         pack name, publisher name, host or URL) names the publisher of every text, so that only
-        its packs apply; one that names no pack raises ValueError."""
+        its packs apply; one that names no pack raises ValueError. ``model`` runs a line model
+        after the rules: ``None`` or ``False`` (none, the default), ``True`` (the built-in one)
+        or a model file's path."""
     @property
     def max_removal(self) -> float: ...
     @property
     def publisher(self) -> str | None: ...
+    @property
+    def model(self) -> bool:
+        """Whether a line model runs after the rules."""
     @property
     def on_refusal(self) -> _OnRefusal: ...
     @property
