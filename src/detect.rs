@@ -29,12 +29,41 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
-/// A literal hit counts only where it does not cut a word: "comment" must not match in "commentary".
+/// CJK punctuation (full stops, commas, brackets, full-width marks) separates words as ASCII
+/// punctuation does. Iteration marks (`々`) and the middle dot (`・`, inside names) are left out.
+fn is_cjk_punct(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3001}'..='\u{3002}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301F}'
+            | '\u{FF01}'..='\u{FF0F}'
+            | '\u{FF1A}'..='\u{FF20}'
+            | '\u{FF3B}'..='\u{FF40}'
+            | '\u{FF5B}'..='\u{FF64}'
+    )
+}
+
+/// Is the byte at `i` (which starts a character) part of a word?
+fn word_at(text: &[u8], i: usize) -> bool {
+    is_word_byte(text[i])
+        && (text[i] < 0x80 || !bstr::decode_utf8(&text[i..]).0.is_some_and(is_cjk_punct))
+}
+
+/// Does the character that ends before `i` belong to a word?
+fn word_before(text: &[u8], i: usize) -> bool {
+    is_word_byte(text[i - 1])
+        && (text[i - 1] < 0x80
+            || !bstr::decode_last_utf8(&text[..i])
+                .0
+                .is_some_and(is_cjk_punct))
+}
+
+/// A literal hit counts only where it does not cut a word: "comment" must not match in "commentary",
+/// and "コメントを残す" matches in "コメントを残す。" as "leave a comment" does in "leave a comment.".
 fn at_word_edges(text: &[u8], start: usize, end: usize) -> bool {
-    let first = text[start];
-    let last = text[end - 1];
-    let left_ok = !is_word_byte(first) || start == 0 || !is_word_byte(text[start - 1]);
-    let right_ok = !is_word_byte(last) || end == text.len() || !is_word_byte(text[end]);
+    let left_ok = !word_at(text, start) || start == 0 || !word_before(text, start);
+    let right_ok = !word_before(text, end) || end == text.len() || !word_at(text, end);
     left_ok && right_ok
 }
 
@@ -469,6 +498,19 @@ mod tests {
     use super::*;
     use crate::{Cleaner, PatternSetBuilder};
     use proptest::prelude::*;
+
+    #[test]
+    fn cjk_punctuation_is_a_word_edge_and_kana_is_not() {
+        let t = "コメントを残す。".as_bytes();
+        let end = "コメントを残す".len();
+        assert!(at_word_edges(t, 0, end));
+        let t = "「コメント」を".as_bytes();
+        assert!(at_word_edges(t, "「".len(), "「コメント".len()));
+        let t = "コメントを残すよう".as_bytes();
+        assert!(!at_word_edges(t, 0, end));
+        assert!(!at_word_edges(b"commentary.", 0, 7));
+        assert!(at_word_edges(b"comment.", 0, 7));
+    }
 
     const EXTRA: &str = r#"
 [[rule]]

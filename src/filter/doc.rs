@@ -147,10 +147,18 @@ pub(crate) fn is_bullet(c: char) -> bool {
     )
 }
 
+/// Punctuation a line is trimmed of before it is compared with a whole-line phrase. The CJK full
+/// stops, marks and colon count as their ASCII forms do, so a phrase matches a Japanese or Chinese
+/// label with or without its `。`, `！`, `？` or `：`.
 pub(crate) fn is_trailing_punct(c: char) -> bool {
     matches!(
         c,
         ':' | '.'
+            | '\u{3002}' // 。
+            | '\u{ff0e}' // ．
+            | '\u{ff01}' // ！
+            | '\u{ff1f}' // ？
+            | '\u{ff1a}' // ：
             | '!'
             | '?'
             | '›'
