@@ -346,6 +346,33 @@ impl<'a> Doc<'a> {
         shape::reads_as_prose(&String::from_utf8_lossy(&self.text[t]))
     }
 
+    /// Is line `i` a row of a table: the lines directly above and below it (no blank line
+    /// between) are both content-shaped rows (columns, numbers with units)? A label between two
+    /// rows is the table's own header ("By changed lines" between two lists of counts).
+    pub(super) fn in_table(&self, i: usize) -> bool {
+        let row = |j: usize| {
+            let l = &self.lines[j];
+            !self.is_blank(l)
+                && shape::is_content_shape(&String::from_utf8_lossy(
+                    &self.text[l.start..l.content_end],
+                ))
+        };
+        i > 0 && i + 1 < self.lines.len() && row(i - 1) && row(i + 1)
+    }
+
+    /// Does line `i` end a sentence that the line directly above began: that line ends with a
+    /// comma, and this one ends the sentence (the date at the end of a wrapped reference)?
+    pub(super) fn ends_wrapped_sentence(&self, i: usize) -> bool {
+        let text = |j: usize| {
+            let l = &self.lines[j];
+            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
+        };
+        i > 0
+            && !self.is_blank(&self.lines[i - 1])
+            && text(i - 1).ends_with(',')
+            && shape::ends_sentence(&text(i))
+    }
+
     /// Is line `i` a piece of hard-wrapped prose (see [`shape::continues_wrapped_prose`])?
     pub(super) fn in_wrapped_prose(&self, i: usize) -> bool {
         let text = |j: usize| {

@@ -21,7 +21,17 @@ impl Doc<'_> {
             return false;
         }
         // A line that carries on a sentence of hard-wrapped prose is no label, whatever it reads.
-        if self.in_wrapped_prose(self.line_index(line.start)) {
+        let i = self.line_index(line.start);
+        if self.in_wrapped_prose(i) {
+            return false;
+        }
+        // A line between two table rows is a row or header of the table; an ad marker is chrome
+        // wherever it stands (it interleaves ingredient lists and result tables).
+        if rule.family != "ad" && self.in_table(i) {
+            return false;
+        }
+        // The end of a sentence wrapped after a comma is no label either.
+        if self.ends_wrapped_sentence(i) {
             return false;
         }
         if hit.end >= t.end {
