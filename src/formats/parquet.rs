@@ -11,11 +11,11 @@ use std::sync::Arc;
 use parquet::basic::{ConvertedType, LogicalType, Repetition, Type as PhysicalType};
 use parquet::column::reader::ColumnReader;
 use parquet::column::writer::{ColumnCloseResult, ColumnWriter};
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::file::writer::SerializedFileWriter;
-use parquet::file::metadata::KeyValue;
 use parquet::schema::types::{ColumnPath, Type, TypePtr};
 
 pub use parquet::data_type::ByteArray;
@@ -315,8 +315,12 @@ fn write_annotations<W: Write + Send>(
     let all = || rows.iter().flatten().flatten();
     let strings: [Vec<ByteArray>; 3] = [
         all().map(|a| ByteArray::from(a.rule.id.as_str())).collect(),
-        all().map(|a| ByteArray::from(a.rule.family.as_str())).collect(),
-        all().map(|a| ByteArray::from(a.rule.scope.as_str())).collect(),
+        all()
+            .map(|a| ByteArray::from(a.rule.family.as_str()))
+            .collect(),
+        all()
+            .map(|a| ByteArray::from(a.rule.scope.as_str()))
+            .collect(),
     ];
     let ints: [Vec<i64>; 2] = [
         all().map(|a| a.chars.start as i64).collect(),
@@ -404,9 +408,15 @@ mod arrow {
     pub fn with_annotation(value: &str, name: &str) -> Option<String> {
         let ipc = BASE64.decode(value.as_bytes()).ok()?;
         let (fb_at, len): (usize, usize) = if ipc.get(..4)? == [0xFF; 4] {
-            (8, u32::from_le_bytes(ipc.get(4..8)?.try_into().ok()?) as usize)
+            (
+                8,
+                u32::from_le_bytes(ipc.get(4..8)?.try_into().ok()?) as usize,
+            )
         } else {
-            (4, u32::from_le_bytes(ipc.get(..4)?.try_into().ok()?) as usize)
+            (
+                4,
+                u32::from_le_bytes(ipc.get(..4)?.try_into().ok()?) as usize,
+            )
         };
         let old = ipc.get(fb_at..fb_at.checked_add(len)?)?;
         let fb = rewrite(old, name)?;
@@ -489,12 +499,16 @@ mod arrow {
             }
             self.align(2);
             let vtable = self.0.len();
-            for v in [4 + 2 * slots.len(), size].into_iter().chain(layout.iter().copied()) {
+            for v in [4 + 2 * slots.len(), size]
+                .into_iter()
+                .chain(layout.iter().copied())
+            {
                 self.0.extend_from_slice(&(v as u16).to_le_bytes());
             }
             self.align(8);
             let table = self.0.len();
-            self.0.extend_from_slice(&((table - vtable) as i32).to_le_bytes());
+            self.0
+                .extend_from_slice(&((table - vtable) as i32).to_le_bytes());
             self.0.resize(table + size, 0);
             let mut offsets = Vec::new();
             for (s, &at) in slots.iter().zip(&layout) {
@@ -587,7 +601,10 @@ mod arrow {
             Some(at) => Slot::I16(i16::from_le_bytes(r.bytes(at, 2)?.try_into().ok()?)),
             None => Slot::Absent,
         };
-        if r.field(message, 1)?.and_then(|at| r.bytes(at, 1)).map(|b| b[0]) != Some(HEADER_SCHEMA)
+        if r.field(message, 1)?
+            .and_then(|at| r.bytes(at, 1))
+            .map(|b| b[0])
+            != Some(HEADER_SCHEMA)
         {
             return None;
         }
@@ -608,7 +625,13 @@ mod arrow {
             .collect::<Option<Vec<usize>>>()?;
         let schema_meta = r.field(schema, 2)?;
         let features = r.field(schema, 3)?;
-        let present = |o: Option<usize>| if o.is_some() { Slot::Offset } else { Slot::Absent };
+        let present = |o: Option<usize>| {
+            if o.is_some() {
+                Slot::Offset
+            } else {
+                Slot::Absent
+            }
+        };
 
         let mut b = Builder::default();
         b.0.extend_from_slice(&[0; 4]);
@@ -667,5 +690,17 @@ mod arrow {
         }
         b.align(8);
         Some(b.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arrow::with_annotation;
+
+    #[test]
+    fn an_arrow_schema_that_cannot_be_read_is_none() {
+        assert_eq!(with_annotation("not base64!", "removals"), None);
+        // Base64 of a message too short to hold a flatbuffer.
+        assert_eq!(with_annotation("/////wgAAAA=", "removals"), None);
     }
 }

@@ -499,7 +499,14 @@ pq.write_table(t, "t.parquet", row_group_size=2, compression="zstd")
     );
     let r = run(
         d,
-        &["clean", "t.parquet", "-o", "out.parquet", "--annotate", "removals"],
+        &[
+            "clean",
+            "t.parquet",
+            "-o",
+            "out.parquet",
+            "--annotate",
+            "removals",
+        ],
     );
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
     let report = python(
@@ -563,10 +570,42 @@ for row in tb["removals"].to_pylist():
         "{}",
         j.stdout_str()
     );
+    // With --keep-text only the annotation column is new.
+    let r = run(
+        d,
+        &[
+            "clean",
+            "t.parquet",
+            "-o",
+            "kept.parquet",
+            "--annotate",
+            "removals",
+            "--keep-text",
+        ],
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let kept = python(
+        &py,
+        d,
+        r#"
+import json, pyarrow.parquet as pq
+ta, tb = pq.read_table("t.parquet"), pq.read_table("kept.parquet")
+print([c for c in ta.column_names if not ta[c].equals(tb[c])])
+print(tb["removals"].equals(pq.read_table("out.parquet")["removals"]))
+"#,
+    );
+    assert_eq!(kept, "[]\nTrue\n");
     // A column of that name already there is an error, and nothing is written.
     let r = run(
         d,
-        &["clean", "t.parquet", "-o", "o2.parquet", "--annotate", "tags"],
+        &[
+            "clean",
+            "t.parquet",
+            "-o",
+            "o2.parquet",
+            "--annotate",
+            "tags",
+        ],
     );
     assert_eq!(
         (r.code, r.stderr.as_str()),
