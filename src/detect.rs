@@ -442,7 +442,7 @@ fn detect_normalized(set: &PatternSet, norm: &Normalized<'_>, memo: &mut LineMem
             }
             p += 1;
         }
-        whole_line_hits(set, &norm, line, nl, text_start - line, &mut key, &mut hits);
+        whole_line_hits(set, norm, line, nl, text_start - line, &mut key, &mut hits);
         line = nl + 1;
     }
     // Sentence starts: after . ! ? every position through spaces and closing quotes and brackets
@@ -477,7 +477,7 @@ fn detect_normalized(set: &PatternSet, norm: &Normalized<'_>, memo: &mut LineMem
             // Windows may overlap (their hits are deduplicated below).
             let to = (to + ac.max_pattern_len()).min(hay.len());
             let input = aho_corasick::Input::new(hay).span(from..to);
-            literal_hits(ac, &inner.window_targets, &norm, input, &mut hits);
+            literal_hits(ac, &inner.window_targets, norm, input, &mut hits);
         }
     }
     regex_hits(set, norm, &mut hits, Some(memo));
