@@ -401,7 +401,29 @@ pub(crate) fn detect_for_cleaning_with(
     if inner.full_scan || !inner.has_literals() {
         return detect(set, text);
     }
+    detect_normalized(set, &Normalized::new(text), memo)
+}
+
+/// The publisher packs that apply to `text` (see [`PatternSet::active_packs`]) and the hits of
+/// [`detect_for_cleaning_with`], normalising the text once for both.
+pub(crate) fn active_packs_and_hits(
+    set: &PatternSet,
+    text: &[u8],
+    publisher: Option<&str>,
+    memo: &mut LineMemo,
+) -> (crate::patterns::ActivePacks, Vec<Hit>) {
+    let inner = set.inner();
+    if inner.full_scan || !inner.has_literals() {
+        return (set.active_packs(text, publisher), detect(set, text));
+    }
     let norm = Normalized::new(text);
+    let active = inner.packs.active_in(text, publisher, Some(&norm));
+    (active, detect_normalized(set, &norm, memo))
+}
+
+/// [`detect_for_cleaning_with`] on text already normalised.
+fn detect_normalized(set: &PatternSet, norm: &Normalized<'_>, memo: &mut LineMemo) -> Vec<Hit> {
+    let inner = set.inner();
     let hay = norm.text();
     let mut hits = Vec::new();
     // Block starts: (end of the marker in the search copy, rule).
@@ -449,7 +471,7 @@ pub(crate) fn detect_for_cleaning_with(
             }
             p += 1;
         }
-        whole_line_hits(set, &norm, line, nl, text_start - line, &mut key, &mut hits);
+        whole_line_hits(set, norm, line, nl, text_start - line, &mut key, &mut hits);
         line = nl + 1;
     }
     // Sentence starts: after . ! ? every position through spaces and closing quotes and brackets
@@ -484,10 +506,10 @@ pub(crate) fn detect_for_cleaning_with(
             // Windows may overlap (their hits are deduplicated below).
             let to = (to + ac.max_pattern_len()).min(hay.len());
             let input = aho_corasick::Input::new(hay).span(from..to);
-            literal_hits(ac, &inner.window_targets, &norm, input, &mut hits);
+            literal_hits(ac, &inner.window_targets, norm, input, &mut hits);
         }
     }
-    regex_hits(set, &norm, &mut hits, Some(memo));
+    regex_hits(set, norm, &mut hits, Some(memo));
     hits.sort_unstable();
     hits.dedup();
     hits

@@ -214,9 +214,9 @@ impl Cleaner {
     /// host or a URL. Of the publisher packs (see [`Pack`](crate::patterns::Pack)) only the ones
     /// it names apply; with `None`, those whose signature the document carries apply.
     pub fn clean_for<'a>(&self, text: &'a [u8], publisher: Option<&str>) -> Outcome<'a> {
-        let active = self.set.active_packs(text, publisher);
         let mut memo = LineMemo::default();
-        let hits = detect_for_cleaning_with(&self.set, text, &mut memo);
+        let (active, hits) =
+            crate::detect::active_packs_and_hits(&self.set, text, publisher, &mut memo);
         self.clean_hits_with(text, hits, memo, &active)
     }
 

@@ -104,6 +104,16 @@ impl Packs {
     /// Which packs apply to `text`: the one(s) `named` names, or, when nothing is named, those whose
     /// signature occurs in the text.
     pub fn active(&self, text: &[u8], named: Option<&str>) -> ActivePacks {
+        self.active_in(text, named, None)
+    }
+
+    /// [`Packs::active`], reusing `norm`, the normalised `text`, when the caller has it.
+    pub fn active_in(
+        &self,
+        text: &[u8],
+        named: Option<&str>,
+        norm: Option<&Normalized<'_>>,
+    ) -> ActivePacks {
         let mut on = vec![false; self.packs.len()];
         if self.packs.is_empty() {
             return ActivePacks(on);
@@ -116,8 +126,14 @@ impl Packs {
             }
             None => {
                 if let Some(ac) = &self.signatures {
-                    let norm = Normalized::new(text);
-                    let hay = norm.text();
+                    let owned;
+                    let hay = match norm {
+                        Some(n) => n.text(),
+                        None => {
+                            owned = Normalized::new(text);
+                            owned.text()
+                        }
+                    };
                     for m in ac.find_overlapping_iter(hay) {
                         if at_word_edges(hay, m.start(), m.end())
                             && on_a_short_line(hay, m.start(), m.end())
