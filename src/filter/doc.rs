@@ -358,12 +358,13 @@ impl<'a> Doc<'a> {
     /// between) are both content-shaped rows (columns, numbers with units)? A label between two
     /// rows is the table's own header ("By changed lines" between two lists of counts).
     pub(super) fn in_table(&self, i: usize) -> bool {
+        // A sentence that holds a quantity ("Prices rose by 3.2%.") is prose, not a table row.
         let row = |j: usize| {
             let l = &self.lines[j];
+            let text = String::from_utf8_lossy(&self.text[l.start..l.content_end]);
             !self.is_blank(l)
-                && shape::is_content_shape(&String::from_utf8_lossy(
-                    &self.text[l.start..l.content_end],
-                ))
+                && shape::is_content_shape(&text)
+                && !(shape::ends_sentence(text.trim()) && text.split_whitespace().count() >= 6)
         };
         i > 0 && i + 1 < self.lines.len() && row(i - 1) && row(i + 1)
     }
