@@ -463,6 +463,33 @@ impl<'a> Doc<'a> {
         false
     }
 
+    /// The next non-blank line after line `i`, skipping at most one blank line.
+    fn next_filled(&self, i: usize) -> Option<usize> {
+        let n = self.lines.len();
+        (i + 1..n.min(i + 3)).find(|&j| !self.is_blank(&self.lines[j]))
+    }
+
+    /// Does line `i` open a list of entries of the form "Name: a sentence." (the next two
+    /// non-blank lines, each at most one blank line on)? "UP NEXT" over a schedule of the two
+    /// teams ("Thunder: Host the Lakers on Friday.") heads article content; a box of other
+    /// stories lists headlines, which do not end like sentences.
+    pub(super) fn opens_keyed_sentences(&self, i: usize) -> bool {
+        let keyed = |j: usize| {
+            let t =
+                String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[j])]).into_owned();
+            shape::ends_sentence(&t)
+                && t.split_once(": ").is_some_and(|(key, rest)| {
+                    key.chars().next().is_some_and(char::is_uppercase)
+                        && word_count(key, 4) <= 3
+                        && word_count(rest, 3) >= 3
+                })
+        };
+        let Some(a) = self.next_filled(i) else {
+            return false;
+        };
+        keyed(a) && self.next_filled(a).is_some_and(keyed)
+    }
+
     /// Is line `i` a piece of hard-wrapped prose (see [`shape::continues_wrapped_prose`])?
     pub(super) fn in_wrapped_prose(&self, i: usize) -> bool {
         let text = |j: usize| {

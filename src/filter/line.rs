@@ -38,6 +38,11 @@ impl Doc<'_> {
         if rule.family != "ad" && self.in_introduced_cells(i) {
             return false;
         }
+        // A heading over a list of "Name: sentence." entries (a schedule, key dates) is the
+        // article's.
+        if rule.family == "related" && self.opens_keyed_sentences(i) {
+            return false;
+        }
         // The end of a sentence wrapped after a comma is no label either.
         if self.ends_wrapped_sentence(i) {
             return false;
