@@ -527,6 +527,16 @@ fn clean_parquet(
     use dechrome::formats::parquet::{ByteArray, Table};
     let table = Table::open(input)?;
     let col = table.string_column(&args.field)?;
+    if let Some(name) = args.annotate.as_deref()
+        && table.has_column(name)
+    {
+        return Err(Error::Input {
+            path: input.into(),
+            message: format!(
+                "column `{name}` already exists; name a new column for the removals with --annotate"
+            ),
+        });
+    }
     let out = AtomicWriter::create_raw(guard, output)?;
     let name = input.display().to_string();
     let field = &args.field;
@@ -544,11 +554,18 @@ fn clean_parquet(
                 .collect()
         });
         let mut new = Vec::with_capacity(values.len());
+        let mut annotations = Vec::new();
         for (v, out) in values.into_iter().zip(outs) {
             let Some(out) = out else {
                 new.push(None);
+                if args.annotate.is_some() {
+                    annotations.push(None);
+                }
                 continue;
             };
+            if args.annotate.is_some() {
+                annotations.push(Some(out.annotations));
+            }
             progress.eprint(&out.messages);
             counts.merge(&out.counts);
             let v = v.expect("a value for each outcome");
@@ -567,9 +584,11 @@ fn clean_parquet(
         if interrupted() {
             return Err(interrupted_error());
         }
-        Ok(new)
+        Ok((new, annotations))
     };
-    table.rewrite(col, out, &mut replace)?.finish()
+    table
+        .rewrite(col, args.annotate.as_deref(), out, &mut replace)?
+        .finish()
 }
 
 #[cfg(not(feature = "parquet"))]

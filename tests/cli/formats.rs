@@ -468,3 +468,152 @@ fn parquet_check_learn_and_bad_inputs() {
     assert_eq!(left, ["t.parquet"]);
     assert!(std::fs::read_dir(d.join("o1")).map_or(true, |mut r| r.next().is_none()));
 }
+
+#[test]
+fn parquet_annotate_appends_a_list_of_removals() {
+    let Some(py) = pyarrow() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Five rows in row groups of two; the last text has a non-ASCII letter before its removals,
+    // so its offsets in characters (as JSONL annotations give them) are not its byte offsets.
+    let umlaut = HARBOUR.replace("harbour", "härbour");
+    python(
+        &py,
+        d,
+        &format!(
+            r#"
+import pyarrow as pa, pyarrow.parquet as pq
+t = pa.table({{
+    "id": pa.array(range(5), pa.int64()),
+    "url": pa.array(["https://www.site%d.example/a" % i for i in range(5)], pa.large_string()),
+    "text": pa.array([{h}, {p}, None, {b}, {u}], pa.string()),
+    "tags": pa.array([["x", "y"][: i % 3] for i in range(5)], pa.list_(pa.string())),
+}})
+pq.write_table(t, "t.parquet", row_group_size=2, compression="zstd")
+"#,
+            h = serde_json::to_string(HARBOUR).unwrap(),
+            p = serde_json::to_string(PLAIN).unwrap(),
+            b = serde_json::to_string(BAKERY).unwrap(),
+            u = serde_json::to_string(&umlaut).unwrap(),
+        ),
+    );
+    let r = run(
+        d,
+        &[
+            "clean",
+            "t.parquet",
+            "-o",
+            "out.parquet",
+            "--annotate",
+            "removals",
+        ],
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let report = python(
+        &py,
+        d,
+        r#"
+import json, pyarrow.parquet as pq
+a, b = pq.ParquetFile("t.parquet"), pq.ParquetFile("out.parquet")
+ta, tb = a.read(), b.read()
+print(tb.column_names)
+print(ta.schema.equals(tb.schema.remove(len(ta.schema)), check_metadata=True))
+print([c for c in ta.column_names if not ta[c].equals(tb[c])])
+print(tb.schema.field("removals").type)
+print([b.metadata.row_group(i).num_rows for i in range(b.num_row_groups)])
+print(json.dumps(tb["text"].to_pylist(), ensure_ascii=False, separators=(",", ":")))
+for row in tb["removals"].to_pylist():
+    print(json.dumps(row, separators=(",", ":")))
+"#,
+    );
+    let texts = serde_json::to_string(&[
+        Some(HARBOUR_CLEAN.to_string()),
+        Some(PLAIN.to_string()),
+        None,
+        Some(BAKERY_CLEAN.to_string()),
+        Some(HARBOUR_CLEAN.replace("harbour", "härbour")),
+    ])
+    .unwrap();
+    // The comment prompt's two lines: the forum tail and, inside it, the heading.
+    let comments = |start: usize| {
+        format!(
+            "[{{\"rule\":\"independent.comments.forum-tail\",\"family\":\"comments\",\"scope\":\"tail\",\"start\":{start},\"end\":{}}},\
+             {{\"rule\":\"generic.comments.heading\",\"family\":\"comments\",\"scope\":\"tail\",\"start\":{},\"end\":{}}}]",
+            start + 35,
+            start + 26,
+            start + 35
+        )
+    };
+    let bakery = BAKERY.find("Join").unwrap();
+    assert_eq!(
+        report,
+        format!(
+            "['id', 'url', 'text', 'tags', 'removals']\nTrue\n['text']\n\
+             list<element: struct<rule: string not null, family: string not null, scope: \
+             string not null, start: int64 not null, end: int64 not null> not null>\n\
+             [2, 2, 1]\n{texts}\n{}\n[]\nnull\n{}\n{}\n",
+            comments(133),
+            comments(bakery),
+            comments(133),
+        )
+    );
+    // The JSONL annotation of the same text says the same.
+    let line = format!("{{\"text\":{}}}\n", serde_json::to_string(&umlaut).unwrap());
+    let j = run_in(
+        d,
+        &["clean", "--no-config", "--jsonl", "--annotate", "removals"],
+        line.as_bytes(),
+    );
+    assert!(
+        j.stdout_str()
+            .ends_with(&format!(",\"removals\":{}}}\n", comments(133))),
+        "{}",
+        j.stdout_str()
+    );
+    // With --keep-text only the annotation column is new.
+    let r = run(
+        d,
+        &[
+            "clean",
+            "t.parquet",
+            "-o",
+            "kept.parquet",
+            "--annotate",
+            "removals",
+            "--keep-text",
+        ],
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let kept = python(
+        &py,
+        d,
+        r#"
+import json, pyarrow.parquet as pq
+ta, tb = pq.read_table("t.parquet"), pq.read_table("kept.parquet")
+print([c for c in ta.column_names if not ta[c].equals(tb[c])])
+print(tb["removals"].equals(pq.read_table("out.parquet")["removals"]))
+"#,
+    );
+    assert_eq!(kept, "[]\nTrue\n");
+    // A column of that name already there is an error, and nothing is written.
+    let r = run(
+        d,
+        &[
+            "clean",
+            "t.parquet",
+            "-o",
+            "o2.parquet",
+            "--annotate",
+            "tags",
+        ],
+    );
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            2,
+            "dechrome: error: t.parquet: column `tags` already exists; name a new column for the \
+             removals with --annotate\n"
+        )
+    );
+    assert!(!d.join("o2.parquet").exists());
+}

@@ -110,7 +110,7 @@ class CleanStep:
         """Yields each ``pyarrow.RecordBatch`` with its ``text_key`` column cleaned and every
         other column, the schema and the row order as they were; nulls stay null. This is the
         function for Spark's ``DataFrame.mapInArrow(step.map_arrow, df.schema)``. Needs pyarrow."""
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
         for batch in batches:
             i = batch.schema.get_field_index(self.text_key)
@@ -129,8 +129,8 @@ class CleanStep:
         """Cleans the ``text_key`` column of the Parquet file ``src`` into ``dst``, row group by
         row group: the schema, the row groups and the compression are kept (what
         ``dechrome clean --parquet`` does, in Python). Needs pyarrow."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
         source = pq.ParquetFile(src)
         meta = source.metadata
