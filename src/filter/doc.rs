@@ -73,6 +73,12 @@ pub(super) struct ProseIndex {
 /// forty English words): a longer one is a paragraph of the article, and keeps the section.
 pub(super) const TEASER_CHARS: usize = 250;
 
+/// A paragraph under a one-word subheading is at least this long (see [`Doc::heads_section`]).
+const SUBHEADED_CHARS: usize = 100;
+/// Cells a table introduced by a `:` line may have above a label that is one of them (see
+/// [`Doc::in_introduced_cells`]).
+const INTRODUCED_CELLS: usize = 8;
+
 /// Words of a line for the structural rules, counted up to `cap` (the callers only compare with a
 /// small bound, and paragraphs are long): runs of non-space characters, where each Chinese,
 /// Japanese or Korean character counts as a word of its own (those scripts put no spaces between
@@ -380,6 +386,117 @@ impl<'a> Doc<'a> {
             && !self.is_blank(&self.lines[i - 1])
             && text(i - 1).ends_with(',')
             && shape::ends_sentence(&text(i))
+    }
+
+    /// Is line `i` a subheading of the article rather than a menu entry: one capitalised word
+    /// (no count, no punctuation) after a prose line or a blank line, followed by a long prose
+    /// paragraph directly or by a short title and then one ("Features", "Task scheduling", then
+    /// the text of that feature)? A menu entry stands among other entries, not before a paragraph.
+    pub(super) fn heads_section(&self, i: usize) -> bool {
+        let n = self.lines.len();
+        let text = |j: usize| {
+            let l = &self.lines[j];
+            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
+        };
+        let label = text(i);
+        let word = label.chars().next().is_some_and(char::is_uppercase)
+            && label.chars().all(char::is_alphabetic)
+            && label.chars().skip(1).any(char::is_lowercase);
+        // Running text opens in lower case after its first word or two; a headline glued to its
+        // teaser ("Strike PossibleThe United Auto ...") opens in title case.
+        let sentence_case = |t: &str| {
+            let words: Vec<&str> = t.split_whitespace().take(8).collect();
+            let upper = words
+                .iter()
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .count();
+            2 * upper <= words.len()
+        };
+        let long_prose = |j: usize| {
+            j < n && {
+                let t = text(j);
+                char_count(t.as_bytes()) >= SUBHEADED_CHARS
+                    && shape::reads_as_prose(&t)
+                    && sentence_case(&t)
+            }
+        };
+        let title = |j: usize| {
+            j < n && {
+                let t = text(j);
+                let w = word_count(&t, 8);
+                (1..=6).contains(&w)
+                    && t.chars().next().is_some_and(char::is_uppercase)
+                    && t.chars().last().is_some_and(char::is_alphanumeric)
+                    && !t.contains(['|', '(', '\u{2022}'])
+            }
+        };
+        let before = i > 0 && {
+            let p = &self.lines[i - 1];
+            self.is_blank(p) || (self.is_prose_line(p) && sentence_case(&text(i - 1)))
+        };
+        word && before && (long_prose(i + 1) || (title(i + 1) && long_prose(i + 2)))
+    }
+
+    /// Is line `i` a cell of a table that a prose line ending in `:` introduces: the lines from
+    /// that line down to `i` and the two after it are all short, with no blank line between, and
+    /// at least two cells stand above `i` ("... states and their timestamps:", then a header row
+    /// one cell a line, "Comment" its last)? The first line after such a sentence may be a widget
+    /// ("Copy" over a code block, a sponsored box), so it is never taken for a cell.
+    pub(super) fn in_introduced_cells(&self, i: usize) -> bool {
+        let n = self.lines.len();
+        let text = |j: usize| {
+            let l = &self.lines[j];
+            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
+        };
+        let cell = |j: usize| {
+            j < n && !self.is_blank(&self.lines[j]) && {
+                let t = text(j);
+                word_count(&t, 8) <= 6 && !shape::ends_sentence(&t)
+            }
+        };
+        if !(cell(i) && cell(i + 1) && cell(i + 2)) {
+            return false;
+        }
+        let mut j = i;
+        while j > 0 && i - j < INTRODUCED_CELLS {
+            j -= 1;
+            if cell(j) {
+                continue;
+            }
+            let t = text(j);
+            return i - j > 2
+                && !self.is_blank(&self.lines[j])
+                && t.ends_with([':', '\u{ff1a}'])
+                && shape::reads_as_prose(&t);
+        }
+        false
+    }
+
+    /// The next non-blank line after line `i`, skipping at most one blank line.
+    fn next_filled(&self, i: usize) -> Option<usize> {
+        let n = self.lines.len();
+        (i + 1..n.min(i + 3)).find(|&j| !self.is_blank(&self.lines[j]))
+    }
+
+    /// Does line `i` open a list of entries of the form "Name: a sentence." (the next two
+    /// non-blank lines, each at most one blank line on)? "UP NEXT" over a schedule of the two
+    /// teams ("Thunder: Host the Lakers on Friday.") heads article content; a box of other
+    /// stories lists headlines, which do not end like sentences.
+    pub(super) fn opens_keyed_sentences(&self, i: usize) -> bool {
+        let keyed = |j: usize| {
+            let t =
+                String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[j])]).into_owned();
+            shape::ends_sentence(&t)
+                && t.split_once(": ").is_some_and(|(key, rest)| {
+                    key.chars().next().is_some_and(char::is_uppercase)
+                        && word_count(key, 4) <= 3
+                        && word_count(rest, 3) >= 3
+                })
+        };
+        let Some(a) = self.next_filled(i) else {
+            return false;
+        };
+        keyed(a) && self.next_filled(a).is_some_and(keyed)
     }
 
     /// Is line `i` a piece of hard-wrapped prose (see [`shape::continues_wrapped_prose`])?

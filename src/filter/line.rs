@@ -30,6 +30,19 @@ impl Doc<'_> {
         if rule.family != "ad" && self.in_table(i) {
             return false;
         }
+        // A section name that opens a subsection of the article, or a cell of a table that a
+        // prose line introduces, is article structure, not a menu or a widget.
+        if rule.family == "navigation" && self.heads_section(i) {
+            return false;
+        }
+        if rule.family != "ad" && self.in_introduced_cells(i) {
+            return false;
+        }
+        // A heading over a list of "Name: sentence." entries (a schedule, key dates) is the
+        // article's.
+        if rule.family == "related" && self.opens_keyed_sentences(i) {
+            return false;
+        }
         // The end of a sentence wrapped after a comma is no label either.
         if self.ends_wrapped_sentence(i) {
             return false;

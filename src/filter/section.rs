@@ -8,9 +8,13 @@
 
 use std::ops::Range;
 
-use super::doc::Doc;
+use super::doc::{Doc, word_count};
+use super::shape;
 use crate::detect::Hit;
 use crate::patterns::Rule;
+
+/// Words a paragraph after a related box needs to read as a sentence of the article, not a headline.
+const BOX_SENTENCE_WORDS: usize = 5;
 
 impl Doc<'_> {
     /// A section heading and all that follows it, when the heading has prose before it and what
@@ -71,7 +75,43 @@ impl Doc<'_> {
         let list = edges
             && ((after <= max_prose && long == 0 && self.no_more_prose_than_before(idx))
                 || (interleaved && long <= usize::from(after > 1) && self.interleaved_after(idx)));
-        (p.before[idx] > 0 && list).then_some(self.lines[idx].start..self.text.len())
+        let end = self.box_end(idx).unwrap_or(self.text.len());
+        (p.before[idx] > 0 && list).then_some(self.lines[idx].start..end)
+    }
+
+    /// Where a box opened by heading `idx` ends when a paragraph that continues the article
+    /// follows it: the heading, a run of at least two headline lines (none ends a sentence), a
+    /// blank line, then a sentence of at least [`BOX_SENTENCE_WORDS`] words. The article's last
+    /// paragraph after a related box inside it is no headline of the box, so the box stops there;
+    /// what follows the paragraph (a share bar) is left to the rules of its own.
+    fn box_end(&self, idx: usize) -> Option<usize> {
+        let text = |j: usize| {
+            let l = &self.lines[j];
+            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
+        };
+        let blank = |j: usize| self.is_blank(&self.lines[j]);
+        let n = self.lines.len();
+        let mut j = idx + 1;
+        if j < n && blank(j) {
+            j += 1;
+        }
+        let items = j;
+        while j < n && !blank(j) {
+            let t = text(j);
+            if shape::ends_sentence(&t) || shape::reads_as_prose(&t) {
+                return None;
+            }
+            j += 1;
+        }
+        if j - items < 2 {
+            return None;
+        }
+        while j < n && blank(j) {
+            j += 1;
+        }
+        let t = (j < n).then(|| text(j))?;
+        (shape::ends_sentence(&t) && word_count(&t, BOX_SENTENCE_WORDS) >= BOX_SENTENCE_WORDS)
+            .then(|| self.lines[j].start)
     }
 
     /// Does what follows line `idx` alternate like a list of headlines with teasers (no two prose
