@@ -16,6 +16,9 @@ use crate::patterns::Rule;
 /// Words a paragraph after a related box needs to read as a sentence of the article, not a headline.
 const BOX_SENTENCE_WORDS: usize = 5;
 
+/// Most headline lines a related box inside an article holds (see `Doc::box_end`).
+const BOX_MAX_HEADLINES: usize = 40;
+
 impl Doc<'_> {
     /// A section heading and all that follows it, when the heading has prose before it and what
     /// follows reads as a list: its first and last lines are not prose and it holds at most
@@ -97,6 +100,11 @@ impl Doc<'_> {
         }
         let items = j;
         while j < n && !blank(j) {
+            // A box inside an article holds a handful of headlines; a longer run is not one, and
+            // stopping here keeps a document of many labels linear.
+            if j - items >= BOX_MAX_HEADLINES {
+                return None;
+            }
             let t = text(j);
             if shape::ends_sentence(&t) || shape::reads_as_prose(&t) {
                 return None;
