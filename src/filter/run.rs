@@ -84,14 +84,16 @@ enum BlockLine {
 }
 
 /// Does the trimmed line carry the marks of a fact rather than a menu label: a field (`Email:`,
-/// `Capital: Wellington`, a name of at most two words before its colon; a headline's colon comes
-/// later), an address or link, a reference mark, a changelog entry, a number at
-/// its start (a result, a poll count, a numbered step or section), or no letter at all (a rule
-/// that closes the article, such as `___`)?
+/// `Capital: Wellington`: at most two words before the colon; a headline's colon comes later), an
+/// address or link, a reference mark, a changelog entry, a number at its start or one of one or
+/// two digits at its end (a result, a poll count, a numbered step: `Step 3`; a year ends many
+/// headlines), or no letter at all (a rule that closes the article, such as `___`)?
 fn info_shaped(s: &str) -> bool {
     let field = s
         .split_once([':', '\u{ff1a}'])
-        .is_some_and(|(name, value)| value.trim().is_empty() || name.split_whitespace().count() <= 2);
+        .is_some_and(|(name, value)| {
+            value.trim().is_empty() || name.split_whitespace().count() <= 2
+        });
     !s.contains(char::is_alphabetic)
         || field
         || s.contains(['@', '['])
@@ -99,10 +101,12 @@ fn info_shaped(s: &str) -> bool {
         || s.contains("www.")
         || s.starts_with("+ ")
         || s.starts_with('(')
-        || s
-            .split_whitespace()
+        || s.split_whitespace()
             .next()
             .is_some_and(|w| w.contains(|c: char| c.is_ascii_digit()))
+        || s.split_whitespace()
+            .last()
+            .is_some_and(|w| (1..=2).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
 }
 
 impl Doc<'_> {
@@ -122,20 +126,34 @@ impl Doc<'_> {
             && s.chars().count() <= max_chars
     }
 
+    /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
+    fn is_content_heading(&self, line: &Line) -> bool {
+        let t = &self.text[self.trimmed_ws(line)];
+        // The longest heading is a few words: most lines are dismissed without lowercasing them.
+        t.len() <= 40 && {
+            let s = String::from_utf8_lossy(t);
+            let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
+            CONTENT_HEADINGS.contains(&heading.as_str())
+        }
+    }
+
     /// What line `i` is to a menu block (`None`: blank, or removed by a line rule). At the tail a
     /// line that ends a sentence ends the block: the article's last lines come before it.
     fn block_line(&self, i: usize, rule: &Rule, tail: bool) -> Option<BlockLine> {
         let line = &self.lines[i];
+        if self.is_blank(line) {
+            return None;
+        }
+        // Another rule may take the heading for a label ("See also"): it still owns its list.
+        if self.is_content_heading(line) {
+            return Some(BlockLine::ContentHeading);
+        }
         // A line another rule removes whole goes anyway; it tells nothing of the block's shape.
-        if self.is_blank(line) || self.masked.get().is_some_and(|m| m[i]) {
+        if self.masked.get().is_some_and(|m| m[i]) {
             return None;
         }
         let s = String::from_utf8_lossy(&self.text[self.trimmed_ws(line)]);
         let whole = String::from_utf8_lossy(&self.text[line.start..line.content_end]);
-        let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
-        if CONTENT_HEADINGS.contains(&heading.as_str()) {
-            return Some(BlockLine::ContentHeading);
-        }
         if info_shaped(&s) || shape::is_content_shape(&whole) || self.is_long(line) {
             return Some(BlockLine::Stop);
         }
@@ -203,11 +221,6 @@ impl Doc<'_> {
     /// byline and date stay). Needs prose after the block.
     fn head_block(&self, rule: &Rule) -> Option<Range<usize>> {
         let (block, _) = self.menu_block(0..self.lines.len(), rule, false);
-        if std::env::var("DBG").is_ok() {
-            for (i, k) in &block {
-                eprintln!("{i} {k:?} {}", String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[*i])]));
-            }
-        }
         let last_other = block.iter().rposition(|(_, k)| *k != BlockLine::Item)?;
         // The article's header (its title, and a standfirst or byline after it) is the last group
         // of headlines before the block's first sentence (one at the top aside) or its last line
@@ -280,9 +293,12 @@ impl Doc<'_> {
         let mut out = Vec::new();
         // The run being collected: how many run lines, and the first and last of them.
         let mut run: Option<(usize, usize, usize)> = None;
-        let mut close = |run: &mut Option<(usize, usize, usize)>| {
+        // Set by a content heading: the run right after it is its list, and stays.
+        let mut listed = false;
+        let mut close = |run: &mut Option<(usize, usize, usize)>, listed: &mut bool| {
             if let Some((count, a, b)) = run.take()
                 && count >= rule.min_lines
+                && !std::mem::take(listed)
             {
                 let (a, b) = (a.min(b), a.max(b));
                 out.push(self.lines[a].start..self.lines[b].end);
@@ -293,18 +309,30 @@ impl Doc<'_> {
             if self.is_blank(line) {
                 continue;
             }
-            if self.is_run_line(line, rule) {
+            if self.is_content_heading(line) {
+                // The list under such a heading is the document's: at the tail, the run found
+                // below it is that list; elsewhere, the run that follows it.
+                if rule.position == Some(Position::Tail) {
+                    run = None;
+                }
+                close(&mut run, &mut listed);
+                if anchored {
+                    break;
+                }
+                listed = true;
+            } else if self.is_run_line(line, rule) {
                 let r = run.get_or_insert((0, i, i));
                 r.0 += 1;
                 r.2 = i;
             } else {
-                close(&mut run);
+                close(&mut run, &mut listed);
+                listed = false;
                 if anchored {
                     break;
                 }
             }
         }
-        close(&mut run);
+        close(&mut run, &mut listed);
         out
     }
 }
@@ -405,5 +433,73 @@ max_words = 2
         // breaks a run.
         let keep = "Intro.\nSubheading here\nBody.\nAbout us\nContact.\nJobs\n";
         assert_eq!(c.clean(keep.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn menu_blocks_at_head_and_tail() {
+        let rules = r#"
+[[rule]]
+id = "b.head"
+family = "navigation"
+scope = "run"
+position = "head-block"
+min_lines = 6
+max_words = 4
+
+[[rule]]
+id = "b.tail"
+family = "navigation"
+scope = "run"
+position = "tail-block"
+min_lines = 6
+max_words = 4
+"#;
+        let c = cleaner_from("b.toml", rules);
+        let p1 = "Crews of the island ferries returned to work on Thursday after a new offer.";
+        let p2 = "The company said the next round of talks would begin in January.";
+        let head = "Search the archive by town or topic. Press enter to see results.\nHarbour\nFerries\nTides\nTraders fear a second winter without the ferry\nKitchens\nBakeries\nPubs\nRowing club opens its boathouse\nFerry strike ends after three days\nBy Ann Carver\n";
+        let tail = "Council keeps the old bridge open\nAnn Carver\nChoir wins the county cup\nTom Hale\nOur Team\nLetters\nNotices\nDelivery\n";
+        let input = format!("{head}{p1}\n{p2}\n{tail}");
+        let out = c.clean(input.as_bytes());
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        // The search prompt above the first item stays; the menu ends at the last row of three
+        // items before the article's header (the last headlines before its first sentence).
+        // At the tail the block starts at its first item.
+        assert_eq!(
+            got,
+            [
+                (
+                    "b.head",
+                    "Harbour\nFerries\nTides\nTraders fear a second winter without the ferry\nKitchens\nBakeries\nPubs\n"
+                ),
+                (
+                    "b.tail",
+                    "Ann Carver\nChoir wins the county cup\nTom Hale\nOur Team\nLetters\nNotices\nDelivery\n"
+                )
+            ]
+        );
+        // Lines that read as facts end a block: numbered steps, fields, poll counts.
+        let steps = format!(
+            "{p1}\n{p2}\nStep 1\nMix\nStep 2\nBake\nStep 3\nCool\nServe\nEat\nShare\nKeep\n"
+        );
+        assert_eq!(c.clean(steps.as_bytes()).verdict, Verdict::Unchanged);
+        // A list under a heading of the document's own (references, see also) stays whole.
+        let refs = format!(
+            "{p1}\n{p2}\nReferences\nTide Tables\nFerry Times\nKnot Book\nChart Notes\nWeather Diary\nBoat Ledger\n"
+        );
+        assert_eq!(c.clean(refs.as_bytes()).verdict, Verdict::Unchanged);
+        // A list right after the article's first sentence is the article's (an intro, then the
+        // list): with no headline before the sentence, nothing marks a header, nothing goes.
+        let intro = format!(
+            "About\n{p1}\nHarbour\nFerries\nTides\nKitchens\nBakeries\nPubs\nA headline here for the list\n{p2}\n{p1}\n"
+        );
+        assert_eq!(c.clean(intro.as_bytes()).verdict, Verdict::Unchanged);
+        // No prose: nothing tells the menu from the text.
+        let bare = "Harbour\nFerries\nTides\nA headline of several words\nKitchens\nBakeries\nPubs\nMore\n";
+        assert_eq!(c.clean(bare.as_bytes()).verdict, Verdict::Unchanged);
     }
 }
