@@ -238,12 +238,7 @@ type Found = (usize, usize, usize);
 /// text; line regexes, sentence regexes and pack signatures take what they need from it.
 fn scan(set: &PatternSet, hay: &[u8]) -> Vec<Found> {
     let mut found = Vec::new();
-    if let Some(ac) = set.inner().scan.automaton(hay.len()) {
-        found.extend(
-            ac.find_overlapping_iter(hay)
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
-        );
-    }
+    set.inner().scan.find(hay, &mut found);
     found
 }
 

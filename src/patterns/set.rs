@@ -573,8 +573,8 @@ pub(crate) struct Scan {
     /// The literals as a compact NFA, quick to build: start-up pays for nothing more.
     nfa: Option<AhoCorasick>,
     /// The same automaton as a DFA: three times faster to search but slow to build, so built
-    /// only once the scan has read [`FAST_GATES_AFTER`] bytes.
-    dfa: OnceLock<AhoCorasick>,
+    /// only once the scan has read [`FAST_GATES_AFTER`] bytes. Searched by [`find_in_dfa`].
+    dfa: OnceLock<aho_corasick::dfa::DFA>,
     /// Bytes scanned so far (all threads).
     read: std::sync::atomic::AtomicUsize,
 }
@@ -598,27 +598,57 @@ impl Scan {
         }
     }
 
-    /// The automaton, for a text of `len` bytes: the compact NFA for the first
-    /// [`FAST_GATES_AFTER`] bytes a run reads, then the DFA. `None` when there is nothing to scan for.
-    pub fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
-        let nfa = self.nfa.as_ref()?;
-        if let Some(dfa) = self.dfa.get() {
-            return Some(dfa);
+    /// Appends every occurrence of every literal in `hay` to `found` as `(start, end, literal)`,
+    /// in the order of their ends: the compact NFA for the first [`FAST_GATES_AFTER`] bytes a run
+    /// reads, then the DFA.
+    pub fn find(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
+        let Some(nfa) = self.nfa.as_ref() else {
+            return;
+        };
+        let dfa = match self.dfa.get() {
+            Some(dfa) => dfa,
+            None => {
+                let read = self
+                    .read
+                    .fetch_add(hay.len(), std::sync::atomic::Ordering::Relaxed);
+                if read + hay.len() < FAST_GATES_AFTER {
+                    found.extend(
+                        nfa.find_overlapping_iter(hay)
+                            .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+                    );
+                    return;
+                }
+                self.dfa.get_or_init(|| {
+                    aho_corasick::dfa::DFA::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .build(&self.literals)
+                        .expect("scan automaton within limits")
+                })
+            }
+        };
+        find_in_dfa(dfa, hay, found);
+    }
+}
+
+/// [`Scan::find`] with the DFA: a loop of our own that steps it directly, one table look-up per
+/// byte (the library's overlapping search, which keeps its state between calls, cost a quarter
+/// more on real pages).
+fn find_in_dfa(dfa: &aho_corasick::dfa::DFA, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
+    use aho_corasick::automaton::Automaton;
+    let anchored = aho_corasick::Anchored::No;
+    let Ok(mut sid) = dfa.start_state(anchored) else {
+        return;
+    };
+    for (i, &b) in hay.iter().enumerate() {
+        sid = dfa.next_state(anchored, sid, b);
+        if dfa.is_special(sid) && dfa.is_match(sid) {
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k);
+                found.push((i + 1 - dfa.pattern_len(pid), i + 1, pid.as_usize()));
+            }
         }
-        let read = self
-            .read
-            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-        if read + len < FAST_GATES_AFTER {
-            return Some(nfa);
-        }
-        Some(self.dfa.get_or_init(|| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&self.literals)
-                .expect("scan automaton within limits")
-        }))
     }
 }
 
@@ -1004,6 +1034,35 @@ mod tests {
         assert!(regex_set(&line.late_sources, false).unwrap().is_some());
         for (re, _) in &set.inner().regexes {
             re.get();
+        }
+    }
+
+    proptest::proptest! {
+        /// The scan's own loop over the DFA finds what the library's overlapping search finds,
+        /// in the same order, ASCII case-insensitively.
+        #[test]
+        fn the_dfa_scan_finds_every_occurrence(
+            lits in proptest::collection::vec("[abAB©é ]{1,4}", 1..10),
+            text in "[abcABC©é \n]{0,40}",
+        ) {
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&lits)
+                .unwrap();
+            let want: Vec<(usize, usize, usize)> = ac
+                .find_overlapping_iter(text.as_bytes())
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            let dfa = aho_corasick::dfa::DFA::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(&lits)
+                .unwrap();
+            let mut got = Vec::new();
+            find_in_dfa(&dfa, text.as_bytes(), &mut got);
+            proptest::prop_assert_eq!(got, want);
         }
     }
 
