@@ -10,7 +10,7 @@
 
 use crate::filter::{is_bullet, is_space_char, is_trailing_punct};
 use crate::normalize::Normalized;
-use crate::patterns::{PatternSet, REGEX_LINE_LIMIT, Role};
+use crate::patterns::{PatternSet, REGEX_LINE_LIMIT, Role, ScanTarget};
 
 /// One match of one pattern of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -229,17 +229,34 @@ impl std::hash::BuildHasher for BuildLineHash {
     }
 }
 
+/// One occurrence found by the document scan (see [`Scan`](crate::patterns)): start and end in
+/// the search copy, and the literal.
+type Found = (usize, usize, usize);
+
+/// The document scan of the search copy `hay`: every occurrence of every literal of the set's
+/// [`Scan`](crate::patterns), in the order of their ends. This is the only pass over the whole
+/// text; line regexes, sentence regexes and pack signatures take what they need from it.
+fn scan(set: &PatternSet, hay: &[u8]) -> Vec<Found> {
+    let mut found = Vec::new();
+    set.inner().scan.find(hay, &mut found);
+    found
+}
+
 /// Regex hits: the regexes of sentence rules over the whole text, those of line and tail rules line
 /// by line, on lines no longer than [`REGEX_LINE_LIMIT`] (a longer line is a paragraph, not chrome,
-/// and skipping it is most of the speed). With a memo, lines seen before take their matches from it.
+/// and skipping it is most of the speed). A regex with a gate runs only where the document scan
+/// (`found`) saw one of its literals: a sentence regex on the document, a line regex on the line.
+/// With a memo, lines seen before take their matches from it.
 fn regex_hits(
     set: &PatternSet,
     norm: &Normalized<'_>,
+    found_in_scan: &[Found],
     hits: &mut Vec<Hit>,
     mut memo: Option<&mut LineMemo>,
 ) {
     let inner = set.inner();
     let hay = norm.text();
+    let targets = &inner.scan.targets;
     let mut push = |re: &regex::bytes::Regex, rule: usize, base: usize, text: &[u8]| {
         for m in re.find_iter(text) {
             if m.is_empty() {
@@ -253,8 +270,21 @@ fn regex_hits(
             });
         }
     };
-    if let Some(rs) = &inner.regex_set {
-        for i in rs.matches(hay).iter() {
+    if !inner.regexes.is_empty() {
+        let mut run = vec![false; inner.regexes.len()];
+        for &(_, _, lit) in found_in_scan {
+            for t in &targets[lit] {
+                if let ScanTarget::Sentence(i) = *t {
+                    run[i] = true;
+                }
+            }
+        }
+        if let Some(rs) = &inner.regex_set {
+            for k in rs.matches(hay).iter() {
+                run[inner.regex_set_index[k]] = true;
+            }
+        }
+        for (i, _) in run.iter().enumerate().filter(|(_, r)| **r) {
             let (re, rule) = &inner.regexes[i];
             push(re.get(), *rule, 0, hay);
         }
@@ -263,8 +293,11 @@ fn regex_hits(
     if lines.is_empty() {
         return;
     }
-    let gates = lines.gates(hay.len());
+    lines.count_read(hay.len());
     let late = lines.late();
+    // The next occurrence of the document scan not yet looked at (they come in the order of
+    // their ends).
+    let mut next = 0;
     let mut admitted: Vec<usize> = Vec::new();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut screened: Vec<usize> = Vec::new();
@@ -296,9 +329,19 @@ fn regex_hits(
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
             }
-            if let Some(gates) = gates {
-                for m in gates.find_overlapping_iter(line) {
-                    admitted.extend_from_slice(&lines.gate_targets[m.pattern().as_usize()]);
+            // The gate literals found within this line (an occurrence that ends here but starts
+            // on an earlier line, or takes in the line's `\r`, is not within it).
+            while let Some(&(s, e, lit)) = found_in_scan.get(next) {
+                if e > end {
+                    break;
+                }
+                next += 1;
+                if s >= start && e <= start + line.len() {
+                    for t in &targets[lit] {
+                        if let ScanTarget::Line(i) = *t {
+                            admitted.push(i);
+                        }
+                    }
                 }
             }
             if let Some(set) = late {
@@ -378,7 +421,7 @@ pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
         let input = aho_corasick::Input::new(hay);
         literal_hits(ac, &inner.literal_targets, &norm, input, &mut hits);
     }
-    regex_hits(set, &norm, &mut hits, None);
+    regex_hits(set, &norm, &scan(set, hay), &mut hits, None);
     hits.sort_unstable();
     hits.dedup();
     hits
@@ -401,7 +444,9 @@ pub(crate) fn detect_for_cleaning_with(
     if inner.full_scan || !inner.has_literals() {
         return detect(set, text);
     }
-    detect_normalized(set, &Normalized::new(text), memo)
+    let norm = Normalized::new(text);
+    let found = scan(set, norm.text());
+    detect_normalized(set, &norm, &found, memo)
 }
 
 /// The publisher packs that apply to `text` (see [`PatternSet::active_packs`]) and the hits of
@@ -417,12 +462,26 @@ pub(crate) fn active_packs_and_hits(
         return (set.active_packs(text, publisher), detect(set, text));
     }
     let norm = Normalized::new(text);
-    let active = inner.packs.active_in(text, publisher, Some(&norm));
-    (active, detect_normalized(set, &norm, memo))
+    let hay = norm.text();
+    let found = scan(set, hay);
+    let targets = &inner.scan.targets;
+    let signatures = found.iter().flat_map(|&(s, e, lit)| {
+        targets[lit].iter().filter_map(move |t| match *t {
+            ScanTarget::Signature(pack) => Some((pack, s, e)),
+            _ => None,
+        })
+    });
+    let active = inner.packs.active_from(hay, publisher, signatures);
+    (active, detect_normalized(set, &norm, &found, memo))
 }
 
-/// [`detect_for_cleaning_with`] on text already normalised.
-fn detect_normalized(set: &PatternSet, norm: &Normalized<'_>, memo: &mut LineMemo) -> Vec<Hit> {
+/// [`detect_for_cleaning_with`] on text already normalised and scanned (`found`).
+fn detect_normalized(
+    set: &PatternSet,
+    norm: &Normalized<'_>,
+    found: &[Found],
+    memo: &mut LineMemo,
+) -> Vec<Hit> {
     let inner = set.inner();
     let hay = norm.text();
     let mut hits = Vec::new();
@@ -509,7 +568,7 @@ fn detect_normalized(set: &PatternSet, norm: &Normalized<'_>, memo: &mut LineMem
             literal_hits(ac, &inner.window_targets, norm, input, &mut hits);
         }
     }
-    regex_hits(set, norm, &mut hits, Some(memo));
+    regex_hits(set, norm, found, &mut hits, Some(memo));
     hits.sort_unstable();
     hits.dedup();
     hits
@@ -634,6 +693,47 @@ max_lines = 5
                 prop_assert_eq!(&full.deleted, &fast.deleted);
             }
         }
+    }
+
+    /// A sentence regex with a gate runs only on a document the scan found one of its literals
+    /// in; one without (no literal every match holds) runs on every document.
+    #[test]
+    fn sentence_regexes_with_and_without_a_gate() {
+        let set = PatternSetBuilder::new()
+            .add_str(
+                "s.toml",
+                r#"
+[[rule]]
+id = "t.gated"
+family = "other"
+scope = "sentence"
+regexes = ['thanks for reading [a-z]+\.']
+
+[[rule]]
+id = "t.ungated"
+family = "other"
+scope = "sentence"
+regexes = ['(?-i:[A-Z])[0-9]{3}\.']
+"#,
+            )
+            .build()
+            .unwrap();
+        let inner = set.inner();
+        assert_eq!(inner.regex_set_index, vec![1]);
+        let found = |text: &str| {
+            let mut v: Vec<(&str, usize, usize)> = detect_for_cleaning(&set, text.as_bytes())
+                .iter()
+                .map(|h| (set.rule(h.rule).id.as_str(), h.start, h.end))
+                .collect();
+            v.dedup();
+            v
+        };
+        assert_eq!(
+            found("Intro. THANKS for reading Daily. Code Z123. End.\n"),
+            vec![("t.gated", 7, 32), ("t.ungated", 38, 43)]
+        );
+        assert_eq!(found("Code z123. Thanks for the read.\n"), vec![]);
+        assert_eq!(found("Z123."), vec![("t.ungated", 0, 5)]);
     }
 
     #[test]

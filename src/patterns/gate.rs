@@ -48,7 +48,8 @@ pub(crate) fn gate(regex: &str) -> Option<Vec<Vec<u8>>> {
         Req::Exact(l) | Req::Contains(l) => minimal(l),
         Req::Unknown => return None,
     };
-    (usable(&lits) && score(&lits) <= MAX_SCORE).then_some(lits)
+    // No literal at all would admit no line: such a regex stays ungated, it is never dropped.
+    (!lits.is_empty() && usable(&lits) && score(&lits) <= MAX_SCORE).then_some(lits)
 }
 
 /// The literals of `lits` that contain no other one: a line holding a longer one holds the shorter.
@@ -193,7 +194,9 @@ fn class_req(class: &Class) -> Req {
         Class::Unicode(c) => {
             for range in c.ranges() {
                 for ch in range.start()..=range.end() {
-                    if !crate::normalize::can_occur(ch) {
+                    // ASCII keeps its case in the search copy (the folding lowers non-ASCII
+                    // capitals only): `(?-i:[A-Z])` matches capitals there.
+                    if !ch.is_ascii() && !crate::normalize::can_occur(ch) {
                         continue;
                     }
                     let mut buf = [0; 4];
@@ -439,6 +442,33 @@ mod tests {
         assert_eq!(g(r"^© 20[0-9]{2}$"), Some(vec!["© 20".to_string()]));
     }
 
+    /// Found when the sentence regexes were gated: ASCII capitals were taken for letters the
+    /// search copy cannot hold (it lowers only non-ASCII capitals), so a case-sensitive class
+    /// made the copyright regex's gate empty, and an empty gate admits no line at all.
+    #[test]
+    fn a_case_sensitive_class_is_no_empty_gate() {
+        assert_eq!(g(r"(?-i:[A-Z])"), None);
+        assert_eq!(g(r"(?-i:[A-Z])[0-9]{3}"), None);
+        // Capitals in an alternative still count: the other alternative is no gate by itself.
+        assert_eq!(g(r"^(?:zebra|(?-i:[XYZ]))$"), None);
+        assert_eq!(
+            g(r"^(?:zebra|(?-i:[XQ])ylophon)$"),
+            Some(vec!["qylophon".into(), "xylophon".into(), "zebra".into()])
+        );
+        // The copyright sentence regex keeps a gate on its marks.
+        let copyright = r"(?:copyright ?)?(?:©|ⓒ|\(c\)|copyright) ?(?:19|20)[0-9]{2}(?:[ ,-]{1,3}(?:19|20)?[0-9]{2,4})? (?-i:[A-Z])(?:(?-u:[^\n.!?])|\.(?-u:[^ \n.!?])){0,60}\.";
+        let lits = g(copyright).expect("a gate");
+        assert!(!lits.is_empty(), "{lits:?}");
+        let re = regex::bytes::RegexBuilder::new(copyright)
+            .case_insensitive(true)
+            .build()
+            .unwrap();
+        let text = "Copyright 2024 Example Media Group.";
+        assert!(re.is_match(text.as_bytes()));
+        let lower = text.to_ascii_lowercase();
+        assert!(lits.iter().any(|l| lower.contains(l.as_str())), "{lits:?}");
+    }
+
     /// A small regex from a grammar that mixes literals, classes, alternations and repetitions.
     fn regex_strategy() -> impl Strategy<Value = String> {
         let atom = prop_oneof![
@@ -452,6 +482,8 @@ mod tests {
             Just(" ".to_string()),
             Just(r"\b".to_string()),
             Just("©".to_string()),
+            Just("(?-i:[A-Z])".to_string()),
+            Just("(?-i:[SX])".to_string()),
         ];
         atom.prop_recursive(4, 24, 3, |inner| {
             prop_oneof![

@@ -15,6 +15,7 @@ pub(crate) mod prefix;
 mod set;
 
 pub use pack::{ActivePacks, Pack};
+pub(crate) use set::ScanTarget;
 pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};
 
 use std::fmt;

@@ -8,6 +8,8 @@
 //! that publisher prints, such as its name in its own footer) on a short line. A pack without a signature applies
 //! only when named. Files without a `[pack]` table apply to every document, as before.
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::normalize::{self, Normalized};
@@ -71,9 +73,13 @@ pub(crate) struct Packs {
     pub packs: Vec<Pack>,
     /// For each rule of the set, the index of its pack.
     pub rule_pack: Vec<Option<usize>>,
-    signatures: Option<AhoCorasick>,
+    /// The signature phrases, normalised. Cleaning finds them in its one scan of a document (see
+    /// [`Packs::active_from`]); the automaton below serves [`Packs::active`] only.
+    pub signature_phrases: Vec<String>,
+    /// The signatures in one automaton, built on first use.
+    signatures: OnceLock<Option<AhoCorasick>>,
     /// For each signature pattern, its pack.
-    signature_pack: Vec<usize>,
+    pub signature_pack: Vec<usize>,
 }
 
 impl Packs {
@@ -86,33 +92,54 @@ impl Packs {
                 signature_pack.push(i);
             }
         }
-        let signatures = (!phrases.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&phrases)
-                .expect("signature automaton within limits")
-        });
         Packs {
             packs,
             rule_pack,
-            signatures,
+            signature_phrases: phrases,
+            signatures: OnceLock::new(),
             signature_pack,
         }
+    }
+
+    fn signatures(&self) -> Option<&AhoCorasick> {
+        self.signatures
+            .get_or_init(|| {
+                (!self.signature_phrases.is_empty()).then(|| {
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .build(&self.signature_phrases)
+                        .expect("signature automaton within limits")
+                })
+            })
+            .as_ref()
     }
 
     /// Which packs apply to `text`: the one(s) `named` names, or, when nothing is named, those whose
     /// signature occurs in the text.
     pub fn active(&self, text: &[u8], named: Option<&str>) -> ActivePacks {
-        self.active_in(text, named, None)
+        let Some(ac) = self.signatures() else {
+            return self.active_from(b"", named, std::iter::empty());
+        };
+        let norm = Normalized::new(text);
+        let hay = norm.text();
+        let found = ac.find_overlapping_iter(hay).map(|m| {
+            (
+                self.signature_pack[m.pattern().as_usize()],
+                m.start(),
+                m.end(),
+            )
+        });
+        self.active_from(hay, named, found)
     }
 
-    /// [`Packs::active`], reusing `norm`, the normalised `text`, when the caller has it.
-    pub fn active_in(
+    /// [`Packs::active`] given the occurrences of the signatures in `hay`, the search copy of the
+    /// text: `(pack, start, end)` for each (found by the caller's scan of the document).
+    pub fn active_from(
         &self,
-        text: &[u8],
+        hay: &[u8],
         named: Option<&str>,
-        norm: Option<&Normalized<'_>>,
+        found: impl Iterator<Item = (usize, usize, usize)>,
     ) -> ActivePacks {
         let mut on = vec![false; self.packs.len()];
         if self.packs.is_empty() {
@@ -125,21 +152,12 @@ impl Packs {
                 }
             }
             None => {
-                if let Some(ac) = &self.signatures {
-                    let owned;
-                    let hay = match norm {
-                        Some(n) => n.text(),
-                        None => {
-                            owned = Normalized::new(text);
-                            owned.text()
-                        }
-                    };
-                    for m in ac.find_overlapping_iter(hay) {
-                        if at_word_edges(hay, m.start(), m.end())
-                            && on_a_short_line(hay, m.start(), m.end())
-                        {
-                            on[self.signature_pack[m.pattern().as_usize()]] = true;
-                        }
+                for (pack, start, end) in found {
+                    if !on[pack]
+                        && at_word_edges(hay, start, end)
+                        && on_a_short_line(hay, start, end)
+                    {
+                        on[pack] = true;
                     }
                 }
             }

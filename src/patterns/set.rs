@@ -356,17 +356,13 @@ pub(crate) struct LineRegexes {
     pub heads: Option<super::prefix::PrefixSet>,
     /// For each head literal, the regexes (indices into `regexes`) it admits.
     pub head_targets: Vec<Vec<usize>>,
-    /// All gate literals of the other gated regexes in one automaton (ASCII case-insensitive).
-    gates: Option<AhoCorasick>,
-    /// The gate literals, to build `fast_gates` from.
+    /// The gate literals of the other gated regexes (searched for in the document scan, see
+    /// [`Scan`]).
     gate_literals: Vec<Vec<u8>>,
-    /// The same automaton as a DFA: three times faster to search but slow to build, so built
-    /// only once the line regexes have read [`FAST_GATES_AFTER`] bytes.
-    fast_gates: OnceLock<AhoCorasick>,
     /// Bytes the line regexes have read so far (all threads).
     read: std::sync::atomic::AtomicUsize,
     /// For each gate literal, the regexes (indices into `regexes`) it admits.
-    pub gate_targets: Vec<Vec<usize>>,
+    gate_targets: Vec<Vec<usize>>,
     /// The regexes without a gate (those with no usable gate and those whose matches start with
     /// known text), together; they are tried on every line, anchored at its start. Compiled on
     /// first use unless the set has users' files (see [`parsed_from_users`]).
@@ -396,17 +392,26 @@ pub(crate) struct LineRegexes {
     pub late_index: Vec<usize>,
 }
 
-/// Distinct literals, each with the regexes (indices) it admits.
-#[derive(Default)]
-struct LiteralTable {
+/// Distinct literals, each with the regexes (indices) or other targets it admits.
+struct LiteralTable<T = usize> {
     index: HashMap<Vec<u8>, usize>,
     literals: Vec<Vec<u8>>,
-    targets: Vec<Vec<usize>>,
+    targets: Vec<Vec<T>>,
 }
 
-impl LiteralTable {
+impl<T> Default for LiteralTable<T> {
+    fn default() -> Self {
+        LiteralTable {
+            index: HashMap::new(),
+            literals: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+}
+
+impl<T: PartialEq + Copy> LiteralTable<T> {
     /// Records that each of `lits` admits regex `regex`.
-    fn add(&mut self, lits: impl IntoIterator<Item = Vec<u8>>, regex: usize) {
+    fn add(&mut self, lits: impl IntoIterator<Item = Vec<u8>>, regex: T) {
         for lit in lits {
             let id = *self.index.entry(lit.clone()).or_insert_with(|| {
                 self.literals.push(lit);
@@ -460,15 +465,6 @@ impl LineRegexes {
         }
         let (gate_literals, gate_targets) = (gates.literals, gates.targets);
         let (head_literals, head_targets) = (heads.literals, heads.targets);
-        let gates = (!gate_literals.is_empty()).then(|| {
-            // A DFA would cost tens of milliseconds at start-up; see `fast_gates`.
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&gate_literals)
-                .expect("gate automaton within limits")
-        });
         let heads = (!head_literals.is_empty())
             .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
         let late: Vec<(&str, usize)> = screened
@@ -483,9 +479,7 @@ impl LineRegexes {
             regexes,
             heads,
             head_targets,
-            gates,
             gate_literals,
-            fast_gates: OnceLock::new(),
             read: Default::default(),
             gate_targets,
             ungated_index: ungated.iter().map(|(_, i)| *i).collect(),
@@ -516,27 +510,12 @@ impl LineRegexes {
         Ok(self)
     }
 
-    /// The automaton of the gate literals, for a text of `len` bytes: a compact NFA for the first
-    /// [`FAST_GATES_AFTER`] bytes a run reads, then a DFA.
-    pub fn gates(&self, len: usize) -> Option<&AhoCorasick> {
-        let nfa = self.gates.as_ref()?;
-        if let Some(dfa) = self.fast_gates.get() {
-            return Some(dfa);
+    /// Counts `len` more bytes read by the line regexes (see [`LineRegexes::late`]).
+    pub fn count_read(&self, len: usize) {
+        if self.late.get().is_none() {
+            self.read
+                .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
         }
-        let read = self
-            .read
-            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-        if read + len < FAST_GATES_AFTER {
-            return Some(nfa);
-        }
-        Some(self.fast_gates.get_or_init(|| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&self.gate_literals)
-                .expect("gate automaton within limits")
-        }))
     }
 
     /// The screened and ungated regexes together (see [`LineRegexes::late`]), once the line
@@ -566,6 +545,126 @@ impl LineRegexes {
     pub fn is_empty(&self) -> bool {
         self.regexes.is_empty()
     }
+}
+
+/// What a literal of the document scan (see [`Scan`]) is searched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScanTarget {
+    /// A gate literal of the line regex with this index (into [`LineRegexes::regexes`]): the
+    /// regex runs on a line that holds it.
+    Line(usize),
+    /// A gate literal of the sentence regex with this index (into [`Inner::regexes`]): the regex
+    /// runs on a document that holds it.
+    Sentence(usize),
+    /// A signature phrase of the pack with this index: it switches the pack on (see
+    /// [`Packs::active_from`](super::pack::Packs::active_from)).
+    Signature(usize),
+}
+
+/// The one scan of each document's search copy: every literal whose occurrence anywhere matters,
+/// in one automaton (ASCII case-insensitive, all occurrences): the gates of the line regexes, the
+/// gates of the sentence regexes and the packs' signatures. Phrases need no scan (they are looked
+/// up per line, or probed at line and sentence starts: see [`detect`](crate::detect)).
+#[derive(Debug)]
+pub(crate) struct Scan {
+    literals: Vec<Vec<u8>>,
+    /// For each literal, what it is searched for.
+    pub targets: Vec<Vec<ScanTarget>>,
+    /// The literals as a compact NFA, quick to build: start-up pays for nothing more.
+    nfa: Option<AhoCorasick>,
+    /// The same automaton as a DFA: three times faster to search but slow to build, so built
+    /// only once the scan has read [`FAST_GATES_AFTER`] bytes. Searched by [`find_in_dfa`].
+    dfa: OnceLock<aho_corasick::dfa::DFA>,
+    /// Bytes scanned so far (all threads).
+    read: std::sync::atomic::AtomicUsize,
+}
+
+impl Scan {
+    fn new(table: LiteralTable<ScanTarget>) -> Scan {
+        let nfa = (!table.literals.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&table.literals)
+                .expect("scan automaton within limits")
+        });
+        Scan {
+            literals: table.literals,
+            targets: table.targets,
+            nfa,
+            dfa: OnceLock::new(),
+            read: Default::default(),
+        }
+    }
+
+    /// Appends every occurrence of every literal in `hay` to `found` as `(start, end, literal)`,
+    /// in the order of their ends: the compact NFA for the first [`FAST_GATES_AFTER`] bytes a run
+    /// reads, then the DFA.
+    pub fn find(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
+        let Some(nfa) = self.nfa.as_ref() else {
+            return;
+        };
+        let dfa = match self.dfa.get() {
+            Some(dfa) => dfa,
+            None => {
+                let read = self
+                    .read
+                    .fetch_add(hay.len(), std::sync::atomic::Ordering::Relaxed);
+                if read + hay.len() < FAST_GATES_AFTER {
+                    found.extend(
+                        nfa.find_overlapping_iter(hay)
+                            .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+                    );
+                    return;
+                }
+                self.dfa.get_or_init(|| {
+                    aho_corasick::dfa::DFA::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .build(&self.literals)
+                        .expect("scan automaton within limits")
+                })
+            }
+        };
+        find_in_dfa(dfa, hay, found);
+    }
+}
+
+/// [`Scan::find`] with the DFA: a loop of our own that steps it directly, one table look-up per
+/// byte (the library's overlapping search, which keeps its state between calls, cost a quarter
+/// more on real pages).
+fn find_in_dfa(dfa: &aho_corasick::dfa::DFA, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
+    use aho_corasick::automaton::Automaton;
+    let anchored = aho_corasick::Anchored::No;
+    let Ok(mut sid) = dfa.start_state(anchored) else {
+        return;
+    };
+    for (i, &b) in hay.iter().enumerate() {
+        sid = dfa.next_state(anchored, sid, b);
+        if dfa.is_special(sid) && dfa.is_match(sid) {
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k);
+                found.push((i + 1 - dfa.pattern_len(pid), i + 1, pid.as_usize()));
+            }
+        }
+    }
+}
+
+/// The gate of a sentence regex (see [`gate`](super::gate)): literals one of which every match
+/// holds. `None` (the regex runs on every document) when it has none.
+fn sentence_gate(source: &str) -> Option<Vec<Vec<u8>>> {
+    use builtin::Prefilter;
+    let lits = match builtin::prefilter(source) {
+        // Every match begins with a head literal, so it holds one.
+        Some((Prefilter::Head | Prefilter::Gate, lits)) => {
+            lits.iter().map(|l| l.to_vec()).collect()
+        }
+        Some(_) => return None,
+        None => super::gate::head(source).or_else(|| super::gate::gate(source))?,
+    };
+    (!lits.is_empty() && lits.iter().all(|l| !l.is_empty())).then_some(lits)
 }
 
 /// A compiled, immutable set of rules. Cheap to clone (an `Arc` inside) and shared across threads.
@@ -609,10 +708,15 @@ pub(crate) struct Inner {
     pub window: Option<AhoCorasick>,
     /// For each pattern of `window`, the rules and roles it serves.
     pub window_targets: Vec<Vec<(usize, Role)>>,
-    /// All regexes, to learn in one pass which of them match a document.
+    /// The sentence regexes without a gate (see [`Scan`]), to learn in one pass which of them
+    /// match a document.
     pub regex_set: Option<RegexSet>,
-    /// Each regex and its rule, parallel to `regex_set`.
+    /// For each regex of `regex_set`, its index into `regexes`.
+    pub regex_set_index: Vec<usize>,
+    /// Each sentence regex and its rule.
     pub regexes: Vec<(LazyRegex, usize)>,
+    /// The one scan of each document (line and sentence regex gates, pack signatures).
+    pub scan: Scan,
     /// The regexes of line and tail rules, tried line by line.
     pub line: LineRegexes,
     /// Indices of the run rules, which need no detection pass.
@@ -763,11 +867,35 @@ impl PatternSet {
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
         let line = LineRegexes::new(line_sources, eager)?;
-        let sources: Vec<&str> = regexes
-            .iter()
-            .map(|(r, _): &(LazyRegex, usize)| r.source.as_str())
-            .collect();
-        let regex_set = regex_set(&sources, true)?;
+        // The document scan: the line regexes' gates, the sentence regexes' gates, the packs'
+        // signatures. A sentence regex without a gate joins the set run over every document.
+        let mut scan = LiteralTable::<ScanTarget>::default();
+        for (lit, ts) in line.gate_literals.iter().zip(&line.gate_targets) {
+            for &t in ts {
+                scan.add([lit.clone()], ScanTarget::Line(t));
+            }
+        }
+        let mut ungated: Vec<&str> = Vec::new();
+        let mut regex_set_index = Vec::new();
+        for (i, (r, _)) in regexes.iter().enumerate() {
+            match sentence_gate(&r.source) {
+                Some(lits) => scan.add(lits, ScanTarget::Sentence(i)),
+                None => {
+                    ungated.push(r.source.as_str());
+                    regex_set_index.push(i);
+                }
+            }
+        }
+        for (phrase, &pack) in packs.signature_phrases.iter().zip(&packs.signature_pack) {
+            if !phrase.is_empty() {
+                scan.add(
+                    [phrase.as_bytes().to_ascii_lowercase()],
+                    ScanTarget::Signature(pack),
+                );
+            }
+        }
+        let scan = Scan::new(scan);
+        let regex_set = regex_set(&ungated, true)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
             .collect();
@@ -793,7 +921,9 @@ impl PatternSet {
                 window_targets,
                 literal_targets: targets,
                 regex_set,
+                regex_set_index,
                 regexes,
+                scan,
                 line,
             }),
         })
@@ -904,6 +1034,35 @@ mod tests {
         assert!(regex_set(&line.late_sources, false).unwrap().is_some());
         for (re, _) in &set.inner().regexes {
             re.get();
+        }
+    }
+
+    proptest::proptest! {
+        /// The scan's own loop over the DFA finds what the library's overlapping search finds,
+        /// in the same order, ASCII case-insensitively.
+        #[test]
+        fn the_dfa_scan_finds_every_occurrence(
+            lits in proptest::collection::vec("[abAB©é ]{1,4}", 1..10),
+            text in "[abcABC©é \n]{0,40}",
+        ) {
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&lits)
+                .unwrap();
+            let want: Vec<(usize, usize, usize)> = ac
+                .find_overlapping_iter(text.as_bytes())
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            let dfa = aho_corasick::dfa::DFA::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(&lits)
+                .unwrap();
+            let mut got = Vec::new();
+            find_in_dfa(&dfa, text.as_bytes(), &mut got);
+            proptest::prop_assert_eq!(got, want);
         }
     }
 
