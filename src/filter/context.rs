@@ -30,9 +30,25 @@ const PARAGRAPH_LOOKAHEAD: usize = 8;
 /// Lines, at least, of a list whose items keep the few labels among them (see
 /// [`Doc::keep_list_items`]).
 const LIST_ITEMS: usize = 4;
+/// Short groups of lines under a head menu that are read as the article's title block (see
+/// [`Doc::head_run_without_title`]).
+const TITLE_GROUPS: usize = 2;
+/// Words of a list item that states something (with the bullet), not a label.
+const STATEMENT_WORDS: usize = 5;
 /// Words a caption needs after its `Photo:` label to be a sentence about the picture rather than
 /// a credit naming its source.
 const CAPTION_WORDS: usize = 10;
+
+/// Is the trimmed line a teaser cut short with an ellipsis, or an entry opened by a one-word
+/// name and a colon ("ann: the council should ...")? Either is a line of a list, not running
+/// text.
+fn is_entry_or_teaser(s: &str) -> bool {
+    let core = s.trim_end_matches(['"', '\'', ')', '\u{201d}']);
+    core.ends_with('\u{2026}')
+        || core.ends_with("..")
+        || s.split_once(": ")
+            .is_some_and(|(name, _)| !name.contains(' '))
+}
 
 impl Doc<'_> {
     /// The text of line `j` without surrounding whitespace.
@@ -86,6 +102,11 @@ impl Doc<'_> {
         {
             return false;
         }
+        // A teaser cut short, or an entry opened by a name and a colon ("ann: the council
+        // should..."), is a line of a list, not the rest of a sentence.
+        if is_entry_or_teaser(&below) {
+            return false;
+        }
         // A line of comma-separated tags or names is a list, not the rest of a sentence.
         let separators = below.matches([',', ';', '|', '\u{2022}', '\u{b7}']).count();
         if separators >= 4 && word_count(&below, 4 * separators + 1) <= 4 * separators {
@@ -128,7 +149,10 @@ impl Doc<'_> {
         let term = |j: usize| {
             self.filled(j) && {
                 let t = self.text_of(j);
-                word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS && !shape::ends_sentence(&t)
+                // A name over its comment ("ann says:") ends with a colon; a term does not.
+                word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS
+                    && !shape::ends_sentence(&t)
+                    && !t.ends_with([':', '\u{ff1a}'])
             }
         };
         let definition = |j: usize| {
@@ -206,6 +230,8 @@ impl Doc<'_> {
         lines.windows(2).any(|w| {
             let (a, b) = (self.text_of(w[0]), self.text_of(w[1]));
             w[1] == w[0] + 1
+                && !is_entry_or_teaser(&a)
+                && !is_entry_or_teaser(&b)
                 && shape::is_wrapped_prose_line(&a)
                 && !shape::ends_sentence(&a)
                 && b.chars().next().is_some_and(char::is_lowercase)
@@ -219,7 +245,9 @@ impl Doc<'_> {
     /// [`LIST_ITEMS`] lines between blank lines, each of at most [`OPENER_WORDS`] words and none
     /// ending a sentence, under a line ending in a colon or none) in which the line rules take no more than half of the items: a list
     /// of features, subjects or fields ("Count", "Share", "Print", "Export") holds a word that
-    /// is also a label, while a menu or a share bar is made of labels. Ad markers stay removed
+    /// is also a label, while a menu or a share bar is made of labels. So does a bulleted list
+    /// with statements among its items (a changelog's "- Share" above "- Text export for every
+    /// report"). Ad markers stay removed
     /// wherever they stand. Linear in the document: each block is counted once.
     pub(super) fn keep_list_items(&self, removals: &mut Vec<super::Removal>) {
         let n = self.lines.len();
@@ -253,24 +281,42 @@ impl Doc<'_> {
                 i += 1;
                 continue;
             }
-            // A line ending in a colon may introduce the list ("The keys of the table are:"); a
-            // label that does ("Share this:") heads a share bar.
+            // A line ending in a colon may introduce the list ("The keys of the table are:"), and
+            // a heading a bulleted one; a label that does ("Share this:") heads a share bar.
+            // A bulleted list is also read by its bullets: every line under its heading opens
+            // with the same one, and one item or more is a statement ("- Text export for every
+            // report").
+            let bullet_of = |j: usize| {
+                let t = self.text_of(j);
+                let mut c = t.chars();
+                c.next()
+                    .filter(|&b| crate::filter::is_bullet(b) && c.next() == Some(' '))
+            };
             let mut start = i;
             let mut all_items = true;
-            if self.text_of(i).ends_with([':', '\u{ff1a}']) {
+            let heading =
+                bullet_of(i).is_none() && self.filled(i + 1) && bullet_of(i + 1).is_some();
+            if heading || self.text_of(i).ends_with([':', '\u{ff1a}']) {
                 all_items = !taken[i];
                 start += 1;
                 i += 1;
             }
+            let bullet = if all_items { bullet_of(i) } else { None };
+            let mut bulleted = bullet.is_some();
+            let mut statements = 0;
             while i < n && self.filled(i) {
                 all_items &= item(i);
+                let t = self.text_of(i);
+                bulleted &= bullet_of(i) == bullet;
+                statements += usize::from(word_count(&t, STATEMENT_WORDS) >= STATEMENT_WORDS);
                 i += 1;
             }
-            if !all_items {
+            let bulleted = bulleted && statements >= 1;
+            if !(all_items || bulleted) {
                 continue;
             }
             let removed = taken[start..i].iter().filter(|&&t| t).count();
-            if i - start >= LIST_ITEMS && removed > 0 && 2 * removed <= i - start {
+            if i - start >= LIST_ITEMS && removed > 0 && (bulleted || 2 * removed <= i - start) {
                 keep[start..i].copy_from_slice(&taken[start..i]);
                 dropped = true;
             }
@@ -283,5 +329,60 @@ impl Doc<'_> {
                 || r.rule.family == "ad"
                 || !keep[self.line_index(r.range.start)]
         });
+    }
+}
+
+impl Doc<'_> {
+    /// The menu above an article (`run`, the byte range of a head or preamble run) without the
+    /// article's title block below it: the group of lines (between blank lines) that the
+    /// article's first text line is attached to when that line is a sentence or a clause ("§ 1
+    /// Geltungsbereich" over "Diese Bedingungen gelten ...") or the next item of a bulleted list,
+    /// then up to [`TITLE_GROUPS`] short groups of at most two lines standing between blank lines
+    /// (a title, a byline). `None` when fewer than `min_lines` menu lines are left.
+    pub(super) fn head_run_without_title(
+        &self,
+        run: std::ops::Range<usize>,
+        min_lines: usize,
+    ) -> Option<std::ops::Range<usize>> {
+        let (a, b) = (self.line_index(run.start), self.line_index(run.end - 1));
+        // The groups of the run: (first line, last line).
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        for j in a..=b {
+            if !self.filled(j) {
+                continue;
+            }
+            match groups.last_mut() {
+                Some(g) if g.1 + 1 == j => g.1 = j,
+                _ => groups.push((j, j)),
+            }
+        }
+        // The line that ends the run, when no blank line stands between: a sentence, a clause or
+        // the next item of a bulleted list carries the group above it on; a headline does not
+        // (the last menu entry stands right above it).
+        if self.filled(b + 1) {
+            let closing = self.text_of(b + 1);
+            let bullet = |t: &str| {
+                let mut c = t.chars();
+                c.next()
+                    .filter(|&x| crate::filter::is_bullet(x) && c.next() == Some(' '))
+            };
+            let carries = closing.ends_with(['.', ',', ';', ':', '!', '?'])
+                || bullet(&closing).is_some_and(|x| Some(x) == bullet(&self.text_of(b)));
+            if !carries || groups.len() < 2 {
+                return Some(run);
+            }
+            groups.pop();
+        }
+        for _ in 0..TITLE_GROUPS {
+            match groups.last() {
+                Some(&(s, e)) if groups.len() > 1 && e - s < 2 => {
+                    groups.pop();
+                }
+                _ => break,
+            }
+        }
+        let lines: usize = groups.iter().map(|(s, e)| e - s + 1).sum();
+        let &(_, end) = groups.last()?;
+        (lines >= min_lines).then(|| run.start..self.lines[end].end)
     }
 }
