@@ -245,7 +245,7 @@ impl Doc<'_> {
     /// [`LIST_ITEMS`] lines between blank lines, each of at most [`OPENER_WORDS`] words and none
     /// ending a sentence, under a line ending in a colon or none) in which the line rules take no more than half of the items: a list
     /// of features, subjects or fields ("Count", "Share", "Print", "Export") holds a word that
-    /// is also a label, while a menu or a share bar is made of labels. So does a bulleted list
+    /// is also a label (only such one-word items are kept), while a menu or a share bar is made of labels. So does a bulleted list
     /// with statements among its items (a changelog's "- Share" above "- Text export for every
     /// report"). Ad markers stay removed
     /// wherever they stand. Linear in the document: each block is counted once.
@@ -317,7 +317,13 @@ impl Doc<'_> {
             }
             let removed = taken[start..i].iter().filter(|&&t| t).count();
             if i - start >= LIST_ITEMS && removed > 0 && (bulleted || 2 * removed <= i - start) {
-                keep[start..i].copy_from_slice(&taken[start..i]);
+                // Only a one-word item ("Share", "Text"); a label of several words ("Share
+                // this article") is chrome even among items.
+                for (k, kept) in keep.iter_mut().enumerate().take(i).skip(start) {
+                    let t = self.text_of(k);
+                    let t = t.trim_start_matches(|c: char| crate::filter::is_bullet(c) || c == ' ');
+                    *kept = taken[k] && word_count(t, 2) == 1;
+                }
                 dropped = true;
             }
         }
