@@ -47,6 +47,20 @@ impl Doc<'_> {
         if self.ends_wrapped_sentence(i) {
             return false;
         }
+        // Nor is the first word of a sentence the next line carries on, a line of dialogue, a
+        // term of a glossary (ad markers aside: they stand anywhere), a navigation label that
+        // introduces a list, or a caption that is a sentence about its picture.
+        if rule.family != "ad"
+            && (self.opens_carried_sentence(i) || self.in_dialogue(i) || self.in_definition_list(i))
+        {
+            return false;
+        }
+        if rule.family == "navigation" && (self.introduces_list(i) || self.is_clause_sentence(i)) {
+            return false;
+        }
+        if rule.family == "caption" && self.is_caption_sentence(i) {
+            return false;
+        }
         if hit.end >= t.end {
             return true;
         }

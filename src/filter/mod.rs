@@ -15,6 +15,7 @@
 //! repairs what they leave, and `guard.rs` weighs it. The filter is pure: no I/O, no CLI types.
 
 mod block;
+mod context;
 mod doc;
 mod guard;
 mod line;
@@ -424,6 +425,8 @@ impl Cleaner {
                 });
             }
         }
+        // A label among the items of a list that is not made of labels is one of its items.
+        doc.keep_list_items(&mut removals);
         // The section rules read the lines that line rules remove as blank.
         let mut masked = vec![false; doc.lines.len()];
         for r in removals.iter().filter(|r| r.rule.scope == Scope::Line) {

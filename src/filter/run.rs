@@ -333,6 +333,13 @@ impl Doc<'_> {
             }
         }
         close(&mut run, &mut listed);
+        // The title block under a menu above the article is the article's.
+        if matches!(rule.position, Some(Position::Head | Position::Preamble)) {
+            return out
+                .into_iter()
+                .filter_map(|r| self.head_run_without_title(r, rule.min_lines))
+                .collect();
+        }
         out
     }
 }

@@ -66,6 +66,10 @@ impl Doc<'_> {
         max_prose: usize,
         interleaved: bool,
     ) -> Option<Range<usize>> {
+        // A table or code right under the heading is the article's, and so is what follows.
+        if self.opens_on_content(idx) {
+            return None;
+        }
         let p = self.prose_index();
         let total = p.before[self.lines.len()];
         let after = total - p.before[idx + 1];

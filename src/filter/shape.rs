@@ -313,7 +313,7 @@ pub(super) fn continues_wrapped_prose(
 
 /// Does a trimmed line look like a line of running text: long enough, several words, most of
 /// them in lower case (a headline or a menu is capitalised), and no `|` or `•` separators?
-fn is_wrapped_prose_line(s: &str) -> bool {
+pub(super) fn is_wrapped_prose_line(s: &str) -> bool {
     if s.chars().count() < WRAPPED_CHARS || s.contains(['|', '\u{2022}']) {
         return false;
     }

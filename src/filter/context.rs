@@ -1,0 +1,394 @@
+//! Context around a line that reads like a label: whether the article goes on through it.
+//!
+//! Decides, from a line and its direct neighbours, whether a line that equals a label by accident
+//! ("Share", "More", "Mehr", "Suite", "Teilen") is a piece of the text around it: the first word of
+//! a sentence the next line carries on, a line of dialogue, a term of a glossary, a caption
+//! written as a sentence. The line scope asks it before it takes a line. It must never decide
+//! what to remove, and it reads only the lines next to the one it is asked about.
+
+use std::borrow::Cow;
+
+use super::doc::{Doc, is_cjk, word_count};
+use super::shape;
+
+/// Most words of a line that starts a sentence the next line carries on ("Share" / "your
+/// memories at the service"): longer lines are headlines or prompts.
+const OPENER_WORDS: usize = 3;
+/// Words the line below needs to carry on a sentence (a menu entry in lower case has one or two).
+const CARRIED_WORDS: usize = 3;
+/// Most characters of a CJK label line that opens a sentence (Chinese and Japanese put no spaces
+/// between words, so they are counted in characters).
+const CJK_OPENER_CHARS: usize = 6;
+/// Characters, at least, of a CJK line that carries on the sentence a label line opened.
+const CARRIED_CJK_CHARS: usize = 8;
+/// Non-blank lines after a section heading that are read for content rows (see
+/// [`Doc::opens_on_content`]).
+const CONTENT_LOOKAHEAD: usize = 3;
+/// Non-blank lines after a section heading that are read for a wrapped paragraph (see
+/// [`Doc::opens_on_content`]).
+const PARAGRAPH_LOOKAHEAD: usize = 8;
+/// Lines, at least, of a list whose items keep the few labels among them (see
+/// [`Doc::keep_list_items`]).
+const LIST_ITEMS: usize = 4;
+/// Short groups of lines under a head menu that are read as the article's title block (see
+/// [`Doc::head_run_without_title`]).
+const TITLE_GROUPS: usize = 2;
+/// Words of a list item that states something (with the bullet), not a label.
+const STATEMENT_WORDS: usize = 5;
+/// Words a caption needs after its `Photo:` label to be a sentence about the picture rather than
+/// a credit naming its source.
+const CAPTION_WORDS: usize = 10;
+
+/// Is the trimmed line a teaser cut short with an ellipsis, or an entry opened by a one-word
+/// name and a colon ("ann: the council should ...")? Either is a line of a list, not running
+/// text.
+fn is_entry_or_teaser(s: &str) -> bool {
+    let core = s.trim_end_matches(['"', '\'', ')', '\u{201d}']);
+    core.ends_with('\u{2026}')
+        || core.ends_with("..")
+        || s.split_once(": ")
+            .is_some_and(|(name, _)| !name.contains(' '))
+}
+
+impl Doc<'_> {
+    /// The text of line `j` without surrounding whitespace.
+    fn text_of(&self, j: usize) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[j])])
+    }
+
+    /// Is line `j` there and not blank?
+    fn filled(&self, j: usize) -> bool {
+        j < self.lines.len() && !self.is_blank(&self.lines[j])
+    }
+
+    /// Does line `i` open a sentence that the line directly below carries on? The label is a
+    /// word or three without a sentence end, and the next line starts in lower case and goes on
+    /// as running text: it ends a sentence or a clause, or it is a long line of wrapped prose, or
+    /// it stands in a run of lower-case lines of verse ("Share" / "your memories of Peggy at the
+    /// service on Friday."; "Mehr" / "als 20 Tore schoss niemand."). In Chinese and Japanese,
+    /// which have no case, the label stands between two whole sentences of its own script.
+    pub(super) fn opens_carried_sentence(&self, i: usize) -> bool {
+        if !self.filled(i + 1) {
+            return false;
+        }
+        let label = self.text_of(i);
+        let label = label.trim_start_matches(|c: char| crate::filter::is_bullet(c) || c == ' ');
+        if label.is_empty() || shape::ends_sentence(label) || label.ends_with([':', '\u{ff1a}']) {
+            return false;
+        }
+        let below = self.text_of(i + 1);
+        let Some(first) = below.chars().next() else {
+            return false;
+        };
+        if label.chars().all(is_cjk) {
+            // A CJK label of a few characters: the line below is a whole sentence of the same
+            // script.
+            // The line above ends a sentence too: a label between two sentences of a paragraph
+            // is no button under a headline or beside another button.
+            let above = i > 0 && self.filled(i - 1) && {
+                let t = self.text_of(i - 1);
+                t.chars().count() >= CARRIED_CJK_CHARS
+                    && t.ends_with(['\u{3002}', '\u{ff01}', '\u{ff1f}'])
+            };
+            return label.chars().count() <= CJK_OPENER_CHARS
+                && above
+                && is_cjk(first)
+                && below.chars().count() >= CARRIED_CJK_CHARS
+                && below.ends_with(['\u{3002}', '\u{ff01}', '\u{ff1f}']);
+        }
+        if word_count(label, OPENER_WORDS + 1) > OPENER_WORDS
+            || !first.is_lowercase()
+            || word_count(&below, CARRIED_WORDS) < CARRIED_WORDS
+        {
+            return false;
+        }
+        // A teaser cut short, or an entry opened by a name and a colon ("ann: the council
+        // should..."), is a line of a list, not the rest of a sentence.
+        if is_entry_or_teaser(&below) {
+            return false;
+        }
+        // A line of comma-separated tags or names is a list, not the rest of a sentence.
+        let separators = below.matches([',', ';', '|', '\u{2022}', '\u{b7}']).count();
+        if separators >= 4 && word_count(&below, 4 * separators + 1) <= 4 * separators {
+            return false;
+        }
+        // A line ending in a colon introduces code or a list ("Copy" over "repeat every second:").
+        let clause_end = shape::ends_sentence(&below) || below.ends_with([',', ';']);
+        let verse = i > 0
+            && self.filled(i - 1)
+            && self
+                .text_of(i - 1)
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase);
+        clause_end || shape::is_wrapped_prose_line(&below) || verse
+    }
+
+    /// Is line `i` a line of dialogue: it opens with a dash glued to its first word ("—Más.",
+    /// "—Compartir las decisiones"), as do the non-blank lines next to it? A list bullet stands
+    /// apart from its item, and a single dashed line is no conversation.
+    pub(super) fn in_dialogue(&self, i: usize) -> bool {
+        let spoken = |j: usize| {
+            self.filled(j) && {
+                let t = self.text_of(j);
+                let mut c = t.chars();
+                matches!(c.next(), Some('\u{2014}' | '\u{2013}'))
+                    && c.next()
+                        .is_some_and(|c| c.is_alphabetic() || matches!(c, '¿' | '¡' | '«' | '"'))
+            }
+        };
+        spoken(i) && ((i > 0 && spoken(i - 1)) || spoken(i + 1))
+    }
+
+    /// Is line `i` a term of a glossary or a definition list: a short line with a sentence
+    /// directly below it, in a run of three such pairs ("Teilen" / "Das Zerschneiden der Bögen."
+    /// / "Bindung" / "Das Zusammenfügen der Seiten.")? The head of an article may alternate a
+    /// label with a sentence twice (a date over the standfirst, "Read later" over a caption); a
+    /// share bar or a menu does not alternate with sentences.
+    pub(super) fn in_definition_list(&self, i: usize) -> bool {
+        let term = |j: usize| {
+            self.filled(j) && {
+                let t = self.text_of(j);
+                // A name over its comment ("ann says:") ends with a colon; a term does not.
+                word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS
+                    && !shape::ends_sentence(&t)
+                    && !t.ends_with([':', '\u{ff1a}'])
+            }
+        };
+        let definition = |j: usize| {
+            self.filled(j) && {
+                let t = self.text_of(j);
+                shape::ends_sentence(&t) && word_count(&t, 4) >= 4
+            }
+        };
+        let pair = |j: usize| term(j) && definition(j + 1);
+        // The pair `d` lines from `i`, if the document reaches that far up.
+        let at = |d: isize| i.checked_add_signed(d).is_some_and(pair);
+        at(0) && ((at(-2) && (at(-4) || at(2))) || (at(2) && at(4)))
+    }
+
+    /// Is line `i` a caption written as a sentence about the picture ("Photo: a family on the
+    /// pier in 1923, their Sunday clothes buttoned up against the wind.")? Past its label and
+    /// colon it holds at least [`CAPTION_WORDS`] words and ends like a sentence; a credit names a
+    /// source in a few words and stops.
+    pub(super) fn is_caption_sentence(&self, i: usize) -> bool {
+        let t = self.text_of(i);
+        t.split_once([':', '\u{ff1a}'])
+            .is_some_and(|(label, body)| {
+                word_count(label, 4) <= 3
+                    && shape::ends_sentence(body.trim())
+                    && word_count(body, CAPTION_WORDS) >= CAPTION_WORDS
+            })
+    }
+
+    /// Is line `i` a sentence of clauses: it reads as prose and goes on after a comma ("En savoir
+    /// plus sur le projet, ses étapes et son coût : la brochure est disponible en mairie.")? A
+    /// link or a button names one thing; an open-ended navigation pattern must not take a
+    /// sentence.
+    pub(super) fn is_clause_sentence(&self, i: usize) -> bool {
+        let t = self.text_of(i);
+        t.contains(", ") && shape::reads_as_prose(&t)
+    }
+
+    /// Does navigation label `i` end with a colon and introduce the two or more lines directly
+    /// below it ("Features:" over a list)? A menu entry introduces nothing, and a field of a
+    /// header ("Language:" / "English" / "Series:") names one value, not a list.
+    pub(super) fn introduces_list(&self, i: usize) -> bool {
+        let item = |j: usize| self.filled(j) && !self.text_of(j).ends_with([':', '\u{ff1a}']);
+        self.text_of(i).ends_with([':', '\u{ff1a}']) && item(i + 1) && item(i + 2)
+    }
+}
+
+impl Doc<'_> {
+    /// Does what follows heading `idx` open on article content: two adjacent rows of a table, of
+    /// code or of quantities among its first [`CONTENT_LOOKAHEAD`] lines ("Share this article",
+    /// then the final table of the league), or a paragraph of wrapped prose soon after? A list of
+    /// other stories opens on headlines; a footer's price tables stand far below its heading.
+    pub(super) fn opens_on_content(&self, idx: usize) -> bool {
+        let rows: Vec<bool> = (idx + 1..self.lines.len())
+            .filter(|&j| !self.is_blank(&self.lines[j]))
+            .take(CONTENT_LOOKAHEAD)
+            .map(|j| {
+                let l = &self.lines[j];
+                shape::is_content_shape(&String::from_utf8_lossy(
+                    &self.text[l.start..l.content_end],
+                ))
+            })
+            .collect();
+        rows.windows(2).any(|w| w[0] && w[1]) || self.wrapped_paragraph_after(idx)
+    }
+
+    /// Is there a paragraph of hard-wrapped prose among the first [`PARAGRAPH_LOOKAHEAD`]
+    /// non-blank lines after line `idx`: a line of running text that does not end a sentence,
+    /// and below it one that goes on in lower case and ends one? Such a paragraph continues the
+    /// article (a README after its feature list), though none of its lines reads as prose alone.
+    fn wrapped_paragraph_after(&self, idx: usize) -> bool {
+        let lines: Vec<usize> = (idx + 1..self.lines.len())
+            .filter(|&j| !self.is_blank(&self.lines[j]))
+            .take(PARAGRAPH_LOOKAHEAD)
+            .collect();
+        lines.windows(2).any(|w| {
+            let (a, b) = (self.text_of(w[0]), self.text_of(w[1]));
+            w[1] == w[0] + 1
+                && !is_entry_or_teaser(&a)
+                && !is_entry_or_teaser(&b)
+                && shape::is_wrapped_prose_line(&a)
+                && !shape::ends_sentence(&a)
+                && b.chars().next().is_some_and(char::is_lowercase)
+                && shape::ends_sentence(&b)
+        })
+    }
+}
+
+impl Doc<'_> {
+    /// Drops the line removals that take an item of a list of short items (a block of at least
+    /// [`LIST_ITEMS`] lines between blank lines, each of at most [`OPENER_WORDS`] words and none
+    /// ending a sentence, under a line ending in a colon or none) in which the line rules take no more than half of the items: a list
+    /// of features, subjects or fields ("Count", "Share", "Print", "Export") holds a word that
+    /// is also a label (only such one-word items are kept), while a menu or a share bar is made of labels. So does a bulleted list
+    /// with statements among its items (a changelog's "- Share" above "- Text export for every
+    /// report"). Ad markers stay removed
+    /// wherever they stand. Linear in the document: each block is counted once.
+    pub(super) fn keep_list_items(&self, removals: &mut Vec<super::Removal>) {
+        let n = self.lines.len();
+        // Per line: is it removed whole by a line rule (not an ad marker), and by which removal.
+        let mut taken = vec![false; n];
+        let mut any = false;
+        for r in removals.iter() {
+            if r.rule.scope != crate::patterns::Scope::Line {
+                continue;
+            }
+            let i = self.line_index(r.range.start);
+            let line = &self.lines[i];
+            if r.range.start <= self.trimmed_ws(line).start && r.range.end >= line.content_end {
+                taken[i] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return;
+        }
+        let item = |j: usize| {
+            let t = self.text_of(j);
+            word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS && !shape::ends_sentence(&t)
+        };
+        // Lines whose removals are dropped (a list's items), found run by run.
+        let mut keep = vec![false; n];
+        let mut dropped = false;
+        let mut i = 0;
+        while i < n {
+            if !self.filled(i) {
+                i += 1;
+                continue;
+            }
+            // A line ending in a colon may introduce the list ("The keys of the table are:"), and
+            // a heading a bulleted one; a label that does ("Share this:") heads a share bar.
+            // A bulleted list is also read by its bullets: every line under its heading opens
+            // with the same one, and one item or more is a statement ("- Text export for every
+            // report").
+            let bullet_of = |j: usize| {
+                let t = self.text_of(j);
+                let mut c = t.chars();
+                c.next()
+                    .filter(|&b| crate::filter::is_bullet(b) && c.next() == Some(' '))
+            };
+            let mut start = i;
+            let mut all_items = true;
+            let heading =
+                bullet_of(i).is_none() && self.filled(i + 1) && bullet_of(i + 1).is_some();
+            if heading || self.text_of(i).ends_with([':', '\u{ff1a}']) {
+                all_items = !taken[i];
+                start += 1;
+                i += 1;
+            }
+            let bullet = if all_items { bullet_of(i) } else { None };
+            let mut bulleted = bullet.is_some();
+            let mut statements = 0;
+            while i < n && self.filled(i) {
+                all_items &= item(i);
+                let t = self.text_of(i);
+                bulleted &= bullet_of(i) == bullet;
+                statements += usize::from(word_count(&t, STATEMENT_WORDS) >= STATEMENT_WORDS);
+                i += 1;
+            }
+            let bulleted = bulleted && statements >= 1;
+            if !(all_items || bulleted) {
+                continue;
+            }
+            let removed = taken[start..i].iter().filter(|&&t| t).count();
+            if i - start >= LIST_ITEMS && removed > 0 && (bulleted || 2 * removed <= i - start) {
+                // Only a one-word item ("Share", "Text"); a label of several words ("Share
+                // this article") is chrome even among items.
+                for (k, kept) in keep.iter_mut().enumerate().take(i).skip(start) {
+                    let t = self.text_of(k);
+                    let t = t.trim_start_matches(|c: char| crate::filter::is_bullet(c) || c == ' ');
+                    *kept = taken[k] && word_count(t, 2) == 1;
+                }
+                dropped = true;
+            }
+        }
+        if !dropped {
+            return;
+        }
+        removals.retain(|r| {
+            r.rule.scope != crate::patterns::Scope::Line
+                || r.rule.family == "ad"
+                || !keep[self.line_index(r.range.start)]
+        });
+    }
+}
+
+impl Doc<'_> {
+    /// The menu above an article (`run`, the byte range of a head or preamble run) without the
+    /// article's title block below it: the group of lines (between blank lines) that the
+    /// article's first text line is attached to when that line is a sentence or a clause ("§ 1
+    /// Geltungsbereich" over "Diese Bedingungen gelten ...") or the next item of a bulleted list,
+    /// then up to [`TITLE_GROUPS`] short groups of at most two lines standing between blank lines
+    /// (a title, a byline). `None` when fewer than `min_lines` menu lines are left.
+    pub(super) fn head_run_without_title(
+        &self,
+        run: std::ops::Range<usize>,
+        min_lines: usize,
+    ) -> Option<std::ops::Range<usize>> {
+        let (a, b) = (self.line_index(run.start), self.line_index(run.end - 1));
+        // The groups of the run: (first line, last line).
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        for j in a..=b {
+            if !self.filled(j) {
+                continue;
+            }
+            match groups.last_mut() {
+                Some(g) if g.1 + 1 == j => g.1 = j,
+                _ => groups.push((j, j)),
+            }
+        }
+        // The line that ends the run, when no blank line stands between: a sentence, a clause or
+        // the next item of a bulleted list carries the group above it on; a headline does not
+        // (the last menu entry stands right above it).
+        if self.filled(b + 1) {
+            let closing = self.text_of(b + 1);
+            let bullet = |t: &str| {
+                let mut c = t.chars();
+                c.next()
+                    .filter(|&x| crate::filter::is_bullet(x) && c.next() == Some(' '))
+            };
+            let carries = closing.ends_with(['.', ',', ';', ':', '!', '?'])
+                || bullet(&closing).is_some_and(|x| Some(x) == bullet(&self.text_of(b)));
+            if !carries || groups.len() < 2 {
+                return Some(run);
+            }
+            groups.pop();
+        }
+        for _ in 0..TITLE_GROUPS {
+            match groups.last() {
+                Some(&(s, e)) if groups.len() > 1 && e - s < 2 => {
+                    groups.pop();
+                }
+                _ => break,
+            }
+        }
+        let lines: usize = groups.iter().map(|(s, e)| e - s + 1).sum();
+        let &(_, end) = groups.last()?;
+        (lines >= min_lines).then(|| run.start..self.lines[end].end)
+    }
+}
