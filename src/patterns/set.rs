@@ -269,7 +269,7 @@ impl LazyRegex {
     }
 }
 
-/// Bytes of text after which the gate automaton of the line regexes becomes a DFA.
+/// Bytes of text the line regexes read before they also run as one set (see [`LineRegexes::late`]).
 const FAST_GATES_AFTER: usize = 1 << 20;
 
 /// Longest line, in bytes of the search copy, that the regexes of line and tail rules are tried on:
@@ -567,86 +567,55 @@ pub(crate) enum ScanTarget {
 /// up per line, or probed at line and sentence starts: see [`detect`](crate::detect)).
 #[derive(Debug)]
 pub(crate) struct Scan {
-    literals: Vec<Vec<u8>>,
     /// For each literal, what it is searched for.
     pub targets: Vec<Vec<ScanTarget>>,
-    /// The literals as a compact NFA, quick to build: start-up pays for nothing more.
-    nfa: Option<AhoCorasick>,
-    /// The same automaton as a DFA: three times faster to search but slow to build, so built
-    /// only once the scan has read [`FAST_GATES_AFTER`] bytes. Searched by [`find_in_dfa`].
-    dfa: OnceLock<aho_corasick::dfa::DFA>,
-    /// Bytes scanned so far (all threads).
-    read: std::sync::atomic::AtomicUsize,
+    /// The literals as a compact NFA, its shallow states dense (see [`SCAN_DENSE_DEPTH`]). No
+    /// DFA: for the built-in set one took ~50 MB (most of the peak RSS) and ~700 M instructions to
+    /// build, more than its faster scan saved on 10 MB of real pages (benches/README.md).
+    nfa: Option<aho_corasick::nfa::contiguous::NFA>,
 }
+
+/// States of the scan automaton at most this deep keep a dense transition table: the scan spends
+/// most bytes near the root, where a sparse state's linear search costs the most.
+const SCAN_DENSE_DEPTH: usize = 4;
 
 impl Scan {
     fn new(table: LiteralTable<ScanTarget>) -> Scan {
         let nfa = (!table.literals.is_empty()).then(|| {
-            AhoCorasick::builder()
+            aho_corasick::nfa::contiguous::NFA::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .prefilter(false)
+                .dense_depth(SCAN_DENSE_DEPTH)
                 .build(&table.literals)
                 .expect("scan automaton within limits")
         });
         Scan {
-            literals: table.literals,
             targets: table.targets,
             nfa,
-            dfa: OnceLock::new(),
-            read: Default::default(),
         }
     }
 
     /// Appends every occurrence of every literal in `hay` to `found` as `(start, end, literal)`,
-    /// in the order of their ends: the compact NFA for the first [`FAST_GATES_AFTER`] bytes a run
-    /// reads, then the DFA.
+    /// in the order of their ends: a loop of our own that steps the automaton directly (the
+    /// library's overlapping search, which keeps its state between calls, cost a quarter more on
+    /// real pages).
     pub fn find(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
+        use aho_corasick::automaton::Automaton;
         let Some(nfa) = self.nfa.as_ref() else {
             return;
         };
-        let dfa = match self.dfa.get() {
-            Some(dfa) => dfa,
-            None => {
-                let read = self
-                    .read
-                    .fetch_add(hay.len(), std::sync::atomic::Ordering::Relaxed);
-                if read + hay.len() < FAST_GATES_AFTER {
-                    found.extend(
-                        nfa.find_overlapping_iter(hay)
-                            .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
-                    );
-                    return;
-                }
-                self.dfa.get_or_init(|| {
-                    aho_corasick::dfa::DFA::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::Standard)
-                        .prefilter(false)
-                        .build(&self.literals)
-                        .expect("scan automaton within limits")
-                })
-            }
+        let anchored = aho_corasick::Anchored::No;
+        let Ok(mut sid) = nfa.start_state(anchored) else {
+            return;
         };
-        find_in_dfa(dfa, hay, found);
-    }
-}
-
-/// [`Scan::find`] with the DFA: a loop of our own that steps it directly, one table look-up per
-/// byte (the library's overlapping search, which keeps its state between calls, cost a quarter
-/// more on real pages).
-fn find_in_dfa(dfa: &aho_corasick::dfa::DFA, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
-    use aho_corasick::automaton::Automaton;
-    let anchored = aho_corasick::Anchored::No;
-    let Ok(mut sid) = dfa.start_state(anchored) else {
-        return;
-    };
-    for (i, &b) in hay.iter().enumerate() {
-        sid = dfa.next_state(anchored, sid, b);
-        if dfa.is_special(sid) && dfa.is_match(sid) {
-            for k in 0..dfa.match_len(sid) {
-                let pid = dfa.match_pattern(sid, k);
-                found.push((i + 1 - dfa.pattern_len(pid), i + 1, pid.as_usize()));
+        for (i, &b) in hay.iter().enumerate() {
+            sid = nfa.next_state(anchored, sid, b);
+            if nfa.is_special(sid) && nfa.is_match(sid) {
+                for k in 0..nfa.match_len(sid) {
+                    let pid = nfa.match_pattern(sid, k);
+                    found.push((i + 1 - nfa.pattern_len(pid), i + 1, pid.as_usize()));
+                }
             }
         }
     }
@@ -1038,30 +1007,28 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The scan's own loop over the DFA finds what the library's overlapping search finds,
+        /// The scan's own loop over its NFA finds what the library's overlapping search finds,
         /// in the same order, ASCII case-insensitively.
         #[test]
-        fn the_dfa_scan_finds_every_occurrence(
+        fn the_scan_finds_every_occurrence(
             lits in proptest::collection::vec("[abAB©é ]{1,4}", 1..10),
             text in "[abcABC©é \n]{0,40}",
         ) {
+            let mut table = LiteralTable::default();
+            for (i, lit) in lits.iter().enumerate() {
+                table.add([lit.as_bytes().to_vec()], ScanTarget::Line(i));
+            }
             let ac = AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .build(&lits)
+                .build(&table.literals)
                 .unwrap();
             let want: Vec<(usize, usize, usize)> = ac
                 .find_overlapping_iter(text.as_bytes())
                 .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
                 .collect();
-            let dfa = aho_corasick::dfa::DFA::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(&lits)
-                .unwrap();
             let mut got = Vec::new();
-            find_in_dfa(&dfa, text.as_bytes(), &mut got);
+            Scan::new(table).find(text.as_bytes(), &mut got);
             proptest::prop_assert_eq!(got, want);
         }
     }
