@@ -12,7 +12,7 @@ use super::shape;
 /// `bytes` as text, as `String::from_utf8_lossy` gives it, but through the standard library's
 /// validation (word-at-a-time over ASCII) rather than the lossy decoder's byte loop: a line of
 /// valid UTF-8, nearly every line, is borrowed after a fast check.
-pub(super) fn as_text(bytes: &[u8]) -> Cow<'_, str> {
+fn as_text(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(bytes),
@@ -64,6 +64,9 @@ pub(super) struct Doc<'a> {
     /// Lines that other rules remove whole in this pass, set before the section rules run: they
     /// read them as blank (a comment notice or a sign-up message is not article prose).
     pub(super) masked: std::cell::OnceCell<Vec<bool>>,
+    /// The whole text as `str` when it is valid UTF-8 (checked once, on first use): then a line's
+    /// text is a slice of it, with no check or copy of its own.
+    utf8: std::cell::OnceCell<Option<&'a str>>,
 }
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
@@ -275,6 +278,19 @@ impl<'a> Doc<'a> {
             prose: std::cell::OnceCell::new(),
             raw_prose: std::cell::OnceCell::new(),
             masked: std::cell::OnceCell::new(),
+            utf8: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The text of `range` as `String::from_utf8_lossy` gives it: borrowed from the document when
+    /// it is valid UTF-8.
+    pub(super) fn str_at(&self, range: Range<usize>) -> Cow<'a, str> {
+        let whole = *self
+            .utf8
+            .get_or_init(|| std::str::from_utf8(self.text).ok());
+        match whole.and_then(|w| w.get(range.clone())) {
+            Some(s) => Cow::Borrowed(s),
+            None => as_text(&self.text[range]),
         }
     }
 
@@ -404,7 +420,7 @@ impl<'a> Doc<'a> {
     /// Does the line read as article prose (see [`shape::reads_as_prose`])?
     pub(super) fn is_prose_line(&self, line: &Line) -> bool {
         let t = self.trimmed_ws(line);
-        shape::reads_as_prose(&as_text(&self.text[t]))
+        shape::reads_as_prose(&self.str_at(t))
     }
 
     /// Is line `i` a row of a table: the lines directly above and below it (no blank line
@@ -414,7 +430,7 @@ impl<'a> Doc<'a> {
         // A sentence that holds a quantity ("Prices rose by 3.2%.") is prose, not a table row.
         let row = |j: usize| {
             let l = &self.lines[j];
-            let text = as_text(&self.text[l.start..l.content_end]);
+            let text = self.str_at(l.start..l.content_end);
             !self.is_blank(l)
                 && shape::is_content_shape(&text)
                 && !(shape::ends_sentence(text.trim()) && text.split_whitespace().count() >= 6)
@@ -427,7 +443,7 @@ impl<'a> Doc<'a> {
     pub(super) fn ends_wrapped_sentence(&self, i: usize) -> bool {
         let text = |j: usize| {
             let l = &self.lines[j];
-            as_text(&self.text[self.trimmed_ws(l)])
+            self.str_at(self.trimmed_ws(l))
         };
         i > 0
             && !self.is_blank(&self.lines[i - 1])
@@ -443,7 +459,7 @@ impl<'a> Doc<'a> {
         let n = self.lines.len();
         let text = |j: usize| {
             let l = &self.lines[j];
-            as_text(&self.text[self.trimmed_ws(l)])
+            self.str_at(self.trimmed_ws(l))
         };
         let label = text(i);
         let word = label.chars().next().is_some_and(char::is_uppercase)
@@ -493,7 +509,7 @@ impl<'a> Doc<'a> {
         let n = self.lines.len();
         let text = |j: usize| {
             let l = &self.lines[j];
-            as_text(&self.text[self.trimmed_ws(l)])
+            self.str_at(self.trimmed_ws(l))
         };
         let cell = |j: usize| {
             j < n && !self.is_blank(&self.lines[j]) && {
@@ -531,7 +547,7 @@ impl<'a> Doc<'a> {
     /// stories lists headlines, which do not end like sentences.
     pub(super) fn opens_keyed_sentences(&self, i: usize) -> bool {
         let keyed = |j: usize| {
-            let t = as_text(&self.text[self.trimmed_ws(&self.lines[j])]);
+            let t = self.str_at(self.trimmed_ws(&self.lines[j]));
             shape::ends_sentence(&t)
                 && t.split_once(": ").is_some_and(|(key, rest)| {
                     key.chars().next().is_some_and(char::is_uppercase)
@@ -549,7 +565,7 @@ impl<'a> Doc<'a> {
     pub(super) fn in_wrapped_prose(&self, i: usize) -> bool {
         let text = |j: usize| {
             let l = &self.lines[j];
-            as_text(&self.text[l.start..l.content_end])
+            self.str_at(l.start..l.content_end)
         };
         let filled = |j: usize| !self.is_blank(&self.lines[j]);
         let prev = i.checked_sub(1).filter(|&j| filled(j));

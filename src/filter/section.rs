@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::doc::{Doc, as_text, word_count};
+use super::doc::{Doc, word_count};
 use super::shape;
 use crate::detect::Hit;
 use crate::patterns::Rule;
@@ -88,7 +88,7 @@ impl Doc<'_> {
     /// paragraph after a related box inside it is no headline of the box, so the box stops there;
     /// what follows the paragraph (a share bar) is left to the rules of its own.
     fn box_end(&self, idx: usize) -> Option<usize> {
-        let text = |j: usize| as_text(&self.text[self.trimmed_ws(&self.lines[j])]);
+        let text = |j: usize| self.str_at(self.trimmed_ws(&self.lines[j]));
         let blank = |j: usize| self.is_blank(&self.lines[j]);
         let n = self.lines.len();
         let mut j = idx + 1;

@@ -6,7 +6,7 @@
 //! scopes share these answers so that none of them takes such content for chrome. It must never
 //! decide what to remove, and it reads only the text of the lines it is given.
 
-use super::doc::word_count;
+use super::doc::{char_count, word_count};
 use crate::patterns::Rule;
 
 /// A line at least this long (in characters) that does not end a sentence is still a paragraph
@@ -48,70 +48,70 @@ pub(super) fn reads_as_prose(s: &str) -> bool {
     if core.ends_with('\u{2026}') || core.ends_with("..") {
         return false;
     }
-    let marks = Marks::of(s);
+    let b = s.as_bytes();
+    let ascii = b.is_ascii();
     // A line of many short items is a list (names, tags, links), not a paragraph.
-    let items = marks.items;
+    let items = ITEMS.count(b, ascii);
     if items >= 8 && word_count(s, 4 * items + 1) <= 4 * items {
         return false;
     }
-    let words = word_count(s, PARAGRAPH_WORDS);
+    // Words are counted only as far as a test needs them: a sentence needs PROSE_WORDS, and one
+    // with fewer has fewer than PARAGRAPH_WORDS too.
+    const _: () = assert!(Rule::PROSE_WORDS <= PARAGRAPH_WORDS);
     let colon = core.ends_with([':', '\u{ff1a}']);
-    if (ends_sentence(s) || colon) && words >= Rule::PROSE_WORDS {
-        return true;
+    if ends_sentence(s) || colon {
+        return word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS;
     }
     // Running text has clauses (a tag cloud or a run of links has none) and no menu separators.
-    words >= PARAGRAPH_WORDS
-        && marks.chars >= PARAGRAPH_CHARS
-        && marks.separators < 3
-        && marks.clauses >= 2
+    let chars = if ascii { b.len() } else { char_count(b) };
+    chars >= PARAGRAPH_CHARS
+        && SEPARATORS.count(b, ascii) < 3
+        && CLAUSES.count(b, ascii) >= 2
+        && word_count(s, PARAGRAPH_WORDS) >= PARAGRAPH_WORDS
 }
 
-/// The punctuation [`reads_as_prose`] counts, in one pass over the bytes of a line.
+/// A set of punctuation marks [`reads_as_prose`] counts: ASCII bytes, and characters of other
+/// scripts as their UTF-8 bytes (in valid UTF-8 a byte sequence that encodes a character is
+/// always that character).
 struct Marks {
-    /// List item separators: `,` `;` `|` `•` `·` `、` `，`.
-    items: usize,
-    /// Menu separators: `|` `•` `·`.
-    separators: usize,
-    /// Clause marks: `,` `.` `;` `、` `。` `，`.
-    clauses: usize,
-    /// Characters.
-    chars: usize,
+    ascii: &'static [u8],
+    wide: &'static [&'static str],
 }
+
+/// List item separators.
+const ITEMS: Marks = Marks {
+    ascii: b",;|",
+    wide: &["\u{2022}", "\u{b7}", "\u{3001}", "\u{ff0c}"],
+};
+/// Menu separators.
+const SEPARATORS: Marks = Marks {
+    ascii: b"|",
+    wide: &["\u{2022}", "\u{b7}"],
+};
+/// Clause marks.
+const CLAUSES: Marks = Marks {
+    ascii: b",.;",
+    wide: &["\u{3001}", "\u{3002}", "\u{ff0c}"],
+};
 
 impl Marks {
-    fn of(s: &str) -> Marks {
-        let b = s.as_bytes();
-        let (mut items, mut separators, mut clauses, mut continuation) = (0, 0, 0, 0);
-        // The multi-byte marks are matched by their UTF-8 bytes: in valid UTF-8 a byte sequence
-        // that encodes a character is always that character.
-        let next = |i: usize, tail: &[u8]| b.get(i + 1..).is_some_and(|r| r.starts_with(tail));
-        for (i, &x) in b.iter().enumerate() {
-            match x {
-                b',' | b';' => (items, clauses) = (items + 1, clauses + 1),
-                b'|' => (items, separators) = (items + 1, separators + 1),
-                b'.' => clauses += 1,
-                0x80..=0xBF => continuation += 1,
-                // U+00B7 ·
-                0xC2 if next(i, &[0xB7]) => (items, separators) = (items + 1, separators + 1),
-                // U+2022 •
-                0xE2 if next(i, &[0x80, 0xA2]) => {
-                    (items, separators) = (items + 1, separators + 1);
-                }
-                // U+3001 、
-                0xE3 if next(i, &[0x80, 0x81]) => (items, clauses) = (items + 1, clauses + 1),
-                // U+3002 。
-                0xE3 if next(i, &[0x80, 0x82]) => clauses += 1,
-                // U+FF0C ，
-                0xEF if next(i, &[0xBC, 0x8C]) => (items, clauses) = (items + 1, clauses + 1),
-                _ => {}
-            }
+    /// How many of the marks `b` holds (`ascii`: it is all ASCII), by vectorised byte searches.
+    fn count(&self, b: &[u8], ascii: bool) -> usize {
+        let mut n = match *self.ascii {
+            [x] => memchr::memchr_iter(x, b).count(),
+            [x, y] => memchr::memchr2_iter(x, y, b).count(),
+            [x, y, z] => memchr::memchr3_iter(x, y, z, b).count(),
+            _ => unreachable!("one to three ASCII marks"),
+        };
+        if !ascii {
+            // Every wide mark begins with one of these bytes (U+00B7, U+2022, U+3001/2, U+FF0C).
+            let at = |i: usize| self.wide.iter().any(|w| b[i..].starts_with(w.as_bytes()));
+            n += memchr::memchr3_iter(0xC2, 0xE2, 0xE3, b)
+                .filter(|&i| at(i))
+                .count();
+            n += memchr::memchr_iter(0xEF, b).filter(|&i| at(i)).count();
         }
-        Marks {
-            items,
-            separators,
-            clauses,
-            chars: b.len() - continuation,
-        }
+        n
     }
 }
 
