@@ -235,6 +235,15 @@ pub fn phrase(p: &str) -> String {
     folded_phrase(p)
 }
 
+/// Whether [`phrase`] of `p` is empty (every character blank or dropped by the folding), without
+/// building it: the pattern files check every phrase so.
+pub fn phrase_is_empty(p: &str) -> bool {
+    // A folded character is blank only if it was (Space) or is dropped; ASCII folds to none.
+    p.chars().all(|c| {
+        c.is_whitespace() || (!c.is_ascii() && matches!(fold_char(c), Fold::Space | Fold::Drop))
+    })
+}
+
 /// [`phrase`] through the whole folding.
 fn folded_phrase(p: &str) -> String {
     let n = Normalized::new(p.as_bytes());
@@ -385,8 +394,20 @@ mod tests {
         for (_, src) in crate::patterns::builtin::files() {
             cases.extend(src.lines().map(String::from));
         }
+        cases.extend(
+            [
+                "\u{200b}",
+                " \u{feff}\u{a0}\u{3000}\t\u{ad}",
+                "\u{2028}\u{85}",
+                "\u{200b}x",
+                "\u{2019}",
+                "\u{2014}",
+            ]
+            .map(String::from),
+        );
         for p in &cases {
             assert_eq!(phrase(p), folded_phrase(p), "{p:?}");
+            assert_eq!(phrase_is_empty(p), phrase(p).is_empty(), "{p:?}");
         }
     }
 }
