@@ -229,7 +229,8 @@ pub struct CleanArgs {
     )]
     pub field: String,
     /// Name each record's publisher by this string field of the record: a pack name, a publisher
-    /// name, a host or a URL (`--publisher-field url`). Only the packs it names apply to that
+    /// name, a host or a URL (`--publisher-field url`); with --warc a header of the record
+    /// (`WARC-Target-URI`), with --parquet a string column. Only the packs it names apply to that
     /// record; a record without the field falls back to --publisher or to signatures, and a value
     /// that names no pack means no pack applies.
     #[arg(long, value_name = "FIELD", help_heading = "JSONL")]

@@ -70,9 +70,16 @@ pub struct DocOut {
     pub counts: Counts,
 }
 
-/// Cleans one document of a container, found at `at` (`path:record N`, `path:row N:field`);
-/// removals are described at their character offset in the text.
-pub fn clean_doc(cleaner: &Cleaner, args: &CleanArgs, at: &str, text: &[u8]) -> DocOut {
+/// Cleans one document of a container, found at `at` (`path:record N`, `path:row N:field`), of
+/// the publisher its record names (`--publisher-field`; `None` or blank: the run's publisher or
+/// the signatures decide); removals are described at their character offset in the text.
+pub fn clean_doc(
+    cleaner: &Cleaner,
+    args: &CleanArgs,
+    at: &str,
+    text: &[u8],
+    publisher: Option<&str>,
+) -> DocOut {
     let mut out = DocOut {
         text: None,
         annotations: Vec::new(),
@@ -90,7 +97,10 @@ pub fn clean_doc(cleaner: &Cleaner, args: &CleanArgs, at: &str, text: &[u8]) -> 
             return out;
         }
     };
-    let outcome = cleaner.clean(text);
+    let outcome = match publisher.filter(|p| !p.trim().is_empty()) {
+        Some(p) => cleaner.clean_for(text, Some(p)),
+        None => cleaner.clean(text),
+    };
     out.counts.add_outcome(&outcome);
     if args.explain {
         for r in report::findings(&outcome.removals)
@@ -448,7 +458,8 @@ fn clean_warc(
                 .map(|r| {
                     (r.payload() != warc::Payload::Other).then(|| {
                         let at = format!("{name}:record {}", r.number);
-                        clean_doc(cleaner, args, &at, r.text())
+                        let publisher = args.publisher_field.as_deref().and_then(|h| r.header(h));
+                        clean_doc(cleaner, args, &at, r.text(), publisher)
                     })
                 })
                 .collect()
@@ -527,6 +538,10 @@ fn clean_parquet(
     use dechrome::formats::parquet::{ByteArray, Table};
     let table = Table::open(input)?;
     let col = table.string_column(&args.field)?;
+    let publisher_col = match args.publisher_field.as_deref() {
+        Some(name) => Some(table.string_column(name)?),
+        None => None,
+    };
     if let Some(name) = args.annotate.as_deref()
         && table.has_column(name)
     {
@@ -540,7 +555,11 @@ fn clean_parquet(
     let out = AtomicWriter::create_raw(guard, output)?;
     let name = input.display().to_string();
     let field = &args.field;
-    let mut replace = |_g: usize, first: u64, values: Vec<Option<ByteArray>>| {
+    let mut replace = |g: usize, first: u64, values: Vec<Option<ByteArray>>| {
+        let publishers = match publisher_col {
+            Some(c) => table.read(g, c)?.0,
+            None => Vec::new(),
+        };
         let outs: Vec<Option<DocOut>> = pool.install(|| {
             values
                 .par_iter()
@@ -548,7 +567,11 @@ fn clean_parquet(
                 .map(|(i, v)| {
                     v.as_ref().map(|v| {
                         let at = format!("{name}:row {}:{field}", first + i as u64 + 1);
-                        clean_doc(cleaner, args, &at, v.data())
+                        let publisher = publishers
+                            .get(i)
+                            .and_then(|p| p.as_ref())
+                            .and_then(|p| std::str::from_utf8(p.data()).ok());
+                        clean_doc(cleaner, args, &at, v.data(), publisher)
                     })
                 })
                 .collect()

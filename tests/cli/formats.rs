@@ -617,3 +617,98 @@ print(tb["removals"].equals(pq.read_table("out.parquet")["removals"]))
     );
     assert!(!d.join("o2.parquet").exists());
 }
+
+/// A publisher pack of the tests' own, with no signature: it applies only to records whose URL
+/// names site1 or site3.
+const SITE_PACK: &str = r#"
+[pack]
+name = "sites"
+publisher = "Example Sites"
+hosts = ["site3.example", "site1.example"]
+
+[[rule]]
+id = "sites.comments.label"
+family = "comments"
+scope = "line"
+phrases = ["comments"]
+"#;
+
+#[test]
+fn warc_and_parquet_records_name_their_publisher() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("rules.toml"), SITE_PACK).unwrap();
+    let rules = ["--no-default-patterns", "--patterns", "rules.toml"];
+    // WET: the records' WARC-Target-URI names the pack for site1's and site3's records.
+    std::fs::write(
+        d.join("c.wet"),
+        wet_records(&[HARBOUR, PLAIN, BAKERY]).concat(),
+    )
+    .unwrap();
+    let mut args = vec!["clean", "c.wet", "--to-jsonl"];
+    args.extend(rules);
+    let texts = |args: &[&str]| -> Vec<String> {
+        let r = run(d, args);
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+        r.stdout_str()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["text"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(texts(&args), [HARBOUR, PLAIN, BAKERY]);
+    args.extend(["--publisher-field", "WARC-Target-URI"]);
+    let harbour_cut = HARBOUR.strip_suffix("Comments\n").unwrap();
+    let bakery_cut = BAKERY.strip_suffix("Comments\n").unwrap();
+    assert_eq!(texts(&args), [harbour_cut, PLAIN, bakery_cut]);
+    // Parquet: a string column names each row's publisher; rows of site1 are cleaned.
+    let Some(py) = pyarrow() else { return };
+    write_table(&py, d, "t.parquet", "snappy");
+    let mut args = vec!["clean", "t.parquet", "-o", "out.parquet"];
+    args.extend(rules);
+    args.extend(["--publisher-field", "url"]);
+    let r = run(d, &args);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let got = python(
+        &py,
+        d,
+        r#"
+import json, pyarrow.parquet as pq
+print(json.dumps(pq.read_table("out.parquet")["text"].to_pylist(), separators=(",", ":")))
+"#,
+    );
+    let want = serde_json::to_string(&[
+        Some(HARBOUR),
+        Some(PLAIN),
+        None,
+        Some(bakery_cut),
+        Some(PLAIN),
+        Some(harbour_cut),
+        Some(BAKERY),
+    ])
+    .unwrap();
+    assert_eq!(got, format!("{want}\n"));
+    // A column that is not there is an error naming the file, and nothing is written.
+    let r = run(
+        d,
+        &[
+            "clean",
+            "t.parquet",
+            "-o",
+            "out2.parquet",
+            "--publisher-field",
+            "site",
+        ],
+    );
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            2,
+            "dechrome: error: t.parquet: no column `site` (columns: id, url, text, score, tags, \
+             meta, seen, flag)\n"
+        )
+    );
+    assert!(!d.join("out2.parquet").exists());
+}

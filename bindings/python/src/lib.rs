@@ -512,11 +512,14 @@ impl Cleaner {
     }
 
     /// Cleans many texts in parallel, without the GIL: a list of `(cleaned_text, removals)`
-    /// pairs, in input order.
+    /// pairs, in input order. `publishers`, when given, holds one publisher per text (a str as
+    /// `clean` takes it; None or a blank str for the cleaner's), as long as `texts`.
+    #[pyo3(signature = (texts, *, publishers = None))]
     fn clean_batch<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
+        publishers: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         if texts.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(
@@ -537,9 +540,17 @@ impl Cleaner {
             })?;
             strs.push(s.to_str()?);
         }
+        let names = match publishers {
+            None => vec![None; strs.len()],
+            Some(p) => batch_publishers(p, strs.len())?,
+        };
         let inner = &self.inner;
-        let done: Vec<Cleaned> =
-            py.detach(|| strs.par_iter().map(|s| clean_str(inner, s, None)).collect());
+        let done: Vec<Cleaned> = py.detach(|| {
+            strs.par_iter()
+                .zip(&names)
+                .map(|(s, p)| clean_str(inner, s, p.as_deref()))
+                .collect()
+        });
         for d in &done {
             self.warn_refused(py, d)?;
         }
@@ -557,6 +568,42 @@ impl Cleaner {
             self.inner.max_removal()
         )
     }
+}
+
+/// The per-text publishers of `clean_batch`: a sequence of str or None, one per text.
+fn batch_publishers(publishers: &Bound<'_, PyAny>, texts: usize) -> PyResult<Vec<Option<String>>> {
+    if publishers.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "clean_batch: publishers is a sequence with one str or None per text, not one str \
+             (name one publisher for every text with Cleaner(publisher=...))",
+        ));
+    }
+    let mut out = Vec::with_capacity(texts);
+    for (i, item) in publishers.try_iter()?.enumerate() {
+        let item = item?;
+        if item.is_none() {
+            out.push(None);
+            continue;
+        }
+        let s = item.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "clean_batch: publishers item {i} is {}, not str or None",
+                item.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            ))
+        })?;
+        let s = s.to_str()?;
+        out.push((!s.trim().is_empty()).then(|| s.to_owned()));
+    }
+    if out.len() != texts {
+        return Err(PyValueError::new_err(format!(
+            "clean_batch: {} publishers for {texts} texts",
+            out.len()
+        )));
+    }
+    Ok(out)
 }
 
 /// The native module; the `dechrome` package re-exports it.

@@ -1,7 +1,9 @@
 """Tests of the Python package: the native Cleaner and PatternSet, and the pipeline step."""
 
+import os
 import pickle
 import random
+import tempfile
 import threading
 import time
 
@@ -412,3 +414,40 @@ def test_the_line_model_is_off_by_default_and_on_when_asked(tmp_path):
     assert Removal("model.navigation", "navigation", "line", start, start + 21) in removals
     with pytest.raises(ValueError, match="cannot read model file"):
         Cleaner(model=str(tmp_path / "missing.toml"))
+
+
+def test_clean_batch_and_steps_name_each_texts_publisher():
+    packs = PatternSet.from_toml(HARBOUR_PACK, origin="harbour.toml")
+    cleaned = (
+        "The ferry timetable changes on Monday, the harbour office said this week.\n"
+        "The winter timetable keeps two sailings a day until the end of March.\n"
+    )
+    cleaner = Cleaner(packs)
+    urls = ["https://harbourgazette.example/a", None, "", "elsewhere.example"]
+    got = cleaner.clean_batch([HARBOUR_TEXT] * 4, publishers=urls)
+    assert [t for t, _ in got] == [cleaned, HARBOUR_TEXT, HARBOUR_TEXT, HARBOUR_TEXT]
+    # None and a blank name fall back to the cleaner's publisher; another name wins over it.
+    named = Cleaner(packs, publisher="harbour")
+    got = named.clean_batch([HARBOUR_TEXT] * 4, publishers=urls)
+    assert [t for t, _ in got] == [cleaned, cleaned, cleaned, HARBOUR_TEXT]
+    with pytest.raises(ValueError, match=r"^clean_batch: 3 publishers for 4 texts$"):
+        cleaner.clean_batch([HARBOUR_TEXT] * 4, publishers=urls[:3])
+    with pytest.raises(TypeError, match=r"^clean_batch: publishers item 1 is int, not str or None$"):
+        cleaner.clean_batch([HARBOUR_TEXT] * 2, publishers=["harbour", 7])
+    with pytest.raises(TypeError, match=r"^clean_batch: publishers is a sequence"):
+        cleaner.clean_batch([HARBOUR_TEXT], publishers="harbour")
+    # A pipeline step reads each record's publisher from a field.
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "harbour.toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(HARBOUR_PACK)
+        step = CleanStep([path], builtin=False, publisher_key="url")
+        records = [{"text": HARBOUR_TEXT, "url": u} for u in urls] + [{"text": HARBOUR_TEXT}]
+        out = [r["text"] for r in step.clean_records(records)]
+        assert out == [cleaned] + [HARBOUR_TEXT] * 4
+        batch = step.map_batch({"text": [HARBOUR_TEXT] * 2, "url": urls[:2]})
+        assert batch["text"] == [cleaned, HARBOUR_TEXT]
+        assert batch["url"] == urls[:2]
+        fallback = CleanStep([path], builtin=False, publisher="harbour", publisher_key="url")
+        out = [r["text"] for r in fallback.clean_records(records)]
+        assert out == [cleaned, cleaned, cleaned, HARBOUR_TEXT, cleaned]

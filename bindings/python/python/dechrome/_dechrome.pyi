@@ -156,6 +156,10 @@ class Cleaner:
         publisher (such as its URL) in place of the cleaner's. Releases the GIL."""
     def inspect(self, text: str, *, publisher: str | None = None) -> Outcome:
         """Cleans one text and reports the verdict too."""
-    def clean_batch(self, texts: Iterable[str]) -> list[tuple[str, list[Removal]]]:
+    def clean_batch(
+        self, texts: Iterable[str], *, publishers: Iterable[str | None] | None = None
+    ) -> list[tuple[str, list[Removal]]]:
         """Cleans many texts in parallel without the GIL; results in input order. Each refused
-        text emits a :class:`RefusedWarning` unless ``on_refusal="ignore"``."""
+        text emits a :class:`RefusedWarning` unless ``on_refusal="ignore"``. ``publishers``, when
+        given, names each text's publisher as ``clean`` takes it (None or a blank str: the
+        cleaner's), one per text; a length that differs from ``texts`` raises ValueError."""

@@ -35,6 +35,10 @@ class CleanStep:
     clean, and ``removals_key``, when given, names a field added to each record with a text: the
     removals made (an empty list when none, or when the text was refused), as ``{"rule", "family", "scope", "start", "end"}`` dicts with offsets in
     characters into the original text (the format of ``dechrome clean --jsonl --annotate``).
+    ``publisher`` names the publisher of every text (as :class:`~dechrome.Cleaner` takes it);
+    ``publisher_key`` names a record field (or Arrow column) holding each text's own publisher,
+    such as its URL (what ``dechrome clean --jsonl --publisher-field`` does): a record without a
+    string there falls back to ``publisher``, else to the packs' signatures.
     """
 
     def __init__(
@@ -47,6 +51,8 @@ class CleanStep:
         text_key: str = "text",
         removals_key: str | None = None,
         batch_size: int = 1024,
+        publisher: str | None = None,
+        publisher_key: str | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -57,6 +63,8 @@ class CleanStep:
         self.text_key = text_key
         self.removals_key = removals_key
         self.batch_size = batch_size
+        self.publisher = publisher
+        self.publisher_key = publisher_key
         self._cleaner: Cleaner | None = None
         # Build now, so that a bad pattern file fails where the step is made, not on a worker.
         self.cleaner
@@ -66,7 +74,13 @@ class CleanStep:
         """The native cleaner, built on first use in each process (and shared there by the
         steps of the same configuration, so that a task per partition compiles it once)."""
         if self._cleaner is None:
-            key = (tuple(self.patterns), self.builtin, tuple(self.disable), self.max_removal)
+            key = (
+                tuple(self.patterns),
+                self.builtin,
+                tuple(self.disable),
+                self.max_removal,
+                self.publisher,
+            )
             self._cleaner = _CLEANERS.get(key)
         if self._cleaner is None:
             if self.patterns:
@@ -77,7 +91,9 @@ class CleanStep:
                 patterns = PatternSet.builtin(disable=self.disable)
             else:
                 raise ValueError("CleanStep needs pattern files when builtin is false")
-            self._cleaner = Cleaner(patterns, max_removal=self.max_removal)
+            self._cleaner = Cleaner(
+                patterns, max_removal=self.max_removal, publisher=self.publisher
+            )
             _CLEANERS[key] = self._cleaner
         return self._cleaner
 
@@ -93,13 +109,25 @@ class CleanStep:
         """The cleaned text."""
         return self.cleaner.clean(text)[0]
 
-    def clean_texts(self, texts: Sequence[str]) -> list[str]:
-        """The cleaned texts, in order, cleaned in parallel."""
-        return [t for t, _ in self.cleaner.clean_batch(texts)]
+    def clean_texts(
+        self, texts: Sequence[str], publishers: Sequence[str | None] | None = None
+    ) -> list[str]:
+        """The cleaned texts, in order, cleaned in parallel; ``publishers`` as for
+        :meth:`~dechrome.Cleaner.clean_batch`."""
+        return [t for t, _ in self.cleaner.clean_batch(texts, publishers=publishers)]
+
+    def _publishers(self, values: Sequence[Any]) -> list[str | None] | None:
+        """Each value that is a str, else None; None when no ``publisher_key`` is set."""
+        if self.publisher_key is None:
+            return None
+        return [v if isinstance(v, str) else None for v in values]
 
     def map_batch(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         """Cleans the ``text_key`` column of a batch given as a dict of lists (in place)."""
-        records = [{self.text_key: t} for t in batch[self.text_key]]
+        records: list[dict[str, Any]] = [{self.text_key: t} for t in batch[self.text_key]]
+        if self.publisher_key is not None and self.publisher_key in batch:
+            for r, p in zip(records, batch[self.publisher_key]):
+                r[self.publisher_key] = p
         cleaned = list(self.clean_records(records))
         batch[self.text_key] = [r[self.text_key] for r in cleaned]
         if self.removals_key is not None:
@@ -119,7 +147,15 @@ class CleanStep:
             column = batch.column(i)
             texts = column.to_pylist()
             todo = [k for k, t in enumerate(texts) if isinstance(t, str)]
-            for k, text in zip(todo, self.clean_texts([texts[k] for k in todo])):
+            publishers = None
+            if self.publisher_key is not None:
+                p = batch.schema.get_field_index(self.publisher_key)
+                if p < 0:
+                    raise KeyError(f"no column {self.publisher_key!r} in {batch.schema.names}")
+                names = batch.column(p).to_pylist()
+                publishers = self._publishers([names[k] for k in todo])
+            cleaned = self.clean_texts([texts[k] for k in todo], publishers)
+            for k, text in zip(todo, cleaned):
                 texts[k] = text
             arrays = list(batch.columns)
             arrays[i] = pa.array(texts, type=column.type)
@@ -176,12 +212,18 @@ class CleanStep:
         key = self.text_key
         todo = [i for i, r in enumerate(batch) if isinstance(r.get(key), str)]
         bad: set[int] = set()
+        pkey = self.publisher_key
+
+        def clean(rows: list[int]) -> list[Any]:
+            names = self._publishers([batch[i].get(pkey) for i in rows] if pkey else [])
+            return self.cleaner.clean_batch([batch[i][key] for i in rows], publishers=names)
+
         try:
-            results = self.cleaner.clean_batch([batch[i][key] for i in todo])
+            results = clean(todo)
         except UnicodeEncodeError:
             bad = {i for i in todo if not _is_unicode(batch[i][key])}
             todo = [i for i in todo if i not in bad]
-            results = self.cleaner.clean_batch([batch[i][key] for i in todo])
+            results = clean(todo)
         out = list(batch)
         for i, (text, removals) in zip(todo, results):
             record = dict(batch[i])
