@@ -159,7 +159,8 @@ fn code_shape(t: &str) -> bool {
         return true;
     }
     // A header field with a hyphenated name: "Content-Type: text/html".
-    if let Some(colon) = t.as_bytes().windows(2).position(|w| w == b": ") {
+    let b = t.as_bytes();
+    if let Some(colon) = memchr::memchr_iter(b':', b).find(|&i| b.get(i + 1) == Some(&b' ')) {
         let name = &t[..colon];
         let mut parts = name.split('-');
         let all = parts
@@ -178,7 +179,7 @@ fn table_shape(t: &str) -> bool {
         return true;
     }
     // Two or more gaps of two or more spaces between cells.
-    if !t.as_bytes().windows(2).any(|w| w == b"  ") {
+    if memchr::memmem::find(t.as_bytes(), b"  ").is_none() {
         return false;
     }
     t.split("  ").filter(|cell| !cell.trim().is_empty()).count() >= 3
