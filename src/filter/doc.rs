@@ -514,7 +514,8 @@ impl<'a> Doc<'a> {
         let cell = |j: usize| {
             j < n && !self.is_blank(&self.lines[j]) && {
                 let t = text(j);
-                word_count(&t, 8) <= 6 && !shape::ends_sentence(&t)
+                // The end first: a paragraph's words are then never counted.
+                !shape::ends_sentence(&t) && word_count(&t, 7) <= 6
             }
         };
         if !(cell(i) && cell(i + 1) && cell(i + 2)) {

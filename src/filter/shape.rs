@@ -179,7 +179,9 @@ fn table_shape(t: &str) -> bool {
         return true;
     }
     // Two or more gaps of two or more spaces between cells.
-    if memchr::memmem::find(t.as_bytes(), b"  ").is_none() {
+    static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+    if DOUBLE_SPACE.find(t.as_bytes()).is_none() {
         return false;
     }
     t.split("  ").filter(|cell| !cell.trim().is_empty()).count() >= 3
@@ -272,7 +274,13 @@ fn quantity_shape(t: &str) -> bool {
     if t.chars().count() > 80 {
         return false;
     }
-    if t.contains(['½', '¼', '¾', '⅓', '⅔']) {
+    // The fractions by their UTF-8 bytes (a vectorised search for their lead bytes rather than
+    // a decoding of every character).
+    const FRACTIONS: [&str; 5] = ["½", "¼", "¾", "⅓", "⅔"];
+    let b = t.as_bytes();
+    if memchr::memchr2_iter(0xC2, 0xE2, b)
+        .any(|i| FRACTIONS.iter().any(|f| b[i..].starts_with(f.as_bytes())))
+    {
         return true;
     }
     // Every quantity below but the Japanese spoonful holds an ASCII digit.
@@ -672,6 +680,8 @@ mod tests {
             "Serves 4: ok",
             "\u{5927}\u{3055}\u{3058}",
             "\u{5927}\u{3055}\u{3058}2",
+            "\u{bd} cup, \u{2153} \u{2154} \u{bc}\u{be}",
+            "\u{bb} \u{2152} \u{2155}",
             "$5 and 12\u{20ac}",
             "  indented",
             "",
