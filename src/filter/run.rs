@@ -10,6 +10,105 @@ use super::doc::{Doc, Line, word_count};
 use super::shape;
 use crate::patterns::{Position, Rule};
 
+/// Most words of a headline inside a menu block (a longer line is text).
+const HEADLINE_WORDS: usize = 15;
+/// Most characters of a headline inside a menu block.
+const HEADLINE_CHARS: usize = 150;
+/// Menu items in a row that end a head block's menu: the title, byline and date of the article
+/// after it hold fewer.
+const MENU_ROW: usize = 3;
+
+/// Headings of lists that belong to the document (a table of contents, references, links the
+/// article cites), compared in lower case without a final colon: a menu block never takes them.
+const CONTENT_HEADINGS: &[&str] = &[
+    "contents",
+    "table of contents",
+    "see also",
+    "external links",
+    "references",
+    "further reading",
+    "bibliography",
+    "sources",
+    "notes",
+    "inhalt",
+    "inhaltsverzeichnis",
+    "siehe auch",
+    "weblinks",
+    "einzelnachweise",
+    "literatur",
+    "sommaire",
+    "table des matières",
+    "voir aussi",
+    "liens externes",
+    "notes et références",
+    "références",
+    "bibliographie",
+    "índice",
+    "véase también",
+    "enlaces externos",
+    "referencias",
+    "ver também",
+    "ligações externas",
+    "referências",
+    "obsah",
+    "externí odkazy",
+    "odkazy",
+    "目次",
+    "関連項目",
+    "外部リンク",
+    "脚注",
+    "参考文献",
+    "目录",
+    "参见",
+    "外部链接",
+    "参考资料",
+];
+
+/// What a line is to a menu block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlockLine {
+    /// A menu item: a run line (see [`Doc::is_run_line`]).
+    Item,
+    /// A headline: a few words, no sentence, no list or field shape.
+    Headline,
+    /// A line of another shape short enough for a teaser; one at a time is tolerated.
+    Teaser,
+    /// A teaser that reads as prose (see [`shape::reads_as_prose`]): at the head, the article's
+    /// standfirst or a menu's description; a head block's menu ends before the first one.
+    Sentence,
+    /// Anything that ends the block: a paragraph, content of another shape, a field, a number.
+    Stop,
+    /// The heading of a list that belongs to the document: it ends the block, and at the tail
+    /// the lines after it are its list.
+    ContentHeading,
+}
+
+/// Does the trimmed line carry the marks of a fact rather than a menu label: a field (`Email:`,
+/// `Capital: Wellington`: at most two words before the colon; a headline's colon comes later), an
+/// address or link, a reference mark, a changelog entry, a number at its start or one of one or
+/// two digits at its end (a result, a poll count, a numbered step: `Step 3`; a year ends many
+/// headlines), or no letter at all (a rule that closes the article, such as `___`)?
+fn info_shaped(s: &str) -> bool {
+    let field = s
+        .split_once([':', '\u{ff1a}'])
+        .is_some_and(|(name, value)| {
+            value.trim().is_empty() || name.split_whitespace().count() <= 2
+        });
+    !s.contains(char::is_alphabetic)
+        || field
+        || s.contains(['@', '['])
+        || s.contains("://")
+        || s.contains("www.")
+        || s.starts_with("+ ")
+        || s.starts_with('(')
+        || s.split_whitespace()
+            .next()
+            .is_some_and(|w| w.contains(|c: char| c.is_ascii_digit()))
+        || s.split_whitespace()
+            .last()
+            .is_some_and(|w| (1..=2).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
+}
+
 impl Doc<'_> {
     /// Is the line one of a run: short, few words, not ending like a sentence?
     pub(super) fn is_run_line(&self, line: &Line, rule: &Rule) -> bool {
@@ -27,11 +126,156 @@ impl Doc<'_> {
             && s.chars().count() <= max_chars
     }
 
+    /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
+    fn is_content_heading(&self, line: &Line) -> bool {
+        let t = &self.text[self.trimmed_ws(line)];
+        // The longest heading is a few words: most lines are dismissed without lowercasing them.
+        t.len() <= 40 && {
+            let s = String::from_utf8_lossy(t);
+            let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
+            CONTENT_HEADINGS.contains(&heading.as_str())
+        }
+    }
+
+    /// What line `i` is to a menu block (`None`: blank, or removed by a line rule). At the tail a
+    /// line that ends a sentence ends the block: the article's last lines come before it.
+    fn block_line(&self, i: usize, rule: &Rule, tail: bool) -> Option<BlockLine> {
+        let line = &self.lines[i];
+        if self.is_blank(line) {
+            return None;
+        }
+        // Another rule may take the heading for a label ("See also"): it still owns its list.
+        if self.is_content_heading(line) {
+            return Some(BlockLine::ContentHeading);
+        }
+        // A line another rule removes whole goes anyway; it tells nothing of the block's shape.
+        if self.masked.get().is_some_and(|m| m[i]) {
+            return None;
+        }
+        let s = String::from_utf8_lossy(&self.text[self.trimmed_ws(line)]);
+        let whole = String::from_utf8_lossy(&self.text[line.start..line.content_end]);
+        if info_shaped(&s) || shape::is_content_shape(&whole) || self.is_long(line) {
+            return Some(BlockLine::Stop);
+        }
+        if self.is_run_line(line, rule) {
+            return Some(BlockLine::Item);
+        }
+        if !s.ends_with(['.', ',', ';'])
+            && !shape::reads_as_prose(&s)
+            && word_count(&s, HEADLINE_WORDS + 1) <= HEADLINE_WORDS
+            && s.chars().count() <= HEADLINE_CHARS
+        {
+            return Some(BlockLine::Headline);
+        }
+        if tail && shape::ends_sentence(&s) {
+            return Some(BlockLine::Stop);
+        }
+        Some(if shape::reads_as_prose(&s) {
+            BlockLine::Sentence
+        } else {
+            BlockLine::Teaser
+        })
+    }
+
+    /// The menu block where `order` starts (the document's first or last line): items and
+    /// headlines, with a lone teaser line between them, up to the first line of another kind or
+    /// two teasers in a row. The lines in scan order, with their kinds, and whether a content
+    /// heading ended it.
+    fn menu_block(
+        &self,
+        order: impl Iterator<Item = usize>,
+        rule: &Rule,
+        tail: bool,
+    ) -> (Vec<(usize, BlockLine)>, bool) {
+        let mut block = Vec::new();
+        let mut teaser = None;
+        for i in order {
+            match self.block_line(i, rule, tail) {
+                None => {}
+                Some(BlockLine::Stop) => break,
+                Some(BlockLine::ContentHeading) => return (block, true),
+                Some(kind @ (BlockLine::Teaser | BlockLine::Sentence)) => {
+                    if teaser.is_some() {
+                        break;
+                    }
+                    teaser = Some((i, kind));
+                }
+                Some(kind) => {
+                    block.extend(teaser.take());
+                    block.push((i, kind));
+                }
+            }
+        }
+        (block, false)
+    }
+
+    /// Is `block` (a prefix of a menu block) a menu: at least `min_lines` items, a third of its
+    /// lines or more?
+    fn is_menu(block: &[(usize, BlockLine)], rule: &Rule) -> bool {
+        let items = block.iter().filter(|(_, k)| *k == BlockLine::Item).count();
+        items >= rule.min_lines && items * 3 >= block.len()
+    }
+
+    /// A menu block at the head: from its first item to the last run of [`MENU_ROW`] items before
+    /// the article's header (the last group of headlines before the first sentence; the title,
+    /// byline and date stay). Needs prose after the block.
+    fn head_block(&self, rule: &Rule) -> Option<Range<usize>> {
+        let (block, _) = self.menu_block(0..self.lines.len(), rule, false);
+        let last_other = block.iter().rposition(|(_, k)| *k != BlockLine::Item)?;
+        // The article's header (its title, and a standfirst or byline after it) is the last group
+        // of headlines before the block's first sentence (one at the top aside) or its last line
+        // of another kind: the menu ends before it. With no headline, nothing tells the title.
+        let before = block
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, (_, k))| *k == BlockLine::Sentence)
+            .map_or(last_other, |(j, _)| j.min(last_other));
+        let headline = |j: usize| block[j].1 == BlockLine::Headline;
+        let mut limit = (0..=before).rev().find(|&j| headline(j))?;
+        while limit > 0 && headline(limit - 1) {
+            limit -= 1;
+        }
+        let mut row = 0;
+        let mut end = None;
+        for (j, (_, k)) in block[..limit].iter().enumerate() {
+            row = if *k == BlockLine::Item { row + 1 } else { 0 };
+            if row >= MENU_ROW {
+                end = Some(j);
+            }
+        }
+        // The lines above the first item (a search prompt, the site's name) stay.
+        let start = block.iter().position(|(_, k)| *k == BlockLine::Item)?;
+        let block = &block[start..=end?];
+        let (first, last) = (block[0].0, block[block.len() - 1].0);
+        let p = self.prose_index();
+        (Self::is_menu(block, rule) && p.before[self.lines.len()] > p.before[last + 1])
+            .then(|| self.lines[first].start..self.lines[last].end)
+    }
+
+    /// A menu block at the tail: from its first item to the end, after the article's last
+    /// sentence. Needs prose before the block.
+    fn tail_block(&self, rule: &Rule) -> Option<Range<usize>> {
+        let (mut block, listed) = self.menu_block((0..self.lines.len()).rev(), rule, true);
+        if listed {
+            return None;
+        }
+        while block.last().is_some_and(|(_, k)| *k != BlockLine::Item) {
+            block.pop();
+        }
+        let (&(last, _), &(first, _)) = (block.first()?, block.last()?);
+        (Self::is_menu(&block, rule) && self.prose_index().before[first] > 0)
+            .then(|| self.lines[first].start..self.lines[last].end)
+    }
+
     /// Runs of at least `min_lines` run lines (blank lines between them allowed) where the rule
-    /// looks: the one at the document's start or end, or every one before its first prose line.
+    /// looks: the one at the document's start or end, or every one before its first prose line;
+    /// or the menu block at the head or tail.
     pub(super) fn run_removals(&self, rule: &Rule) -> Vec<Range<usize>> {
         let n = self.lines.len();
         let (order, anchored): (Box<dyn Iterator<Item = usize>>, bool) = match rule.position {
+            Some(Position::HeadBlock) => return self.head_block(rule).into_iter().collect(),
+            Some(Position::TailBlock) => return self.tail_block(rule).into_iter().collect(),
             Some(Position::Head) => (Box::new(0..n), true),
             Some(Position::Tail) => (Box::new((0..n).rev()), true),
             Some(Position::Preamble) => {
@@ -49,9 +293,12 @@ impl Doc<'_> {
         let mut out = Vec::new();
         // The run being collected: how many run lines, and the first and last of them.
         let mut run: Option<(usize, usize, usize)> = None;
-        let mut close = |run: &mut Option<(usize, usize, usize)>| {
+        // Set by a content heading: the run right after it is its list, and stays.
+        let mut listed = false;
+        let mut close = |run: &mut Option<(usize, usize, usize)>, listed: &mut bool| {
             if let Some((count, a, b)) = run.take()
                 && count >= rule.min_lines
+                && !std::mem::take(listed)
             {
                 let (a, b) = (a.min(b), a.max(b));
                 out.push(self.lines[a].start..self.lines[b].end);
@@ -62,18 +309,30 @@ impl Doc<'_> {
             if self.is_blank(line) {
                 continue;
             }
-            if self.is_run_line(line, rule) {
+            if self.is_content_heading(line) {
+                // The list under such a heading is the document's: at the tail, the run found
+                // below it is that list; elsewhere, the run that follows it.
+                if rule.position == Some(Position::Tail) {
+                    run = None;
+                }
+                close(&mut run, &mut listed);
+                if anchored {
+                    break;
+                }
+                listed = true;
+            } else if self.is_run_line(line, rule) {
                 let r = run.get_or_insert((0, i, i));
                 r.0 += 1;
                 r.2 = i;
             } else {
-                close(&mut run);
+                close(&mut run, &mut listed);
+                listed = false;
                 if anchored {
                     break;
                 }
             }
         }
-        close(&mut run);
+        close(&mut run, &mut listed);
         out
     }
 }
@@ -174,5 +433,73 @@ max_words = 2
         // breaks a run.
         let keep = "Intro.\nSubheading here\nBody.\nAbout us\nContact.\nJobs\n";
         assert_eq!(c.clean(keep.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn menu_blocks_at_head_and_tail() {
+        let rules = r#"
+[[rule]]
+id = "b.head"
+family = "navigation"
+scope = "run"
+position = "head-block"
+min_lines = 6
+max_words = 4
+
+[[rule]]
+id = "b.tail"
+family = "navigation"
+scope = "run"
+position = "tail-block"
+min_lines = 6
+max_words = 4
+"#;
+        let c = cleaner_from("b.toml", rules);
+        let p1 = "Crews of the island ferries returned to work on Thursday after a new offer.";
+        let p2 = "The company said the next round of talks would begin in January.";
+        let head = "Search the archive by town or topic. Press enter to see results.\nHarbour\nFerries\nTides\nTraders fear a second winter without the ferry\nKitchens\nBakeries\nPubs\nRowing club opens its boathouse\nFerry strike ends after three days\nBy Ann Carver\n";
+        let tail = "Council keeps the old bridge open\nAnn Carver\nChoir wins the county cup\nTom Hale\nOur Team\nLetters\nNotices\nDelivery\n";
+        let input = format!("{head}{p1}\n{p2}\n{tail}");
+        let out = c.clean(input.as_bytes());
+        let got: Vec<(&str, &str)> = out
+            .removals
+            .iter()
+            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+            .collect();
+        // The search prompt above the first item stays; the menu ends at the last row of three
+        // items before the article's header (the last headlines before its first sentence).
+        // At the tail the block starts at its first item.
+        assert_eq!(
+            got,
+            [
+                (
+                    "b.head",
+                    "Harbour\nFerries\nTides\nTraders fear a second winter without the ferry\nKitchens\nBakeries\nPubs\n"
+                ),
+                (
+                    "b.tail",
+                    "Ann Carver\nChoir wins the county cup\nTom Hale\nOur Team\nLetters\nNotices\nDelivery\n"
+                )
+            ]
+        );
+        // Lines that read as facts end a block: numbered steps, fields, poll counts.
+        let steps = format!(
+            "{p1}\n{p2}\nStep 1\nMix\nStep 2\nBake\nStep 3\nCool\nServe\nEat\nShare\nKeep\n"
+        );
+        assert_eq!(c.clean(steps.as_bytes()).verdict, Verdict::Unchanged);
+        // A list under a heading of the document's own (references, see also) stays whole.
+        let refs = format!(
+            "{p1}\n{p2}\nReferences\nTide Tables\nFerry Times\nKnot Book\nChart Notes\nWeather Diary\nBoat Ledger\n"
+        );
+        assert_eq!(c.clean(refs.as_bytes()).verdict, Verdict::Unchanged);
+        // A list right after the article's first sentence is the article's (an intro, then the
+        // list): with no headline before the sentence, nothing marks a header, nothing goes.
+        let intro = format!(
+            "About\n{p1}\nHarbour\nFerries\nTides\nKitchens\nBakeries\nPubs\nA headline here for the list\n{p2}\n{p1}\n"
+        );
+        assert_eq!(c.clean(intro.as_bytes()).verdict, Verdict::Unchanged);
+        // No prose: nothing tells the menu from the text.
+        let bare = "Harbour\nFerries\nTides\nA headline of several words\nKitchens\nBakeries\nPubs\nMore\n";
+        assert_eq!(c.clean(bare.as_bytes()).verdict, Verdict::Unchanged);
     }
 }

@@ -357,11 +357,13 @@ fn parse_rule(
         Some(("head", _)) => Some(Position::Head),
         Some(("tail", _)) => Some(Position::Tail),
         Some(("preamble", _)) => Some(Position::Preamble),
+        Some(("head-block", _)) => Some(Position::HeadBlock),
+        Some(("tail-block", _)) => Some(Position::TailBlock),
         Some((other, span)) => {
             rep.report(
                 span,
                 idr,
-                format!("unknown `position` value `{other}`, expected head, tail or preamble"),
+                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block or tail-block"),
             );
             None
         }
@@ -389,7 +391,7 @@ fn parse_rule(
                 rep.report(
                     rule_span.clone(),
                     idr,
-                    "a run rule needs `position` (head, tail or preamble)",
+                    "a run rule needs `position` (head, tail, preamble, head-block or tail-block)",
                 );
             }
             if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {

@@ -109,6 +109,12 @@ pub enum Position {
     Tail,
     /// Anywhere before the document's first prose line: menus above the headline.
     Preamble,
+    /// A menu block at the start of the document: menu items mixed with headlines and a few
+    /// teaser lines, up to the last run of items before the article's own title.
+    HeadBlock,
+    /// A menu block at the end of the document: menu items mixed with headlines, after the
+    /// article's last sentence.
+    TailBlock,
 }
 
 /// One rule of a pattern set, as written in its pattern file.
