@@ -226,6 +226,26 @@ impl<'a> Normalized<'a> {
 
 /// Normalises a phrase for the automaton: folded as text is, fully lower-cased and trimmed.
 pub fn phrase(p: &str) -> String {
+    // ASCII with no tab and no run of spaces, most phrases: the folding keeps it as it is, so
+    // only the case and the edges change (start-up normalises every built-in phrase twice).
+    let b = p.as_bytes();
+    if b.is_ascii() && !b.contains(&b'\t') && !b.windows(2).any(|w| w == b"  ") {
+        return p.trim().to_ascii_lowercase();
+    }
+    folded_phrase(p)
+}
+
+/// Whether [`phrase`] of `p` is empty (every character blank or dropped by the folding), without
+/// building it: the pattern files check every phrase so.
+pub fn phrase_is_empty(p: &str) -> bool {
+    // A folded character is blank only if it was (Space) or is dropped; ASCII folds to none.
+    p.chars().all(|c| {
+        c.is_whitespace() || (!c.is_ascii() && matches!(fold_char(c), Fold::Space | Fold::Drop))
+    })
+}
+
+/// [`phrase`] through the whole folding.
+fn folded_phrase(p: &str) -> String {
     let n = Normalized::new(p.as_bytes());
     String::from_utf8_lossy(n.text())
         .to_lowercase()
@@ -346,5 +366,48 @@ mod tests {
     #[test]
     fn phrases_are_lowercased_and_trimmed() {
         assert_eq!(phrase("  Don\u{2019}t MISS   this "), "don't miss this");
+    }
+
+    #[test]
+    fn the_ascii_phrase_path_folds_as_the_whole_folding() {
+        let mut cases: Vec<String> = [
+            "",
+            " ",
+            "  ",
+            "\t",
+            "Share THIS",
+            " a b ",
+            "a  b",
+            "a\tb",
+            "a \tb",
+            "\nA\n",
+            " \x0bX\x0c",
+            "x\r\n y",
+            "Don\u{2019}t",
+            "\u{a0}Share",
+            "\u{c9}T\u{c9}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every line of every built-in pattern file, as if it were a phrase.
+        for (_, src) in crate::patterns::builtin::files() {
+            cases.extend(src.lines().map(String::from));
+        }
+        cases.extend(
+            [
+                "\u{200b}",
+                " \u{feff}\u{a0}\u{3000}\t\u{ad}",
+                "\u{2028}\u{85}",
+                "\u{200b}x",
+                "\u{2019}",
+                "\u{2014}",
+            ]
+            .map(String::from),
+        );
+        for p in &cases {
+            assert_eq!(phrase(p), folded_phrase(p), "{p:?}");
+            assert_eq!(phrase_is_empty(p), phrase(p).is_empty(), "{p:?}");
+        }
     }
 }

@@ -4,9 +4,25 @@
 //! is) for every scope, once per document. It must never decide what to remove: it only describes
 //! the text, and it must never change a byte of it.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::shape;
+
+/// `bytes` as text, as `String::from_utf8_lossy` gives it, but through the standard library's
+/// validation (word-at-a-time over ASCII) rather than the lossy decoder's byte loop: a line of
+/// valid UTF-8, nearly every line, is borrowed after a fast check.
+fn as_text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// ASCII whitespace as Unicode's `White_Space` has it (tab to carriage return, space).
+fn is_ascii_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
 
 /// Number of characters (UTF-8 lead bytes and invalid bytes) in `bytes`.
 pub(super) fn char_count(bytes: &[u8]) -> usize {
@@ -48,6 +64,9 @@ pub(super) struct Doc<'a> {
     /// Lines that other rules remove whole in this pass, set before the section rules run: they
     /// read them as blank (a comment notice or a sign-up message is not article prose).
     pub(super) masked: std::cell::OnceCell<Vec<bool>>,
+    /// The whole text as `str` when it is valid UTF-8 (checked once, on first use): then a line's
+    /// text is a slice of it, with no check or copy of its own.
+    utf8: std::cell::OnceCell<Option<&'a str>>,
 }
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
@@ -95,29 +114,46 @@ pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
     // The current word: its CJK characters, whether it has any other, whether it has begun.
     let (mut cjk, mut other, mut in_word) = (0, false, false);
     let mut i = 0;
-    while i <= s.len() {
-        let (space, c_is_cjk, len) = match s.get(i) {
-            None => (true, false, 1),
-            Some(&b) if b < 0x80 => (matches!(b, b' ' | b'\t'..=b'\r'), false, 1),
-            Some(_) => match bstr::decode_utf8(&s[i..]) {
+    while i < s.len() {
+        let b = s[i];
+        let space = if b < 0x80 {
+            // ASCII, nearly every byte: no decoding.
+            i += 1;
+            let space = is_ascii_ws(b);
+            if !space {
+                (in_word, other) = (true, true);
+                continue;
+            }
+            space
+        } else {
+            let (space, c_is_cjk, len) = match bstr::decode_utf8(&s[i..]) {
                 (Some(c), len) => (c.is_whitespace(), is_cjk(c), len),
                 (None, len) => (false, false, len),
-            },
-        };
-        i += len;
-        if !space {
-            in_word = true;
-            if c_is_cjk {
-                cjk += 1;
-            } else {
-                other = true;
+            };
+            i += len;
+            if !space {
+                in_word = true;
+                if c_is_cjk {
+                    cjk += 1;
+                } else {
+                    other = true;
+                }
+                continue;
             }
-        } else if in_word {
+            space
+        };
+        if space && in_word {
             n += cjk + usize::from(other);
             if n >= cap {
                 return cap;
             }
             (cjk, other, in_word) = (0, false, false);
+        }
+    }
+    if in_word {
+        n += cjk + usize::from(other);
+        if n >= cap {
+            return cap;
         }
     }
     n
@@ -242,6 +278,19 @@ impl<'a> Doc<'a> {
             prose: std::cell::OnceCell::new(),
             raw_prose: std::cell::OnceCell::new(),
             masked: std::cell::OnceCell::new(),
+            utf8: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The text of `range` as `String::from_utf8_lossy` gives it: borrowed from the document when
+    /// it is valid UTF-8.
+    pub(super) fn str_at(&self, range: Range<usize>) -> Cow<'a, str> {
+        let whole = *self
+            .utf8
+            .get_or_init(|| std::str::from_utf8(self.text).ok());
+        match whole.and_then(|w| w.get(range.clone())) {
+            Some(s) => Cow::Borrowed(s),
+            None => as_text(&self.text[range]),
         }
     }
 
@@ -344,9 +393,23 @@ impl<'a> Doc<'a> {
 
     pub(super) fn trimmed_ws(&self, line: &Line) -> Range<usize> {
         let s = &self.text[line.start..line.content_end];
-        let lead = s.len() - bstr::ByteSlice::trim_start(s).len();
-        let rest = bstr::ByteSlice::trim(s).len();
-        line.start + lead..line.start + lead + rest
+        // ASCII whitespace and text at the edges, nearly every line, need no decoding; at the
+        // first non-ASCII byte Unicode whitespace takes over.
+        let mut a = 0;
+        while a < s.len() && is_ascii_ws(s[a]) {
+            a += 1;
+        }
+        if a < s.len() && s[a] >= 0x80 {
+            a = s.len() - bstr::ByteSlice::trim_start(&s[a..]).len();
+        }
+        let mut e = s.len();
+        while e > a && is_ascii_ws(s[e - 1]) {
+            e -= 1;
+        }
+        if e > a && s[e - 1] >= 0x80 {
+            e = a + bstr::ByteSlice::trim_end(&s[a..e]).len();
+        }
+        line.start + a..line.start + e
     }
 
     /// Is the line too long for a teaser (more than [`TEASER_CHARS`] characters)?
@@ -357,7 +420,7 @@ impl<'a> Doc<'a> {
     /// Does the line read as article prose (see [`shape::reads_as_prose`])?
     pub(super) fn is_prose_line(&self, line: &Line) -> bool {
         let t = self.trimmed_ws(line);
-        shape::reads_as_prose(&String::from_utf8_lossy(&self.text[t]))
+        shape::reads_as_prose(&self.str_at(t))
     }
 
     /// Is line `i` a row of a table: the lines directly above and below it (no blank line
@@ -367,7 +430,7 @@ impl<'a> Doc<'a> {
         // A sentence that holds a quantity ("Prices rose by 3.2%.") is prose, not a table row.
         let row = |j: usize| {
             let l = &self.lines[j];
-            let text = String::from_utf8_lossy(&self.text[l.start..l.content_end]);
+            let text = self.str_at(l.start..l.content_end);
             !self.is_blank(l)
                 && shape::is_content_shape(&text)
                 && !(shape::ends_sentence(text.trim()) && text.split_whitespace().count() >= 6)
@@ -380,7 +443,7 @@ impl<'a> Doc<'a> {
     pub(super) fn ends_wrapped_sentence(&self, i: usize) -> bool {
         let text = |j: usize| {
             let l = &self.lines[j];
-            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
+            self.str_at(self.trimmed_ws(l))
         };
         i > 0
             && !self.is_blank(&self.lines[i - 1])
@@ -396,7 +459,7 @@ impl<'a> Doc<'a> {
         let n = self.lines.len();
         let text = |j: usize| {
             let l = &self.lines[j];
-            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
+            self.str_at(self.trimmed_ws(l))
         };
         let label = text(i);
         let word = label.chars().next().is_some_and(char::is_uppercase)
@@ -446,12 +509,13 @@ impl<'a> Doc<'a> {
         let n = self.lines.len();
         let text = |j: usize| {
             let l = &self.lines[j];
-            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
+            self.str_at(self.trimmed_ws(l))
         };
         let cell = |j: usize| {
             j < n && !self.is_blank(&self.lines[j]) && {
                 let t = text(j);
-                word_count(&t, 8) <= 6 && !shape::ends_sentence(&t)
+                // The end first: a paragraph's words are then never counted.
+                !shape::ends_sentence(&t) && word_count(&t, 7) <= 6
             }
         };
         if !(cell(i) && cell(i + 1) && cell(i + 2)) {
@@ -484,8 +548,7 @@ impl<'a> Doc<'a> {
     /// stories lists headlines, which do not end like sentences.
     pub(super) fn opens_keyed_sentences(&self, i: usize) -> bool {
         let keyed = |j: usize| {
-            let t =
-                String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[j])]).into_owned();
+            let t = self.str_at(self.trimmed_ws(&self.lines[j]));
             shape::ends_sentence(&t)
                 && t.split_once(": ").is_some_and(|(key, rest)| {
                     key.chars().next().is_some_and(char::is_uppercase)
@@ -503,7 +566,7 @@ impl<'a> Doc<'a> {
     pub(super) fn in_wrapped_prose(&self, i: usize) -> bool {
         let text = |j: usize| {
             let l = &self.lines[j];
-            String::from_utf8_lossy(&self.text[l.start..l.content_end])
+            self.str_at(l.start..l.content_end)
         };
         let filled = |j: usize| !self.is_blank(&self.lines[j]);
         let prev = i.checked_sub(1).filter(|&j| filled(j));
@@ -564,6 +627,31 @@ mod tests {
                     "{text:?} cap {cap}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn trimmed_ws_trims_as_unicode_whitespace() {
+        for text in [
+            "",
+            " ",
+            "\t\u{a0}\t",
+            "\u{a0} x \u{2003}",
+            " \u{3000}",
+            "\u{3000} ",
+            "  plain text \t",
+            "\u{85}x\u{85}",
+            "caf\u{e9}",
+            "\u{e9}t\u{e9}",
+            " \u{2028}\u{a0} a b \u{a0}\u{2029} ",
+            "\u{1680}",
+        ] {
+            let doc = Doc::new(text.as_bytes());
+            let line = doc.lines[0];
+            let s = &doc.text[line.start..line.content_end];
+            let lead = s.len() - bstr::ByteSlice::trim_start(s).len();
+            let rest = bstr::ByteSlice::trim(s).len();
+            assert_eq!(doc.trimmed_ws(&line), lead..lead + rest, "{text:?}");
         }
     }
 

@@ -92,10 +92,7 @@ impl Doc<'_> {
     /// paragraph after a related box inside it is no headline of the box, so the box stops there;
     /// what follows the paragraph (a share bar) is left to the rules of its own.
     fn box_end(&self, idx: usize) -> Option<usize> {
-        let text = |j: usize| {
-            let l = &self.lines[j];
-            String::from_utf8_lossy(&self.text[self.trimmed_ws(l)]).into_owned()
-        };
+        let text = |j: usize| self.str_at(self.trimmed_ws(&self.lines[j]));
         let blank = |j: usize| self.is_blank(&self.lines[j]);
         let n = self.lines.len();
         let mut j = idx + 1;
@@ -110,7 +107,8 @@ impl Doc<'_> {
                 return None;
             }
             let t = text(j);
-            if shape::ends_sentence(&t) || shape::reads_as_prose(&t) {
+            // The prose test of this very text, computed once per document.
+            if shape::ends_sentence(&t) || self.raw_prose()[j].is_some() {
                 return None;
             }
             j += 1;

@@ -6,7 +6,7 @@
 //! scopes share these answers so that none of them takes such content for chrome. It must never
 //! decide what to remove, and it reads only the text of the lines it is given.
 
-use super::doc::word_count;
+use super::doc::{char_count, word_count};
 use crate::patterns::Rule;
 
 /// A line at least this long (in characters) that does not end a sentence is still a paragraph
@@ -48,27 +48,71 @@ pub(super) fn reads_as_prose(s: &str) -> bool {
     if core.ends_with('\u{2026}') || core.ends_with("..") {
         return false;
     }
+    let b = s.as_bytes();
+    let ascii = b.is_ascii();
     // A line of many short items is a list (names, tags, links), not a paragraph.
-    let items = s
-        .matches([',', ';', '|', '\u{2022}', '\u{b7}', '\u{3001}', '\u{ff0c}'])
-        .count();
+    let items = ITEMS.count(b, ascii);
     if items >= 8 && word_count(s, 4 * items + 1) <= 4 * items {
         return false;
     }
-    let words = word_count(s, PARAGRAPH_WORDS);
+    // Words are counted only as far as a test needs them: a sentence needs PROSE_WORDS, and one
+    // with fewer has fewer than PARAGRAPH_WORDS too.
+    const _: () = assert!(Rule::PROSE_WORDS <= PARAGRAPH_WORDS);
     let colon = core.ends_with([':', '\u{ff1a}']);
-    if (ends_sentence(s) || colon) && words >= Rule::PROSE_WORDS {
-        return true;
+    if ends_sentence(s) || colon {
+        return word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS;
     }
     // Running text has clauses (a tag cloud or a run of links has none) and no menu separators.
-    let separators = s.matches(['|', '\u{2022}', '\u{b7}']).count();
-    let clauses = s
-        .matches([',', '.', ';', '\u{3001}', '\u{3002}', '\u{ff0c}'])
-        .count();
-    words >= PARAGRAPH_WORDS
-        && s.chars().count() >= PARAGRAPH_CHARS
-        && separators < 3
-        && clauses >= 2
+    let chars = if ascii { b.len() } else { char_count(b) };
+    chars >= PARAGRAPH_CHARS
+        && SEPARATORS.count(b, ascii) < 3
+        && CLAUSES.count(b, ascii) >= 2
+        && word_count(s, PARAGRAPH_WORDS) >= PARAGRAPH_WORDS
+}
+
+/// A set of punctuation marks [`reads_as_prose`] counts: ASCII bytes, and characters of other
+/// scripts as their UTF-8 bytes (in valid UTF-8 a byte sequence that encodes a character is
+/// always that character).
+struct Marks {
+    ascii: &'static [u8],
+    wide: &'static [&'static str],
+}
+
+/// List item separators.
+const ITEMS: Marks = Marks {
+    ascii: b",;|",
+    wide: &["\u{2022}", "\u{b7}", "\u{3001}", "\u{ff0c}"],
+};
+/// Menu separators.
+const SEPARATORS: Marks = Marks {
+    ascii: b"|",
+    wide: &["\u{2022}", "\u{b7}"],
+};
+/// Clause marks.
+const CLAUSES: Marks = Marks {
+    ascii: b",.;",
+    wide: &["\u{3001}", "\u{3002}", "\u{ff0c}"],
+};
+
+impl Marks {
+    /// How many of the marks `b` holds (`ascii`: it is all ASCII), by vectorised byte searches.
+    fn count(&self, b: &[u8], ascii: bool) -> usize {
+        let mut n = match *self.ascii {
+            [x] => memchr::memchr_iter(x, b).count(),
+            [x, y] => memchr::memchr2_iter(x, y, b).count(),
+            [x, y, z] => memchr::memchr3_iter(x, y, z, b).count(),
+            _ => unreachable!("one to three ASCII marks"),
+        };
+        if !ascii {
+            // Every wide mark begins with one of these bytes (U+00B7, U+2022, U+3001/2, U+FF0C).
+            let at = |i: usize| self.wide.iter().any(|w| b[i..].starts_with(w.as_bytes()));
+            n += memchr::memchr3_iter(0xC2, 0xE2, 0xE3, b)
+                .filter(|&i| at(i))
+                .count();
+            n += memchr::memchr_iter(0xEF, b).filter(|&i| at(i)).count();
+        }
+        n
+    }
 }
 
 /// Is the (untrimmed) line article content of a shape that is neither prose nor chrome: code or a
@@ -115,7 +159,9 @@ fn code_shape(t: &str) -> bool {
         return true;
     }
     // A header field with a hyphenated name: "Content-Type: text/html".
-    if let Some((name, _)) = t.split_once(": ") {
+    let b = t.as_bytes();
+    if let Some(colon) = memchr::memchr_iter(b':', b).find(|&i| b.get(i + 1) == Some(&b' ')) {
+        let name = &t[..colon];
         let mut parts = name.split('-');
         let all = parts
             .clone()
@@ -133,6 +179,11 @@ fn table_shape(t: &str) -> bool {
         return true;
     }
     // Two or more gaps of two or more spaces between cells.
+    static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+    if DOUBLE_SPACE.find(t.as_bytes()).is_none() {
+        return false;
+    }
     t.split("  ").filter(|cell| !cell.trim().is_empty()).count() >= 3
 }
 
@@ -223,10 +274,22 @@ fn quantity_shape(t: &str) -> bool {
     if t.chars().count() > 80 {
         return false;
     }
-    if t.contains(['½', '¼', '¾', '⅓', '⅔']) {
+    // The fractions by their UTF-8 bytes (a vectorised search for their lead bytes rather than
+    // a decoding of every character).
+    const FRACTIONS: [&str; 5] = ["½", "¼", "¾", "⅓", "⅔"];
+    let b = t.as_bytes();
+    if memchr::memchr2_iter(0xC2, 0xE2, b)
+        .any(|i| FRACTIONS.iter().any(|f| b[i..].starts_with(f.as_bytes())))
+    {
         return true;
     }
-    let chars: Vec<char> = t.chars().collect();
+    // Every quantity below but the Japanese spoonful holds an ASCII digit.
+    let digit = t.bytes().any(|b| b.is_ascii_digit());
+    let chars: Vec<char> = if digit {
+        t.chars().collect()
+    } else {
+        Vec::new()
+    };
     for (i, c) in chars.iter().enumerate() {
         let digit_at = |j: Option<usize>| {
             j.and_then(|j| chars.get(j))
@@ -241,6 +304,9 @@ fn quantity_shape(t: &str) -> bool {
     }
     if t.starts_with(['大', '小']) && (t.contains("さじ")) {
         return true;
+    }
+    if !digit {
+        return false;
     }
     let lower = t.to_lowercase();
     let bytes = lower.as_bytes();
@@ -450,5 +516,222 @@ mod tests {
             None,
             Some("Facebook")
         ));
+    }
+
+    /// The shape tests as first written (text passes over `str`), to check the byte passes.
+    mod reference {
+        use super::super::{CJK_UNITS, CURRENCIES, PARAGRAPH_CHARS, PARAGRAPH_WORDS, UNITS};
+        use super::super::{changelog_shape, ends_sentence};
+        use crate::filter::doc::word_count;
+        use crate::patterns::Rule;
+
+        pub(super) fn reads_as_prose(s: &str) -> bool {
+            let core = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+            if core.ends_with('\u{2026}') || core.ends_with("..") {
+                return false;
+            }
+            // A line of many short items is a list (names, tags, links), not a paragraph.
+            let items = s
+                .matches([',', ';', '|', '\u{2022}', '\u{b7}', '\u{3001}', '\u{ff0c}'])
+                .count();
+            if items >= 8 && word_count(s, 4 * items + 1) <= 4 * items {
+                return false;
+            }
+            let words = word_count(s, PARAGRAPH_WORDS);
+            let colon = core.ends_with([':', '\u{ff1a}']);
+            if (ends_sentence(s) || colon) && words >= Rule::PROSE_WORDS {
+                return true;
+            }
+            // Running text has clauses (a tag cloud or a run of links has none) and no menu separators.
+            let separators = s.matches(['|', '\u{2022}', '\u{b7}']).count();
+            let clauses = s
+                .matches([',', '.', ';', '\u{3001}', '\u{3002}', '\u{ff0c}'])
+                .count();
+            words >= PARAGRAPH_WORDS
+                && s.chars().count() >= PARAGRAPH_CHARS
+                && separators < 3
+                && clauses >= 2
+        }
+
+        pub(super) fn is_content_shape(line: &str) -> bool {
+            let t = line.trim();
+            if t.is_empty() {
+                return false;
+            }
+            // Indented by two spaces or a tab: code, a quoted block, a poem's indented line.
+            if line.starts_with("  ") || line.starts_with('\t') {
+                return true;
+            }
+            code_shape(t) || table_shape(t) || quantity_shape(t) || changelog_shape(t)
+        }
+
+        fn code_shape(t: &str) -> bool {
+            const OPEN_CLOSE: [&str; 10] =
+                ["{", "}", "};", "});", ");", "[", "],", "]", "*/", "/*"];
+            if OPEN_CLOSE.iter().any(|e| t.ends_with(e)) || t.starts_with(['{', '}']) {
+                // A lone closing bracket or a line ending in one; not a bracketed label like "[Video]".
+                return !(t.starts_with('[') && t.ends_with(']') && !t.contains(['{', '(']));
+            }
+            if t.starts_with("</") || (t.starts_with('<') && t.ends_with('>')) {
+                return true;
+            }
+            let first = t.split(' ').next().unwrap_or("");
+            // A request or status line of a protocol trace.
+            if matches!(
+                first,
+                "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "CONNECT"
+            ) && t[first.len()..].trim_start().starts_with('/')
+            {
+                return true;
+            }
+            if t.starts_with("HTTP/") {
+                return true;
+            }
+            // A header field with a hyphenated name: "Content-Type: text/html".
+            if let Some((name, _)) = t.split_once(": ") {
+                let mut parts = name.split('-');
+                let all = parts
+                    .clone()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+                if all && parts.nth(1).is_some() {
+                    return true;
+                }
+            }
+            // Statements and assignments.
+            t.ends_with(';') && !t.contains(". ")
+        }
+
+        fn table_shape(t: &str) -> bool {
+            if t.contains('\t') {
+                return true;
+            }
+            // Two or more gaps of two or more spaces between cells.
+            t.split("  ").filter(|cell| !cell.trim().is_empty()).count() >= 3
+        }
+
+        fn quantity_shape(t: &str) -> bool {
+            if t.chars().count() > 80 {
+                return false;
+            }
+            if t.contains(['½', '¼', '¾', '⅓', '⅔']) {
+                return true;
+            }
+            let chars: Vec<char> = t.chars().collect();
+            for (i, c) in chars.iter().enumerate() {
+                let digit_at = |j: Option<usize>| {
+                    j.and_then(|j| chars.get(j))
+                        .is_some_and(char::is_ascii_digit)
+                };
+                if CURRENCIES.contains(c) && (digit_at(i.checked_sub(1)) || digit_at(Some(i + 1))) {
+                    return true;
+                }
+                if *c == '%' && digit_at(Some(i + 1)) && (i == 0 || chars[i - 1].is_whitespace()) {
+                    return true;
+                }
+            }
+            if t.starts_with(['大', '小']) && (t.contains("さじ")) {
+                return true;
+            }
+            let lower = t.to_lowercase();
+            let bytes = lower.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphabetic()) {
+                    let mut j = i;
+                    while j < bytes.len()
+                        && (bytes[j].is_ascii_digit() || matches!(bytes[j], b'.' | b',' | b'/'))
+                    {
+                        j += 1;
+                    }
+                    let rest = &lower[j..];
+                    if CJK_UNITS.iter().any(|u| rest.starts_with(u)) {
+                        return true;
+                    }
+                    let rest = rest.trim_start();
+                    let unit: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphabetic() || *c == '%' || *c == 'µ')
+                        .collect();
+                    let after = rest[unit.len()..].chars().next();
+                    if !unit.is_empty()
+                        && UNITS.contains(&unit.as_str())
+                        && after.is_none_or(|c| !c.is_alphanumeric())
+                    {
+                        return true;
+                    }
+                    i = j.max(i + 1);
+                } else {
+                    i += 1;
+                }
+            }
+            false
+        }
+    }
+
+    /// Every line of every fixture, and lines made to hit the byte patterns at their edges.
+    fn sample_lines() -> Vec<String> {
+        let mut lines: Vec<String> = [
+            "a, b; c | d \u{2022} e \u{b7} f \u{3001} g \u{ff0c} h \u{3002} i. j",
+            "\u{b7}\u{2022}\u{3001}\u{3002}\u{ff0c}",
+            "\u{2021}\u{2023}\u{3003}\u{ff0d}\u{b6}\u{c2}",
+            "Name  Votes  Share",
+            "Content-Type: text/html",
+            "A: b",
+            "Serves 4: ok",
+            "\u{5927}\u{3055}\u{3058}",
+            "\u{5927}\u{3055}\u{3058}2",
+            "\u{bd} cup, \u{2153} \u{2154} \u{bc}\u{be}",
+            "\u{bb} \u{2152} \u{2155}",
+            "$5 and 12\u{20ac}",
+            "  indented",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if let Ok(text) = std::fs::read(&p) {
+                    let text = String::from_utf8_lossy(&text).into_owned();
+                    lines.extend(text.lines().map(String::from));
+                }
+            }
+        }
+        let long: String = lines
+            .iter()
+            .take(400)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(long);
+        lines
+    }
+
+    #[test]
+    fn byte_passes_decide_as_the_text_passes() {
+        let lines = sample_lines();
+        assert!(lines.len() > 1000, "{}", lines.len());
+        for line in &lines {
+            assert_eq!(
+                reads_as_prose(line),
+                reference::reads_as_prose(line),
+                "{line:?}"
+            );
+            assert_eq!(
+                reads_as_prose(line.trim()),
+                reference::reads_as_prose(line.trim()),
+                "{line:?}"
+            );
+            assert_eq!(
+                is_content_shape(line),
+                reference::is_content_shape(line),
+                "{line:?}"
+            );
+        }
     }
 }

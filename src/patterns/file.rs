@@ -79,6 +79,28 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The line of each rule, counted on from the one before (rules come in order), so a file of
+/// a thousand rules is not read from its start a thousand times.
+struct LineCounter<'a> {
+    src: &'a [u8],
+    /// Offset up to which newlines are counted, and the line it is on.
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line of `offset`, as [`line_col`] gives it.
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.src.len());
+        if offset < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.src[self.at..offset]).count();
+        self.at = offset;
+        self.line
+    }
+}
+
 /// Collects diagnostics for one source text.
 pub(crate) struct Reporter<'a> {
     pub origin: &'a str,
@@ -120,6 +142,11 @@ pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Par
         }
     };
     let mut file = ParsedFile::default();
+    let mut lines = LineCounter {
+        src: src.as_bytes(),
+        at: 0,
+        line: 1,
+    };
     for (key, value) in root.get_ref() {
         if key.get_ref().as_ref() == "pack" {
             file.pack = parse_pack(value, &mut rep);
@@ -145,11 +172,11 @@ pub fn parse(origin: &str, src: &str, diags: &mut Vec<PatternDiagnostic>) -> Par
             continue;
         };
         for item in items.iter() {
+            let line = lines.line_at(item.span().start);
             if let Some((id, span)) = raw_id(item) {
-                file.ids
-                    .push((id, span, line_col(src, item.span().start).0));
+                file.ids.push((id, span, line));
             }
-            if let Some(rule) = parse_rule(item, &mut rep) {
+            if let Some(rule) = parse_rule(item, line, &mut rep) {
                 file.rules.push(rule);
             }
         }
@@ -190,7 +217,7 @@ fn parse_pack(value: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Pa
     }
     let before = rep.out.len();
     for s in &raw.signature {
-        if crate::normalize::phrase(s.get_ref()).is_empty() {
+        if crate::normalize::phrase_is_empty(s.get_ref()) {
             rep.report(s.span(), None, "empty signature phrase");
         }
     }
@@ -231,7 +258,12 @@ pub struct ParsedFile {
     pub pack: Option<Pack>,
 }
 
-fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<ParsedRule> {
+/// One `[[rule]]` table, which starts on line `line` of its file.
+fn parse_rule(
+    item: &Spanned<DeValue<'_>>,
+    line: usize,
+    rep: &mut Reporter<'_>,
+) -> Option<ParsedRule> {
     let id_hint = raw_id(item).map(|(id, _)| id);
     let raw = match RawRule::deserialize(ValueDeserializer::from(item.clone())) {
         Ok(raw) => raw,
@@ -279,7 +311,7 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
     }
     let texts = |list: &[Spanned<String>], what: &str, rep: &mut Reporter<'_>| -> Vec<String> {
         for p in list {
-            if crate::normalize::phrase(p.get_ref()).is_empty() {
+            if crate::normalize::phrase_is_empty(p.get_ref()) {
                 rep.report(p.span(), idr, format!("empty {what}"));
             }
         }
@@ -477,7 +509,6 @@ fn parse_rule(item: &Spanned<DeValue<'_>>, rep: &mut Reporter<'_>) -> Option<Par
         return None;
     }
     let scope = scope?;
-    let (line, _) = line_col(rep.src, rule_span.start);
     let max_lines = max_lines.unwrap_or(match scope {
         Scope::Tail => Rule::DEFAULT_TAIL_LINES,
         _ => Rule::DEFAULT_BLOCK_LINES,
