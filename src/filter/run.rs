@@ -424,7 +424,7 @@ max_words = 2
             String::from_utf8_lossy(&out.text),
             "A headline of several words\nBody text.\n"
         );
-        let got = removed(&out, &input);
+        let got = removed(&out, input);
         assert_eq!(
             got,
             [

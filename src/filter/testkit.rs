@@ -127,7 +127,7 @@ pub(super) fn check_cases(c: &Cleaner, cases: &[Case]) {
             *expected,
             "case {name:?}: output"
         );
-        let got = removed(&out, &input);
+        let got = removed(&out, input);
         assert_eq!(got, *removals, "case {name:?}: removals");
         let verdict = if removals.is_empty() {
             Verdict::Unchanged
