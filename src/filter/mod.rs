@@ -523,7 +523,7 @@ fn refused(text: &[u8], removals: Vec<Removal>, notices: Vec<Notice>, guarded: f
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::testkit::{TAIL1, cleaner, cleaner_from};
+    use crate::filter::testkit::{TAIL1, cleaner, cleaner_from, removed};
 
     #[test]
     fn invalid_utf8_bytes_are_kept() {
@@ -546,22 +546,14 @@ mod tests {
         let out = c.clean(input.as_bytes());
         assert_eq!(out.verdict, Verdict::Cleaned);
         assert_eq!(&*out.text, b"Body text here.\n");
-        let got: Vec<(&str, &str)> = out
-            .removals
-            .iter()
-            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
-            .collect();
+        let got = removed(&out, input);
         assert_eq!(got, [("t.tail1", "Comments\n"), ("t.tail1", "Comments\n")]);
         assert_eq!(out.deleted, vec![Range { start: 16, end: 34 }]);
         // A cut sentence leaves a share label alone on its line: the second pass takes the line.
         let input = "Intro.\nSubscribe now! Share this article\nBody.\n";
         let out = c.clean(input.as_bytes());
         assert_eq!(&*out.text, b"Intro.\nBody.\n");
-        let got: Vec<(&str, &str)> = out
-            .removals
-            .iter()
-            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
-            .collect();
+        let got = removed(&out, input);
         assert_eq!(
             got,
             [

@@ -347,7 +347,7 @@ impl Doc<'_> {
 #[cfg(test)]
 mod tests {
     use crate::filter::Verdict;
-    use crate::filter::testkit::cleaner_from;
+    use crate::filter::testkit::{cleaner_from, removed};
 
     #[test]
     fn preamble_runs_go_only_before_the_first_prose_line() {
@@ -424,11 +424,7 @@ max_words = 2
             String::from_utf8_lossy(&out.text),
             "A headline of several words\nBody text.\n"
         );
-        let got: Vec<(&str, &str)> = out
-            .removals
-            .iter()
-            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
-            .collect();
+        let got = removed(&out, input);
         assert_eq!(
             got,
             [
@@ -468,11 +464,7 @@ max_words = 4
         let tail = "Council keeps the old bridge open\nAnn Carver\nChoir wins the county cup\nTom Hale\nOur Team\nLetters\nNotices\nDelivery\n";
         let input = format!("{head}{p1}\n{p2}\n{tail}");
         let out = c.clean(input.as_bytes());
-        let got: Vec<(&str, &str)> = out
-            .removals
-            .iter()
-            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
-            .collect();
+        let got = removed(&out, &input);
         // The search prompt above the first item stays; the menu ends at the last row of three
         // items before the article's header (the last headlines before its first sentence).
         // At the tail the block starts at its first item.

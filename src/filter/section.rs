@@ -150,7 +150,7 @@ impl Doc<'_> {
 mod tests {
     use crate::filter::Verdict;
     use crate::filter::doc::TEASER_CHARS;
-    use crate::filter::testkit::cleaner_from;
+    use crate::filter::testkit::{cleaner_from, removed};
 
     #[test]
     fn sections_go_only_when_no_article_follows() {
@@ -307,11 +307,7 @@ max_prose = 0
         let input = format!("{prose}\nShare this article\nA headline\nAnother headline\n");
         let out = c.clean(input.as_bytes());
         assert_eq!(String::from_utf8_lossy(&out.text), format!("{prose}\n"));
-        let got: Vec<(&str, &str)> = out
-            .removals
-            .iter()
-            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
-            .collect();
+        let got = removed(&out, &input);
         assert_eq!(
             got,
             [

@@ -1,8 +1,16 @@
 //! What the filter's unit tests share: a small rule set with one rule per simple scope, cleaners
 //! over it or over any rules, and the check of a table of cases.
 
-use super::{Cleaner, Verdict};
+use super::{Cleaner, Outcome, Verdict};
 use crate::PatternSetBuilder;
+
+/// Each removal of `out` as its rule id and the span of `input` it removed, in order.
+pub(super) fn removed<'a>(out: &'a Outcome<'_>, input: &'a str) -> Vec<(&'a str, &'a str)> {
+    out.removals
+        .iter()
+        .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
+        .collect()
+}
 
 /// One rule or two per simple scope (`line`, `sentence`, `block`, `tail`), for the scope tables.
 pub(super) const RULES: &str = r#"
@@ -119,11 +127,7 @@ pub(super) fn check_cases(c: &Cleaner, cases: &[Case]) {
             *expected,
             "case {name:?}: output"
         );
-        let got: Vec<(&str, &str)> = out
-            .removals
-            .iter()
-            .map(|r| (r.rule.id.as_str(), &input[r.range.clone()]))
-            .collect();
+        let got = removed(&out, input);
         assert_eq!(got, *removals, "case {name:?}: removals");
         let verdict = if removals.is_empty() {
             Verdict::Unchanged
