@@ -271,18 +271,8 @@ fn frequency(b: u8) -> f64 {
 /// every case variant (the two non-ASCII letters that fold to ASCII ones, the long s and the Kelvin
 /// sign, are ASCII there already).
 pub(crate) fn head(regex: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::Look;
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .multi_line(false)
-        .crlf(true)
-        .utf8(false)
-        .build()
-        .parse(regex)
-        .ok()?;
-    if !hir.properties().look_set_prefix().contains(Look::Start) {
-        return None;
-    }
+    let hir = anchored_hir(regex, false)?;
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
     let mut lits: Vec<Vec<u8>> = seq
         .literals()?
@@ -297,6 +287,23 @@ pub(crate) fn head(regex: &str) -> Option<Vec<Vec<u8>>> {
     Some(lits)
 }
 
+/// `regex` parsed for one line at a time (`case_insensitive` as compiled, or as written), when
+/// every match starts at the start of the line; `None` otherwise or when it does not parse.
+fn anchored_hir(regex: &str, case_insensitive: bool) -> Option<regex_syntax::hir::Hir> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(case_insensitive)
+        .multi_line(false)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    hir.properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::Start)
+        .then_some(hir)
+}
+
 /// The screen of a regex (as written in a pattern file) that can only match at the start of a line
 /// and has neither head nor gate: literals, lowered in ASCII, one of which every match begins with
 /// (empty when they are too many to list), and whether every match holds an ASCII digit. A line
@@ -307,19 +314,8 @@ pub(crate) fn head(regex: &str) -> Option<Vec<Vec<u8>>> {
 /// Unlike [`head`], the regex is parsed as it is compiled (case-insensitively), so the literals
 /// hold every case variant of their first bytes, non-ASCII ones included.
 pub(crate) fn screen(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
-    use regex_syntax::hir::Look;
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .case_insensitive(true)
-        .multi_line(false)
-        .crlf(true)
-        .utf8(false)
-        .build()
-        .parse(regex)
-        .ok()?;
-    if !hir.properties().look_set_prefix().contains(Look::Start) {
-        return None;
-    }
+    let hir = anchored_hir(regex, true)?;
     let starts = |len: usize| {
         let seq = Extractor::new()
             .kind(ExtractKind::Prefix)
