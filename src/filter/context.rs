@@ -301,7 +301,11 @@ impl Doc<'_> {
                 start += 1;
                 i += 1;
             }
-            let bullet = if all_items { bullet_of(i) } else { None };
+            let bullet = if all_items && i < n {
+                bullet_of(i)
+            } else {
+                None
+            };
             let mut bulleted = bullet.is_some();
             let mut statements = 0;
             while i < n && self.filled(i) {
@@ -390,5 +394,24 @@ impl Doc<'_> {
         let lines: usize = groups.iter().map(|(s, e)| e - s + 1).sum();
         let &(_, end) = groups.last()?;
         (lines >= min_lines).then(|| run.start..self.lines[end].end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::filter::testkit::cleaner_from;
+
+    /// A document whose last line introduces a list that never comes (found by the property
+    /// test: reading the list's first item past the end panicked).
+    #[test]
+    fn a_list_heading_on_the_last_line() {
+        let rules = "[[rule]]\nid = 'p.thanks'\nfamily = 'other'\nscope = 'line'\nphrases = ['thank you.']\n";
+        let c = cleaner_from("p.toml", rules);
+        let input = "The council met on Monday to set the budget for next year.\nThank you.\n\nSHARE THIS ARTICLE:";
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            "The council met on Monday to set the budget for next year.\n\nSHARE THIS ARTICLE:"
+        );
     }
 }
