@@ -636,7 +636,9 @@ mod tests {
         assert_eq!(read("part-00000.jsonl"), "a\nb\n");
         assert_eq!(read("part-00001.jsonl"), "c\nd\n");
         assert_eq!(read("part-00002.jsonl"), "e\n");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+        assert_eq!(read(ShardSink::RUN_FILE), "shard-size 2\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
+        assert_eq!(ShardSink::recorded_size(dir.path()).unwrap(), Some(2));
     }
 
     #[test]
