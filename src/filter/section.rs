@@ -126,33 +126,34 @@ impl Doc<'_> {
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
         let text = |i: usize| self.str_at(self.trimmed_ws(&self.lines[i]));
         let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        // Only lines short enough for an entry are decoded and matched, and the prose index is
+        // built only for a document with entries enough (most have none).
+        let entries: Vec<usize> = (0..n)
+            .filter(|&i| {
+                let line = &self.lines[i];
+                if masked(i) || line.content_end - line.start > 4 * max_chars {
+                    return false;
+                }
+                let s = text(i);
+                !s.is_empty()
+                    && s.chars().count() <= max_chars
+                    && !s.ends_with(['.', '!', '?', ',', ';'])
+                    && word_count(&s, rule.max_words + 1) <= rule.max_words
+                    && has_stamp(&s)
+            })
+            .collect();
+        if entries.len() < rule.min_lines {
+            return None;
+        }
         let raw = self.raw_prose();
-        // Only lines short enough for an entry are decoded and matched.
-        let entry = |i: usize| {
-            let line = &self.lines[i];
-            if masked(i) || raw[i].is_some() || line.content_end - line.start > 4 * max_chars {
-                return false;
-            }
-            let s = text(i);
-            !s.is_empty()
-                && s.chars().count() <= max_chars
-                && !s.ends_with(['.', '!', '?', ',', ';'])
-                && word_count(&s, rule.max_words + 1) <= rule.max_words
-                && has_stamp(&s)
-        };
         let p = self.prose_index();
         let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
         // From the end back: the last entry, then each one before it within the gap.
-        let mut chain = Vec::new();
-        for i in (0..n).rev() {
-            if !entry(i) {
-                continue;
-            }
-            let limit = chain.last().copied().unwrap_or(n - 1);
-            let gap = if chain.is_empty() {
-                p.before[n] - p.before[i + 1]
-            } else {
-                prose_between(i, limit)
+        let mut chain: Vec<usize> = Vec::new();
+        for &i in entries.iter().rev().filter(|&&i| raw[i].is_none()) {
+            let gap = match chain.last() {
+                None => p.before[n] - p.before[i + 1],
+                Some(&next) => prose_between(i, next),
             };
             if gap > STAMP_GAP {
                 break;
