@@ -270,6 +270,24 @@ impl Doc<'_> {
             >= WRAPPED_VERSES
     }
 
+    /// Is line `i` the value of a field in a fact box: directly under a bulleted name, with
+    /// another bulleted name and its value directly above or below ("• Dominion" / "26 September
+    /// 1907" / "• Statute of Westminster adopted" / "25 November 1947")? A date under a byline
+    /// stands alone.
+    pub(super) fn is_field_value(&self, i: usize) -> bool {
+        let name = |j: usize| {
+            self.filled(j) && {
+                let t = self.text_of(j);
+                let mut c = t.chars();
+                c.next().is_some_and(crate::filter::is_bullet)
+                    && c.next() == Some(' ')
+                    && c.any(char::is_alphanumeric)
+            }
+        };
+        let pair = |j: usize| name(j) && self.filled(j + 1) && !name(j + 1);
+        i >= 1 && pair(i - 1) && ((i >= 3 && pair(i - 3)) || pair(i + 1))
+    }
+
     /// Is line `i` a sentence of clauses: it reads as prose and goes on after a comma ("En savoir
     /// plus sur le projet, ses étapes et son coût : la brochure est disponible en mairie.")? A
     /// link or a button names one thing; an open-ended navigation pattern must not take a

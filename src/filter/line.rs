@@ -64,6 +64,10 @@ impl Doc<'_> {
         if rule.family == "caption" && self.is_caption_sentence(i) {
             return false;
         }
+        // A date in a fact box is the value of its field.
+        if rule.family == "timestamp" && self.is_field_value(i) {
+            return false;
+        }
         if hit.end >= t.end {
             return true;
         }
