@@ -41,8 +41,8 @@ const TAIL_CHUNK: usize = 64 << 10;
 /// Records per parallel task. Small, so that the two threads finish a batch together: with 16 (a
 /// batch of real pages is about 7 tasks) one thread waited for the other's last task.
 const CHUNK: usize = 4;
-/// Batches buffered between the stages (one: with two, peak RSS of `--jsonl -j 2` was about 1.5 MB
-/// higher, and the reader keeps ahead of the workers with one).
+/// Batches buffered between the stages. One is enough for the reader to keep ahead of the
+/// workers; each more is about a MiB of input and its output held.
 const DEPTH: usize = 1;
 
 /// Whole lines of one input.
