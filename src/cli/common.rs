@@ -301,6 +301,20 @@ pub fn cleaner(
         .with_publisher(named)
 }
 
+/// Makes glibc's malloc give freed memory back sooner: blocks of 128 KiB and more get mappings of
+/// their own, unmapped when freed, and free memory above 128 KiB at a heap's top is trimmed. By
+/// default glibc raises that threshold as large blocks are freed (up to 32 MiB), so the batches,
+/// documents and regex caches the workers free stayed in their heaps: peak RSS of `--jsonl -j 2`
+/// on 46 MB of real pages fell from 94.5 to 87.5 MB at the same CPU time (benches/README.md).
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets malloc's parameters; it is called first in `main`.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 10);
+    }
+}
+
 /// The signal (SIGINT, SIGTERM) that asked the run to stop, or 0.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 

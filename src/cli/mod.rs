@@ -77,6 +77,7 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 
 /// Parses arguments, runs the command, and turns the result into an exit code.
 pub fn main() -> ExitCode {
+    common::tune_allocator();
     let cli = Cli::parse();
     common::set_interrupt_handler();
     let result = match cli.command {

@@ -73,7 +73,7 @@ fn is_entry_or_teaser(s: &str) -> bool {
 impl Doc<'_> {
     /// The text of line `j` without surrounding whitespace.
     fn text_of(&self, j: usize) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[j])])
+        self.str_at(self.trimmed_ws(&self.lines[j]))
     }
 
     /// Is line `j` there and not blank?
@@ -312,17 +312,17 @@ impl Doc<'_> {
     /// then the final table of the league), or a paragraph of wrapped prose soon after? A list of
     /// other stories opens on headlines; a footer's price tables stand far below its heading.
     pub(super) fn opens_on_content(&self, idx: usize) -> bool {
-        let rows: Vec<bool> = (idx + 1..self.lines.len())
+        // Two content rows in a row, looked at one after another (the test is the costly part).
+        let mut rows = (idx + 1..self.lines.len())
             .filter(|&j| !self.is_blank(&self.lines[j]))
             .take(CONTENT_LOOKAHEAD)
             .map(|j| {
                 let l = &self.lines[j];
-                shape::is_content_shape(&String::from_utf8_lossy(
-                    &self.text[l.start..l.content_end],
-                ))
-            })
-            .collect();
-        rows.windows(2).any(|w| w[0] && w[1]) || self.wrapped_paragraph_after(idx)
+                shape::is_content_shape(&self.str_at(l.start..l.content_end))
+            });
+        let mut above = false;
+        let two = rows.any(|row| std::mem::replace(&mut above, row) && row);
+        two || self.wrapped_paragraph_after(idx)
     }
 
     /// Is there a paragraph of hard-wrapped prose among the first [`PARAGRAPH_LOOKAHEAD`]

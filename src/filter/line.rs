@@ -71,12 +71,8 @@ impl Doc<'_> {
         if hit.end >= t.end {
             return true;
         }
-        rule.max_chars.is_some_and(|max| {
-            String::from_utf8_lossy(&self.text[t.clone()])
-                .chars()
-                .count()
-                <= max
-        })
+        rule.max_chars
+            .is_some_and(|max| self.str_at(t.clone()).chars().count() <= max)
     }
 
     pub(super) fn line_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {

@@ -463,17 +463,18 @@ impl Cleaner {
         // families the section rule names, when all after it reads as a list.
         for &i in self.set.inner().opened_sections.iter().filter(applies) {
             let rule = self.set.rule(i);
-            let opened = removals
+            // A section from a line starts at that line: the first line that opens one is the
+            // earliest, so each line is tried once, in order, until one does.
+            let mut openers: Vec<usize> = removals
                 .iter()
                 .filter(|r| r.rule.scope == Scope::Line && rule.opened_by.contains(&r.rule.family))
-                .filter_map(|r| {
-                    doc.section_from(
-                        doc.line_index(r.range.start),
-                        rule.max_prose,
-                        rule.interleaved,
-                    )
-                })
-                .min_by_key(|range| range.start);
+                .map(|r| doc.line_index(r.range.start))
+                .collect();
+            openers.sort_unstable();
+            openers.dedup();
+            let opened = openers
+                .into_iter()
+                .find_map(|idx| doc.section_from(idx, rule.max_prose, rule.interleaved));
             if let Some(range) = opened {
                 removals.push(Removal {
                     rule: rule.clone(),

@@ -119,10 +119,10 @@ impl Doc<'_> {
         if t.is_empty() {
             return false;
         }
-        let s = String::from_utf8_lossy(&self.text[t]);
+        let s = self.str_at(t);
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
         // Code, a table row or a quantity is article content: it ends a run.
-        let whole = String::from_utf8_lossy(&self.text[line.start..line.content_end]);
+        let whole = self.str_at(line.start..line.content_end);
         !s.ends_with(['.', ',', ';'])
             && !shape::is_content_shape(&whole)
             && word_count(&s, rule.max_words + 1) <= rule.max_words
@@ -182,8 +182,8 @@ impl Doc<'_> {
         if self.masked.get().is_some_and(|m| m[i]) {
             return None;
         }
-        let s = String::from_utf8_lossy(&self.text[self.trimmed_ws(line)]);
-        let whole = String::from_utf8_lossy(&self.text[line.start..line.content_end]);
+        let s = self.str_at(self.trimmed_ws(line));
+        let whole = self.str_at(line.start..line.content_end);
         if info_shaped(&s) || shape::is_content_shape(&whole) || self.is_long(line) {
             return Some(BlockLine::Stop);
         }

@@ -205,10 +205,6 @@ impl Doc<'_> {
         max_prose: usize,
         interleaved: bool,
     ) -> Option<Range<usize>> {
-        // A table or code right under the heading is the article's, and so is what follows.
-        if self.opens_on_content(idx) {
-            return None;
-        }
         let p = self.prose_index();
         let total = p.before[self.lines.len()];
         let after = total - p.before[idx + 1];
@@ -221,8 +217,13 @@ impl Doc<'_> {
         let list = edges
             && ((after <= max_prose && long == 0 && self.no_more_prose_than_before(idx))
                 || (interleaved && long <= usize::from(after > 1) && self.interleaved_after(idx)));
+        // A table or code right under the heading is the article's, and so is what follows (the
+        // costlier test, made only of a heading the counts above let through).
+        if p.before[idx] == 0 || !list || self.opens_on_content(idx) {
+            return None;
+        }
         let end = self.box_end(idx).unwrap_or(self.text.len());
-        (p.before[idx] > 0 && list).then_some(self.lines[idx].start..end)
+        Some(self.lines[idx].start..end)
     }
 
     /// Where a box opened by heading `idx` ends when a paragraph that continues the article

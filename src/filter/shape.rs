@@ -391,12 +391,12 @@ pub(super) fn is_wrapped_prose_line(s: &str) -> bool {
     if s.chars().count() < WRAPPED_CHARS || s.contains(['|', '\u{2022}']) {
         return false;
     }
-    let words: Vec<&str> = s.split_whitespace().collect();
-    let lower = words
-        .iter()
-        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
-        .count();
-    words.len() >= 6 && 2 * lower > words.len()
+    let (mut words, mut lower) = (0, 0);
+    for w in s.split_whitespace() {
+        words += 1;
+        lower += usize::from(w.chars().next().is_some_and(char::is_lowercase));
+    }
+    words >= 6 && 2 * lower > words
 }
 
 #[cfg(test)]

@@ -332,6 +332,7 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
         .multi_line(multi_line)
         .crlf(true)
         .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(if multi_line { 2 << 20 } else { 128 << 10 })
         .build()
         .map_err(|e| match e {
             regex::Error::CompiledTooBig(limit) => {
