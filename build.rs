@@ -252,13 +252,18 @@ fn static_file(src: &str) -> Option<String> {
             None => "None".to_string(),
         };
         let publisher = opt_str(t.get("publisher"))?.or_else(|| pack_publisher.clone());
+        // The phrases and markers as the pattern set normalises them (see `StaticRule`).
+        let mut normalized = Vec::new();
+        for key in ["phrases", "start", "end"] {
+            normalized.extend(str_list(t.get(key))?.iter().map(|p| normalize::phrase(p)));
+        }
         writeln!(
             out,
             "StaticRule {{ id: {:?}, family: {:?}, scope: Scope::{scope}, publisher: {}, platform: {}, \
              pack: {}, lang: {}, description: {}, phrases: {}, regexes: {}, start: {}, end: {}, \
              max_chars: {max_chars}, max_lines: {max_lines}, unterminated: Unterminated::{unterminated}, \
              position: {position}, min_lines: {}, max_words: {}, max_prose: {}, opened_by: {}, \
-             interleaved: {interleaved}, repeats: {}, line: {line} }},",
+             interleaved: {interleaved}, repeats: {}, line: {line}, normalized: {} }},",
             get_str("id")?,
             get_str("family")?,
             opt(&publisher),
@@ -275,6 +280,7 @@ fn static_file(src: &str) -> Option<String> {
             or(int("max_prose")?, "DEFAULT_SECTION_PROSE"),
             list(&str_list(t.get("opened_by"))?),
             int("repeats")?.unwrap_or(0),
+            list(&normalized),
         )
         .unwrap();
     }

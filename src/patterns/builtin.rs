@@ -30,6 +30,15 @@ pub(crate) struct StaticRule {
     repeats: usize,
     /// The line of the rule's table in its file.
     line: usize,
+    /// The phrases, then the start and end markers, normalised (`normalize::phrase`).
+    normalized: &'static [&'static str],
+}
+
+impl StaticRule {
+    /// The rule's phrases, then its start and end markers, as `normalize::phrase` gives them.
+    pub fn normalized(&self) -> &'static [&'static str] {
+        self.normalized
+    }
 }
 
 /// The `[pack]` table of a built-in pattern file as `build.rs` read it.
@@ -76,6 +85,11 @@ impl StaticFile {
             repeats: r.repeats,
             origin: format!("{path}:{}", r.line),
         })
+    }
+
+    /// The file's rules as `build.rs` read them, in the order of [`StaticFile::rules`].
+    pub fn static_rules(&self) -> &'static [StaticRule] {
+        self.rules
     }
 
     /// The ids of the file's rules.

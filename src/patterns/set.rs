@@ -136,7 +136,8 @@ impl PatternSetBuilder {
     /// Parses and compiles every rule; on failure reports all problems of all files.
     pub fn build(&self) -> Result<PatternSet, PatternError> {
         let mut diags: Vec<PatternDiagnostic> = Vec::new();
-        let mut parsed: Vec<(usize, ParsedRule)> = Vec::new();
+        // Each rule, its source, and its phrases and markers normalised when known at build time.
+        let mut parsed: Vec<(usize, ParsedRule, Option<&'static [&'static str]>)> = Vec::new();
         // Duplicate ids, reported at the second definition, also among rules with other errors.
         let mut first: HashMap<String, String> = HashMap::new();
         // Packs by name: files that declare the same pack add to its hosts and signature.
@@ -156,7 +157,7 @@ impl PatternSetBuilder {
                     add_pack(&mut packs, p);
                 }
                 let start = parsed.len();
-                parsed.extend(f.rules(origin).map(|rule| {
+                parsed.extend(f.rules(origin).zip(f.static_rules()).map(|(rule, sr)| {
                     (
                         i,
                         ParsedRule {
@@ -164,9 +165,10 @@ impl PatternSetBuilder {
                             id_span: 0..0,
                             regex_spans: Vec::new(),
                         },
+                        Some(sr.normalized()),
                     )
                 }));
-                for (_, pr) in &parsed[start..] {
+                for (_, pr, _) in &parsed[start..] {
                     first.insert(pr.rule.id.clone(), pr.rule.origin.clone());
                 }
                 continue;
@@ -194,11 +196,11 @@ impl PatternSetBuilder {
                     }
                 }
             }
-            parsed.extend(file.rules.into_iter().map(|r| (i, r)));
+            parsed.extend(file.rules.into_iter().map(|r| (i, r, None)));
         }
         // Regexes compile once, here; errors keep their position.
         let mut regexes = Vec::new();
-        for (src_idx, pr) in &parsed {
+        for (src_idx, pr, _) in &parsed {
             if self.builtin_sources.iter().any(|&(s, _)| s == *src_idx) {
                 continue;
             }
@@ -227,11 +229,11 @@ impl PatternSetBuilder {
             });
             return Err(PatternError::new(diags));
         }
-        let rules: Vec<Rule> = parsed
+        let (rules, normalized): (Vec<Rule>, Vec<_>) = parsed
             .into_iter()
-            .map(|(_, pr)| pr.rule)
-            .filter(|r| !self.is_disabled(r))
-            .collect();
+            .map(|(_, pr, n)| (pr.rule, n))
+            .filter(|(r, _)| !self.is_disabled(r))
+            .unzip();
         let rule_pack = rules
             .iter()
             .map(|r| {
@@ -241,15 +243,17 @@ impl PatternSetBuilder {
             })
             .collect();
         let eager = parsed_from_users(&self.builtin_sources, self.sources.len());
-        PatternSet::compile(rules, Packs::new(packs, rule_pack), eager).map_err(|message| {
-            PatternError::new(vec![PatternDiagnostic {
-                origin: "(pattern set)".into(),
-                line: 1,
-                column: 1,
-                rule_id: None,
-                message,
-            }])
-        })
+        PatternSet::compile(rules, &normalized, Packs::new(packs, rule_pack), eager).map_err(
+            |message| {
+                PatternError::new(vec![PatternDiagnostic {
+                    origin: "(pattern set)".into(),
+                    line: 1,
+                    column: 1,
+                    rule_id: None,
+                    message,
+                }])
+            },
+        )
     }
 }
 
@@ -431,7 +435,7 @@ pub(crate) struct LineRegexes {
 
 /// Distinct literals, each with the regexes (indices) or other targets it admits.
 struct LiteralTable<T = usize> {
-    index: HashMap<Vec<u8>, usize>,
+    index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash>,
     literals: Vec<Vec<u8>>,
     targets: Vec<Vec<T>>,
 }
@@ -439,7 +443,7 @@ struct LiteralTable<T = usize> {
 impl<T> Default for LiteralTable<T> {
     fn default() -> Self {
         LiteralTable {
-            index: HashMap::new(),
+            index: HashMap::default(),
             literals: Vec::new(),
             targets: Vec::new(),
         }
@@ -450,11 +454,15 @@ impl<T: PartialEq + Copy> LiteralTable<T> {
     /// Records that each of `lits` admits regex `regex`.
     fn add(&mut self, lits: impl IntoIterator<Item = Vec<u8>>, regex: T) {
         for lit in lits {
-            let id = *self.index.entry(lit.clone()).or_insert_with(|| {
-                self.literals.push(lit);
-                self.targets.push(Vec::new());
-                self.literals.len() - 1
-            });
+            let id = match self.index.get(&lit) {
+                Some(&id) => id,
+                None => {
+                    self.index.insert(lit.clone(), self.literals.len());
+                    self.literals.push(lit);
+                    self.targets.push(Vec::new());
+                    self.literals.len() - 1
+                }
+            };
             if !self.targets[id].contains(&regex) {
                 self.targets[id].push(regex);
             }
@@ -885,13 +893,22 @@ impl PatternSet {
         PatternSetBuilder::new().builtin().build()
     }
 
-    fn compile(rules: Vec<Rule>, packs: Packs, eager: bool) -> Result<PatternSet, String> {
-        let mut index: HashMap<String, usize> = HashMap::new();
+    /// Compiles `rules`; `normalized[i]`, when known, holds rule `i`'s phrases, then its start and
+    /// end markers, normalised (as `build.rs` gives them for the built-in rules).
+    fn compile(
+        rules: Vec<Rule>,
+        normalized: &[Option<&'static [&'static str]>],
+        packs: Packs,
+        eager: bool,
+    ) -> Result<PatternSet, String> {
+        // Keyed by bytes: the line hasher hashes a slice's bytes (a `str` would add a suffix).
+        let mut index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash> = HashMap::default();
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut regexes = Vec::new();
         let mut line_sources: Vec<(&str, usize)> = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
+            let mut known = normalized.get(ri).copied().flatten().map(|n| n.iter());
             let lists = [
                 (&rule.phrases, Role::Phrase),
                 (&rule.start, Role::Start),
@@ -899,12 +916,20 @@ impl PatternSet {
             ];
             for (list, role) in lists {
                 for p in list {
-                    let key = normalize::phrase(p);
-                    let id = *index.entry(key.clone()).or_insert_with(|| {
-                        literals.push(key);
-                        targets.push(Vec::new());
-                        literals.len() - 1
-                    });
+                    let key = match known.as_mut().and_then(Iterator::next) {
+                        Some(k) => std::borrow::Cow::Borrowed(*k),
+                        None => std::borrow::Cow::Owned(normalize::phrase(p)),
+                    };
+                    let id = match index.get(key.as_bytes()) {
+                        Some(&id) => id,
+                        None => {
+                            let key = key.into_owned();
+                            index.insert(key.as_bytes().to_vec(), literals.len());
+                            literals.push(key);
+                            targets.push(Vec::new());
+                            literals.len() - 1
+                        }
+                    };
                     if !targets[id].contains(&(ri, role)) {
                         targets[id].push((ri, role));
                     }
@@ -1190,6 +1215,12 @@ mod tests {
             let want_rules: Vec<Rule> = want.rules.into_iter().map(|r| r.rule).collect();
             assert_eq!(f.rules(path).collect::<Vec<_>>(), want_rules, "{path}");
             assert_eq!(f.pack(path), want.pack, "{path}");
+            for (rule, sr) in f.rules(path).zip(f.static_rules()) {
+                let want: Vec<String> = (rule.phrases.iter().chain(&rule.start).chain(&rule.end))
+                    .map(|p| normalize::phrase(p))
+                    .collect();
+                assert_eq!(sr.normalized(), want, "{}", rule.id);
+            }
         }
     }
 
