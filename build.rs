@@ -107,6 +107,7 @@ fn gates(files: &[PathBuf]) -> String {
 /// (a TOML error, a value of an unexpected type or scope) is `None` and parsed at run time, where
 /// its errors are reported. A test holds the two readings equal.
 fn parsed(files: &[PathBuf], root: &Path) -> String {
+    let strings = std::cell::RefCell::new(Strings::default());
     let mut code = String::from("static BUILTIN_PARSED: &[Option<StaticFile>] = &[\n");
     for f in files {
         let src = std::fs::read_to_string(f).unwrap();
@@ -115,7 +116,7 @@ fn parsed(files: &[PathBuf], root: &Path) -> String {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        match static_file(&src) {
+        match static_file(&src, &strings) {
             Some(file) => writeln!(code, "    Some({file}),").unwrap(),
             None => {
                 println!("cargo:warning={rel} is parsed at run time");
@@ -124,7 +125,52 @@ fn parsed(files: &[PathBuf], root: &Path) -> String {
         }
     }
     code.push_str("];\n");
+    let strings = strings.into_inner();
+    writeln!(code, "static BUILTIN_STRINGS: &str = {:?};", strings.blob).unwrap();
+    code.push_str("static BUILTIN_LISTS: &[Str] = &[");
+    for (at, len) in &strings.lists {
+        write!(code, "Str({at}, {len}),").unwrap();
+    }
+    code.push_str("];\n");
     code
+}
+
+/// The strings of the built-in rules in one text, and lists of them: the generated statics hold
+/// offsets rather than pointers, which the loader would relocate (and copy) at every start.
+#[derive(Default)]
+struct Strings {
+    blob: String,
+    at: std::collections::HashMap<String, (usize, usize)>,
+    /// `(offset, length)` of each string of each list, lists one after the other.
+    lists: Vec<(usize, usize)>,
+}
+
+impl Strings {
+    /// A `Str(offset, length)` expression for `s`.
+    fn str(&mut self, s: &str) -> String {
+        let (at, len) = self.range(s);
+        format!("Str({at}, {len})")
+    }
+
+    fn range(&mut self, s: &str) -> (usize, usize) {
+        if let Some(&r) = self.at.get(s) {
+            return r;
+        }
+        let r = (self.blob.len(), s.len());
+        self.blob.push_str(s);
+        self.at.insert(s.to_string(), r);
+        r
+    }
+
+    /// A `StrList(first, count)` expression for `l`.
+    fn list(&mut self, l: &[String]) -> String {
+        let first = self.lists.len();
+        for s in l {
+            let r = self.range(s);
+            self.lists.push(r);
+        }
+        format!("StrList({first}, {})", l.len())
+    }
 }
 
 /// The 1-based lines on which a table header `header` (such as `[[rule]]`) stands.
@@ -137,7 +183,7 @@ fn header_lines(src: &str, header: &str) -> Vec<usize> {
 }
 
 /// A `StaticFile` expression for one pattern file, or `None` (see [`parsed`]).
-fn static_file(src: &str) -> Option<String> {
+fn static_file(src: &str, strings: &std::cell::RefCell<Strings>) -> Option<String> {
     let table = src.parse::<toml::Table>().ok()?;
     let str_list = |v: Option<&toml::Value>| -> Option<Vec<String>> {
         match v {
@@ -153,12 +199,10 @@ fn static_file(src: &str) -> Option<String> {
             Some(_) => None,
         }
     };
-    let list = |l: &[String]| {
-        let items: Vec<String> = l.iter().map(|x| format!("{x:?}")).collect();
-        format!("&[{}]", items.join(", "))
-    };
+    let list = |l: &[String]| strings.borrow_mut().list(l);
+    let text = |s: &str| strings.borrow_mut().str(s);
     let opt = |o: &Option<String>| match o {
-        Some(s) => format!("Some({s:?})"),
+        Some(s) => format!("Some({})", text(s)),
         None => "None".to_string(),
     };
     let mut pack_name = None;
@@ -179,7 +223,8 @@ fn static_file(src: &str) -> Option<String> {
             pack_name = Some(name.clone());
             pack_publisher = publisher.clone();
             format!(
-                "Some(StaticPack {{ name: {name:?}, publisher: {}, hosts: {}, signature: {}, line: {line} }})",
+                "Some(StaticPack {{ name: {}, publisher: {}, hosts: {}, signature: {}, line: {line} }})",
+                text(&name),
                 opt(&publisher),
                 list(&hosts),
                 list(&signature)
@@ -259,13 +304,13 @@ fn static_file(src: &str) -> Option<String> {
         }
         writeln!(
             out,
-            "StaticRule {{ id: {:?}, family: {:?}, scope: Scope::{scope}, publisher: {}, platform: {}, \
+            "StaticRule {{ id: {}, family: {}, scope: Scope::{scope}, publisher: {}, platform: {}, \
              pack: {}, lang: {}, description: {}, phrases: {}, regexes: {}, start: {}, end: {}, \
              max_chars: {max_chars}, max_lines: {max_lines}, unterminated: Unterminated::{unterminated}, \
              position: {position}, min_lines: {}, max_words: {}, max_prose: {}, opened_by: {}, \
              interleaved: {interleaved}, repeats: {}, line: {line}, normalized: {} }},",
-            get_str("id")?,
-            get_str("family")?,
+            text(&get_str("id")?),
+            text(&get_str("family")?),
             opt(&publisher),
             opt(&opt_str(t.get("platform"))?),
             opt(&pack_name),

@@ -4,20 +4,48 @@ use super::{Pack, Position, Rule, Scope, Unterminated};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_patterns.rs"));
 
+/// A string of the built-in rules: offset and length in `BUILTIN_STRINGS`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Str(u32, u32);
+
+impl Str {
+    fn get(self) -> &'static str {
+        &BUILTIN_STRINGS[self.0 as usize..(self.0 + self.1) as usize]
+    }
+}
+
+/// A list of strings of the built-in rules: the first and the number of entries of
+/// `BUILTIN_LISTS`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StrList(u32, u32);
+
+impl StrList {
+    /// The strings of the list.
+    pub fn iter(self) -> impl Iterator<Item = &'static str> {
+        BUILTIN_LISTS[self.0 as usize..(self.0 + self.1) as usize]
+            .iter()
+            .map(|s| s.get())
+    }
+
+    fn strings(self) -> Vec<String> {
+        self.iter().map(String::from).collect()
+    }
+}
+
 /// One rule of a built-in pattern file as `build.rs` read it: a [`Rule`] in static data.
 pub(crate) struct StaticRule {
-    id: &'static str,
-    family: &'static str,
+    id: Str,
+    family: Str,
     scope: Scope,
-    publisher: Option<&'static str>,
-    platform: Option<&'static str>,
-    pack: Option<&'static str>,
-    lang: Option<&'static str>,
-    description: Option<&'static str>,
-    phrases: &'static [&'static str],
-    regexes: &'static [&'static str],
-    start: &'static [&'static str],
-    end: &'static [&'static str],
+    publisher: Option<Str>,
+    platform: Option<Str>,
+    pack: Option<Str>,
+    lang: Option<Str>,
+    description: Option<Str>,
+    phrases: StrList,
+    regexes: StrList,
+    start: StrList,
+    end: StrList,
     max_chars: Option<usize>,
     max_lines: usize,
     unterminated: Unterminated,
@@ -25,28 +53,28 @@ pub(crate) struct StaticRule {
     min_lines: usize,
     max_words: usize,
     max_prose: usize,
-    opened_by: &'static [&'static str],
+    opened_by: StrList,
     interleaved: bool,
     repeats: usize,
     /// The line of the rule's table in its file.
     line: usize,
     /// The phrases, then the start and end markers, normalised (`normalize::phrase`).
-    normalized: &'static [&'static str],
+    normalized: StrList,
 }
 
 impl StaticRule {
     /// The rule's phrases, then its start and end markers, as `normalize::phrase` gives them.
-    pub fn normalized(&self) -> &'static [&'static str] {
+    pub fn normalized(&self) -> StrList {
         self.normalized
     }
 }
 
 /// The `[pack]` table of a built-in pattern file as `build.rs` read it.
 pub(crate) struct StaticPack {
-    name: &'static str,
-    publisher: Option<&'static str>,
-    hosts: &'static [&'static str],
-    signature: &'static [&'static str],
+    name: Str,
+    publisher: Option<Str>,
+    hosts: StrList,
+    signature: StrList,
     line: usize,
 }
 
@@ -59,20 +87,20 @@ pub(crate) struct StaticFile {
 impl StaticFile {
     /// The file's rules, as [`file::parse`](super::file::parse) gives them for the file at `path`.
     pub fn rules(&self, path: &str) -> impl Iterator<Item = Rule> {
-        let strings = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let text = |s: Option<Str>| s.map(|s| s.get().to_string());
         self.rules.iter().map(move |r| Rule {
-            id: r.id.to_string(),
-            family: r.family.to_string(),
+            id: r.id.get().to_string(),
+            family: r.family.get().to_string(),
             scope: r.scope,
-            publisher: r.publisher.map(String::from),
-            platform: r.platform.map(String::from),
-            pack: r.pack.map(String::from),
-            lang: r.lang.map(String::from),
-            description: r.description.map(String::from),
-            phrases: strings(r.phrases),
-            regexes: strings(r.regexes),
-            start: strings(r.start),
-            end: strings(r.end),
+            publisher: text(r.publisher),
+            platform: text(r.platform),
+            pack: text(r.pack),
+            lang: text(r.lang),
+            description: text(r.description),
+            phrases: r.phrases.strings(),
+            regexes: r.regexes.strings(),
+            start: r.start.strings(),
+            end: r.end.strings(),
             max_chars: r.max_chars,
             max_lines: r.max_lines,
             unterminated: r.unterminated,
@@ -80,7 +108,7 @@ impl StaticFile {
             min_lines: r.min_lines,
             max_words: r.max_words,
             max_prose: r.max_prose,
-            opened_by: strings(r.opened_by),
+            opened_by: r.opened_by.strings(),
             interleaved: r.interleaved,
             repeats: r.repeats,
             origin: format!("{path}:{}", r.line),
@@ -94,16 +122,16 @@ impl StaticFile {
 
     /// The ids of the file's rules.
     pub fn ids(&self) -> impl Iterator<Item = &'static str> {
-        self.rules.iter().map(|r| r.id)
+        self.rules.iter().map(|r| r.id.get())
     }
 
     /// The file's pack, as [`file::parse`](super::file::parse) gives it for the file at `path`.
     pub fn pack(&self, path: &str) -> Option<Pack> {
         self.pack.as_ref().map(|p| Pack {
-            name: p.name.to_string(),
-            publisher: p.publisher.map(String::from),
-            hosts: p.hosts.iter().map(|s| s.to_string()).collect(),
-            signature: p.signature.iter().map(|s| s.to_string()).collect(),
+            name: p.name.get().to_string(),
+            publisher: p.publisher.map(|s| s.get().to_string()),
+            hosts: p.hosts.strings(),
+            signature: p.signature.strings(),
             origin: format!("{path}:{}", p.line),
         })
     }

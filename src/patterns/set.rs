@@ -137,7 +137,7 @@ impl PatternSetBuilder {
     pub fn build(&self) -> Result<PatternSet, PatternError> {
         let mut diags: Vec<PatternDiagnostic> = Vec::new();
         // Each rule, its source, and its phrases and markers normalised when known at build time.
-        let mut parsed: Vec<(usize, ParsedRule, Option<&'static [&'static str]>)> = Vec::new();
+        let mut parsed: Vec<(usize, ParsedRule, Option<builtin::StrList>)> = Vec::new();
         // Duplicate ids, reported at the second definition, also among rules with other errors.
         let mut first: HashMap<String, String> = HashMap::new();
         // Packs by name: files that declare the same pack add to its hosts and signature.
@@ -898,7 +898,7 @@ impl PatternSet {
     /// end markers, normalised (as `build.rs` gives them for the built-in rules).
     fn compile(
         rules: Vec<Rule>,
-        normalized: &[Option<&'static [&'static str]>],
+        normalized: &[Option<builtin::StrList>],
         packs: Packs,
         eager: bool,
     ) -> Result<PatternSet, String> {
@@ -918,7 +918,7 @@ impl PatternSet {
             for (list, role) in lists {
                 for p in list {
                     let key = match known.as_mut().and_then(Iterator::next) {
-                        Some(k) => std::borrow::Cow::Borrowed(*k),
+                        Some(k) => std::borrow::Cow::Borrowed(k),
                         None => std::borrow::Cow::Owned(normalize::phrase(p)),
                     };
                     let id = match index.get(key.as_bytes()) {
@@ -1220,7 +1220,12 @@ mod tests {
                 let want: Vec<String> = (rule.phrases.iter().chain(&rule.start).chain(&rule.end))
                     .map(|p| normalize::phrase(p))
                     .collect();
-                assert_eq!(sr.normalized(), want, "{}", rule.id);
+                assert_eq!(
+                    sr.normalized().iter().collect::<Vec<_>>(),
+                    want,
+                    "{}",
+                    rule.id
+                );
             }
         }
     }
