@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use super::doc::{Doc, Line, word_count};
-use super::shape;
+use super::{section, shape};
 use crate::patterns::{Position, Rule};
 
 /// Most words of a headline inside a menu block (a longer line is text).
@@ -124,6 +124,10 @@ impl Doc<'_> {
             && !shape::is_content_shape(&whole)
             && word_count(&s, rule.max_words + 1) <= rule.max_words
             && s.chars().count() <= max_chars
+            // After the article a time of day is a programme's or a log's, not a footer link (at
+            // the head it is the byline's).
+            && !(matches!(rule.position, Some(Position::Tail | Position::TailBlock))
+                && section::has_stamp(&s))
     }
 
     /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
@@ -276,6 +280,7 @@ impl Doc<'_> {
         let (order, anchored): (Box<dyn Iterator<Item = usize>>, bool) = match rule.position {
             Some(Position::HeadBlock) => return self.head_block(rule).into_iter().collect(),
             Some(Position::TailBlock) => return self.tail_block(rule).into_iter().collect(),
+            Some(Position::Thread) => return self.stamp_thread(rule).into_iter().collect(),
             Some(Position::Head) => (Box::new(0..n), true),
             Some(Position::Tail) => (Box::new((0..n).rev()), true),
             Some(Position::Preamble) => {
