@@ -268,6 +268,7 @@ fn static_file(src: &str, strings: &std::cell::RefCell<Strings>) -> Option<Strin
             Some(Some("preamble")) => "Some(Position::Preamble)",
             Some(Some("head-block")) => "Some(Position::HeadBlock)",
             Some(Some("tail-block")) => "Some(Position::TailBlock)",
+            Some(Some("thread")) => "Some(Position::Thread)",
             _ => return None,
         };
         let unterminated = match t.get("unterminated").map(|v| v.as_str()) {
