@@ -55,6 +55,7 @@ fn main() {
     }
     code.push_str("];\n");
     code.push_str(&gates(&files));
+    code.push_str(&parsed(&files, &root));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_patterns.rs");
     std::fs::write(out, code).unwrap();
 }
@@ -98,4 +99,236 @@ fn gates(files: &[PathBuf]) -> String {
     }
     code.push_str("];\n");
     code
+}
+
+/// `static BUILTIN_PARSED: &[Option<StaticFile>]`, parallel to `BUILTIN_FILES`: each file's rules
+/// and pack as `src/patterns/file.rs` reads them (defaults filled in, the pack's name and publisher
+/// on its rules), so that start-up does not parse TOML. A file this simple reading does not take
+/// (a TOML error, a value of an unexpected type or scope) is `None` and parsed at run time, where
+/// its errors are reported. A test holds the two readings equal.
+fn parsed(files: &[PathBuf], root: &Path) -> String {
+    let strings = std::cell::RefCell::new(Strings::default());
+    let mut code = String::from("static BUILTIN_PARSED: &[Option<StaticFile>] = &[\n");
+    for f in files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let rel = f
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        match static_file(&src, &strings) {
+            Some(file) => writeln!(code, "    Some({file}),").unwrap(),
+            None => {
+                println!("cargo:warning={rel} is parsed at run time");
+                code.push_str("    None,\n");
+            }
+        }
+    }
+    code.push_str("];\n");
+    let strings = strings.into_inner();
+    writeln!(code, "static BUILTIN_STRINGS: &str = {:?};", strings.blob).unwrap();
+    code.push_str("static BUILTIN_LISTS: &[Str] = &[");
+    for (at, len) in &strings.lists {
+        write!(code, "Str({at}, {len}),").unwrap();
+    }
+    code.push_str("];\n");
+    code
+}
+
+/// The strings of the built-in rules in one text, and lists of them: the generated statics hold
+/// offsets rather than pointers, which the loader would relocate (and copy) at every start.
+#[derive(Default)]
+struct Strings {
+    blob: String,
+    at: std::collections::HashMap<String, (usize, usize)>,
+    /// `(offset, length)` of each string of each list, lists one after the other.
+    lists: Vec<(usize, usize)>,
+}
+
+impl Strings {
+    /// A `Str(offset, length)` expression for `s`.
+    fn str(&mut self, s: &str) -> String {
+        let (at, len) = self.range(s);
+        format!("Str({at}, {len})")
+    }
+
+    fn range(&mut self, s: &str) -> (usize, usize) {
+        if let Some(&r) = self.at.get(s) {
+            return r;
+        }
+        let r = (self.blob.len(), s.len());
+        self.blob.push_str(s);
+        self.at.insert(s.to_string(), r);
+        r
+    }
+
+    /// A `StrList(first, count)` expression for `l`.
+    fn list(&mut self, l: &[String]) -> String {
+        let first = self.lists.len();
+        for s in l {
+            let r = self.range(s);
+            self.lists.push(r);
+        }
+        format!("StrList({first}, {})", l.len())
+    }
+}
+
+/// The 1-based lines on which a table header `header` (such as `[[rule]]`) stands.
+fn header_lines(src: &str, header: &str) -> Vec<usize> {
+    src.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// A `StaticFile` expression for one pattern file, or `None` (see [`parsed`]).
+fn static_file(src: &str, strings: &std::cell::RefCell<Strings>) -> Option<String> {
+    let table = src.parse::<toml::Table>().ok()?;
+    let str_list = |v: Option<&toml::Value>| -> Option<Vec<String>> {
+        match v {
+            None => Some(Vec::new()),
+            Some(toml::Value::Array(a)) => a.iter().map(|x| x.as_str().map(String::from)).collect(),
+            Some(_) => None,
+        }
+    };
+    let opt_str = |v: Option<&toml::Value>| -> Option<Option<String>> {
+        match v {
+            None => Some(None),
+            Some(toml::Value::String(s)) => Some(Some(s.clone())),
+            Some(_) => None,
+        }
+    };
+    let list = |l: &[String]| strings.borrow_mut().list(l);
+    let text = |s: &str| strings.borrow_mut().str(s);
+    let opt = |o: &Option<String>| match o {
+        Some(s) => format!("Some({})", text(s)),
+        None => "None".to_string(),
+    };
+    let mut pack_name = None;
+    let mut pack_publisher = None;
+    let pack = match table.get("pack") {
+        None => "None".to_string(),
+        Some(toml::Value::Table(t)) => {
+            let name = t.get("name")?.as_str()?.to_string();
+            let publisher = opt_str(t.get("publisher"))?;
+            let hosts: Vec<String> = str_list(t.get("hosts"))?
+                .iter()
+                .map(|h| h.trim().to_lowercase())
+                .collect();
+            let signature = str_list(t.get("signature"))?;
+            let [line] = header_lines(src, "[pack]")[..] else {
+                return None;
+            };
+            pack_name = Some(name.clone());
+            pack_publisher = publisher.clone();
+            format!(
+                "Some(StaticPack {{ name: {}, publisher: {}, hosts: {}, signature: {}, line: {line} }})",
+                text(&name),
+                opt(&publisher),
+                list(&hosts),
+                list(&signature)
+            )
+        }
+        Some(_) => return None,
+    };
+    let rules = match table.get("rule") {
+        None => Vec::new(),
+        Some(toml::Value::Array(a)) => a.clone(),
+        Some(_) => return None,
+    };
+    let lines = header_lines(src, "[[rule]]");
+    if lines.len() != rules.len() {
+        return None;
+    }
+    let mut out = String::new();
+    for (rule, line) in rules.iter().zip(lines) {
+        let t = rule.as_table()?;
+        let get_str = |k: &str| t.get(k).and_then(|v| v.as_str()).map(String::from);
+        let int = |k: &str| -> Option<Option<usize>> {
+            match t.get(k) {
+                None => Some(None),
+                Some(toml::Value::Integer(i)) if *i >= 0 => Some(Some(*i as usize)),
+                Some(_) => None,
+            }
+        };
+        let scope = match get_str("scope")?.as_str() {
+            "line" => "Line",
+            "sentence" => "Sentence",
+            "block" => "Block",
+            "tail" => "Tail",
+            "run" => "Run",
+            "section" => "Section",
+            _ => return None,
+        };
+        let position = match t.get("position").map(|v| v.as_str()) {
+            None => "None",
+            Some(Some("head")) => "Some(Position::Head)",
+            Some(Some("tail")) => "Some(Position::Tail)",
+            Some(Some("preamble")) => "Some(Position::Preamble)",
+            Some(Some("head-block")) => "Some(Position::HeadBlock)",
+            Some(Some("tail-block")) => "Some(Position::TailBlock)",
+            Some(Some("thread")) => "Some(Position::Thread)",
+            _ => return None,
+        };
+        let unterminated = match t.get("unterminated").map(|v| v.as_str()) {
+            None | Some(Some("keep")) => "Keep",
+            Some(Some("start-line")) => "StartLine",
+            _ => return None,
+        };
+        let or = |v: Option<usize>, default: &str| {
+            v.map_or(format!("Rule::{default}"), |n| n.to_string())
+        };
+        let max_lines = or(
+            int("max_lines")?,
+            if scope == "Tail" {
+                "DEFAULT_TAIL_LINES"
+            } else {
+                "DEFAULT_BLOCK_LINES"
+            },
+        );
+        // Absent numbers take the defaults of `Rule` (src/patterns/mod.rs), as `file.rs` fills them in.
+        let interleaved = match t.get("interleaved") {
+            None => false,
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(_) => return None,
+        };
+        let max_chars = match int("max_chars")? {
+            Some(n) => format!("Some({n})"),
+            None => "None".to_string(),
+        };
+        let publisher = opt_str(t.get("publisher"))?.or_else(|| pack_publisher.clone());
+        // The phrases and markers as the pattern set normalises them (see `StaticRule`).
+        let mut normalized = Vec::new();
+        for key in ["phrases", "start", "end"] {
+            normalized.extend(str_list(t.get(key))?.iter().map(|p| normalize::phrase(p)));
+        }
+        writeln!(
+            out,
+            "StaticRule {{ id: {}, family: {}, scope: Scope::{scope}, publisher: {}, platform: {}, \
+             pack: {}, lang: {}, description: {}, phrases: {}, regexes: {}, start: {}, end: {}, \
+             max_chars: {max_chars}, max_lines: {max_lines}, unterminated: Unterminated::{unterminated}, \
+             position: {position}, min_lines: {}, max_words: {}, max_prose: {}, opened_by: {}, \
+             interleaved: {interleaved}, repeats: {}, line: {line}, normalized: {} }},",
+            text(&get_str("id")?),
+            text(&get_str("family")?),
+            opt(&publisher),
+            opt(&opt_str(t.get("platform"))?),
+            opt(&pack_name),
+            opt(&opt_str(t.get("lang"))?),
+            opt(&opt_str(t.get("description"))?),
+            list(&str_list(t.get("phrases"))?),
+            list(&str_list(t.get("regexes"))?),
+            list(&str_list(t.get("start"))?),
+            list(&str_list(t.get("end"))?),
+            or(int("min_lines")?, "DEFAULT_RUN_LINES"),
+            or(int("max_words")?, "DEFAULT_RUN_WORDS"),
+            or(int("max_prose")?, "DEFAULT_SECTION_PROSE"),
+            list(&str_list(t.get("opened_by"))?),
+            int("repeats")?.unwrap_or(0),
+            list(&normalized),
+        )
+        .unwrap();
+    }
+    Some(format!("StaticFile {{ pack: {pack}, rules: &[\n{out}] }}"))
 }

@@ -552,7 +552,7 @@ fn detect_normalized(
         }
     }
     // A block's end marker counts anywhere within its lines: scan those lines in full.
-    if let Some(ac) = &inner.window {
+    if let Some(ac) = (!blocks.is_empty()).then(|| inner.window()).flatten() {
         for (from, rule) in blocks {
             let lines = set.rule(rule).max_lines;
             let mut to = hay.len();

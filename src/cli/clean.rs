@@ -166,14 +166,19 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
     let select = files::Selector::from_opts(&args.walk, config.as_ref())?;
     let stdin_only =
         args.paths.is_empty() || (args.paths.len() == 1 && args.paths[0] == Path::new("-"));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.limits.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    // Worker threads start only when there is more than one input to share among them: one
+    // file is cleaned on this thread (no threads to start, no second allocator arena).
+    let new_pool = || {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(args.limits.jobs.unwrap_or(0))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))
+    };
     let start = Instant::now();
     if let Some(kind) = container(args) {
         let guard = output::OutputGuard::new(&args.paths);
         check_outputs(args, &guard, &[])?;
+        let pool = new_pool()?;
         let (status, counts) = formats::run(args, kind, &cleaner, &pool, &args.paths, &guard)?;
         if args.output.is_some() || args.stats.is_some() {
             finish(args, &guard, &counts, "records", start)?;
@@ -222,6 +227,7 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             }
             return Ok(Status::Ok);
         }
+        let pool = new_pool()?;
         let (status, counts) = jsonl_run::run(args, &cleaner, &pool, &inputs, &guard)?;
         finish(args, &guard, &counts, "records", start)?;
         return Ok(status);
@@ -323,17 +329,25 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         .sum();
     let progress = Progress::new(Some(total), args.quiet || args.output.is_none());
     let stdout = std::io::stdout();
+    let mut pool = None;
     for batch in tasks.chunks(BATCH) {
         if interrupted() {
             progress.finish();
             return Err(interrupted_error());
         }
-        let done: Vec<Done> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|t| process(&cleaner, t, args, &guard))
-                .collect()
-        });
+        let done: Vec<Done> = if let [t] = batch {
+            vec![process(&cleaner, t, args, &guard)]
+        } else {
+            if pool.is_none() {
+                pool = Some(new_pool()?);
+            }
+            pool.as_ref().expect("just built").install(|| {
+                batch
+                    .par_iter()
+                    .map(|t| process(&cleaner, t, args, &guard))
+                    .collect()
+            })
+        };
         let mut out = stdout.lock();
         for d in done {
             if let Some(text) = &d.text {

@@ -1,6 +1,147 @@
 //! The built-in pattern set: every `.toml` file under `patterns/`, embedded at build time.
 
+use super::{Pack, Position, Rule, Scope, Unterminated};
+
 include!(concat!(env!("OUT_DIR"), "/builtin_patterns.rs"));
+
+/// A string of the built-in rules: offset and length in `BUILTIN_STRINGS`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Str(u32, u32);
+
+impl Str {
+    fn get(self) -> &'static str {
+        &BUILTIN_STRINGS[self.0 as usize..(self.0 + self.1) as usize]
+    }
+}
+
+/// A list of strings of the built-in rules: the first and the number of entries of
+/// `BUILTIN_LISTS`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StrList(u32, u32);
+
+impl StrList {
+    /// The strings of the list.
+    pub fn iter(self) -> impl Iterator<Item = &'static str> {
+        BUILTIN_LISTS[self.0 as usize..(self.0 + self.1) as usize]
+            .iter()
+            .map(|s| s.get())
+    }
+
+    fn strings(self) -> Vec<String> {
+        self.iter().map(String::from).collect()
+    }
+}
+
+/// One rule of a built-in pattern file as `build.rs` read it: a [`Rule`] in static data.
+pub(crate) struct StaticRule {
+    id: Str,
+    family: Str,
+    scope: Scope,
+    publisher: Option<Str>,
+    platform: Option<Str>,
+    pack: Option<Str>,
+    lang: Option<Str>,
+    description: Option<Str>,
+    phrases: StrList,
+    regexes: StrList,
+    start: StrList,
+    end: StrList,
+    max_chars: Option<usize>,
+    max_lines: usize,
+    unterminated: Unterminated,
+    position: Option<Position>,
+    min_lines: usize,
+    max_words: usize,
+    max_prose: usize,
+    opened_by: StrList,
+    interleaved: bool,
+    repeats: usize,
+    /// The line of the rule's table in its file.
+    line: usize,
+    /// The phrases, then the start and end markers, normalised (`normalize::phrase`).
+    normalized: StrList,
+}
+
+impl StaticRule {
+    /// The rule's phrases, then its start and end markers, as `normalize::phrase` gives them.
+    pub fn normalized(&self) -> StrList {
+        self.normalized
+    }
+}
+
+/// The `[pack]` table of a built-in pattern file as `build.rs` read it.
+pub(crate) struct StaticPack {
+    name: Str,
+    publisher: Option<Str>,
+    hosts: StrList,
+    signature: StrList,
+    line: usize,
+}
+
+/// A built-in pattern file as `build.rs` read it (see [`parsed`]).
+pub(crate) struct StaticFile {
+    pack: Option<StaticPack>,
+    rules: &'static [StaticRule],
+}
+
+impl StaticFile {
+    /// The file's rules, as [`file::parse`](super::file::parse) gives them for the file at `path`.
+    pub fn rules(&self, path: &str) -> impl Iterator<Item = Rule> {
+        let text = |s: Option<Str>| s.map(|s| s.get().to_string());
+        self.rules.iter().map(move |r| Rule {
+            id: r.id.get().to_string(),
+            family: r.family.get().to_string(),
+            scope: r.scope,
+            publisher: text(r.publisher),
+            platform: text(r.platform),
+            pack: text(r.pack),
+            lang: text(r.lang),
+            description: text(r.description),
+            phrases: r.phrases.strings(),
+            regexes: r.regexes.strings(),
+            start: r.start.strings(),
+            end: r.end.strings(),
+            max_chars: r.max_chars,
+            max_lines: r.max_lines,
+            unterminated: r.unterminated,
+            position: r.position,
+            min_lines: r.min_lines,
+            max_words: r.max_words,
+            max_prose: r.max_prose,
+            opened_by: r.opened_by.strings(),
+            interleaved: r.interleaved,
+            repeats: r.repeats,
+            origin: format!("{path}:{}", r.line),
+        })
+    }
+
+    /// The file's rules as `build.rs` read them, in the order of [`StaticFile::rules`].
+    pub fn static_rules(&self) -> &'static [StaticRule] {
+        self.rules
+    }
+
+    /// The ids of the file's rules.
+    pub fn ids(&self) -> impl Iterator<Item = &'static str> {
+        self.rules.iter().map(|r| r.id.get())
+    }
+
+    /// The file's pack, as [`file::parse`](super::file::parse) gives it for the file at `path`.
+    pub fn pack(&self, path: &str) -> Option<Pack> {
+        self.pack.as_ref().map(|p| Pack {
+            name: p.name.get().to_string(),
+            publisher: p.publisher.map(|s| s.get().to_string()),
+            hosts: p.hosts.strings(),
+            signature: p.signature.strings(),
+            origin: format!("{path}:{}", p.line),
+        })
+    }
+}
+
+/// The rules and pack of the built-in file with this index (into [`files`]), read at build time;
+/// `None` when the file must be parsed at run time (see `build.rs`).
+pub(crate) fn parsed(index: usize) -> Option<&'static StaticFile> {
+    BUILTIN_PARSED.get(index)?.as_ref()
+}
 
 /// The embedded pattern files as `(path relative to the repository, contents)`, sorted by path.
 pub fn files() -> &'static [(&'static str, &'static str)] {

@@ -45,6 +45,9 @@ impl PrefixSet {
             root: Box::new([NONE; 256]),
         };
         set.build(&pairs, 0);
+        // The vectors grew by doubling; the set lives as long as the run.
+        set.nodes.shrink_to_fit();
+        set.edges.shrink_to_fit();
         let root = set.nodes[0];
         for &(b, node) in &set.edges[root.child as usize..(root.child + root.len) as usize] {
             set.root[usize::from(b)] = node;

@@ -1,5 +1,6 @@
 //! [`PatternSetBuilder`] and the compiled, immutable [`PatternSet`].
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -57,10 +58,11 @@ pub enum Role {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct PatternSetBuilder {
-    sources: Vec<(String, String)>,
-    /// How many of the first sources are built-in files, whose regexes are known to compile (a
-    /// test compiles them all), so that start-up does not compile them to check.
-    builtin_sources: Vec<usize>,
+    sources: Vec<(String, Cow<'static, str>)>,
+    /// Which sources are built-in files (their index, and the file's index in
+    /// [`builtin::files`]), whose regexes are known to compile (a test compiles them all), so
+    /// that start-up does not compile them to check, and whose rules `build.rs` has read.
+    builtin_sources: Vec<(usize, usize)>,
     disabled: Vec<String>,
 }
 
@@ -72,16 +74,16 @@ impl PatternSetBuilder {
 
     /// Adds the built-in pattern set.
     pub fn builtin(mut self) -> Self {
-        for (path, src) in builtin::files() {
-            self.builtin_sources.push(self.sources.len());
-            self.sources.push((path.to_string(), src.to_string()));
+        for (k, (path, src)) in builtin::files().iter().enumerate() {
+            self.builtin_sources.push((self.sources.len(), k));
+            self.sources.push((path.to_string(), Cow::Borrowed(src)));
         }
         self
     }
 
     /// Adds one pattern file given as text; `origin` names it in errors.
     pub fn add_str(mut self, origin: impl Into<String>, src: impl Into<String>) -> Self {
-        self.sources.push((origin.into(), src.into()));
+        self.sources.push((origin.into(), Cow::Owned(src.into())));
         self
     }
 
@@ -110,7 +112,8 @@ impl PatternSetBuilder {
                 path: f.clone(),
                 message: "pattern file is not valid UTF-8".into(),
             })?;
-            self.sources.push((f.display().to_string(), src));
+            self.sources
+                .push((f.display().to_string(), Cow::Owned(src)));
         }
         Ok(self)
     }
@@ -133,22 +136,46 @@ impl PatternSetBuilder {
     /// Parses and compiles every rule; on failure reports all problems of all files.
     pub fn build(&self) -> Result<PatternSet, PatternError> {
         let mut diags: Vec<PatternDiagnostic> = Vec::new();
-        let mut parsed: Vec<(usize, ParsedRule)> = Vec::new();
+        // Each rule, its source, and its phrases and markers normalised when known at build time.
+        let mut parsed: Vec<(usize, ParsedRule, Option<builtin::StrList>)> = Vec::new();
         // Duplicate ids, reported at the second definition, also among rules with other errors.
         let mut first: HashMap<String, String> = HashMap::new();
         // Packs by name: files that declare the same pack add to its hosts and signature.
         let mut packs: Vec<Pack> = Vec::new();
         for (i, (origin, src)) in self.sources.iter().enumerate() {
+            let src: &str = src;
+            // A built-in file read at build time, unless one of its ids is a duplicate (reported
+            // at the id, which takes the parse).
+            let known = self
+                .builtin_sources
+                .iter()
+                .find(|&&(s, _)| s == i)
+                .and_then(|&(_, k)| builtin::parsed(k))
+                .filter(|f| f.ids().all(|id| !first.contains_key(id)));
+            if let Some(f) = known {
+                if let Some(p) = f.pack(origin) {
+                    add_pack(&mut packs, p);
+                }
+                let start = parsed.len();
+                parsed.extend(f.rules(origin).zip(f.static_rules()).map(|(rule, sr)| {
+                    (
+                        i,
+                        ParsedRule {
+                            rule,
+                            id_span: 0..0,
+                            regex_spans: Vec::new(),
+                        },
+                        Some(sr.normalized()),
+                    )
+                }));
+                for (_, pr, _) in &parsed[start..] {
+                    first.insert(pr.rule.id.clone(), pr.rule.origin.clone());
+                }
+                continue;
+            }
             let file = file::parse(origin, src, &mut diags);
             if let Some(p) = file.pack {
-                match packs.iter_mut().find(|q| q.name == p.name) {
-                    Some(q) => {
-                        q.hosts.extend(p.hosts);
-                        q.signature.extend(p.signature);
-                        q.publisher = q.publisher.take().or(p.publisher);
-                    }
-                    None => packs.push(p),
-                }
+                add_pack(&mut packs, p);
             }
             for (id, span, line) in file.ids {
                 match first.get(&id) {
@@ -169,12 +196,12 @@ impl PatternSetBuilder {
                     }
                 }
             }
-            parsed.extend(file.rules.into_iter().map(|r| (i, r)));
+            parsed.extend(file.rules.into_iter().map(|r| (i, r, None)));
         }
         // Regexes compile once, here; errors keep their position.
         let mut regexes = Vec::new();
-        for (src_idx, pr) in &parsed {
-            if self.builtin_sources.contains(src_idx) {
+        for (src_idx, pr, _) in &parsed {
+            if self.builtin_sources.iter().any(|&(s, _)| s == *src_idx) {
                 continue;
             }
             // Rules outside the built-in set get the smaller cap.
@@ -202,11 +229,11 @@ impl PatternSetBuilder {
             });
             return Err(PatternError::new(diags));
         }
-        let rules: Vec<Rule> = parsed
+        let (rules, normalized): (Vec<Rule>, Vec<_>) = parsed
             .into_iter()
-            .map(|(_, pr)| pr.rule)
-            .filter(|r| !self.is_disabled(r))
-            .collect();
+            .map(|(_, pr, n)| (pr.rule, n))
+            .filter(|(r, _)| !self.is_disabled(r))
+            .unzip();
         let rule_pack = rules
             .iter()
             .map(|r| {
@@ -216,21 +243,35 @@ impl PatternSetBuilder {
             })
             .collect();
         let eager = parsed_from_users(&self.builtin_sources, self.sources.len());
-        PatternSet::compile(rules, Packs::new(packs, rule_pack), eager).map_err(|message| {
-            PatternError::new(vec![PatternDiagnostic {
-                origin: "(pattern set)".into(),
-                line: 1,
-                column: 1,
-                rule_id: None,
-                message,
-            }])
-        })
+        PatternSet::compile(rules, &normalized, Packs::new(packs, rule_pack), eager).map_err(
+            |message| {
+                PatternError::new(vec![PatternDiagnostic {
+                    origin: "(pattern set)".into(),
+                    line: 1,
+                    column: 1,
+                    rule_id: None,
+                    message,
+                }])
+            },
+        )
+    }
+}
+
+/// Adds pack `p` to `packs`: files that declare the same pack add to its hosts and signature.
+fn add_pack(packs: &mut Vec<Pack>, p: Pack) {
+    match packs.iter_mut().find(|q| q.name == p.name) {
+        Some(q) => {
+            q.hosts.extend(p.hosts);
+            q.signature.extend(p.signature);
+            q.publisher = q.publisher.take().or(p.publisher);
+        }
+        None => packs.push(p),
     }
 }
 
 /// Whether any source is not built in: then the regexes that compile together (the line regexes
 /// without a gate) are compiled at once, so that a set too large together fails to build.
-fn parsed_from_users(builtin: &[usize], sources: usize) -> bool {
+fn parsed_from_users(builtin: &[(usize, usize)], sources: usize) -> bool {
     builtin.len() < sources
 }
 
@@ -395,7 +436,7 @@ pub(crate) struct LineRegexes {
 
 /// Distinct literals, each with the regexes (indices) or other targets it admits.
 struct LiteralTable<T = usize> {
-    index: HashMap<Vec<u8>, usize>,
+    index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash>,
     literals: Vec<Vec<u8>>,
     targets: Vec<Vec<T>>,
 }
@@ -403,7 +444,7 @@ struct LiteralTable<T = usize> {
 impl<T> Default for LiteralTable<T> {
     fn default() -> Self {
         LiteralTable {
-            index: HashMap::new(),
+            index: HashMap::default(),
             literals: Vec::new(),
             targets: Vec::new(),
         }
@@ -414,11 +455,15 @@ impl<T: PartialEq + Copy> LiteralTable<T> {
     /// Records that each of `lits` admits regex `regex`.
     fn add(&mut self, lits: impl IntoIterator<Item = Vec<u8>>, regex: T) {
         for lit in lits {
-            let id = *self.index.entry(lit.clone()).or_insert_with(|| {
-                self.literals.push(lit);
-                self.targets.push(Vec::new());
-                self.literals.len() - 1
-            });
+            let id = match self.index.get(&lit) {
+                Some(&id) => id,
+                None => {
+                    self.index.insert(lit.clone(), self.literals.len());
+                    self.literals.push(lit);
+                    self.targets.push(Vec::new());
+                    self.literals.len() - 1
+                }
+            };
             if !self.targets[id].contains(&regex) {
                 self.targets[id].push(regex);
             }
@@ -570,42 +615,130 @@ pub(crate) enum ScanTarget {
 pub(crate) struct Scan {
     /// For each literal, what it is searched for.
     pub targets: Vec<Vec<ScanTarget>>,
-    /// The literals as a compact NFA, its shallow states dense (see [`SCAN_DENSE_DEPTH`]). No
-    /// DFA: for the built-in set one took ~50 MB (most of the peak RSS) and ~700 M instructions to
-    /// build, more than its faster scan saved on 10 MB of real pages (benches/README.md).
-    nfa: Option<aho_corasick::nfa::contiguous::NFA>,
+    /// The literals, kept to build `nfa` from.
+    literals: Vec<Vec<u8>>,
+    /// The distinct literals (in ASCII case) in a trie, probed at every position of the first
+    /// [`SCAN_NFA_AFTER`] bytes of a run: it costs about 100 M instructions less to build than the
+    /// automaton (the built-in set), which pays for itself only on longer inputs.
+    trie: Option<super::prefix::PrefixSet>,
+    /// For each literal of `trie`, the literals (indices, ascending) equal to it in ASCII case.
+    trie_literals: Vec<Vec<usize>>,
+    /// Bytes scanned so far (all threads), until `nfa` is built.
+    read: std::sync::atomic::AtomicUsize,
+    /// The literals as a compact NFA, its shallow states dense (see [`SCAN_DENSE_DEPTH`]), built
+    /// once a run has scanned [`SCAN_NFA_AFTER`] bytes. No DFA: for the built-in set one took
+    /// ~50 MB (most of the peak RSS) and ~700 M instructions to build, more than its faster scan
+    /// saved on 10 MB of real pages (benches/README.md).
+    nfa: OnceLock<Option<aho_corasick::nfa::contiguous::NFA>>,
 }
 
 /// States of the scan automaton at most this deep keep a dense transition table: the scan spends
 /// most bytes near the root, where a sparse state's linear search costs the most.
 const SCAN_DENSE_DEPTH: usize = 4;
 
+/// Bytes a run scans with the trie before it builds the scan's automaton (about 110 M
+/// instructions for the built-in set, most of a one-line run's start-up). The trie costs about
+/// 200 instructions a byte of real pages against the automaton's 90, so a run that reads more
+/// than this switches early.
+const SCAN_NFA_AFTER: usize = 64 << 10;
+
 impl Scan {
     fn new(table: LiteralTable<ScanTarget>) -> Scan {
-        let nfa = (!table.literals.is_empty()).then(|| {
-            aho_corasick::nfa::contiguous::NFA::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .dense_depth(SCAN_DENSE_DEPTH)
-                .build(&table.literals)
-                .expect("scan automaton within limits")
-        });
+        // Equal literals in ASCII case share a trie entry; each is reported.
+        let mut lowered: Vec<(Vec<u8>, usize)> = table
+            .literals
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(i, l)| (l.to_ascii_lowercase(), i))
+            .collect();
+        lowered.sort_unstable();
+        let mut trie_keys: Vec<Vec<u8>> = Vec::new();
+        let mut trie_literals: Vec<Vec<usize>> = Vec::new();
+        for (l, i) in lowered {
+            if trie_keys.last() == Some(&l) {
+                trie_literals.last_mut().expect("same key").push(i);
+            } else {
+                trie_keys.push(l);
+                trie_literals.push(vec![i]);
+            }
+        }
+        let trie = (!trie_keys.is_empty())
+            .then(|| super::prefix::PrefixSet::new(trie_keys.iter().map(Vec::as_slice)));
         Scan {
             targets: table.targets,
-            nfa,
+            literals: table.literals,
+            trie,
+            trie_literals,
+            read: Default::default(),
+            nfa: OnceLock::new(),
         }
     }
 
+    /// The automaton, once the run has scanned enough to pay for its build.
+    fn nfa(&self, len: usize) -> Option<&aho_corasick::nfa::contiguous::NFA> {
+        if let Some(nfa) = self.nfa.get() {
+            return nfa.as_ref();
+        }
+        let read = self
+            .read
+            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+        if read < SCAN_NFA_AFTER {
+            return None;
+        }
+        self.nfa
+            .get_or_init(|| {
+                (!self.literals.is_empty()).then(|| {
+                    aho_corasick::nfa::contiguous::NFA::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .dense_depth(SCAN_DENSE_DEPTH)
+                        .build(&self.literals)
+                        .expect("scan automaton within limits")
+                })
+            })
+            .as_ref()
+    }
+
     /// Appends every occurrence of every literal in `hay` to `found` as `(start, end, literal)`,
-    /// in the order of their ends: a loop of our own that steps the automaton directly (the
-    /// library's overlapping search, which keeps its state between calls, cost a quarter more on
-    /// real pages).
+    /// in the order of their ends (then of their starts, then of the literals), as the library's
+    /// overlapping search reports them.
     pub fn find(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
-        use aho_corasick::automaton::Automaton;
-        let Some(nfa) = self.nfa.as_ref() else {
+        match self.nfa(hay.len()) {
+            Some(nfa) => Self::find_nfa(nfa, hay, found),
+            None => self.find_trie(hay, found),
+        }
+    }
+
+    /// [`Scan::find`] by probing the trie at every position.
+    fn find_trie(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
+        let Some(trie) = self.trie.as_ref() else {
             return;
         };
+        let from = found.len();
+        for i in 0..hay.len() {
+            if !trie.can_start(hay[i]) {
+                continue;
+            }
+            trie.prefixes_of(&hay[i..], |k, len| {
+                for &lit in &self.trie_literals[k] {
+                    found.push((i, i + len, lit));
+                }
+            });
+        }
+        found[from..].sort_unstable_by_key(|&(start, end, lit)| (end, start, lit));
+    }
+
+    /// [`Scan::find`] with the automaton: a loop of our own that steps it directly (the
+    /// library's overlapping search, which keeps its state between calls, cost a quarter more on
+    /// real pages).
+    fn find_nfa(
+        nfa: &aho_corasick::nfa::contiguous::NFA,
+        hay: &[u8],
+        found: &mut Vec<(usize, usize, usize)>,
+    ) {
+        use aho_corasick::automaton::Automaton;
         let anchored = aho_corasick::Anchored::No;
         let Ok(mut sid) = nfa.start_state(anchored) else {
             return;
@@ -673,9 +806,11 @@ pub(crate) struct Inner {
     /// Bytes (either ASCII case) that end a key of `whole_lines`.
     pub whole_line_last: [bool; 256],
     /// The block end markers (and the phrases of sentence rules and block starts, which may count
-    /// away from the probed positions) in one automaton: block ends count anywhere within a block's
-    /// lines, so those lines are scanned in full.
-    pub window: Option<AhoCorasick>,
+    /// away from the probed positions) in one automaton (see [`Inner::window`]), built on first
+    /// use.
+    window: OnceLock<Option<AhoCorasick>>,
+    /// The literals of `window` (indices into `literal_list`).
+    window_literals: Vec<usize>,
     /// For each pattern of `window`, the rules and roles it serves.
     pub window_targets: Vec<Vec<(usize, Role)>>,
     /// The sentence regexes without a gate (see [`Scan`]), to learn in one pass which of them
@@ -717,6 +852,26 @@ impl Inner {
             .as_ref()
     }
 
+    /// The window automaton: block ends count anywhere within a block's lines, so those lines
+    /// are scanned in full. Built when a document first has a block start (about 16 M
+    /// instructions for the built-in set).
+    pub fn window(&self) -> Option<&AhoCorasick> {
+        self.window
+            .get_or_init(|| {
+                (!self.window_literals.is_empty()).then(|| {
+                    // A compact NFA: it only scans the few lines after a block start, and the
+                    // DFA the builder would choose costs several milliseconds more.
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .kind(Some(AhoCorasickKind::ContiguousNFA))
+                        .build(self.window_literals.iter().map(|&i| &self.literal_list[i]))
+                        .expect("automaton within limits")
+                })
+            })
+            .as_ref()
+    }
+
     /// Whether the set has no literal at all.
     pub fn has_literals(&self) -> bool {
         !self.literal_list.is_empty()
@@ -740,13 +895,22 @@ impl PatternSet {
         PatternSetBuilder::new().builtin().build()
     }
 
-    fn compile(rules: Vec<Rule>, packs: Packs, eager: bool) -> Result<PatternSet, String> {
-        let mut index: HashMap<String, usize> = HashMap::new();
+    /// Compiles `rules`; `normalized[i]`, when known, holds rule `i`'s phrases, then its start and
+    /// end markers, normalised (as `build.rs` gives them for the built-in rules).
+    fn compile(
+        rules: Vec<Rule>,
+        normalized: &[Option<builtin::StrList>],
+        packs: Packs,
+        eager: bool,
+    ) -> Result<PatternSet, String> {
+        // Keyed by bytes: the line hasher hashes a slice's bytes (a `str` would add a suffix).
+        let mut index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash> = HashMap::default();
         let mut literals: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut regexes = Vec::new();
         let mut line_sources: Vec<(&str, usize)> = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
+            let mut known = normalized.get(ri).copied().flatten().map(|n| n.iter());
             let lists = [
                 (&rule.phrases, Role::Phrase),
                 (&rule.start, Role::Start),
@@ -754,12 +918,20 @@ impl PatternSet {
             ];
             for (list, role) in lists {
                 for p in list {
-                    let key = normalize::phrase(p);
-                    let id = *index.entry(key.clone()).or_insert_with(|| {
-                        literals.push(key);
-                        targets.push(Vec::new());
-                        literals.len() - 1
-                    });
+                    let key = match known.as_mut().and_then(Iterator::next) {
+                        Some(k) => std::borrow::Cow::Borrowed(k),
+                        None => std::borrow::Cow::Owned(normalize::phrase(p)),
+                    };
+                    let id = match index.get(key.as_bytes()) {
+                        Some(&id) => id,
+                        None => {
+                            let key = key.into_owned();
+                            index.insert(key.as_bytes().to_vec(), literals.len());
+                            literals.push(key);
+                            targets.push(Vec::new());
+                            literals.len() - 1
+                        }
+                    };
                     if !targets[id].contains(&(ri, role)) {
                         targets[id].push((ri, role));
                     }
@@ -783,9 +955,9 @@ impl PatternSet {
             HashMap::default();
         let mut anchored_literals: Vec<&str> = Vec::new();
         let mut anchored_targets: Vec<Vec<(usize, Role)>> = Vec::new();
-        let mut window_literals: Vec<&str> = Vec::new();
+        let mut window_literals: Vec<usize> = Vec::new();
         let mut window_targets: Vec<Vec<(usize, Role)>> = Vec::new();
-        for (lit, ts) in literals.iter().zip(&targets) {
+        for (li, (lit, ts)) in literals.iter().zip(&targets).enumerate() {
             let (whole, rest): (Targets, Targets) = ts
                 .iter()
                 .partition(|&&(ri, role)| whole_line_only(&rules[ri], role));
@@ -805,7 +977,7 @@ impl PatternSet {
                 .iter()
                 .any(|&(ri, role)| role != Role::Phrase || rules[ri].scope == Scope::Sentence)
             {
-                window_literals.push(lit);
+                window_literals.push(li);
                 window_targets.push(ts.clone());
             }
         }
@@ -824,16 +996,6 @@ impl PatternSet {
         let full_scan = literals.len() > DFA_PHRASE_LIMIT;
         let anchored = (!anchored_literals.is_empty() && !full_scan)
             .then(|| super::prefix::PrefixSet::new(anchored_literals.iter().map(|l| l.as_bytes())));
-        let window = (!window_literals.is_empty()).then(|| {
-            // A compact NFA: it only scans the few lines after a block start, and the DFA the
-            // builder would choose costs several milliseconds at every start-up.
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&window_literals)
-                .expect("automaton within limits")
-        });
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
         let line = LineRegexes::new(line_sources, eager)?;
@@ -887,7 +1049,8 @@ impl PatternSet {
                 whole_line_max,
                 whole_line_first,
                 whole_line_last,
-                window,
+                window: OnceLock::new(),
+                window_literals,
                 window_targets,
                 literal_targets: targets,
                 regex_set,
@@ -1028,10 +1191,87 @@ mod tests {
                 .find_overlapping_iter(text.as_bytes())
                 .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
                 .collect();
+            let scan = Scan::new(table);
             let mut got = Vec::new();
-            Scan::new(table).find(text.as_bytes(), &mut got);
+            scan.find(text.as_bytes(), &mut got);
+            proptest::prop_assert_eq!(&got, &want);
+            // Past the first bytes of a run, the automaton finds the same.
+            scan.read.store(SCAN_NFA_AFTER, std::sync::atomic::Ordering::Relaxed);
+            got.clear();
+            scan.find(text.as_bytes(), &mut got);
+            proptest::prop_assert!(scan.nfa.get().is_some());
             proptest::prop_assert_eq!(got, want);
         }
+    }
+
+    /// The rules and packs `build.rs` read from the built-in files are those the TOML parser
+    /// reads, and no built-in file is left to be parsed at run time.
+    #[test]
+    fn the_builtin_files_read_at_build_time_are_current() {
+        use super::super::builtin;
+        for (k, (path, src)) in builtin::files().iter().enumerate() {
+            let f = builtin::parsed(k).unwrap_or_else(|| panic!("{path} is parsed at run time"));
+            let mut diags = Vec::new();
+            let want = file::parse(path, src, &mut diags);
+            assert!(diags.is_empty(), "{diags:?}");
+            let want_rules: Vec<Rule> = want.rules.into_iter().map(|r| r.rule).collect();
+            assert_eq!(f.rules(path).collect::<Vec<_>>(), want_rules, "{path}");
+            assert_eq!(f.pack(path), want.pack, "{path}");
+            for (rule, sr) in f.rules(path).zip(f.static_rules()) {
+                let want: Vec<String> = (rule.phrases.iter().chain(&rule.start).chain(&rule.end))
+                    .map(|p| normalize::phrase(p))
+                    .collect();
+                assert_eq!(
+                    sr.normalized().iter().collect::<Vec<_>>(),
+                    want,
+                    "{}",
+                    rule.id
+                );
+            }
+        }
+    }
+
+    /// A user's file that repeats a built-in id is told where the built-in rule stands, and a
+    /// built-in file added after it is reported at the built-in id.
+    #[test]
+    fn a_duplicate_of_a_builtin_id_is_reported() {
+        let (path, _) = builtin::files()[0];
+        let f = builtin::parsed(0).unwrap();
+        let id = f.ids().next().unwrap();
+        let rule = f.rules(path).next().unwrap();
+        let user = format!(
+            "[[rule]]\nid = \"{id}\"\nfamily = \"ad\"\nscope = \"line\"\nphrases = [\"zzz\"]\n"
+        );
+        let errors = |b: PatternSetBuilder| -> Vec<String> {
+            b.build()
+                .unwrap_err()
+                .diagnostics()
+                .iter()
+                .map(|d| d.to_string())
+                .collect()
+        };
+        let after = errors(
+            PatternSetBuilder::new()
+                .builtin()
+                .add_str("u.toml", user.clone()),
+        );
+        assert_eq!(
+            after,
+            [format!(
+                "u.toml:2:6: rule `{id}`: duplicate id, first defined at {}",
+                rule.origin
+            )]
+        );
+        let before = errors(PatternSetBuilder::new().add_str("u.toml", user).builtin());
+        assert_eq!(before.len(), 1);
+        let line: usize = rule.origin.rsplit(':').next().unwrap().parse().unwrap();
+        assert_eq!(
+            before[0],
+            format!(
+                "{path}:{}:6: rule `{id}`: duplicate id, first defined at u.toml:1",
+                line + 1
+            )
+        );
     }
 
     /// The prefilters worked out at build time are those the run-time analysis gives.
