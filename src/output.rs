@@ -444,6 +444,9 @@ pub struct ShardSink {
     pending: Vec<u8>,
     /// Remove the shards of an earlier run beyond the last one written, when finished.
     replacing: bool,
+    /// Whether [`RUN_FILE`](Self::RUN_FILE) has been written (after the first shard completes,
+    /// so that a run failing before any shard leaves nothing).
+    recorded: bool,
 }
 
 /// Is `name` the name of a shard (`part-00000.jsonl`, compressed or not)? Its number, if so.
@@ -489,6 +492,7 @@ impl ShardSink {
             current: None,
             pending: Vec::new(),
             replacing: false,
+            recorded: false,
         }
     }
 
@@ -508,6 +512,51 @@ impl ShardSink {
     /// The name of shard `n`.
     pub fn shard_name(n: usize, compression: Compression) -> String {
         format!("part-{n:05}.jsonl{}", compression.suffix())
+    }
+
+    /// The file beside the shards that records the run's `--shard-size`, so that a resume with
+    /// another size (which would skip or repeat records) is refused. Hidden, so that
+    /// `cat out/*` and engines that skip dot files read only the shards.
+    pub const RUN_FILE: &'static str = ".dechrome.shards";
+
+    /// The shard size recorded in `dir`'s [`RUN_FILE`](Self::RUN_FILE): `None` when there is
+    /// none (a directory written before the record existed); an error naming the file when it
+    /// cannot be read or does not hold `shard-size N`.
+    pub fn recorded_size(dir: &Path) -> Result<Option<usize>, Error> {
+        let path = dir.join(Self::RUN_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        text.lines()
+            .find_map(|l| l.strip_prefix("shard-size "))
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: line 1: expected `shard-size N` (a positive number); remove the file \
+                     or replace the shards with --overwrite",
+                    path.display()
+                ))
+            })
+    }
+
+    /// Completes shard `w`, then records the run's shard size if it was the run's first (a run
+    /// that fails before any shard is complete leaves nothing).
+    fn complete(&mut self, w: AtomicWriter) -> Result<(), Error> {
+        w.finish()?;
+        if !self.recorded {
+            let path = self
+                .guard
+                .check_below(&self.dir, Path::new(Self::RUN_FILE), true)?;
+            let mut r = AtomicWriter::create(&self.guard, &path)?;
+            r.write_all(format!("shard-size {}\n", self.size).as_bytes())?;
+            r.finish()?;
+            self.recorded = true;
+        }
+        Ok(())
     }
 }
 
@@ -534,7 +583,7 @@ impl RecordSink for ShardSink {
             start = end;
             if *count == self.size {
                 let (w, _) = self.current.take().expect("shard open");
-                w.finish()?;
+                self.complete(w)?;
             }
         }
         self.pending.extend_from_slice(&bytes[start..]);
@@ -544,7 +593,7 @@ impl RecordSink for ShardSink {
     fn finish(mut self: Box<Self>) -> Result<(), Error> {
         if let Some((mut w, _)) = self.current.take() {
             w.write_all(&std::mem::take(&mut self.pending))?;
-            w.finish()?;
+            self.complete(w)?;
         }
         let stale = shards_in(&self.dir, self.next);
         if self.replacing {
@@ -587,7 +636,9 @@ mod tests {
         assert_eq!(read("part-00000.jsonl"), "a\nb\n");
         assert_eq!(read("part-00001.jsonl"), "c\nd\n");
         assert_eq!(read("part-00002.jsonl"), "e\n");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+        assert_eq!(read(ShardSink::RUN_FILE), "shard-size 2\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
+        assert_eq!(ShardSink::recorded_size(dir.path()).unwrap(), Some(2));
     }
 
     #[test]

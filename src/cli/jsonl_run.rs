@@ -10,7 +10,8 @@
 //! out, so shard boundaries depend only on the input: the result equals an uninterrupted run,
 //! whatever the first run left out. A run into a directory holding shards of an earlier run is
 //! refused unless it resumes it (`--skip-existing`) or replaces it (`--overwrite`, which also
-//! removes the earlier shards beyond the new ones).
+//! removes the earlier shards beyond the new ones). The run's `--shard-size` is recorded beside
+//! the shards (`.dechrome.shards`), and a resume with another size is refused.
 //! A single output file that exists means the job is done: nothing is read.
 
 use std::io::BufRead;
@@ -143,6 +144,21 @@ pub fn run(
                      the options of that run, or replace its shards with --overwrite",
                     dir.display(),
                     other.display()
+                )));
+            }
+            // Shard boundaries depend on --shard-size: a resume with another size would pass
+            // over the wrong number of records, losing or repeating some.
+            if args.skip_existing
+                && !earlier.is_empty()
+                && let Some(size) = ShardSink::recorded_size(dir)?
+                && size != args.shard_size.max(1)
+            {
+                return Err(Error::Usage(format!(
+                    "output directory {} holds shards of {size} records (--shard-size {size}, \
+                     recorded in {}); resume with --shard-size {size}, or replace them with \
+                     --overwrite",
+                    dir.display(),
+                    dir.join(ShardSink::RUN_FILE).display()
                 )));
             }
             let mut first = 0;

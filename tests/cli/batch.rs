@@ -259,7 +259,12 @@ fn shards_of_n_records() {
     names.sort();
     assert_eq!(
         names,
-        ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
+        [
+            ".dechrome.shards",
+            "part-00000.jsonl",
+            "part-00001.jsonl",
+            "part-00002.jsonl"
+        ]
     );
     let read = |n: &str| fs::read_to_string(dir.path().join("out").join(n)).unwrap();
     assert_eq!(
@@ -374,7 +379,9 @@ fn skip_existing_resumes_jsonl_shards() {
         read("out/part-00003.jsonl"),
         "{\"id\":5,\"text\":\"T5.\\n\"}\n{\"id\":6,\"text\":\"T6.\\n\"}\n"
     );
-    assert_eq!(fs::read_dir(d.join("out")).unwrap().count(), 4);
+    // Four shards and the record of their size.
+    assert_eq!(fs::read_dir(d.join("out")).unwrap().count(), 5);
+    assert_eq!(read("out/.dechrome.shards"), "shard-size 2\n");
     // A finished single output file: nothing is read or written.
     fs::write(d.join("one.jsonl"), "done\n").unwrap();
     let r = clean(
@@ -535,6 +542,7 @@ fn interrupted_run_leaves_complete_shards_only() {
     assert_eq!(
         names,
         [
+            ".dechrome.shards",
             "part-00000.jsonl",
             "part-00001.jsonl",
             "part-00002.jsonl",

@@ -730,6 +730,7 @@ fn a_jsonl_write_error_leaves_no_partial_output() {
     assert_eq!(
         names(&d.join("shards")),
         [
+            ".dechrome.shards",
             "part-00000.jsonl",
             "part-00001.jsonl",
             "part-00002.jsonl",
@@ -1026,11 +1027,12 @@ fn argv(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-/// The shards in `dir` (name and bytes), and the temporaries apart.
+/// The shards in `dir` (name and bytes; not the record of their size), and the temporaries apart.
 fn shards(dir: &Path) -> (Vec<(String, Vec<u8>)>, Vec<PathBuf>) {
     let (files, temps) = files_below(dir);
     let files = files
         .into_iter()
+        .filter(|f| f.as_os_str() != ".dechrome.shards")
         .map(|f| {
             (
                 f.to_string_lossy().into_owned(),
@@ -1147,7 +1149,7 @@ fn killed_jsonl_runs_leave_only_complete_shards() {
         let out = d.join(format!("out-{signal}"));
         let o = out.to_string_lossy().into_owned();
         let killed = interrupt(d, &argv(&args(&o)), signal, || {
-            out.is_dir() && !files_below(&out).0.is_empty()
+            out.is_dir() && !shards(&out).0.is_empty()
         });
         let (present, temps) = shards(&out);
         eprintln!(

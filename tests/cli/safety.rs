@@ -377,6 +377,7 @@ fn two_inputs_for_one_output_are_refused() {
 fn shard_files(dir: &Path) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = fs::read_dir(dir)
         .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != ".dechrome.shards")
         .map(|e| {
             let e = e.unwrap();
             (
@@ -512,6 +513,59 @@ fn stale_shards_are_refused_or_replaced() {
         shard_files(&d.join("out")),
         [("part-00000.jsonl".to_string(), rec(9))]
     );
+}
+
+/// Case 11b: the run's `--shard-size` is recorded beside the shards; a resume with another size
+/// (which would pass over the wrong number of records) is refused, as is a record that cannot be
+/// read, naming the file; the shards stay as they were.
+#[test]
+fn a_resume_with_another_shard_size_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rec = |i: u32| format!("{{\"id\":{i},\"text\":\"Body.\\n\"}}\n");
+    fs::write(d.join("in.jsonl"), (0..5).map(rec).collect::<String>()).unwrap();
+    let run = |size: &str| {
+        run_in(
+            d,
+            &[
+                "clean",
+                "--jsonl",
+                "in.jsonl",
+                "-o",
+                "out",
+                "--shard-size",
+                size,
+                "--skip-existing",
+                "-q",
+            ],
+            b"",
+        )
+    };
+    let r = run("2");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(read(&d.join("out/.dechrome.shards")), "shard-size 2\n");
+    let before = shard_files(&d.join("out"));
+    assert_eq!(before.len(), 3);
+    let r = run("3");
+    assert_refused(
+        &r,
+        "output directory out holds shards of 2 records (--shard-size 2, recorded in \
+         out/.dechrome.shards); resume with --shard-size 2, or replace them with --overwrite",
+    );
+    assert_eq!(shard_files(&d.join("out")), before);
+    assert_eq!(read(&d.join("out/.dechrome.shards")), "shard-size 2\n");
+    // The same size resumes: every shard exists, so nothing is cleaned again.
+    let r = run("2");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(shard_files(&d.join("out")), before);
+    fs::write(d.join("out/.dechrome.shards"), "size two\n").unwrap();
+    let r = run("2");
+    assert_refused(
+        &r,
+        "out/.dechrome.shards: line 1: expected `shard-size N` (a positive number); remove the \
+         file or replace the shards with --overwrite",
+    );
+    assert_eq!(shard_files(&d.join("out")), before);
 }
 
 fn argv(v: &[String]) -> Vec<&str> {
