@@ -38,6 +38,26 @@ const STATEMENT_WORDS: usize = 5;
 /// Words a caption needs after its `Photo:` label to be a sentence about the picture rather than
 /// a credit naming its source.
 const CAPTION_WORDS: usize = 10;
+/// Most words of the credit before the comma of a caption sentence ("Photo by an unknown
+/// amateur, this view of ...").
+const CREDIT_WORDS: usize = 6;
+/// The word after a credit label that names its author ("Photo by", "Foto von", "Photo de").
+const CREDIT_BY: &[&str] = &["by", "von", "de", "par", "por", "di", "door", "av", "od"];
+/// Non-blank lines on each side of a line read for the stanza it stands in (see
+/// [`Doc::in_verse`]).
+const STANZA_REACH: usize = 4;
+/// Most words of a line of verse, and of every line of a stanza.
+const VERSE_WORDS: usize = 12;
+/// Most characters of every line of a stanza.
+const VERSE_CHARS: usize = 80;
+/// Lines, at least, of a stanza.
+const STANZA_LINES: usize = 3;
+/// Lines on each side of a stanza read for the wrapped lines of verse that tell a poem or a song
+/// (see [`Doc::in_verse`]).
+const VERSE_REACH: usize = 40;
+/// Lines of verse, at least, that end with a comma or a semicolon and go on in lower case on the
+/// next line, within [`VERSE_REACH`] lines of a stanza.
+const WRAPPED_VERSES: usize = 2;
 
 /// Is the trimmed line a teaser cut short with an ellipsis, or an entry opened by a one-word
 /// name and a colon ("ann: the council should ...")? Either is a line of a list, not running
@@ -173,12 +193,99 @@ impl Doc<'_> {
     /// source in a few words and stops.
     pub(super) fn is_caption_sentence(&self, i: usize) -> bool {
         let t = self.text_of(i);
-        t.split_once([':', '\u{ff1a}'])
-            .is_some_and(|(label, body)| {
-                word_count(label, 4) <= 3
-                    && shape::ends_sentence(body.trim())
-                    && word_count(body, CAPTION_WORDS) >= CAPTION_WORDS
-            })
+        let sentence = |body: &str| {
+            shape::ends_sentence(body.trim()) && word_count(body, CAPTION_WORDS) >= CAPTION_WORDS
+        };
+        // A credit that names its author and goes on after a comma as a sentence about the
+        // picture ("Photo by an unknown amateur, this view of the promenade is ...").
+        let authored = t.split_once(", ").is_some_and(|(credit, body)| {
+            let mut words = credit.split_whitespace();
+            words.next().is_some()
+                && words
+                    .next()
+                    .is_some_and(|w| CREDIT_BY.contains(&w.to_lowercase().as_str()))
+                && word_count(credit, CREDIT_WORDS + 1) <= CREDIT_WORDS
+                && sentence(body)
+        });
+        authored
+            || t.split_once([':', '\u{ff1a}'])
+                .is_some_and(|(label, body)| word_count(label, 4) <= 3 && sentence(body))
+    }
+
+    /// Is line `i` a line of a poem or a song: it stands in a stanza (at least [`STANZA_LINES`]
+    /// lines without a blank line between, read up to [`STANZA_REACH`] lines each way, none
+    /// longer than [`VERSE_WORDS`] words or [`VERSE_CHARS`] characters) in which at least two of
+    /// the other lines, and a third of them, are verse: a line going on in lower case, or a clause of
+    /// three or more words ending with punctuation ("Listen." over "The bell is ringing past the
+    /// point."; "Weiter" over "immer weiter"), with [`WRAPPED_VERSES`] lines of verse running on
+    /// in lower case nearby? A share bar or a menu is made of labels, and a paragraph is longer.
+    pub(super) fn in_verse(&self, i: usize) -> bool {
+        let short = |j: usize| {
+            let t = self.text_of(j);
+            word_count(&t, VERSE_WORDS + 1) <= VERSE_WORDS && t.chars().count() <= VERSE_CHARS
+        };
+        if !self.filled(i) || !short(i) {
+            return false;
+        }
+        let mut first = i;
+        while first > 0 && i - first < STANZA_REACH && self.filled(first - 1) {
+            first -= 1;
+        }
+        let mut last = i;
+        while last - i < STANZA_REACH && self.filled(last + 1) {
+            last += 1;
+        }
+        if last - first + 1 < STANZA_LINES || !(first..=last).all(short) {
+            return false;
+        }
+        let verse = |j: usize| {
+            let t = self.text_of(j);
+            let lower = t.chars().next().is_some_and(char::is_lowercase);
+            (lower && word_count(&t, 2) >= 2)
+                || (word_count(&t, 3) >= 3 && t.ends_with(['.', ',', ';', '!', '?']))
+        };
+        let others = last - first;
+        let verses = (first..=last).filter(|&j| j != i && verse(j)).count();
+        if verses < 2 || 3 * verses < others {
+            return false;
+        }
+        // The text around is verse: lines that end with a comma and go on in lower case below
+        // ("She counts the ships that do not come," / "the gulls that fold against the rain,").
+        // A page's menus and boxes do not run on from line to line.
+        let wrapped = |j: usize| {
+            self.filled(j) && self.filled(j + 1) && short(j) && short(j + 1) && {
+                let (t, u) = (self.text_of(j), self.text_of(j + 1));
+                t.ends_with([',', ';'])
+                    && word_count(&t, 3) >= 3
+                    && u.chars().next().is_some_and(char::is_lowercase)
+                    && word_count(&u, 2) >= 2
+            }
+        };
+        let from = i.saturating_sub(VERSE_REACH);
+        let to = (i + VERSE_REACH).min(self.lines.len());
+        (from..to)
+            .filter(|&j| wrapped(j))
+            .take(WRAPPED_VERSES)
+            .count()
+            >= WRAPPED_VERSES
+    }
+
+    /// Is line `i` the value of a field in a fact box: directly under a bulleted name, with
+    /// another bulleted name and its value directly above or below ("• Dominion" / "26 September
+    /// 1907" / "• Statute of Westminster adopted" / "25 November 1947")? A date under a byline
+    /// stands alone.
+    pub(super) fn is_field_value(&self, i: usize) -> bool {
+        let name = |j: usize| {
+            self.filled(j) && {
+                let t = self.text_of(j);
+                let mut c = t.chars();
+                c.next().is_some_and(crate::filter::is_bullet)
+                    && c.next() == Some(' ')
+                    && c.any(char::is_alphanumeric)
+            }
+        };
+        let pair = |j: usize| name(j) && self.filled(j + 1) && !name(j + 1);
+        i >= 1 && pair(i - 1) && ((i >= 3 && pair(i - 3)) || pair(i + 1))
     }
 
     /// Is line `i` a sentence of clauses: it reads as prose and goes on after a comma ("En savoir

@@ -94,6 +94,11 @@ pub(super) const TEASER_CHARS: usize = 250;
 
 /// A paragraph under a one-word subheading is at least this long (see [`Doc::heads_section`]).
 const SUBHEADED_CHARS: usize = 100;
+/// Most words of a picture's caption between a subheading and its text (see
+/// [`Doc::heads_section`]).
+const CAPTION_WORDS: usize = 20;
+/// Fewest words of such a caption: a greeting or a button is shorter.
+const CAPTION_MIN_WORDS: usize = 4;
 /// Cells a table introduced by a `:` line may have above a label that is one of them (see
 /// [`Doc::in_introduced_cells`]).
 const INTRODUCED_CELLS: usize = 8;
@@ -453,8 +458,8 @@ impl<'a> Doc<'a> {
 
     /// Is line `i` a subheading of the article rather than a menu entry: one capitalised word
     /// (no count, no punctuation) after a prose line or a blank line, followed by a long prose
-    /// paragraph directly or by a short title and then one ("Features", "Task scheduling", then
-    /// the text of that feature)? A menu entry stands among other entries, not before a paragraph.
+    /// paragraph directly or by a short title or a caption and then one ("Features", "Task
+    /// scheduling", then the text of that feature)? A menu entry stands among other entries, not before a paragraph.
     pub(super) fn heads_section(&self, i: usize) -> bool {
         let n = self.lines.len();
         let text = |j: usize| {
@@ -497,7 +502,20 @@ impl<'a> Doc<'a> {
             let p = &self.lines[i - 1];
             self.is_blank(p) || (self.is_prose_line(p) && sentence_case(&text(i - 1)))
         };
-        word && before && (long_prose(i + 1) || (title(i + 1) && long_prose(i + 2)))
+        // The caption of the section's picture may stand between the heading and its text
+        // ("Culture", "Late 20th-century house-post depicting ...", then the text): a line of
+        // [`CAPTION_MIN_WORDS`] to [`CAPTION_WORDS`] words that is no sentence, no exclamation
+        // and introduces nothing.
+        let caption = |j: usize| {
+            j < n && {
+                let t = text(j);
+                (CAPTION_MIN_WORDS..=CAPTION_WORDS).contains(&word_count(&t, CAPTION_WORDS + 1))
+                    && !shape::reads_as_prose(&t)
+                    && !t.ends_with([':', '\u{ff1a}', '!', '?', ','])
+            }
+        };
+        word && before
+            && (long_prose(i + 1) || ((title(i + 1) || caption(i + 1)) && long_prose(i + 2)))
     }
 
     /// Is line `i` a cell of a table that a prose line ending in `:` introduces: the lines from

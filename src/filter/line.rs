@@ -48,10 +48,13 @@ impl Doc<'_> {
             return false;
         }
         // Nor is the first word of a sentence the next line carries on, a line of dialogue, a
-        // term of a glossary (ad markers aside: they stand anywhere), a navigation label that
+        // term of a glossary, a line of a stanza (ad markers aside: they stand anywhere), a navigation label that
         // introduces a list, or a caption that is a sentence about its picture.
         if rule.family != "ad"
-            && (self.opens_carried_sentence(i) || self.in_dialogue(i) || self.in_definition_list(i))
+            && (self.opens_carried_sentence(i)
+                || self.in_dialogue(i)
+                || self.in_definition_list(i)
+                || self.in_verse(i))
         {
             return false;
         }
@@ -59,6 +62,10 @@ impl Doc<'_> {
             return false;
         }
         if rule.family == "caption" && self.is_caption_sentence(i) {
+            return false;
+        }
+        // A date in a fact box is the value of its field.
+        if rule.family == "timestamp" && self.is_field_value(i) {
             return false;
         }
         if hit.end >= t.end {

@@ -37,7 +37,7 @@ use std::sync::Arc;
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
 use crate::error::Error;
 use crate::model::{Features, Model};
-use crate::patterns::{ActivePacks, PatternSet, Role, Rule, Scope};
+use crate::patterns::{ActivePacks, PatternSet, Position, Role, Rule, Scope};
 
 use doc::Doc;
 pub(crate) use doc::{is_bullet, is_space_char, is_trailing_punct};
@@ -499,11 +499,12 @@ impl Cleaner {
 }
 
 /// The removals as the guard weighs them: each one's bytes, and whether it is a comment thread's
-/// (a `repeats` section: the text from there on does not count).
+/// (a `repeats` section or a dated thread: the text from there on does not count).
 fn weighed(removals: &[Removal]) -> impl Iterator<Item = (Range<usize>, bool)> + Clone + '_ {
-    removals
-        .iter()
-        .map(|r| (r.range.clone(), r.rule.repeats > 0))
+    removals.iter().map(|r| {
+        let thread = r.rule.repeats > 0 || r.rule.position == Some(Position::Thread);
+        (r.range.clone(), thread)
+    })
 }
 
 /// A refused document: returned as it was, with what would have gone and the share the guard

@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use super::doc::{Doc, Line, word_count};
-use super::shape;
+use super::{section, shape};
 use crate::patterns::{Position, Rule};
 
 /// Most words of a headline inside a menu block (a longer line is text).
@@ -17,6 +17,9 @@ const HEADLINE_CHARS: usize = 150;
 /// Menu items in a row that end a head block's menu: the title, byline and date of the article
 /// after it hold fewer.
 const MENU_ROW: usize = 3;
+/// Bulleted names over their values that make a run a fact box's fields (see
+/// [`Doc::is_field_list`]).
+const FACT_PAIRS: usize = 3;
 
 /// Headings of lists that belong to the document (a table of contents, references, links the
 /// article cites), compared in lower case without a final colon: a menu block never takes them.
@@ -124,6 +127,33 @@ impl Doc<'_> {
             && !shape::is_content_shape(&whole)
             && word_count(&s, rule.max_words + 1) <= rule.max_words
             && s.chars().count() <= max_chars
+            // After the article a time of day is a programme's or a log's, not a footer link (at
+            // the head it is the byline's).
+            && !(matches!(rule.position, Some(Position::Tail | Position::TailBlock))
+                && section::has_stamp(&s))
+    }
+
+    /// Is the run `a..=b` a fact box's fields: at least [`FACT_PAIRS`] bulleted names each over
+    /// one value line without a bullet ("• Monarch" / "Elizabeth II" / "• Prime Minister" /
+    /// "Jacinda Ardern"), together half of its lines or more? A menu's bulleted items follow one
+    /// another.
+    fn is_field_list(&self, a: usize, b: usize) -> bool {
+        let bulleted = |j: usize| {
+            let s =
+                String::from_utf8_lossy(&self.text[self.trimmed_ws(&self.lines[j])]).into_owned();
+            let mut c = s.chars();
+            c.next().is_some_and(crate::filter::is_bullet)
+                && c.next() == Some(' ')
+                && c.any(char::is_alphanumeric)
+        };
+        let filled: Vec<usize> = (a..=b)
+            .filter(|&j| !self.is_blank(&self.lines[j]))
+            .collect();
+        let pairs = filled
+            .windows(2)
+            .filter(|w| w[1] == w[0] + 1 && bulleted(w[0]) && !bulleted(w[1]))
+            .count();
+        pairs >= FACT_PAIRS && 4 * pairs >= filled.len()
     }
 
     /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
@@ -276,6 +306,7 @@ impl Doc<'_> {
         let (order, anchored): (Box<dyn Iterator<Item = usize>>, bool) = match rule.position {
             Some(Position::HeadBlock) => return self.head_block(rule).into_iter().collect(),
             Some(Position::TailBlock) => return self.tail_block(rule).into_iter().collect(),
+            Some(Position::Thread) => return self.stamp_thread(rule).into_iter().collect(),
             Some(Position::Head) => (Box::new(0..n), true),
             Some(Position::Tail) => (Box::new((0..n).rev()), true),
             Some(Position::Preamble) => {
@@ -301,6 +332,12 @@ impl Doc<'_> {
                 && !std::mem::take(listed)
             {
                 let (a, b) = (a.min(b), a.max(b));
+                // Above the text, a run of names over their values is a fact box.
+                if matches!(rule.position, Some(Position::Head | Position::Preamble))
+                    && self.is_field_list(a, b)
+                {
+                    return;
+                }
                 out.push(self.lines[a].start..self.lines[b].end);
             }
         };

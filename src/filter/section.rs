@@ -19,6 +19,60 @@ const BOX_SENTENCE_WORDS: usize = 5;
 /// Most headline lines a related box inside an article holds (see `Doc::box_end`).
 const BOX_MAX_HEADLINES: usize = 40;
 
+/// Most prose lines between two entries of a dated thread (a comment of a few paragraphs), and
+/// after its last entry (see [`Doc::stamp_thread`]).
+const STAMP_GAP: usize = 6;
+
+/// Different names a dated thread needs: a programme of two days repeats its two day names.
+const STAMP_MIN_NAMES: usize = 3;
+
+/// Different writers' names on their own entry lines that make a thread of any length (see
+/// [`Doc::stamp_thread`]).
+const STAMP_MANY_NAMES: usize = 5;
+
+/// Most words of the name line under a bare time stamp (`6:32 PM`, then `Anonymous`).
+const STAMP_NAME_WORDS: usize = 5;
+
+/// Numeric time stamps of comment entries, in any language: a date of digits with a four-digit
+/// year (`2016/07/05`, `05.07.2016`, `7/5/2016`, `7/5/16`), a time with its am/pm mark, or a
+/// line that is only a time. A bare `3:16` inside a line (a verse, a ratio) is none.
+static STAMP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?ix)
+        (?:^|[^\d.:/-])(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{1,2}/\d{1,2}/\d{2})(?:[^\d./-]|$)
+        | (?:^|[^\d:])\d{1,2}:\d{2}\s?[ap]\.?m(?:\.|\b)
+        | ^\s*\d{1,2}:\d{2}(?::\d{2})?\s*$",
+    )
+    .expect("the stamp pattern compiles")
+});
+
+/// Does `s` hold a time stamp (see [`STAMP`])? A menu item holds none: `Sunday 4:00 pm` is a line
+/// of a programme.
+pub(super) fn has_stamp(s: &str) -> bool {
+    STAMP.is_match(s)
+}
+
+/// What names the writer of a dated entry: the entry line without its digits, stamp marks and
+/// am/pm, in lower case (`#25 ann on 2016/07/05 18:11` gives `ann on`).
+fn stamp_signature(s: &str) -> String {
+    s.split_whitespace()
+        .filter(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            !matches!(w.as_str(), "am" | "pm" | "a.m" | "p.m")
+        })
+        .map(|w| {
+            w.chars()
+                .filter(|c| !c.is_ascii_digit() && !"/:.-#,|•·()[]@".contains(*c))
+                .collect::<String>()
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Doc<'_> {
     /// A section heading and all that follows it, when the heading has prose before it and what
     /// follows reads as a list: its first and last lines are not prose and it holds at most
@@ -57,6 +111,91 @@ impl Doc<'_> {
         distinct.dedup();
         (distinct.len() >= rule.repeats && p.before[idx] > 0)
             .then_some(self.lines[idx].start..self.text.len())
+    }
+
+    /// A comment thread told by its dated entry lines, with no phrase (see [`STAMP`]): entry lines
+    /// (at most `max_words` words and `max_chars` characters, no prose, no sentence end) that
+    /// chain to the end with at most [`STAMP_GAP`] prose lines between them, from the first of
+    /// them with prose before it. It needs `min_lines` entries, a name that repeats (a writer who
+    /// answers twice; a bare time takes its name from the short line under it) among at least
+    /// [`STAMP_MIN_NAMES`] different ones (dated releases repeat one name, a programme its days), and no more
+    /// than twice as many prose lines as the article before it (a live blog is mostly entries)
+    /// unless [`STAMP_MANY_NAMES`] writers sign their own entry lines.
+    pub(super) fn stamp_thread(&self, rule: &Rule) -> Option<Range<usize>> {
+        let n = self.lines.len();
+        let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
+        let text = |i: usize| self.str_at(self.trimmed_ws(&self.lines[i]));
+        let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        // Only lines short enough for an entry are decoded and matched, and the prose index is
+        // built only for a document with entries enough (most have none).
+        let entries: Vec<usize> = (0..n)
+            .filter(|&i| {
+                let line = &self.lines[i];
+                if masked(i) || line.content_end - line.start > 4 * max_chars {
+                    return false;
+                }
+                let s = text(i);
+                !s.is_empty()
+                    && s.chars().count() <= max_chars
+                    && !s.ends_with(['.', '!', '?', ',', ';'])
+                    && word_count(&s, rule.max_words + 1) <= rule.max_words
+                    && has_stamp(&s)
+            })
+            .collect();
+        if entries.len() < rule.min_lines {
+            return None;
+        }
+        let raw = self.raw_prose();
+        let p = self.prose_index();
+        let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
+        // From the end back: the last entry, then each one before it within the gap.
+        let mut chain: Vec<usize> = Vec::new();
+        for &i in entries.iter().rev().filter(|&&i| raw[i].is_none()) {
+            let gap = match chain.last() {
+                None => p.before[n] - p.before[i + 1],
+                Some(&next) => prose_between(i, next),
+            };
+            if gap > STAMP_GAP {
+                break;
+            }
+            chain.push(i);
+        }
+        chain.reverse();
+        // The article's own dated byline has no prose before it: the thread starts after it.
+        let skip = chain.iter().position(|&i| p.before[i] > 0)?;
+        let chain = &chain[skip..];
+        let &first = chain.first()?;
+        if chain.len() < rule.min_lines {
+            return None;
+        }
+        // Each entry's name; `inline` stays true while every entry carries its own.
+        let mut inline = true;
+        let mut names: Vec<String> = chain
+            .iter()
+            .filter_map(|&i| {
+                let sig = stamp_signature(&text(i));
+                if sig.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+                    return Some(sig);
+                }
+                // A bare stamp: the writer's name is the short line under it.
+                inline = false;
+                let j = p.next[i + 1]?;
+                let name = text(j);
+                (raw[j].is_none()
+                    && name.chars().count() <= max_chars
+                    && word_count(&name, STAMP_NAME_WORDS + 1) <= STAMP_NAME_WORDS)
+                    .then(|| name.to_lowercase())
+            })
+            .collect();
+        names.sort_unstable();
+        let total = names.len();
+        names.dedup();
+        // Comments are not much longer than the article above them, unless many writers sign
+        // them on their own entry lines (a live blog's few reporters never make so many names).
+        let short = p.before[n] - p.before[first] <= 2 * p.before[first];
+        let many = inline && names.len() >= STAMP_MANY_NAMES;
+        (names.len() >= STAMP_MIN_NAMES && names.len() < total && (short || many))
+            .then(|| self.lines[first].start..self.text.len())
     }
 
     /// From line `idx` to the end, when prose stands before it and what follows reads as a list.
@@ -331,5 +470,54 @@ max_prose = 0
             String::from_utf8_lossy(&out.text),
             format!("{prose}\nA headline\n{prose}\nLast words\n")
         );
+    }
+
+    #[test]
+    fn stamp_threads_need_names_that_repeat_and_an_article_before_them() {
+        let rules = r#"
+[[rule]]
+id = "s.stamps"
+family = "comments"
+scope = "run"
+position = "thread"
+min_lines = 4
+max_words = 16
+max_chars = 60
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for another year.";
+        let p2 = "Engineers will inspect the piers again in the spring before a final decision.";
+        let p3 = "Traders on both banks said the vote saved their busiest months of the year.";
+        let article =
+            format!("Bridge stays open\nBy Ann Carver 2021/03/02 10:15\n{p1}\n{p2}\n{p3}\n");
+        // Bare times, each over its writer's name; one writer answers twice.
+        let thread = "8:14 PM\nDana\nAbout time they listened to us.\n9:02 PM\nAnonymous\nWho pays for the inspection?\n9:40 PM\nLee K.\nGood news for the market.\n10:05 PM\nAnonymous\nStill no answer on the cost.\n";
+        let input = format!("{article}{thread}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("s.stamps", thread)]);
+        // Names on the entry lines, in Chinese; the article's dated byline, with no prose above
+        // it, is not an entry of the thread.
+        let zh = "#1 小林 於 2020/03/02 21:15\n好美的地方\n作者 於 2020/03/03 08:10 回覆\n謝謝你\n#2 阿明 於 2020/03/04 12:01\n想去看看\n作者 於 2020/03/05 09:30 回覆\n";
+        let input = format!("{article}{zh}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("s.stamps", zh)]);
+        // A live blog: its reporters repeat, but the entries hold most of the prose.
+        let blog = format!(
+            "{p1}\n10:32 AM\nMaria Olsen\n{p2}\n{p3}\n10:45 AM\nTom Reyes\n{p2}\n{p3}\n11:02 AM\nMaria Olsen\n{p2}\n11:30 AM\nJo Park\n{p3}\n{p1}\n"
+        );
+        assert_eq!(c.clean(blog.as_bytes()).verdict, Verdict::Unchanged);
+        // A programme of two days: its day names repeat, but there are only two.
+        let programme = format!(
+            "{article}Saturday 10:00 am\nMarket opens\nSaturday 2:30 pm\nBoat parade\nSunday 11:00 am\nChoir on the bridge\nSunday 4:00 pm\nFireworks\n"
+        );
+        assert_eq!(c.clean(programme.as_bytes()).verdict, Verdict::Unchanged);
+        // Verses and ratios are no stamps.
+        let verses = format!(
+            "{article}John 3:16\nFor God so loved\nJohn 3:17\nFor God sent not\nMark 1:15\nThe time is fulfilled\nLuke 2:10\nFear not\nJohn 4:24\nGod is a Spirit\n"
+        );
+        assert_eq!(c.clean(verses.as_bytes()).verdict, Verdict::Unchanged);
+        // The article goes on after the entries: no thread.
+        let more = format!("{article}{thread}{p1}\n{p2}\n{p3}\n{p1}\n{p2}\n{p3}\n{p1}\n");
+        assert_eq!(c.clean(more.as_bytes()).verdict, Verdict::Unchanged);
     }
 }

@@ -346,7 +346,9 @@ fn quantity_shape(t: &str) -> bool {
 /// Is `line` a piece of hard-wrapped prose rather than a label standing on its own: the line
 /// before it (`prev`, directly above, no blank line between) is running text that does not end a
 /// sentence, and either the line itself or the one after it (`next`) goes on in lower case, or
-/// the line before `prev` (`prev2`) is running text too?
+/// the line before `prev` (`prev2`) is running text too? Or is `line` itself running text that
+/// does not end a sentence, with `next` going on in lower case (a wrapped paragraph's first
+/// line)?
 pub(super) fn continues_wrapped_prose(
     line: &str,
     prev: Option<&str>,
@@ -360,18 +362,24 @@ pub(super) fn continues_wrapped_prose(
             .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | ';' | '('))
             && is_wrapped_prose_line(s)
     };
-    let Some(prev) = prev else {
-        return false;
-    };
-    if !runs_on(prev) {
-        return false;
-    }
     let lower = |s: &str| {
         s.trim_start()
             .chars()
             .next()
             .is_some_and(char::is_lowercase)
     };
+    // The first line of a wrapped paragraph: running text cut short, the next line going on in
+    // lower case ("Copyright (c) 2014 IETF Trust and the persons identified as the" / "document
+    // authors.").
+    if runs_on(line) && next.is_some_and(lower) {
+        return true;
+    }
+    let Some(prev) = prev else {
+        return false;
+    };
+    if !runs_on(prev) {
+        return false;
+    }
     lower(line)
         || prev2.is_some_and(|p| !ends_sentence(p.trim()) && is_wrapped_prose_line(p.trim()))
         || next.is_some_and(lower)
@@ -509,6 +517,20 @@ mod tests {
             Some("Home | News | Sport | Weather | Travel | Culture"),
             None,
             None
+        ));
+        // The first line of a wrapped paragraph, whatever it opens with; a label over the text
+        // is too short to run on.
+        assert!(continues_wrapped_prose(
+            "Copyright (c) 2014 the trust and the people who are named as the",
+            Some("Copyright Notice"),
+            None,
+            Some("authors of the document.")
+        ));
+        assert!(!continues_wrapped_prose(
+            "Copyright 2014 the trust",
+            None,
+            None,
+            Some("authors of the document.")
         ));
         assert!(!continues_wrapped_prose(
             "Like this:",

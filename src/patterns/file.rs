@@ -359,11 +359,12 @@ fn parse_rule(
         Some(("preamble", _)) => Some(Position::Preamble),
         Some(("head-block", _)) => Some(Position::HeadBlock),
         Some(("tail-block", _)) => Some(Position::TailBlock),
+        Some(("thread", _)) => Some(Position::Thread),
         Some((other, span)) => {
             rep.report(
                 span,
                 idr,
-                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block or tail-block"),
+                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block or thread"),
             );
             None
         }
@@ -391,7 +392,7 @@ fn parse_rule(
                 rep.report(
                     rule_span.clone(),
                     idr,
-                    "a run rule needs `position` (head, tail, preamble, head-block or tail-block)",
+                    "a run rule needs `position` (head, tail, preamble, head-block, tail-block or thread)",
                 );
             }
             if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {

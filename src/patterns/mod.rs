@@ -116,6 +116,8 @@ pub enum Position {
     /// A menu block at the end of the document: menu items mixed with headlines, after the
     /// article's last sentence.
     TailBlock,
+    /// A comment thread at the end of the document, told by its dated entry lines.
+    Thread,
 }
 
 /// One rule of a pattern set, as written in its pattern file.
