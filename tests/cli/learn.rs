@@ -202,7 +202,7 @@ fn learns_jsonl_grouped_by_field_and_by_url_host() {
             ("south", format!("http://South.example:8080/{i}"))
         };
         let text = format!(
-            "{}\nFollow {domain} on Mastodon\n{}\n",
+            "{}\nThe {domain} desk wishes you a good day\n{}\n",
             learn_corpus::sentence(&mut rng),
             learn_corpus::paragraph(&mut rng)
         );
@@ -232,11 +232,11 @@ fn learns_jsonl_grouped_by_field_and_by_url_host() {
              \n# Group \"{north}\": 5 documents, 1 rules (each recurs in at least 5 documents).\n\
              \n# In 5 of 5 documents (100.0%); e.g. doc-0, doc-2\n\
              [[rule]]\nid = \"learned.{n}.1\"\nfamily = \"other\"\nscope = \"line\"\npublisher = \"{north}\"\n\
-             phrases = [\"follow north on mastodon\"]\n\
+             phrases = [\"the north desk wishes you a good day\"]\n\
              \n# Group \"{south}\": 5 documents, 1 rules (each recurs in at least 5 documents).\n\
              \n# In 5 of 5 documents (100.0%); e.g. doc-1, doc-3\n\
              [[rule]]\nid = \"learned.{s}.1\"\nfamily = \"other\"\nscope = \"line\"\npublisher = \"{south}\"\n\
-             phrases = [\"follow south on mastodon\"]\n",
+             phrases = [\"the south desk wishes you a good day\"]\n",
             n = north.replace('.', "-"),
             s = south.replace('.', "-"),
         )
