@@ -521,7 +521,8 @@ impl ShardSink {
 
     /// The shard size recorded in `dir`'s [`RUN_FILE`](Self::RUN_FILE): `None` when there is
     /// none (a directory written before the record existed); an error naming the file when it
-    /// cannot be read or does not hold `shard-size N`.
+    /// cannot be read, does not hold `shard-size N`, or is marked by a replacement that did not
+    /// finish.
     pub fn recorded_size(dir: &Path) -> Result<Option<usize>, Error> {
         let path = dir.join(Self::RUN_FILE);
         let text = match std::fs::read_to_string(&path) {
@@ -529,6 +530,14 @@ impl ShardSink {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(&path, e)),
         };
+        if text.lines().any(|l| l == "replacing") {
+            return Err(Error::Usage(format!(
+                "{} holds shards of an --overwrite run that did not finish, beside those of the \
+                 run it replaced ({}); rerun with --overwrite",
+                dir.display(),
+                path.display()
+            )));
+        }
         text.lines()
             .find_map(|l| l.strip_prefix("shard-size "))
             .and_then(|n| n.trim().parse::<usize>().ok())
@@ -543,19 +552,32 @@ impl ShardSink {
             })
     }
 
-    /// Completes shard `w`, then records the run's shard size if it was the run's first (a run
-    /// that fails before any shard is complete leaves nothing).
+    /// Completes shard `w`, recording the run's shard size with its first shard (a run that
+    /// fails before any shard is complete leaves nothing). A run that replaces an earlier one
+    /// marks the record `replacing` before its first shard takes the place of an old one, until
+    /// [`finish`](RecordSink::finish) has removed the old shards beyond its last: an interrupted
+    /// replacement leaves old and new shards side by side, which no resume may take for one run.
     fn complete(&mut self, w: AtomicWriter) -> Result<(), Error> {
+        if self.replacing && !self.recorded {
+            self.record(true)?;
+        }
         w.finish()?;
         if !self.recorded {
-            let path = self
-                .guard
-                .check_below(&self.dir, Path::new(Self::RUN_FILE), true)?;
-            let mut r = AtomicWriter::create(&self.guard, &path)?;
-            r.write_all(format!("shard-size {}\n", self.size).as_bytes())?;
-            r.finish()?;
-            self.recorded = true;
+            self.record(false)?;
         }
+        Ok(())
+    }
+
+    /// Writes [`RUN_FILE`](Self::RUN_FILE), atomically and through the guard.
+    fn record(&mut self, replacing: bool) -> Result<(), Error> {
+        let path = self
+            .guard
+            .check_below(&self.dir, Path::new(Self::RUN_FILE), true)?;
+        let mut r = AtomicWriter::create(&self.guard, &path)?;
+        let mark = if replacing { "replacing\n" } else { "" };
+        r.write_all(format!("shard-size {}\n{mark}", self.size).as_bytes())?;
+        r.finish()?;
+        self.recorded = true;
         Ok(())
     }
 }
@@ -599,6 +621,9 @@ impl RecordSink for ShardSink {
         if self.replacing {
             for p in &stale {
                 std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
+            }
+            if self.recorded {
+                self.record(false)?;
             }
         } else if let Some(p) = stale.first() {
             return Err(Error::Usage(format!(

@@ -515,9 +515,10 @@ fn stale_shards_are_refused_or_replaced() {
     );
 }
 
-/// Case 11b: the run's `--shard-size` is recorded beside the shards; a resume with another size
-/// (which would pass over the wrong number of records) is refused, as is a record that cannot be
-/// read, naming the file; the shards stay as they were.
+/// Case 11c: the run's `--shard-size` is recorded beside the shards; a resume with another size
+/// (which would pass over the wrong number of records) is refused, as is one after an
+/// `--overwrite` run that did not finish (found in review) and a record that cannot be read,
+/// naming the file; the shards stay as they were.
 #[test]
 fn a_resume_with_another_shard_size_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -558,6 +559,22 @@ fn a_resume_with_another_shard_size_is_refused() {
     let r = run("2");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(shard_files(&d.join("out")), before);
+    // An --overwrite run killed after its first shard: new and old shards side by side, and
+    // the record marked until the replacement finishes.
+    fs::write(d.join("out/.dechrome.shards"), "shard-size 3\nreplacing\n").unwrap();
+    let r = run("3");
+    assert_refused(
+        &r,
+        "out holds shards of an --overwrite run that did not finish, beside those of the run it \
+         replaced (out/.dechrome.shards); rerun with --overwrite",
+    );
+    assert_eq!(shard_files(&d.join("out")), before);
+    let mut over = vec!["clean", "--jsonl", "in.jsonl", "-o", "out", "-q"];
+    over.extend(["--shard-size", "3", "--overwrite"]);
+    let r = run_in(d, &over, b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(read(&d.join("out/.dechrome.shards")), "shard-size 3\n");
+    assert_eq!(shard_files(&d.join("out")).len(), 2);
     fs::write(d.join("out/.dechrome.shards"), "size two\n").unwrap();
     let r = run("2");
     assert_refused(
@@ -565,7 +582,7 @@ fn a_resume_with_another_shard_size_is_refused() {
         "out/.dechrome.shards: line 1: expected `shard-size N` (a positive number); remove the \
          file or replace the shards with --overwrite",
     );
-    assert_eq!(shard_files(&d.join("out")), before);
+    assert_eq!(shard_files(&d.join("out")).len(), 2);
 }
 
 fn argv(v: &[String]) -> Vec<&str> {
