@@ -203,10 +203,14 @@ fn line_hash(line: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
-/// The memo's keys are hashes already.
+/// Hashes with [`line_hash`]: the memo's keys are hashes already (a lone `write_u64` keeps
+/// them), and the phrase tables' byte keys are hashed once.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct BuildLineHash;
 
+/// The hasher of [`BuildLineHash`]. Every write is mixed into what came before, so a key hashed
+/// in several writes keeps each part: a `str` ends with a 0xff byte, which once replaced the
+/// whole hash and gave every `String` key the same one.
 #[derive(Debug, Default)]
 pub(crate) struct LineHasher(u64);
 
@@ -215,10 +219,16 @@ impl std::hash::Hasher for LineHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = line_hash(bytes);
+        self.0 = self.0.rotate_left(23) ^ line_hash(bytes);
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.0 = self.0.rotate_left(23) ^ n;
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
     }
 }
 
@@ -586,6 +596,24 @@ mod tests {
     use super::*;
     use crate::{Cleaner, PatternSetBuilder};
     use proptest::prelude::*;
+
+    /// Keys of every shape get distinct hashes (a `str`'s closing 0xff once replaced the hash
+    /// of its bytes), and a lone `u64` key is its own hash, as the memo needs.
+    #[test]
+    fn the_line_hasher_keeps_every_part_of_a_key() {
+        use std::hash::BuildHasher;
+        let (a, b) = ("share this", "read more");
+        assert_ne!(BuildLineHash.hash_one(a), BuildLineHash.hash_one(b));
+        assert_ne!(
+            BuildLineHash.hash_one(a.to_string()),
+            BuildLineHash.hash_one(b.to_string())
+        );
+        assert_ne!(
+            BuildLineHash.hash_one(a.as_bytes()),
+            BuildLineHash.hash_one(b.as_bytes())
+        );
+        assert_eq!(BuildLineHash.hash_one(42u64), 42);
+    }
 
     #[test]
     fn cjk_punctuation_is_a_word_edge_and_kana_is_not() {

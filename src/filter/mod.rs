@@ -37,7 +37,7 @@ use std::sync::Arc;
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
 use crate::error::Error;
 use crate::model::{Features, Model};
-use crate::patterns::{ActivePacks, PatternSet, Position, Role, Rule, Scope};
+use crate::patterns::{ActivePacks, PatternSet, Role, Rule, Scope};
 
 use doc::Doc;
 pub(crate) use doc::{is_bullet, is_space_char, is_trailing_punct};
@@ -500,10 +500,11 @@ impl Cleaner {
 }
 
 /// The removals as the guard weighs them: each one's bytes, and whether it is a comment thread's
-/// (a `repeats` section or a dated thread: the text from there on does not count).
+/// (a `repeats` section, told by phrases: the text from there on does not count). A dated thread
+/// (`position = "thread"`, told by shape alone) is weighed like any removal.
 fn weighed(removals: &[Removal]) -> impl Iterator<Item = (Range<usize>, bool)> + Clone + '_ {
     removals.iter().map(|r| {
-        let thread = r.rule.repeats > 0 || r.rule.position == Some(Position::Thread);
+        let thread = r.rule.repeats > 0;
         (r.range.clone(), thread)
     })
 }

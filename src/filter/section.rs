@@ -168,6 +168,36 @@ impl Doc<'_> {
         if chain.len() < rule.min_lines {
             return None;
         }
+        // A list of dates that ends an article (key dates, a timetable) is entries alone, and
+        // is introduced by a line ending in `:`; comments have bodies under most entries.
+        if (0..first)
+            .rev()
+            .map(text)
+            .find(|t| !t.is_empty())
+            .is_some_and(|t| t.ends_with([':', '：']))
+        {
+            return None;
+        }
+        let bodies = chain
+            .iter()
+            .enumerate()
+            .filter(|&(k, &i)| {
+                let end = chain.get(k + 1).copied().unwrap_or(n);
+                let bare = stamp_signature(&text(i))
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .count()
+                    < 2;
+                // A bare stamp's next line is its writer's name, not a body.
+                (i + 1..end)
+                    .filter(|&j| !text(j).is_empty())
+                    .nth(usize::from(bare))
+                    .is_some()
+            })
+            .count();
+        if 2 * bodies < chain.len() {
+            return None;
+        }
         // Each entry's name; `inline` stays true while every entry carries its own.
         let mut inline = true;
         let mut names: Vec<String> = chain
@@ -512,6 +542,20 @@ max_chars = 60
             "{article}Saturday 10:00 am\nMarket opens\nSaturday 2:30 pm\nBoat parade\nSunday 11:00 am\nChoir on the bridge\nSunday 4:00 pm\nFireworks\n"
         );
         assert_eq!(c.clean(programme.as_bytes()).verdict, Verdict::Unchanged);
+        // Key dates and a timetable that end an article: entries without bodies, one list
+        // introduced by a line ending in `:` (found in review: both went as threads).
+        let dates = format!(
+            "{article}05.07.2016 Hearing\n12.08.2016 Hearing\n01.09.2016 Indictment\n03.10.2016 Appeal\n14.11.2016 Hearing\n"
+        );
+        assert_eq!(c.clean(dates.as_bytes()).verdict, Verdict::Unchanged);
+        let timetable = format!(
+            "{article}6:15 am Northgate\n6:45 am Riverside\n7:15 am Northgate\n7:45 am Airport\n"
+        );
+        assert_eq!(c.clean(timetable.as_bytes()).verdict, Verdict::Unchanged);
+        let introduced = format!(
+            "{article}Key dates:\n05.07.2016 Hearing\nThe court heard the first witnesses.\n12.08.2016 Hearing\nThe court heard the experts.\n01.09.2016 Indictment\nThe charges were read.\n14.11.2016 Hearing\nThe defence began.\n"
+        );
+        assert_eq!(c.clean(introduced.as_bytes()).verdict, Verdict::Unchanged);
         // Verses and ratios are no stamps.
         let verses = format!(
             "{article}John 3:16\nFor God so loved\nJohn 3:17\nFor God sent not\nMark 1:15\nThe time is fulfilled\nLuke 2:10\nFear not\nJohn 4:24\nGod is a Spirit\n"
