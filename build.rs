@@ -62,7 +62,7 @@ fn main() {
 
 /// `static BUILTIN_GATES: &[(&str, u8, &[&[u8]])]`: for every distinct regex of the pattern files,
 /// sorted, its head (kind 1), else its gate (kind 2), else its screen (kind 3, or 4 when every match
-/// holds a digit), else nothing (kind 0), and the literals.
+/// holds a digit), else what a line must hold (kind 5), else nothing (kind 0), and the literals.
 fn gates(files: &[PathBuf]) -> String {
     let mut regexes: Vec<String> = Vec::new();
     for f in files {
@@ -90,7 +90,10 @@ fn gates(files: &[PathBuf]) -> String {
                 Some(l) => (2, l),
                 None => match gate::screen(r) {
                     Some((l, digit)) => (3 + u8::from(digit), l),
-                    None => (0, Vec::new()),
+                    None => match gate::holds(r) {
+                        Some(l) => (5, l),
+                        None => (0, Vec::new()),
+                    },
                 },
             },
         };

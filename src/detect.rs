@@ -359,6 +359,13 @@ fn regex_hits(
             } else if let Some(set) = lines.ungated() {
                 admitted.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
             }
+            if late.is_none() {
+                for h in &lines.held {
+                    if h.matches(line, lines.regexes[h.index].0.source()) {
+                        admitted.push(h.index);
+                    }
+                }
+            }
             if late.is_none() && !lines.screened.is_empty() {
                 screened.clear();
                 screened.extend_from_slice(&lines.any_start);

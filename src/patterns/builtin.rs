@@ -161,6 +161,9 @@ pub(crate) enum Prefilter {
         /// Every match holds an ASCII digit.
         digit: bool,
     },
+    /// Tried only on lines that hold an ASCII digit or one of these literals
+    /// ([`gate::holds`](super::gate::holds)).
+    Holds,
     /// Tried on every line.
     None,
 }
@@ -176,6 +179,7 @@ pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, &'static [&'static [
         1 => Prefilter::Head,
         2 => Prefilter::Gate,
         3 | 4 => Prefilter::Screen { digit: kind == 4 },
+        5 => Prefilter::Holds,
         _ => Prefilter::None,
     };
     Some((kind, lits))

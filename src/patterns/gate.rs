@@ -340,6 +340,55 @@ pub(crate) fn screen(regex: &str) -> Option<(Vec<Vec<u8>>, bool)> {
     (!lits.is_empty() || digit).then_some((lits, digit))
 }
 
+/// Most expected literal starts per byte of ordinary text (see [`score`]) for [`holds`]: its test
+/// reads each line once, so it may admit more lines than a gate.
+const MAX_HOLDS_SCORE: f64 = 0.01;
+
+/// What a regex (as written in a pattern file) with neither head, gate nor screen needs in a line:
+/// literals, lowered in ASCII, such that every match holds an ASCII digit or one of them (empty:
+/// the digit alone). A line holding neither cannot match, so the regex is compiled only once a line
+/// passes, and tried only on such lines. `None` when nothing that cheap is known.
+pub(crate) fn holds(regex: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .multi_line(true)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    holds_hir(&hir).filter(|lits| score(lits) <= MAX_HOLDS_SCORE)
+}
+
+/// Literals such that every match of `hir` holds an ASCII digit or one of them (see [`holds`]).
+fn holds_hir(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    if needs_digit(hir) {
+        return Some(Vec::new());
+    }
+    let whole = match req(hir) {
+        Req::Exact(l) | Req::Contains(l) if !l.is_empty() && usable(&l) => Some(minimal(l)),
+        _ => None,
+    };
+    let parts = match hir.kind() {
+        HirKind::Alternation(alts) => alts
+            .iter()
+            .map(holds_hir)
+            .collect::<Option<Vec<_>>>()
+            .map(|all| minimal(all.concat())),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(holds_hir)
+            .min_by(|a, b| score(a).total_cmp(&score(b))),
+        HirKind::Repetition(r) if r.min >= 1 => holds_hir(&r.sub),
+        HirKind::Capture(c) => holds_hir(&c.sub),
+        _ => None,
+    };
+    [whole, parts]
+        .into_iter()
+        .flatten()
+        .min_by(|a, b| score(a).total_cmp(&score(b)))
+}
+
 /// Whether every match of `hir` holds an ASCII digit.
 fn needs_digit(hir: &Hir) -> bool {
     let digits = |ranges: &mut dyn Iterator<Item = (u32, u32)>| {
@@ -554,6 +603,66 @@ mod tests {
                 );
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Soundness: whenever a regex matches a line, the line holds a digit or one of the
+        /// literals of [`holds`].
+        #[test]
+        fn a_match_always_passes_the_holds_test(
+            body in regex_strategy(),
+            digits in prop_oneof![Just(""), Just("[0-9]"), Just("(?:7|x)"), Just("2?"), Just("(?:3|4)+")],
+            first in any::<bool>(),
+            text in "[abcsxkSKX 72©\u{17F}\u{212A}]{0,14}",
+        ) {
+            let re = if first { format!("(?:{digits}|{body})") } else { format!("{body}{digits}") };
+            let Some(lits) = holds(&re) else { return Ok(()); };
+            let compiled = regex::bytes::RegexBuilder::new(&re)
+                .case_insensitive(true)
+                .multi_line(false)
+                .crlf(true)
+                .build()
+                .unwrap();
+            let norm = crate::normalize::Normalized::new(text.as_bytes());
+            if compiled.is_match(norm.text()) {
+                prop_assert!(
+                    crate::patterns::set::line_holds(norm.text(), &lits),
+                    "{re:?} matches {text:?}, which holds no digit and none of {lits:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn holds_tests() {
+        let h = |r: &str| {
+            holds(r).map(|l| {
+                l.iter()
+                    .map(|x| String::from_utf8_lossy(x).into_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
+        // A digit, or "min ago" where the count is a word, or "just now".
+        assert_eq!(
+            h(r"^(?:(?:[0-9]+|an?|one) ?min ago|just now|[a-z]+ [0-9]{4})$"),
+            Some(vec!["just now".into(), "min ago".into()])
+        );
+        // Digits in every alternative: the digit alone.
+        assert_eq!(h(r"^(?:x[0-9]|[0-9]{2} y)$"), Some(vec![]));
+        // Common letters only, or anything at all: nothing to test.
+        assert_eq!(h(r"^(?:e|[0-9])$"), None);
+        assert_eq!(h(r"^.+$"), None);
+        assert!(crate::patterns::set::line_holds(b"Posted 3 hours", &[]));
+        assert!(crate::patterns::set::line_holds(
+            b"a minute AGO",
+            &[b"ago".to_vec()]
+        ));
+        assert!(!crate::patterns::set::line_holds(
+            b"Share this article",
+            &[b"ago".to_vec()]
+        ));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 pub mod builtin;
 pub mod file;
-mod gate;
+pub(crate) mod gate;
 mod pack;
 pub(crate) mod prefix;
 mod set;

@@ -301,6 +301,11 @@ impl LazyRegex {
         }
     }
 
+    /// The regex as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
     /// The compiled regex.
     pub fn get(&self) -> &Regex {
         self.compiled.get_or_init(|| {
@@ -424,7 +429,12 @@ pub(crate) struct LineRegexes {
     pub start_targets: Vec<Vec<usize>>,
     /// The screened regexes (indices into `screened`) without start literals: any line start.
     pub any_start: Vec<usize>,
-    /// The screened and the ungated regexes together, built once the line regexes have read
+    /// The regexes with neither head, gate nor screen that need a line holding an ASCII digit or
+    /// one of some literals (see [`gate::holds`](super::gate::holds)): each regex (index into
+    /// `regexes`) and its literals. Each is compiled only once a line passes its test, and tried
+    /// on its own.
+    pub held: Vec<Held>,
+    /// The screened, the held and the ungated regexes together, built once the line regexes have read
     /// [`FAST_GATES_AFTER`] bytes: on a large input, one pass of the set over a line costs less
     /// than screening it and trying the regexes that pass one by one.
     late: OnceLock<Option<RegexSet>>,
@@ -432,6 +442,47 @@ pub(crate) struct LineRegexes {
     late_sources: Vec<String>,
     /// For each regex of `late`, its index into `regexes`.
     pub late_index: Vec<usize>,
+}
+
+/// A line regex tried only on lines that hold an ASCII digit or one of its literals (see
+/// [`gate::holds`](super::gate::holds)).
+#[derive(Debug)]
+pub struct Held {
+    /// The regex (index into [`LineRegexes::regexes`]).
+    pub index: usize,
+    /// Its literals, lowered in ASCII.
+    literals: Vec<Vec<u8>>,
+    /// The regex alone as a set, compiled once a line passes the test: a set is searched by the
+    /// lazy DFA as the set of ungated regexes was, where a lone regex on a short line would be
+    /// backtracked.
+    set: OnceLock<Option<RegexSet>>,
+}
+
+impl Held {
+    /// Whether the regex matches `line` (which it can only when `line` passes the test).
+    pub fn matches(&self, line: &[u8], source: &str) -> bool {
+        line_holds(line, &self.literals)
+            && self
+                .set
+                .get_or_init(|| regex_set(&[source], false).expect("validated regex set"))
+                .as_ref()
+                .is_some_and(|set| set.matches(line).matched_any())
+    }
+}
+
+/// Whether `line` (the search copy) holds an ASCII digit or one of `lits` (lowered in ASCII),
+/// ASCII case-insensitively: the test of [`gate::holds`](super::gate::holds).
+pub(crate) fn line_holds(line: &[u8], lits: &[Vec<u8>]) -> bool {
+    line.iter().any(u8::is_ascii_digit)
+        || lits.iter().any(|l| {
+            let Some(&first) = l.first() else {
+                return false;
+            };
+            memchr::memchr2_iter(first, first.to_ascii_uppercase(), line).any(|at| {
+                line.get(at..at + l.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(l))
+            })
+        })
 }
 
 /// Distinct literals, each with the regexes (indices) or other targets it admits.
@@ -480,6 +531,7 @@ impl LineRegexes {
         let mut starts = LiteralTable::default();
         let mut screened = Vec::new();
         let mut any_start = Vec::new();
+        let mut held = Vec::new();
         let screened_sources: Vec<&str> = sources.iter().map(|(s, _)| *s).collect();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             use builtin::Prefilter;
@@ -491,7 +543,10 @@ impl LineRegexes {
                     Some(lits) => (Prefilter::Gate, lits),
                     None => match super::gate::screen(src) {
                         Some((lits, digit)) => (Prefilter::Screen { digit }, lits),
-                        None => (Prefilter::None, Vec::new()),
+                        None => match super::gate::holds(src) {
+                            Some(lits) => (Prefilter::Holds, lits),
+                            None => (Prefilter::None, Vec::new()),
+                        },
                     },
                 },
             });
@@ -505,6 +560,11 @@ impl LineRegexes {
                     starts.add(lits, screened.len());
                     screened.push((i, digit));
                 }
+                Prefilter::Holds => held.push(Held {
+                    index: i,
+                    literals: lits,
+                    set: OnceLock::new(),
+                }),
                 Prefilter::None => ungated.push((src, i)),
             }
             regexes.push((LazyRegex::new(src), rule));
@@ -516,6 +576,7 @@ impl LineRegexes {
         let late: Vec<(&str, usize)> = screened
             .iter()
             .map(|&(i, _)| (screened_sources[i], i))
+            .chain(held.iter().map(|h| (screened_sources[h.index], h.index)))
             .chain(ungated.iter().copied())
             .collect();
         let (start_literals, start_targets) = (starts.literals, starts.targets);
@@ -535,6 +596,7 @@ impl LineRegexes {
             starts,
             start_targets,
             any_start,
+            held,
             late: OnceLock::new(),
             late_index: late.iter().map(|(_, i)| *i).collect(),
             late_sources: late.iter().map(|(s, _)| s.to_string()).collect(),
@@ -547,7 +609,7 @@ impl LineRegexes {
         if eager {
             let set = regex_set(&self.ungated_sources, false)?;
             let _ = self.ungated.set(set);
-            if !self.screened.is_empty() {
+            if !self.screened.is_empty() || !self.held.is_empty() {
                 // Built now so that a set too large together fails at load, not mid-run.
                 let late = regex_set(&self.late_sources, false)?;
                 let _ = self.late.set(late);
@@ -570,7 +632,7 @@ impl LineRegexes {
         if let Some(set) = self.late.get() {
             return set.as_ref();
         }
-        if self.screened.is_empty()
+        if (self.screened.is_empty() && self.held.is_empty())
             || self.read.load(std::sync::atomic::Ordering::Relaxed) < FAST_GATES_AFTER
         {
             return None;
@@ -1158,7 +1220,12 @@ mod tests {
         }
         assert!(n > 100);
         let line = &set.inner().line;
-        assert!(line.ungated().is_some());
+        // Every built-in line regex has a prefilter: none is tried on every line.
+        assert!(line.ungated().is_none());
+        assert!(!line.held.is_empty());
+        for h in &line.held {
+            assert!(h.matches(b"3 hours ago", line.regexes[h.index].0.source()));
+        }
         for (re, _) in &line.regexes {
             re.get();
         }
@@ -1289,7 +1356,10 @@ mod tests {
                         Some(l) => (builtin::Prefilter::Gate, l),
                         None => match gate::screen(r) {
                             Some((l, digit)) => (builtin::Prefilter::Screen { digit }, l),
-                            None => (builtin::Prefilter::None, Vec::new()),
+                            None => match gate::holds(r) {
+                                Some(l) => (builtin::Prefilter::Holds, l),
+                                None => (builtin::Prefilter::None, Vec::new()),
+                            },
                         },
                     },
                 };
