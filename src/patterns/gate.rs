@@ -570,6 +570,16 @@ mod tests {
         }
     }
 
+    /// `re` compiled as the set compiles a line regex (case-insensitive, one line at a time).
+    fn line_regex(re: &str) -> regex::bytes::Regex {
+        regex::bytes::RegexBuilder::new(re)
+            .case_insensitive(true)
+            .multi_line(false)
+            .crlf(true)
+            .build()
+            .unwrap()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -584,12 +594,7 @@ mod tests {
         ) {
             let re = if first { format!("^{digits}{body}") } else { format!("^{body}{digits}") };
             let Some((lits, digit)) = screen(&re) else { return Ok(()); };
-            let compiled = regex::bytes::RegexBuilder::new(&re)
-                .case_insensitive(true)
-                .multi_line(false)
-                .crlf(true)
-                .build()
-                .unwrap();
+            let compiled = line_regex(&re);
             let norm = crate::normalize::Normalized::new(text.as_bytes());
             let line = norm.text().to_ascii_lowercase();
             if compiled.is_match(norm.text()) {
@@ -619,12 +624,7 @@ mod tests {
         ) {
             let re = if first { format!("(?:{digits}|{body})") } else { format!("{body}{digits}") };
             let Some(lits) = holds(&re) else { return Ok(()); };
-            let compiled = regex::bytes::RegexBuilder::new(&re)
-                .case_insensitive(true)
-                .multi_line(false)
-                .crlf(true)
-                .build()
-                .unwrap();
+            let compiled = line_regex(&re);
             let norm = crate::normalize::Normalized::new(text.as_bytes());
             if compiled.is_match(norm.text()) {
                 prop_assert!(
