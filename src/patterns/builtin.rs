@@ -1,6 +1,11 @@
 //! The built-in pattern set: every `.toml` file under `patterns/`, embedded at build time.
 
+use super::prefix::{self, PrefixSet};
 use super::{Pack, Position, Rule, Scope, Unterminated};
+
+/// Bytes aligned for the tries stored in them (see [`prefix_set`]).
+#[repr(C, align(8))]
+struct Aligned<B: ?Sized>(B);
 
 include!(concat!(env!("OUT_DIR"), "/builtin_patterns.rs"));
 
@@ -183,4 +188,30 @@ pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, &'static [&'static [
         _ => Prefilter::None,
     };
     Some((kind, lits))
+}
+
+/// A trie of `lits` (see [`PrefixSet`]): the one `build.rs` built when they are the literals of a
+/// trie of the built-in set, read from the binary in place, else built now. Start-up then builds
+/// none of the built-in set's tries (together ~40 M instructions and several MB of memory).
+pub(crate) fn prefix_set<'a>(lits: impl IntoIterator<Item = &'a [u8]> + Clone) -> PrefixSet {
+    let key = prefix::key(lits.clone());
+    let stored = BUILTIN_PREFIX_SETS.iter().find(|s| s.0 == key).and_then(
+        |&(_, [n0, n1, e0, e1, r0, r1])| {
+            let bytes = &BUILTIN_PREFIX_BYTES.0;
+            PrefixSet::from_static(&bytes[n0..n1], &bytes[e0..e1], &bytes[r0..r1])
+        },
+    );
+    match stored {
+        Some(set) => {
+            // Every test that builds the built-in set checks the stored tries.
+            #[cfg(test)]
+            assert_eq!(
+                set,
+                PrefixSet::new(lits),
+                "a stored trie differs from its build"
+            );
+            set
+        }
+        None => PrefixSet::new(lits),
+    }
 }

@@ -405,7 +405,7 @@ pub(crate) struct LineRegexes {
     pub head_targets: Vec<Vec<usize>>,
     /// The gate literals of the other gated regexes (searched for in the document scan, see
     /// [`Scan`]).
-    gate_literals: Vec<Vec<u8>>,
+    gate_literals: Vec<Cow<'static, [u8]>>,
     /// Bytes the line regexes have read so far (all threads).
     read: std::sync::atomic::AtomicUsize,
     /// For each gate literal, the regexes (indices into `regexes`) it admits.
@@ -485,10 +485,11 @@ pub(crate) fn line_holds(line: &[u8], lits: &[Vec<u8>]) -> bool {
         })
 }
 
-/// Distinct literals, each with the regexes (indices) or other targets it admits.
+/// Distinct literals, each with the regexes (indices) or other targets it admits. The literals of
+/// the built-in set are borrowed from the binary (see [`builtin::prefilter`]), not copied.
 struct LiteralTable<T = usize> {
-    index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash>,
-    literals: Vec<Vec<u8>>,
+    index: HashMap<Cow<'static, [u8]>, usize, crate::detect::BuildLineHash>,
+    literals: Vec<Cow<'static, [u8]>>,
     targets: Vec<Vec<T>>,
 }
 
@@ -504,9 +505,10 @@ impl<T> Default for LiteralTable<T> {
 
 impl<T: PartialEq + Copy> LiteralTable<T> {
     /// Records that each of `lits` admits regex `regex`.
-    fn add(&mut self, lits: impl IntoIterator<Item = Vec<u8>>, regex: T) {
+    fn add<L: Into<Cow<'static, [u8]>>>(&mut self, lits: impl IntoIterator<Item = L>, regex: T) {
         for lit in lits {
-            let id = match self.index.get(&lit) {
+            let lit = lit.into();
+            let id = match self.index.get(lit.as_ref()) {
                 Some(&id) => id,
                 None => {
                     self.index.insert(lit.clone(), self.literals.len());
@@ -535,20 +537,28 @@ impl LineRegexes {
         let screened_sources: Vec<&str> = sources.iter().map(|(s, _)| *s).collect();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             use builtin::Prefilter;
-            let known = builtin::prefilter(src)
-                .map(|(kind, lits)| (kind, lits.iter().map(|l| l.to_vec()).collect()));
-            let (kind, lits) = known.unwrap_or_else(|| match super::gate::head(src) {
-                Some(lits) => (Prefilter::Head, lits),
-                None => match super::gate::gate(src) {
-                    Some(lits) => (Prefilter::Gate, lits),
-                    None => match super::gate::screen(src) {
-                        Some((lits, digit)) => (Prefilter::Screen { digit }, lits),
-                        None => match super::gate::holds(src) {
-                            Some(lits) => (Prefilter::Holds, lits),
-                            None => (Prefilter::None, Vec::new()),
+            // The built-in literals are borrowed from the binary.
+            let known = builtin::prefilter(src).map(|(kind, lits)| {
+                (
+                    kind,
+                    lits.iter().map(|&l| Cow::Borrowed(l)).collect::<Vec<_>>(),
+                )
+            });
+            let (kind, lits) = known.unwrap_or_else(|| {
+                let (kind, lits) = match super::gate::head(src) {
+                    Some(lits) => (Prefilter::Head, lits),
+                    None => match super::gate::gate(src) {
+                        Some(lits) => (Prefilter::Gate, lits),
+                        None => match super::gate::screen(src) {
+                            Some((lits, digit)) => (Prefilter::Screen { digit }, lits),
+                            None => match super::gate::holds(src) {
+                                Some(lits) => (Prefilter::Holds, lits),
+                                None => (Prefilter::None, Vec::new()),
+                            },
                         },
                     },
-                },
+                };
+                (kind, lits.into_iter().map(Cow::Owned).collect())
             });
             match kind {
                 Prefilter::Head => heads.add(lits, i),
@@ -562,7 +572,7 @@ impl LineRegexes {
                 }
                 Prefilter::Holds => held.push(Held {
                     index: i,
-                    literals: lits,
+                    literals: lits.into_iter().map(Cow::into_owned).collect(),
                     set: OnceLock::new(),
                 }),
                 Prefilter::None => ungated.push((src, i)),
@@ -572,7 +582,7 @@ impl LineRegexes {
         let (gate_literals, gate_targets) = (gates.literals, gates.targets);
         let (head_literals, head_targets) = (heads.literals, heads.targets);
         let heads = (!head_literals.is_empty())
-            .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
+            .then(|| builtin::prefix_set(head_literals.iter().map(AsRef::as_ref)));
         let late: Vec<(&str, usize)> = screened
             .iter()
             .map(|&(i, _)| (screened_sources[i], i))
@@ -581,7 +591,7 @@ impl LineRegexes {
             .collect();
         let (start_literals, start_targets) = (starts.literals, starts.targets);
         let starts = (!start_literals.is_empty())
-            .then(|| super::prefix::PrefixSet::new(start_literals.iter().map(Vec::as_slice)));
+            .then(|| builtin::prefix_set(start_literals.iter().map(AsRef::as_ref)));
         LineRegexes {
             regexes,
             heads,
@@ -678,7 +688,7 @@ pub(crate) struct Scan {
     /// For each literal, what it is searched for.
     pub targets: Vec<Vec<ScanTarget>>,
     /// The literals, kept to build `nfa` from.
-    literals: Vec<Vec<u8>>,
+    literals: Vec<Cow<'static, [u8]>>,
     /// The distinct literals (in ASCII case) in a trie, probed at every position of the first
     /// [`SCAN_NFA_AFTER`] bytes of a run: it costs about 100 M instructions less to build than the
     /// automaton (the built-in set), which pays for itself only on longer inputs.
@@ -726,7 +736,7 @@ impl Scan {
             }
         }
         let trie = (!trie_keys.is_empty())
-            .then(|| super::prefix::PrefixSet::new(trie_keys.iter().map(Vec::as_slice)));
+            .then(|| builtin::prefix_set(trie_keys.iter().map(Vec::as_slice)));
         Scan {
             targets: table.targets,
             literals: table.literals,
@@ -1057,7 +1067,7 @@ impl PatternSet {
         }
         let full_scan = literals.len() > DFA_PHRASE_LIMIT;
         let anchored = (!anchored_literals.is_empty() && !full_scan)
-            .then(|| super::prefix::PrefixSet::new(anchored_literals.iter().map(|l| l.as_bytes())));
+            .then(|| builtin::prefix_set(anchored_literals.iter().map(|l| l.as_bytes())));
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
         let line = LineRegexes::new(line_sources, eager)?;
@@ -1339,6 +1349,32 @@ mod tests {
                 line + 1
             )
         );
+    }
+
+    /// Start-up builds none of the built-in set's tries: `build.rs` stored each (and
+    /// `builtin::prefix_set` checks, in every test, that a stored trie is the one it would build).
+    #[test]
+    fn the_builtin_tries_are_stored() {
+        let set = PatternSet::builtin().unwrap();
+        let inner = set.inner();
+        let tries = [
+            &inner.anchored,
+            &inner.line.heads,
+            &inner.line.starts,
+            &inner.scan.trie,
+        ];
+        for (k, trie) in tries.into_iter().enumerate() {
+            assert!(trie.as_ref().is_some_and(|t| t.is_static()), "trie {k}");
+        }
+        // A set of other rules builds its own.
+        let user = PatternSetBuilder::new()
+            .add_str(
+                "u.toml",
+                "[[rule]]\nid = \"u.a\"\nfamily = \"ad\"\nscope = \"sentence\"\nphrases = [\"zzz\"]\n",
+            )
+            .build()
+            .unwrap();
+        assert!(!user.inner().anchored.as_ref().unwrap().is_static());
     }
 
     /// The prefilters worked out at build time are those the run-time analysis gives.
