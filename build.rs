@@ -238,7 +238,7 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
         let mut at = Vec::new();
         for part in set.to_bytes(big_endian) {
             // Every part starts aligned for its `u32`s.
-            while bytes.len() % 8 != 0 {
+            while !bytes.len().is_multiple_of(8) {
                 bytes.push(0);
             }
             at.push(bytes.len());

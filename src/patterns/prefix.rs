@@ -182,7 +182,7 @@ impl PrefixSet {
         fn cast<T>(bytes: &'static [u8]) -> Option<&'static [T]> {
             let size = std::mem::size_of::<T>();
             if bytes.as_ptr().align_offset(std::mem::align_of::<T>()) != 0
-                || bytes.len() % size != 0
+                || !bytes.len().is_multiple_of(size)
             {
                 return None;
             }
