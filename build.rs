@@ -69,7 +69,7 @@ fn main() {
     std::fs::write(out_dir.join("builtin_patterns.rs"), code).unwrap();
 }
 
-/// `static BUILTIN_GATES: &[(&str, u8, &[&[u8]])]`: for every distinct regex of the pattern files,
+/// `static BUILTIN_GATES: &[GateEntry]`: for every distinct regex of the pattern files,
 /// sorted, its head (kind 1), else its gate (kind 2), else its screen (kind 3, or 4 when every match
 /// holds a digit), else what a line must hold (kind 5), else nothing (kind 0), and the literals.
 fn gates(files: &[PathBuf]) -> String {
@@ -91,11 +91,40 @@ fn gates(files: &[PathBuf]) -> String {
     }
     regexes.sort();
     regexes.dedup();
-    let mut code = String::from("static BUILTIN_GATES: &[(&str, u8, &[&[u8]])] = &[\n");
+    // Offsets into two texts rather than pointers, which the loader would relocate at every start
+    // (one relocation per literal).
+    let mut text = String::new();
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut lits_at: Vec<(usize, usize)> = Vec::new();
+    let mut code = String::from("static BUILTIN_GATES: &[GateEntry] = &[\n");
     for r in &regexes {
         let (kind, lits) = prefilter(r);
-        let lits: Vec<String> = lits.iter().map(|l| format!("&{l:?}")).collect();
-        writeln!(code, "    ({r:?}, {kind}, &[{}]),", lits.join(", ")).unwrap();
+        let first = lits_at.len();
+        for l in &lits {
+            lits_at.push((bytes.len(), l.len()));
+            bytes.extend_from_slice(l);
+        }
+        writeln!(
+            code,
+            "    GateEntry {{ source: ({}, {}), kind: {kind}, lits: ({first}, {}) }},",
+            text.len(),
+            r.len(),
+            lits.len()
+        )
+        .unwrap();
+        text.push_str(r);
+    }
+    code.push_str("];\n");
+    writeln!(code, "static BUILTIN_GATE_TEXT: &str = {text:?};").unwrap();
+    writeln!(
+        code,
+        "static BUILTIN_GATE_BYTES: &[u8] = b\"{}\";",
+        bytes.escape_ascii()
+    )
+    .unwrap();
+    code.push_str("static BUILTIN_GATE_LITS: &[(u32, u32)] = &[");
+    for (at, len) in &lits_at {
+        write!(code, "({at}, {len}),").unwrap();
     }
     code.push_str("];\n");
     code

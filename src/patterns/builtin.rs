@@ -173,21 +173,50 @@ pub(crate) enum Prefilter {
     None,
 }
 
+/// A regex of the built-in files and its prefilter, as `build.rs` stores them: the source (offset
+/// and length in `BUILTIN_GATE_TEXT`), the kind, and the literals (first entry and number of
+/// entries of `BUILTIN_GATE_LITS`, offsets and lengths in `BUILTIN_GATE_BYTES`).
+struct GateEntry {
+    source: (u32, u32),
+    kind: u8,
+    lits: (u32, u32),
+}
+
+impl GateEntry {
+    fn source(&self) -> &'static str {
+        let (at, len) = self.source;
+        &BUILTIN_GATE_TEXT[at as usize..(at + len) as usize]
+    }
+}
+
+/// The literals of a built-in regex's prefilter (see [`prefilter`]), read from the binary.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GateLits(u32, u32);
+
+impl GateLits {
+    /// The literals.
+    pub fn iter(self) -> impl Iterator<Item = &'static [u8]> + Clone {
+        BUILTIN_GATE_LITS[self.0 as usize..(self.0 + self.1) as usize]
+            .iter()
+            .map(|&(at, len)| &BUILTIN_GATE_BYTES[at as usize..(at + len) as usize])
+    }
+}
+
 /// The prefilter of regex `source` and its literals, worked out at build time, if `source` is a
 /// regex of a built-in pattern file.
-pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, &'static [&'static [u8]])> {
+pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, GateLits)> {
     let i = BUILTIN_GATES
-        .binary_search_by(|(s, _, _)| (*s).cmp(source))
+        .binary_search_by(|e| e.source().cmp(source))
         .ok()?;
-    let (_, kind, lits) = BUILTIN_GATES[i];
-    let kind = match kind {
+    let e = &BUILTIN_GATES[i];
+    let kind = match e.kind {
         1 => Prefilter::Head,
         2 => Prefilter::Gate,
-        3 | 4 => Prefilter::Screen { digit: kind == 4 },
+        3 | 4 => Prefilter::Screen { digit: e.kind == 4 },
         5 => Prefilter::Holds,
         _ => Prefilter::None,
     };
-    Some((kind, lits))
+    Some((kind, GateLits(e.lits.0, e.lits.1)))
 }
 
 /// A trie of `lits` (see [`PrefixSet`]): the one `build.rs` built when they are the literals of a

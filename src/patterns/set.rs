@@ -137,7 +137,12 @@ impl PatternSetBuilder {
     pub fn build(&self) -> Result<PatternSet, PatternError> {
         let mut diags: Vec<PatternDiagnostic> = Vec::new();
         // Each rule, its source, and its phrases and markers normalised when known at build time.
-        let mut parsed: Vec<(usize, ParsedRule, Option<builtin::StrList>)> = Vec::new();
+        let mut parsed: Vec<(usize, ParsedRule, Option<builtin::StrList>)> = Vec::with_capacity(
+            (self.builtin_sources.iter())
+                .filter_map(|&(_, k)| builtin::parsed(k))
+                .map(|f| f.static_rules().len())
+                .sum(),
+        );
         // Duplicate ids, reported at the second definition, also among rules with other errors.
         let mut first: HashMap<String, String> = HashMap::new();
         // Packs by name: files that declare the same pack add to its hosts and signature.
@@ -229,10 +234,11 @@ impl PatternSetBuilder {
             });
             return Err(PatternError::new(diags));
         }
-        let (rules, normalized): (Vec<Rule>, Vec<_>) = parsed
+        // Each rule moves into its shared place once (no list of rules in between).
+        let (rules, normalized): (Vec<Arc<Rule>>, Vec<_>) = parsed
             .into_iter()
-            .map(|(_, pr, n)| (pr.rule, n))
-            .filter(|(r, _)| !self.is_disabled(r))
+            .filter(|(_, pr, _)| !self.is_disabled(&pr.rule))
+            .map(|(_, pr, n)| (Arc::new(pr.rule), n))
             .unzip();
         let rule_pack = rules
             .iter()
@@ -538,12 +544,8 @@ impl LineRegexes {
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             use builtin::Prefilter;
             // The built-in literals are borrowed from the binary.
-            let known = builtin::prefilter(src).map(|(kind, lits)| {
-                (
-                    kind,
-                    lits.iter().map(|&l| Cow::Borrowed(l)).collect::<Vec<_>>(),
-                )
-            });
+            let known = builtin::prefilter(src)
+                .map(|(kind, lits)| (kind, lits.iter().map(Cow::Borrowed).collect::<Vec<_>>()));
             let (kind, lits) = known.unwrap_or_else(|| {
                 let (kind, lits) = match super::gate::head(src) {
                     Some(lits) => (Prefilter::Head, lits),
@@ -852,7 +854,7 @@ pub struct PatternSet {
 pub(crate) struct Inner {
     pub rules: Vec<Arc<Rule>>,
     /// Every distinct literal (phrase and block marker) of every rule, normalised.
-    literal_list: Vec<String>,
+    literal_list: Vec<Cow<'static, str>>,
     /// The same literals in one automaton, built on first use (by [`detect`](crate::detect::detect),
     /// which scans whole texts; cleaning never needs it).
     literals: OnceLock<Option<AhoCorasick>>,
@@ -870,7 +872,7 @@ pub(crate) struct Inner {
     /// Phrases whose rules remove a line only when the phrase is the whole trimmed line (line, tail
     /// and section rules without `max_chars`), ASCII lower-cased, to the rules and roles they serve:
     /// looked up once per line instead of searched for.
-    pub whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash>,
+    pub whole_lines: HashMap<Cow<'static, [u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash>,
     /// Length in bytes of the longest key of `whole_lines`.
     pub whole_line_max: usize,
     /// Bytes (either ASCII case) that begin a key of `whole_lines`.
@@ -917,7 +919,7 @@ impl Inner {
                         .ascii_case_insensitive(true)
                         .match_kind(MatchKind::Standard)
                         .kind(kind)
-                        .build(literals)
+                        .build(literals.iter().map(|l| l.as_bytes()))
                         .expect("automaton within limits")
                 })
             })
@@ -937,7 +939,9 @@ impl Inner {
                         .ascii_case_insensitive(true)
                         .match_kind(MatchKind::Standard)
                         .kind(Some(AhoCorasickKind::ContiguousNFA))
-                        .build(self.window_literals.iter().map(|&i| &self.literal_list[i]))
+                        .build(
+                            (self.window_literals.iter()).map(|&i| self.literal_list[i].as_bytes()),
+                        )
                         .expect("automaton within limits")
                 })
             })
@@ -970,14 +974,16 @@ impl PatternSet {
     /// Compiles `rules`; `normalized[i]`, when known, holds rule `i`'s phrases, then its start and
     /// end markers, normalised (as `build.rs` gives them for the built-in rules).
     fn compile(
-        rules: Vec<Rule>,
+        rules: Vec<Arc<Rule>>,
         normalized: &[Option<builtin::StrList>],
         packs: Packs,
         eager: bool,
     ) -> Result<PatternSet, String> {
         // Keyed by bytes: the line hasher hashes a slice's bytes (a `str` would add a suffix).
-        let mut index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash> = HashMap::default();
-        let mut literals: Vec<String> = Vec::new();
+        // The built-in literals are borrowed from the binary.
+        let mut index: HashMap<Cow<'static, str>, usize, crate::detect::BuildLineHash> =
+            HashMap::default();
+        let mut literals: Vec<Cow<'static, str>> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut regexes = Vec::new();
         let mut line_sources: Vec<(&str, usize)> = Vec::new();
@@ -991,14 +997,13 @@ impl PatternSet {
             for (list, role) in lists {
                 for p in list {
                     let key = match known.as_mut().and_then(Iterator::next) {
-                        Some(k) => std::borrow::Cow::Borrowed(k),
-                        None => std::borrow::Cow::Owned(normalize::phrase(p)),
+                        Some(k) => Cow::Borrowed(k),
+                        None => Cow::Owned(normalize::phrase(p)),
                     };
-                    let id = match index.get(key.as_bytes()) {
+                    let id = match index.get(key.as_ref()) {
                         Some(&id) => id,
                         None => {
-                            let key = key.into_owned();
-                            index.insert(key.as_bytes().to_vec(), literals.len());
+                            index.insert(key.clone(), literals.len());
                             literals.push(key);
                             targets.push(Vec::new());
                             literals.len() - 1
@@ -1023,8 +1028,11 @@ impl PatternSet {
         // Split the literals by how they can remove something: as whole lines (a lookup), from
         // probed line and sentence starts (the anchored automaton), anywhere within a block (the
         // window automaton).
-        let mut whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash> =
-            HashMap::default();
+        let mut whole_lines: HashMap<
+            Cow<'static, [u8]>,
+            Vec<(usize, Role)>,
+            crate::detect::BuildLineHash,
+        > = HashMap::default();
         let mut anchored_literals: Vec<&str> = Vec::new();
         let mut anchored_targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut window_literals: Vec<usize> = Vec::new();
@@ -1034,7 +1042,14 @@ impl PatternSet {
                 .iter()
                 .partition(|&&(ri, role)| whole_line_only(&rules[ri], role));
             if !whole.is_empty() {
-                whole_lines.insert(lit.as_bytes().to_ascii_lowercase().into(), whole);
+                // A built-in literal is normalised, so lower case already: borrowed.
+                let key = match lit {
+                    Cow::Borrowed(l) if !l.bytes().any(|b| b.is_ascii_uppercase()) => {
+                        Cow::Borrowed(l.as_bytes())
+                    }
+                    _ => Cow::Owned(lit.as_bytes().to_ascii_lowercase()),
+                };
+                whole_lines.insert(key, whole);
             }
             let probed: Vec<(usize, Role)> = rest
                 .iter()
@@ -1111,7 +1126,7 @@ impl PatternSet {
                 packs,
                 run_rules,
                 opened_sections,
-                rules: rules.into_iter().map(Arc::new).collect(),
+                rules,
                 literal_list: literals,
                 literals: OnceLock::new(),
                 anchored,
