@@ -174,6 +174,9 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
     // For each literal of `order`, whether some rule can remove it at a probed line or
     // sentence start (not only as a whole line, not only as a block end).
     let mut probed: Vec<bool> = Vec::new();
+    // For each literal of `order`, whether it is searched for anywhere within a block's lines
+    // (block starts and ends, phrases of sentence rules; see `Inner::window`).
+    let mut window: Vec<bool> = Vec::new();
     let mut heads: Distinct<Vec<u8>> = Distinct::default();
     let mut starts: Distinct<Vec<u8>> = Distinct::default();
     let mut scan: std::collections::BTreeSet<Vec<u8>> = Default::default();
@@ -210,7 +213,12 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
                     })
                     .unwrap_or_default()
             };
-            for (key, probes) in [("phrases", !whole_line), ("start", true), ("end", false)] {
+            let sentence = scope == "sentence";
+            for (key, probes, windowed) in [
+                ("phrases", !whole_line, sentence),
+                ("start", true, true),
+                ("end", false, true),
+            ] {
                 for p in list(key) {
                     let lit = normalize::phrase(&p);
                     let next = literals.len();
@@ -218,8 +226,10 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
                     if i == next {
                         order.push(lit);
                         probed.push(false);
+                        window.push(false);
                     }
                     probed[i] |= probes;
+                    window[i] |= windowed;
                 }
             }
             for r in list("regexes") {
@@ -249,11 +259,16 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let lists: [Vec<&[u8]>; 4] = [
+    let windowed: Vec<&[u8]> = (order.iter().zip(&window))
+        .filter(|(_, w)| **w)
+        .map(|(l, _)| l.as_bytes())
+        .collect();
+    let lists: [Vec<&[u8]>; 5] = [
         anchored,
         heads.list.iter().map(Vec::as_slice).collect(),
         starts.list.iter().map(Vec::as_slice).collect(),
         scan.iter().map(Vec::as_slice).collect(),
+        windowed,
     ];
     let mut bytes = Vec::new();
     let mut code = String::from(

@@ -880,9 +880,8 @@ pub(crate) struct Inner {
     /// Bytes (either ASCII case) that end a key of `whole_lines`.
     pub whole_line_last: [bool; 256],
     /// The block end markers (and the phrases of sentence rules and block starts, which may count
-    /// away from the probed positions) in one automaton (see [`Inner::window`]), built on first
-    /// use.
-    window: OnceLock<Option<AhoCorasick>>,
+    /// away from the probed positions) in one trie (see [`Inner::window`]), built on first use.
+    window: OnceLock<Option<super::prefix::PrefixSet>>,
     /// The literals of `window` (indices into `literal_list`).
     window_literals: Vec<usize>,
     /// For each pattern of `window`, the rules and roles it serves.
@@ -926,26 +925,28 @@ impl Inner {
             .as_ref()
     }
 
-    /// The window automaton: block ends count anywhere within a block's lines, so those lines
-    /// are scanned in full. Built when a document first has a block start (about 16 M
-    /// instructions for the built-in set).
-    pub fn window(&self) -> Option<&AhoCorasick> {
+    /// The window's literals in a trie, probed at every position of a block's lines: block ends
+    /// count anywhere within them. Built when a document first has a block start (for the
+    /// built-in set, read from the binary: an automaton cost about 16 M instructions to build,
+    /// more than probing the few lines after a block start costs).
+    pub fn window(&self) -> Option<&super::prefix::PrefixSet> {
         self.window
             .get_or_init(|| {
                 (!self.window_literals.is_empty()).then(|| {
-                    // A compact NFA: it only scans the few lines after a block start, and the
-                    // DFA the builder would choose costs several milliseconds more.
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::Standard)
-                        .kind(Some(AhoCorasickKind::ContiguousNFA))
-                        .build(
-                            (self.window_literals.iter()).map(|&i| self.literal_list[i].as_bytes()),
-                        )
-                        .expect("automaton within limits")
+                    builtin::prefix_set(
+                        (self.window_literals.iter()).map(|&i| self.literal_list[i].as_bytes()),
+                    )
                 })
             })
             .as_ref()
+    }
+
+    /// Length in bytes of the window's longest literal.
+    pub fn window_max_len(&self) -> usize {
+        (self.window_literals.iter())
+            .map(|&i| self.literal_list[i].len())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether the set has no literal at all.
@@ -1027,7 +1028,7 @@ impl PatternSet {
         }
         // Split the literals by how they can remove something: as whole lines (a lookup), from
         // probed line and sentence starts (the anchored automaton), anywhere within a block (the
-        // window automaton).
+        // window trie).
         let mut whole_lines: HashMap<
             Cow<'static, [u8]>,
             Vec<(usize, Role)>,
@@ -1377,6 +1378,7 @@ mod tests {
             &inner.line.heads,
             &inner.line.starts,
             &inner.scan.trie,
+            &inner.window().cloned(),
         ];
         for (k, trie) in tries.into_iter().enumerate() {
             assert!(trie.as_ref().is_some_and(|t| t.is_static()), "trie {k}");
