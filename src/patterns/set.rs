@@ -880,6 +880,10 @@ pub(crate) struct Inner {
     pub regex_set: Option<RegexSet>,
     /// For each regex of `regex_set`, its index into `regexes`.
     pub regex_set_index: Vec<usize>,
+    /// No gate literal of a sentence regex holds a line break (`\n` or `\r`), so each of their
+    /// occurrences lies within one line: a document's later passes can learn which sentence
+    /// regexes to run from its lines (see [`LineMemo`](crate::detect::LineMemo)).
+    pub sentence_gates_in_lines: bool,
     /// Each sentence regex and its rule.
     pub regexes: Vec<(LazyRegex, usize)>,
     /// The one scan of each document (line and sentence regex gates, pack signatures).
@@ -1071,9 +1075,15 @@ impl PatternSet {
         }
         let mut ungated: Vec<&str> = Vec::new();
         let mut regex_set_index = Vec::new();
+        let mut sentence_gates_in_lines = true;
         for (i, (r, _)) in regexes.iter().enumerate() {
             match sentence_gate(&r.source) {
-                Some(lits) => scan.add(lits, ScanTarget::Sentence(i)),
+                Some(lits) => {
+                    sentence_gates_in_lines &= !lits
+                        .iter()
+                        .any(|l| l.contains(&b'\n') || l.contains(&b'\r'));
+                    scan.add(lits, ScanTarget::Sentence(i));
+                }
                 None => {
                     ungated.push(r.source.as_str());
                     regex_set_index.push(i);
@@ -1117,6 +1127,7 @@ impl PatternSet {
                 literal_targets: targets,
                 regex_set,
                 regex_set_index,
+                sentence_gates_in_lines,
                 regexes,
                 scan,
                 line,
