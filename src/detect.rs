@@ -442,7 +442,8 @@ fn line_regex_hits(
             }
             if late.is_none() {
                 for h in &lines.held {
-                    if h.matches(line, lines.regexes[h.index].0.source()) {
+                    let re = &lines.regexes[h.index].0;
+                    if re.admits(line) && h.matches(line, re.source()) {
                         admitted.push(h.index);
                     }
                 }
@@ -462,6 +463,7 @@ fn line_regex_hits(
                     let (i, needs_digit) = lines.screened[s];
                     if needs_digit
                         && !*digit.get_or_insert_with(|| line.iter().any(u8::is_ascii_digit))
+                        || !lines.regexes[i].0.admits(line)
                     {
                         continue;
                     }
@@ -476,6 +478,10 @@ fn line_regex_hits(
             admitted.dedup();
             for &i in &admitted {
                 let (re, rule) = &lines.regexes[i];
+                // The line's length and last byte rule most admitted regexes out at once.
+                if !re.admits(line) {
+                    continue;
+                }
                 let re = re.get();
                 for m in re.find_iter(line) {
                     if !m.is_empty() {

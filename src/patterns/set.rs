@@ -282,6 +282,9 @@ pub(crate) struct LazyRegex {
     source: String,
     multi_line: bool,
     compiled: OnceLock<Regex>,
+    /// The length and last-byte test of a line regex (see [`gate::tail`](super::gate::tail)),
+    /// worked out on first use.
+    tail: OnceLock<super::gate::Tail>,
 }
 
 impl LazyRegex {
@@ -290,6 +293,7 @@ impl LazyRegex {
             source: source.to_string(),
             multi_line: false,
             compiled: OnceLock::new(),
+            tail: OnceLock::new(),
         }
     }
 
@@ -304,6 +308,17 @@ impl LazyRegex {
     /// The regex as written.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// Whether the line `line` (search copy) can hold a match that is not empty as far as its
+    /// length and last byte tell (see [`gate::tail`](super::gate::tail)); always for a regex that
+    /// sees whole texts. A line that fails costs the regex neither a search nor its compilation.
+    pub fn admits(&self, line: &[u8]) -> bool {
+        self.multi_line
+            || self
+                .tail
+                .get_or_init(|| super::gate::tail(&self.source))
+                .admits(line)
     }
 
     /// The compiled regex.
