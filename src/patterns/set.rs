@@ -288,6 +288,9 @@ pub(crate) struct LazyRegex {
     source: String,
     multi_line: bool,
     compiled: OnceLock<Regex>,
+    /// The length and last-byte test of a line regex (see [`gate::tail`](super::gate::tail)),
+    /// worked out on first use.
+    tail: OnceLock<super::gate::Tail>,
 }
 
 impl LazyRegex {
@@ -296,6 +299,7 @@ impl LazyRegex {
             source: source.to_string(),
             multi_line: false,
             compiled: OnceLock::new(),
+            tail: OnceLock::new(),
         }
     }
 
@@ -310,6 +314,17 @@ impl LazyRegex {
     /// The regex as written.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// Whether the line `line` (search copy) can hold a match that is not empty as far as its
+    /// length and last byte tell (see [`gate::tail`](super::gate::tail)); always for a regex that
+    /// sees whole texts. A line that fails costs the regex neither a search nor its compilation.
+    pub fn admits(&self, line: &[u8]) -> bool {
+        self.multi_line
+            || self
+                .tail
+                .get_or_init(|| super::gate::tail(&self.source))
+                .admits(line)
     }
 
     /// The compiled regex.
@@ -891,6 +906,10 @@ pub(crate) struct Inner {
     pub regex_set: Option<RegexSet>,
     /// For each regex of `regex_set`, its index into `regexes`.
     pub regex_set_index: Vec<usize>,
+    /// No gate literal of a sentence regex holds a line break (`\n` or `\r`), so each of their
+    /// occurrences lies within one line: a document's later passes can learn which sentence
+    /// regexes to run from its lines (see [`LineMemo`](crate::detect::LineMemo)).
+    pub sentence_gates_in_lines: bool,
     /// Each sentence regex and its rule.
     pub regexes: Vec<(LazyRegex, usize)>,
     /// The one scan of each document (line and sentence regex gates, pack signatures).
@@ -1097,9 +1116,15 @@ impl PatternSet {
         }
         let mut ungated: Vec<&str> = Vec::new();
         let mut regex_set_index = Vec::new();
+        let mut sentence_gates_in_lines = true;
         for (i, (r, _)) in regexes.iter().enumerate() {
             match sentence_gate(&r.source) {
-                Some(lits) => scan.add(lits, ScanTarget::Sentence(i)),
+                Some(lits) => {
+                    sentence_gates_in_lines &= !lits
+                        .iter()
+                        .any(|l| l.contains(&b'\n') || l.contains(&b'\r'));
+                    scan.add(lits, ScanTarget::Sentence(i));
+                }
                 None => {
                     ungated.push(r.source.as_str());
                     regex_set_index.push(i);
@@ -1143,6 +1168,7 @@ impl PatternSet {
                 literal_targets: targets,
                 regex_set,
                 regex_set_index,
+                sentence_gates_in_lines,
                 regexes,
                 scan,
                 line,
