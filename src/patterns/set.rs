@@ -670,150 +670,35 @@ pub(crate) enum ScanTarget {
 }
 
 /// The one scan of each document's search copy: every literal whose occurrence anywhere matters,
-/// in one automaton (ASCII case-insensitive, all occurrences): the gates of the line regexes, the
+/// found in one pass (ASCII case-insensitive, all occurrences): the gates of the line regexes, the
 /// gates of the sentence regexes and the packs' signatures. Phrases need no scan (they are looked
 /// up per line, or probed at line and sentence starts: see [`detect`](crate::detect)).
 #[derive(Debug)]
 pub(crate) struct Scan {
     /// For each literal, what it is searched for.
     pub targets: Vec<Vec<ScanTarget>>,
-    /// The literals, kept to build `nfa` from.
-    literals: Vec<Vec<u8>>,
-    /// The distinct literals (in ASCII case) in a trie, probed at every position of the first
-    /// [`SCAN_NFA_AFTER`] bytes of a run: it costs about 100 M instructions less to build than the
-    /// automaton (the built-in set), which pays for itself only on longer inputs.
-    trie: Option<super::prefix::PrefixSet>,
-    /// For each literal of `trie`, the literals (indices, ascending) equal to it in ASCII case.
-    trie_literals: Vec<Vec<usize>>,
-    /// Bytes scanned so far (all threads), until `nfa` is built.
-    read: std::sync::atomic::AtomicUsize,
-    /// The literals as a compact NFA, its shallow states dense (see [`SCAN_DENSE_DEPTH`]), built
-    /// once a run has scanned [`SCAN_NFA_AFTER`] bytes. No DFA: for the built-in set one took
-    /// ~50 MB (most of the peak RSS) and ~700 M instructions to build, more than its faster scan
-    /// saved on 10 MB of real pages (benches/README.md).
-    nfa: OnceLock<Option<aho_corasick::nfa::contiguous::NFA>>,
+    /// The literals, found everywhere.
+    literals: super::scan::LiteralScan,
+    /// The literals, for tests to search for otherwise.
+    #[cfg(test)]
+    raw: Vec<Vec<u8>>,
 }
 
-/// States of the scan automaton at most this deep keep a dense transition table: the scan spends
-/// most bytes near the root, where a sparse state's linear search costs the most.
-const SCAN_DENSE_DEPTH: usize = 4;
-
-/// Bytes a run scans with the trie before it builds the scan's automaton (about 110 M
-/// instructions for the built-in set, most of a one-line run's start-up). The trie costs about
-/// 200 instructions a byte of real pages against the automaton's 90, so a run that reads more
-/// than this switches early.
-const SCAN_NFA_AFTER: usize = 64 << 10;
-
 impl Scan {
-    fn new(table: LiteralTable<ScanTarget>) -> Scan {
-        // Equal literals in ASCII case share a trie entry; each is reported.
-        let mut lowered: Vec<(Vec<u8>, usize)> = table
-            .literals
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| !l.is_empty())
-            .map(|(i, l)| (l.to_ascii_lowercase(), i))
-            .collect();
-        lowered.sort_unstable();
-        let mut trie_keys: Vec<Vec<u8>> = Vec::new();
-        let mut trie_literals: Vec<Vec<usize>> = Vec::new();
-        for (l, i) in lowered {
-            if trie_keys.last() == Some(&l) {
-                trie_literals.last_mut().expect("same key").push(i);
-            } else {
-                trie_keys.push(l);
-                trie_literals.push(vec![i]);
-            }
-        }
-        let trie = (!trie_keys.is_empty())
-            .then(|| super::prefix::PrefixSet::new(trie_keys.iter().map(Vec::as_slice)));
-        Scan {
+    fn new(table: LiteralTable<ScanTarget>) -> Result<Scan, String> {
+        Ok(Scan {
+            literals: super::scan::LiteralScan::new(&table.literals)?,
             targets: table.targets,
-            literals: table.literals,
-            trie,
-            trie_literals,
-            read: Default::default(),
-            nfa: OnceLock::new(),
-        }
-    }
-
-    /// The automaton, once the run has scanned enough to pay for its build.
-    fn nfa(&self, len: usize) -> Option<&aho_corasick::nfa::contiguous::NFA> {
-        if let Some(nfa) = self.nfa.get() {
-            return nfa.as_ref();
-        }
-        let read = self
-            .read
-            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-        if read < SCAN_NFA_AFTER {
-            return None;
-        }
-        self.nfa
-            .get_or_init(|| {
-                (!self.literals.is_empty()).then(|| {
-                    aho_corasick::nfa::contiguous::NFA::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::Standard)
-                        .prefilter(false)
-                        .dense_depth(SCAN_DENSE_DEPTH)
-                        .build(&self.literals)
-                        .expect("scan automaton within limits")
-                })
-            })
-            .as_ref()
+            #[cfg(test)]
+            raw: table.literals,
+        })
     }
 
     /// Appends every occurrence of every literal in `hay` to `found` as `(start, end, literal)`,
     /// in the order of their ends (then of their starts, then of the literals), as the library's
     /// overlapping search reports them.
     pub fn find(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
-        match self.nfa(hay.len()) {
-            Some(nfa) => Self::find_nfa(nfa, hay, found),
-            None => self.find_trie(hay, found),
-        }
-    }
-
-    /// [`Scan::find`] by probing the trie at every position.
-    fn find_trie(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
-        let Some(trie) = self.trie.as_ref() else {
-            return;
-        };
-        let from = found.len();
-        for i in 0..hay.len() {
-            if !trie.can_start(hay[i]) {
-                continue;
-            }
-            trie.prefixes_of(&hay[i..], |k, len| {
-                for &lit in &self.trie_literals[k] {
-                    found.push((i, i + len, lit));
-                }
-            });
-        }
-        found[from..].sort_unstable_by_key(|&(start, end, lit)| (end, start, lit));
-    }
-
-    /// [`Scan::find`] with the automaton: a loop of our own that steps it directly (the
-    /// library's overlapping search, which keeps its state between calls, cost a quarter more on
-    /// real pages).
-    fn find_nfa(
-        nfa: &aho_corasick::nfa::contiguous::NFA,
-        hay: &[u8],
-        found: &mut Vec<(usize, usize, usize)>,
-    ) {
-        use aho_corasick::automaton::Automaton;
-        let anchored = aho_corasick::Anchored::No;
-        let Ok(mut sid) = nfa.start_state(anchored) else {
-            return;
-        };
-        for (i, &b) in hay.iter().enumerate() {
-            sid = nfa.next_state(anchored, sid, b);
-            if nfa.is_special(sid) && nfa.is_match(sid) {
-                for k in 0..nfa.match_len(sid) {
-                    let pid = nfa.match_pattern(sid, k);
-                    found.push((i + 1 - nfa.pattern_len(pid), i + 1, pid.as_usize()));
-                }
-            }
-        }
+        self.literals.find(hay, found);
     }
 }
 
@@ -1088,7 +973,7 @@ impl PatternSet {
                 );
             }
         }
-        let scan = Scan::new(scan);
+        let scan = Scan::new(scan)?;
         let regex_set = regex_set(&ungated, true)?;
         let run_rules = (0..rules.len())
             .filter(|&i| rules[i].scope == Scope::Run)
@@ -1237,37 +1122,76 @@ mod tests {
         }
     }
 
-    proptest::proptest! {
-        /// The scan's own loop over its NFA finds what the library's overlapping search finds,
-        /// in the same order, ASCII case-insensitively.
-        #[test]
-        fn the_scan_finds_every_occurrence(
-            lits in proptest::collection::vec("[abAB©é ]{1,4}", 1..10),
-            text in "[abcABC©é \n]{0,40}",
-        ) {
-            let mut table = LiteralTable::default();
-            for (i, lit) in lits.iter().enumerate() {
-                table.add([lit.as_bytes().to_vec()], ScanTarget::Line(i));
-            }
+    /// The built-in set's scan and the library's overlapping search over its literals, which
+    /// the scan must agree with.
+    static BUILTIN_SCAN: std::sync::LazyLock<(PatternSet, AhoCorasick)> =
+        std::sync::LazyLock::new(|| {
+            let set = PatternSet::builtin().unwrap();
             let ac = AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .build(&table.literals)
+                .build(&set.inner().scan.raw)
                 .unwrap();
-            let want: Vec<(usize, usize, usize)> = ac
-                .find_overlapping_iter(text.as_bytes())
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-                .collect();
-            let scan = Scan::new(table);
-            let mut got = Vec::new();
-            scan.find(text.as_bytes(), &mut got);
-            proptest::prop_assert_eq!(&got, &want);
-            // Past the first bytes of a run, the automaton finds the same.
-            scan.read.store(SCAN_NFA_AFTER, std::sync::atomic::Ordering::Relaxed);
-            got.clear();
-            scan.find(text.as_bytes(), &mut got);
-            proptest::prop_assert!(scan.nfa.get().is_some());
-            proptest::prop_assert_eq!(got, want);
+            (set, ac)
+        });
+
+    /// Asserts that the built-in set's scan finds in `text` what the library finds.
+    fn scan_agrees(text: &[u8]) -> usize {
+        let (set, ac) = &*BUILTIN_SCAN;
+        let mut got = Vec::new();
+        set.inner().scan.find(text, &mut got);
+        let want: Vec<(usize, usize, usize)> = ac
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        assert_eq!(got, want, "{:?}", String::from_utf8_lossy(text));
+        got.len()
+    }
+
+    /// The built-in set's scan agrees with the library on every fixture, as written and as the
+    /// search copy the scan reads.
+    #[test]
+    fn the_builtin_scan_agrees_on_every_fixture() {
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let (mut files, mut found) = (0, 0);
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    let text = std::fs::read(&p).unwrap();
+                    found += scan_agrees(&text);
+                    found += scan_agrees(normalize::Normalized::new(&text).text());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 400 && found > 1000, "{files} files, {found} found");
+    }
+
+    proptest::proptest! {
+        /// The built-in set's scan agrees with the library on texts made of its literals, in
+        /// either case, cut short, glued together or apart.
+        #[test]
+        fn the_builtin_scan_agrees_on_its_literals(
+            parts in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(),
+                 proptest::prelude::any::<u64>(), 0..3usize, 0..4usize),
+                0..12,
+            ),
+        ) {
+            let raw = &BUILTIN_SCAN.0.inner().scan.raw;
+            let mut text = Vec::new();
+            for (i, case, cut, sep) in parts {
+                let lit = &raw[i.index(raw.len())];
+                let kept = lit.len().saturating_sub(cut).max(1);
+                text.extend(lit[..kept].iter().enumerate().map(|(k, b)| {
+                    if case >> (k % 64) & 1 == 1 { b.to_ascii_uppercase() } else { *b }
+                }));
+                text.extend_from_slice([&b""[..], b" ", b"\n", b"x"][sep]);
+            }
+            scan_agrees(&text);
         }
     }
 
