@@ -256,15 +256,21 @@ impl LiteralScan {
                 for &byte in &key[path.len() + 3..] {
                     let child = node(&mut nodes)?;
                     let parent = path[path.len() - 1];
-                    edges.push(Slot {
+                    let p = &mut nodes[parent as usize];
+                    // Only the nodes with several children look theirs up in `edges`.
+                    let edge = |byte: u8, child: u32| Slot {
                         key: parent << 8 | u32::from(byte),
                         value: child,
-                    });
-                    let p = &mut nodes[parent as usize];
-                    if p.children == LEAF {
-                        (p.child, p.byte) = (child, byte);
+                    };
+                    match p.children {
+                        LEAF => (p.child, p.byte, p.children) = (child, byte, ONE),
+                        ONE => {
+                            edges.push(edge(p.byte, p.child));
+                            edges.push(edge(byte, child));
+                            p.children = MANY;
+                        }
+                        _ => edges.push(edge(byte, child)),
                     }
-                    p.children = (p.children + 1).min(MANY);
                     path.push(child);
                 }
                 nodes[path[path.len() - 1] as usize].out = k as u32;
@@ -278,8 +284,7 @@ impl LiteralScan {
                 });
             }
         }
-        // Only the nodes with several children look theirs up.
-        edges.retain(|e| nodes[(e.key >> 8) as usize].children == MANY);
+        nodes.shrink_to_fit();
         Ok(LiteralScan {
             same,
             filter,
