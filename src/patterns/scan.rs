@@ -80,48 +80,44 @@ impl Table {
 const FOLD: u32 = 0x2020_2020;
 
 /// Which positions of a text can begin a literal, judged by the four bytes there, folded (see
-/// [`FOLD`]).
+/// [`FOLD`]): one byte per entry, not one bit, so that a test is a load (most positions take two).
 #[derive(Debug)]
 struct StartFilter {
-    /// Bit `w & 0xffff` is set when a literal shorter than four bytes begins with those two bytes
-    /// (a one-byte literal sets every pair it begins).
-    short: Box<[u64; 1 << 10]>,
-    /// Bit [`StartFilter::hash`]`(w)` is set when a literal of four bytes or more begins with
-    /// those four.
-    long: Box<[u64; 1 << 10]>,
+    /// [`SHORT`] is set at `w & 0xffff` when a literal shorter than four bytes begins with those
+    /// two bytes (a one-byte literal sets every pair it begins); [`LONG`] at
+    /// [`StartFilter::hash`]`(w)` when a literal of four bytes or more begins with those four.
+    table: Box<[u8; 1 << 16]>,
 }
+
+/// See [`StartFilter::table`].
+const SHORT: u8 = 1;
+/// See [`StartFilter::table`].
+const LONG: u8 = 2;
 
 impl StartFilter {
     fn new() -> StartFilter {
         StartFilter {
-            short: Box::new([0; 1 << 10]),
-            long: Box::new([0; 1 << 10]),
+            table: vec![0; 1 << 16]
+                .into_boxed_slice()
+                .try_into()
+                .expect("1 << 16 entries"),
         }
     }
 
     /// Lets through the positions where `lit` (ASCII lower case, not empty) can begin.
     fn add(&mut self, lit: &[u8]) {
-        let set = |table: &mut [u64; 1 << 10], bit: usize| table[bit >> 6] |= 1 << (bit & 63);
+        let pair = |a: u8, b: u8| usize::from(u16::from_le_bytes([a, b]) | 0x2020);
         match *lit {
             [] => {}
             [a] => {
                 for b in 0..=255u8 {
-                    set(
-                        &mut self.short,
-                        usize::from(u16::from_le_bytes([a, b]) | 0x2020),
-                    );
+                    self.table[pair(a, b)] |= SHORT;
                 }
             }
-            [a, b] | [a, b, _] => {
-                set(
-                    &mut self.short,
-                    usize::from(u16::from_le_bytes([a, b]) | 0x2020),
-                );
+            [a, b] | [a, b, _] => self.table[pair(a, b)] |= SHORT,
+            [a, b, c, d, ..] => {
+                self.table[Self::hash(u32::from_le_bytes([a, b, c, d]) | FOLD)] |= LONG;
             }
-            [a, b, c, d, ..] => set(
-                &mut self.long,
-                Self::hash(u32::from_le_bytes([a, b, c, d]) | FOLD),
-            ),
         }
     }
 
@@ -136,8 +132,8 @@ impl StartFilter {
     fn admits_each(&self, w: u32) -> (bool, bool) {
         let w = w | FOLD;
         (
-            Self::bit(&self.short, (w & 0xffff) as usize),
-            Self::bit(&self.long, Self::hash(w)),
+            self.table[(w & 0xffff) as usize] & SHORT != 0,
+            self.table[Self::hash(w)] & LONG != 0,
         )
     }
 
@@ -145,12 +141,7 @@ impl StartFilter {
     #[inline]
     fn admits(&self, w: u32) -> bool {
         let w = w | FOLD;
-        Self::bit(&self.long, Self::hash(w)) || Self::bit(&self.short, (w & 0xffff) as usize)
-    }
-
-    #[inline]
-    fn bit(table: &[u64; 1 << 10], i: usize) -> bool {
-        table[i >> 6] >> (i & 63) & 1 != 0
+        self.table[Self::hash(w)] & LONG != 0 || self.table[(w & 0xffff) as usize] & SHORT != 0
     }
 }
 
@@ -318,8 +309,9 @@ impl LiteralScan {
     }
 
     /// Appends the literals that begin at `i` (whose next bytes, zero past the end, are `w`):
-    /// those shorter than four bytes when `short`, the others when `long`.
-    #[inline(always)]
+    /// those shorter than four bytes when `short`, the others when `long`. Not inlined: the
+    /// filter's loop, which most positions never leave, keeps its registers.
+    #[inline(never)]
     fn probe(
         &self,
         hay: &[u8],
