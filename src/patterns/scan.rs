@@ -194,9 +194,10 @@ pub(crate) struct LiteralScan {
 
 impl LiteralScan {
     /// A scan for `literals` (empty ones are never reported); an error when they are too many.
-    pub(crate) fn new(literals: &[Vec<u8>]) -> Result<LiteralScan, String> {
+    pub(crate) fn new<L: AsRef<[u8]>>(literals: &[L]) -> Result<LiteralScan, String> {
         let mut lowered: Vec<(Vec<u8>, usize)> = literals
             .iter()
+            .map(AsRef::as_ref)
             .enumerate()
             .filter(|(_, l)| !l.is_empty())
             .map(|(i, l)| (l.to_ascii_lowercase(), i))
@@ -429,7 +430,7 @@ mod tests {
         assert_eq!(scan(&s, "©/".as_bytes()), [(0, 2, 6), (2, 3, 0)]);
         assert_eq!(scan(&s, b""), []);
         assert_eq!(scan(&s, b"sha"), []);
-        assert!(LiteralScan::new(&[]).unwrap().same.is_empty());
+        assert!(LiteralScan::new::<&[u8]>(&[]).unwrap().same.is_empty());
     }
 
     /// The ASCII lowering of four bytes at once is the bytewise one.
