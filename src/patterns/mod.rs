@@ -12,6 +12,7 @@ pub mod file;
 pub(crate) mod gate;
 mod pack;
 pub(crate) mod prefix;
+mod scan;
 mod set;
 
 pub use pack::{ActivePacks, Pack};

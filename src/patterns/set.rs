@@ -707,29 +707,24 @@ pub(crate) struct Scan {
     /// The literals, kept to build `nfa` from.
     literals: Vec<Cow<'static, [u8]>>,
     /// The distinct literals (in ASCII case) in a trie, probed at every position of the first
-    /// [`SCAN_NFA_AFTER`] bytes of a run: it costs about 100 M instructions less to build than the
+    /// [`SCAN_FAST_AFTER`] bytes of a run: it costs about 100 M instructions less to build than the
     /// automaton (the built-in set), which pays for itself only on longer inputs.
     trie: Option<super::prefix::PrefixSet>,
     /// For each literal of `trie`, the literals (indices, ascending) equal to it in ASCII case.
     trie_literals: Vec<Vec<usize>>,
     /// Bytes scanned so far (all threads), until `nfa` is built.
     read: std::sync::atomic::AtomicUsize,
-    /// The literals as a compact NFA, its shallow states dense (see [`SCAN_DENSE_DEPTH`]), built
-    /// once a run has scanned [`SCAN_NFA_AFTER`] bytes. No DFA: for the built-in set one took
-    /// ~50 MB (most of the peak RSS) and ~700 M instructions to build, more than its faster scan
-    /// saved on 10 MB of real pages (benches/README.md).
-    nfa: OnceLock<Option<aho_corasick::nfa::contiguous::NFA>>,
+    /// The literals for a fast scan (see [`LiteralScan`](super::scan::LiteralScan)), built once a
+    /// run has scanned [`SCAN_FAST_AFTER`] bytes (`None` if there are too many). It replaced a
+    /// contiguous NFA (about 90 instructions a byte of real pages, ~110 M to build); a DFA took
+    /// ~50 MB and ~700 M instructions to build (benches/README.md).
+    fast: OnceLock<Option<super::scan::LiteralScan>>,
 }
 
-/// States of the scan automaton at most this deep keep a dense transition table: the scan spends
-/// most bytes near the root, where a sparse state's linear search costs the most.
-const SCAN_DENSE_DEPTH: usize = 4;
-
-/// Bytes a run scans with the trie before it builds the scan's automaton (about 110 M
-/// instructions for the built-in set, most of a one-line run's start-up). The trie costs about
-/// 200 instructions a byte of real pages against the automaton's 90, so a run that reads more
-/// than this switches early.
-const SCAN_NFA_AFTER: usize = 64 << 10;
+/// Bytes a run scans with the trie before it builds the fast scan (about 10 M instructions for
+/// the built-in set, while the trie is read from the binary). The trie costs about 200
+/// instructions a byte of real pages against the fast scan's 30.
+const SCAN_FAST_AFTER: usize = 64 << 10;
 
 impl Scan {
     fn new(table: LiteralTable<ScanTarget>) -> Scan {
@@ -760,33 +755,23 @@ impl Scan {
             trie,
             trie_literals,
             read: Default::default(),
-            nfa: OnceLock::new(),
+            fast: OnceLock::new(),
         }
     }
 
-    /// The automaton, once the run has scanned enough to pay for its build.
-    fn nfa(&self, len: usize) -> Option<&aho_corasick::nfa::contiguous::NFA> {
-        if let Some(nfa) = self.nfa.get() {
-            return nfa.as_ref();
+    /// The fast scan, once the run has scanned enough to pay for its build.
+    fn fast(&self, len: usize) -> Option<&super::scan::LiteralScan> {
+        if let Some(fast) = self.fast.get() {
+            return fast.as_ref();
         }
         let read = self
             .read
             .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-        if read < SCAN_NFA_AFTER {
+        if read < SCAN_FAST_AFTER {
             return None;
         }
-        self.nfa
-            .get_or_init(|| {
-                (!self.literals.is_empty()).then(|| {
-                    aho_corasick::nfa::contiguous::NFA::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::Standard)
-                        .prefilter(false)
-                        .dense_depth(SCAN_DENSE_DEPTH)
-                        .build(&self.literals)
-                        .expect("scan automaton within limits")
-                })
-            })
+        self.fast
+            .get_or_init(|| super::scan::LiteralScan::new(&self.literals).ok())
             .as_ref()
     }
 
@@ -794,8 +779,8 @@ impl Scan {
     /// in the order of their ends (then of their starts, then of the literals), as the library's
     /// overlapping search reports them.
     pub fn find(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
-        match self.nfa(hay.len()) {
-            Some(nfa) => Self::find_nfa(nfa, hay, found),
+        match self.fast(hay.len()) {
+            Some(fast) => fast.find(hay, found),
             None => self.find_trie(hay, found),
         }
     }
@@ -817,30 +802,6 @@ impl Scan {
             });
         }
         found[from..].sort_unstable_by_key(|&(start, end, lit)| (end, start, lit));
-    }
-
-    /// [`Scan::find`] with the automaton: a loop of our own that steps it directly (the
-    /// library's overlapping search, which keeps its state between calls, cost a quarter more on
-    /// real pages).
-    fn find_nfa(
-        nfa: &aho_corasick::nfa::contiguous::NFA,
-        hay: &[u8],
-        found: &mut Vec<(usize, usize, usize)>,
-    ) {
-        use aho_corasick::automaton::Automaton;
-        let anchored = aho_corasick::Anchored::No;
-        let Ok(mut sid) = nfa.start_state(anchored) else {
-            return;
-        };
-        for (i, &b) in hay.iter().enumerate() {
-            sid = nfa.next_state(anchored, sid, b);
-            if nfa.is_special(sid) && nfa.is_match(sid) {
-                for k in 0..nfa.match_len(sid) {
-                    let pid = nfa.match_pattern(sid, k);
-                    found.push((i + 1 - nfa.pattern_len(pid), i + 1, pid.as_usize()));
-                }
-            }
-        }
     }
 }
 
@@ -1290,7 +1251,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The scan's own loop over its NFA finds what the library's overlapping search finds,
+        /// The scan's trie and its fast scan find what the library's overlapping search finds,
         /// in the same order, ASCII case-insensitively.
         #[test]
         fn the_scan_finds_every_occurrence(
@@ -1314,12 +1275,94 @@ mod tests {
             let mut got = Vec::new();
             scan.find(text.as_bytes(), &mut got);
             proptest::prop_assert_eq!(&got, &want);
-            // Past the first bytes of a run, the automaton finds the same.
-            scan.read.store(SCAN_NFA_AFTER, std::sync::atomic::Ordering::Relaxed);
+            // Past the first bytes of a run, the fast scan finds the same.
+            scan.read.store(SCAN_FAST_AFTER, std::sync::atomic::Ordering::Relaxed);
             got.clear();
             scan.find(text.as_bytes(), &mut got);
-            proptest::prop_assert!(scan.nfa.get().is_some());
+            proptest::prop_assert!(scan.fast.get().is_some());
             proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    /// The built-in set, its fast scan and the library's overlapping search over its scan's
+    /// literals, which both of the scan's paths must agree with.
+    static BUILTIN_SCAN: std::sync::LazyLock<(
+        PatternSet,
+        super::super::scan::LiteralScan,
+        AhoCorasick,
+    )> = std::sync::LazyLock::new(|| {
+        let set = PatternSet::builtin().unwrap();
+        let literals = &set.inner().scan.literals;
+        let fast = super::super::scan::LiteralScan::new(literals).unwrap();
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(literals)
+            .unwrap();
+        (set, fast, ac)
+    });
+
+    /// Asserts that the built-in set's trie and fast scan find in `text` what the library finds;
+    /// returns how many they found.
+    fn scan_agrees(text: &[u8]) -> usize {
+        let (set, fast, ac) = &*BUILTIN_SCAN;
+        let want: Vec<(usize, usize, usize)> = ac
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        let mut got = Vec::new();
+        set.inner().scan.find_trie(text, &mut got);
+        assert_eq!(got, want, "trie: {:?}", String::from_utf8_lossy(text));
+        got.clear();
+        fast.find(text, &mut got);
+        assert_eq!(got, want, "fast: {:?}", String::from_utf8_lossy(text));
+        got.len()
+    }
+
+    /// The built-in set's scan agrees with the library on every fixture, as written and as the
+    /// search copy the scan reads.
+    #[test]
+    fn the_builtin_scan_agrees_on_every_fixture() {
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let (mut files, mut found) = (0, 0);
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    let text = std::fs::read(&p).unwrap();
+                    found += scan_agrees(&text);
+                    found += scan_agrees(normalize::Normalized::new(&text).text());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 400 && found > 1000, "{files} files, {found} found");
+    }
+
+    proptest::proptest! {
+        /// The built-in set's scan agrees with the library on texts made of its literals, in
+        /// either case, cut short, glued together or apart.
+        #[test]
+        fn the_builtin_scan_agrees_on_its_literals(
+            parts in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(),
+                 proptest::prelude::any::<u64>(), 0..3usize, 0..4usize),
+                0..12,
+            ),
+        ) {
+            let literals = &BUILTIN_SCAN.0.inner().scan.literals;
+            let mut text = Vec::new();
+            for (i, case, cut, sep) in parts {
+                let lit = &literals[i.index(literals.len())];
+                let kept = lit.len().saturating_sub(cut).max(1);
+                text.extend(lit[..kept].iter().enumerate().map(|(k, b)| {
+                    if case >> (k % 64) & 1 == 1 { b.to_ascii_uppercase() } else { *b }
+                }));
+                text.extend_from_slice([&b""[..], b" ", b"\n", b"x"][sep]);
+            }
+            scan_agrees(&text);
         }
     }
 
