@@ -42,12 +42,80 @@ pub(super) fn char_count(bytes: &[u8]) -> usize {
     bytes.len() - continuation
 }
 
-/// One line: `start..content_end` is its text, `end` is past its terminator.
+/// One line: `start..content_end` is its text, `end` is past its terminator, and
+/// `ws_start..ws_end` its text without surrounding whitespace (see [`Doc::trimmed_ws`]), found
+/// once when the document is split.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Line {
     pub(super) start: usize,
     pub(super) content_end: usize,
     pub(super) end: usize,
+    ws_start: usize,
+    ws_end: usize,
+}
+
+impl Line {
+    fn new(text: &[u8], start: usize, content_end: usize, end: usize) -> Line {
+        let ws = trim_ws(text, start, content_end);
+        Line {
+            start,
+            content_end,
+            end,
+            ws_start: ws.start,
+            ws_end: ws.end,
+        }
+    }
+}
+
+/// The most words [`Doc::words`] counts of a line: the structural tests compare counts with
+/// bounds below it (a longer count is asked of the text itself).
+const WORDS_KEPT: usize = 16;
+/// A line's facts not yet computed.
+const UNKNOWN: u8 = u8::MAX;
+
+/// What the mechanisms ask of a line again and again (each line is asked about for every hit
+/// and rule near it), each computed on first use: its words up to [`WORDS_KEPT`], whether it has
+/// a content shape (0 no, 1 yes), and its characters.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    words: u8,
+    content_shape: u8,
+    /// Characters of the trimmed text, up to [`CHARS_KEPT`], or [`CHARS_UNKNOWN`].
+    chars: u16,
+}
+
+/// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
+/// against a bound as long).
+const CHARS_KEPT: u16 = u16::MAX - 1;
+/// A line's characters not yet counted.
+const CHARS_UNKNOWN: u16 = u16::MAX;
+
+const NO_FACTS: Facts = Facts {
+    words: UNKNOWN,
+    content_shape: UNKNOWN,
+    chars: CHARS_UNKNOWN,
+};
+
+/// `start..content_end` of `text` without surrounding Unicode whitespace.
+fn trim_ws(text: &[u8], start: usize, content_end: usize) -> Range<usize> {
+    let s = &text[start..content_end];
+    // ASCII whitespace and text at the edges, nearly every line, need no decoding; at the
+    // first non-ASCII byte Unicode whitespace takes over.
+    let mut a = 0;
+    while a < s.len() && is_ascii_ws(s[a]) {
+        a += 1;
+    }
+    if a < s.len() && s[a] >= 0x80 {
+        a = s.len() - bstr::ByteSlice::trim_start(&s[a..]).len();
+    }
+    let mut e = s.len();
+    while e > a && is_ascii_ws(s[e - 1]) {
+        e -= 1;
+    }
+    if e > a && s[e - 1] >= 0x80 {
+        e = a + bstr::ByteSlice::trim_end(&s[a..e]).len();
+    }
+    start + a..start + e
 }
 
 /// A document split into lines, for scope decisions.
@@ -67,6 +135,8 @@ pub(super) struct Doc<'a> {
     /// The whole text as `str` when it is valid UTF-8 (checked once, on first use): then a line's
     /// text is a slice of it, with no check or copy of its own.
     utf8: std::cell::OnceCell<Option<&'a str>>,
+    /// Per line, its [`Facts`] computed so far.
+    facts: Vec<std::cell::Cell<Facts>>,
 }
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
@@ -262,20 +332,13 @@ impl<'a> Doc<'a> {
             } else {
                 nl
             };
-            lines.push(Line {
-                start,
-                content_end,
-                end: nl + 1,
-            });
+            lines.push(Line::new(text, start, content_end, nl + 1));
             start = nl + 1;
         }
         if start < text.len() || lines.is_empty() {
-            lines.push(Line {
-                start,
-                content_end: text.len(),
-                end: text.len(),
-            });
+            lines.push(Line::new(text, start, text.len(), text.len()));
         }
+        let facts = vec![std::cell::Cell::new(NO_FACTS); lines.len()];
         Doc {
             text,
             lines,
@@ -284,7 +347,64 @@ impl<'a> Doc<'a> {
             raw_prose: std::cell::OnceCell::new(),
             masked: std::cell::OnceCell::new(),
             utf8: std::cell::OnceCell::new(),
+            facts,
         }
+    }
+
+    /// Words of line `j`'s text, counted up to `cap` as [`word_count`] counts them (whitespace
+    /// around the text changes no count): kept up to [`WORDS_KEPT`] on first use.
+    pub(super) fn words(&self, j: usize, cap: usize) -> usize {
+        let line = &self.lines[j];
+        if cap > WORDS_KEPT {
+            return word_count_bytes(&self.text[line.start..line.content_end], cap);
+        }
+        let cell = &self.facts[j];
+        let mut f = cell.get();
+        if f.words == UNKNOWN {
+            f.words = word_count_bytes(&self.text[line.start..line.content_end], WORDS_KEPT) as u8;
+            cell.set(f);
+        }
+        // Fewer than WORDS_KEPT is the count itself; WORDS_KEPT means at least that many.
+        usize::from(f.words).min(cap)
+    }
+
+    /// Has line `j`'s text (without surrounding whitespace, decoded as [`Doc::str_at`] decodes
+    /// it) at most `max` characters? Counted once per line.
+    pub(super) fn chars_at_most(&self, j: usize, max: usize) -> bool {
+        let cell = &self.facts[j];
+        let mut f = cell.get();
+        if f.chars == CHARS_UNKNOWN {
+            f.chars = self.chars_of(j).min(usize::from(CHARS_KEPT)) as u16;
+            cell.set(f);
+        }
+        if f.chars < CHARS_KEPT {
+            usize::from(f.chars) <= max
+        } else {
+            max >= usize::from(CHARS_KEPT) && self.chars_of(j) <= max
+        }
+    }
+
+    /// Characters of line `j`'s text as [`Doc::str_at`] gives it, without surrounding whitespace.
+    fn chars_of(&self, j: usize) -> usize {
+        match self.str_at(self.trimmed_ws(&self.lines[j])) {
+            // Valid UTF-8: a character per byte that continues none.
+            Cow::Borrowed(t) => char_count(t.as_bytes()),
+            Cow::Owned(t) => t.chars().count(),
+        }
+    }
+
+    /// Is line `j` (untrimmed) of a content shape (see [`shape::is_content_shape`])? Found once.
+    pub(super) fn content_shape(&self, j: usize) -> bool {
+        let cell = &self.facts[j];
+        let mut f = cell.get();
+        if f.content_shape == UNKNOWN {
+            let l = &self.lines[j];
+            f.content_shape = u8::from(shape::is_content_shape(
+                &self.str_at(l.start..l.content_end),
+            ));
+            cell.set(f);
+        }
+        f.content_shape == 1
     }
 
     /// The text of `range` as `String::from_utf8_lossy` gives it: borrowed from the document when
@@ -396,25 +516,9 @@ impl<'a> Doc<'a> {
         self.trimmed_ws(line).is_empty()
     }
 
+    /// The line's text without surrounding whitespace (Unicode's `White_Space`).
     pub(super) fn trimmed_ws(&self, line: &Line) -> Range<usize> {
-        let s = &self.text[line.start..line.content_end];
-        // ASCII whitespace and text at the edges, nearly every line, need no decoding; at the
-        // first non-ASCII byte Unicode whitespace takes over.
-        let mut a = 0;
-        while a < s.len() && is_ascii_ws(s[a]) {
-            a += 1;
-        }
-        if a < s.len() && s[a] >= 0x80 {
-            a = s.len() - bstr::ByteSlice::trim_start(&s[a..]).len();
-        }
-        let mut e = s.len();
-        while e > a && is_ascii_ws(s[e - 1]) {
-            e -= 1;
-        }
-        if e > a && s[e - 1] >= 0x80 {
-            e = a + bstr::ByteSlice::trim_end(&s[a..e]).len();
-        }
-        line.start + a..line.start + e
+        line.ws_start..line.ws_end
     }
 
     /// Is the line too long for a teaser (more than [`TEASER_CHARS`] characters)?
@@ -435,10 +539,10 @@ impl<'a> Doc<'a> {
         // A sentence that holds a quantity ("Prices rose by 3.2%.") is prose, not a table row.
         let row = |j: usize| {
             let l = &self.lines[j];
-            let text = self.str_at(l.start..l.content_end);
-            !self.is_blank(l)
-                && shape::is_content_shape(&text)
-                && !(shape::ends_sentence(text.trim()) && text.split_whitespace().count() >= 6)
+            !self.is_blank(l) && self.content_shape(j) && {
+                let text = self.str_at(l.start..l.content_end);
+                !(shape::ends_sentence(text.trim()) && text.split_whitespace().count() >= 6)
+            }
         };
         i > 0 && i + 1 < self.lines.len() && row(i - 1) && row(i + 1)
     }
@@ -532,8 +636,7 @@ impl<'a> Doc<'a> {
         let cell = |j: usize| {
             j < n && !self.is_blank(&self.lines[j]) && {
                 let t = text(j);
-                // The end first: a paragraph's words are then never counted.
-                !shape::ends_sentence(&t) && word_count(&t, 7) <= 6
+                !shape::ends_sentence(&t) && self.words(j, 7) <= 6
             }
         };
         if !(cell(i) && cell(i + 1) && cell(i + 2)) {
@@ -646,6 +749,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_lines_kept_facts_equal_the_facts_recomputed() {
+        let mut texts = crate::filter::testkit::fixture_texts();
+        let mut mixed = b"bad \xff\xfe bytes\nx\x80y z\n".to_vec();
+        mixed.extend(
+            "\u{65e5}\u{672c}\u{8a9e}\u{306e} \u{d55c}\u{ad6d} a b c\n\u{a0} spaced \u{3000}\n  \
+             indented code();\n"
+                .as_bytes(),
+        );
+        texts.push(mixed);
+        texts.push(b"\xe2\x80 cut \x80\x80 short\r\nlast".to_vec());
+        let mut lines = 0;
+        for text in &texts {
+            let doc = Doc::new(text);
+            for (j, l) in doc.lines.iter().enumerate() {
+                let bytes = &doc.text[l.start..l.content_end];
+                let (lead, rest) = (
+                    bytes.len() - bstr::ByteSlice::trim_start(bytes).len(),
+                    bstr::ByteSlice::trim(bytes).len(),
+                );
+                let t = l.start + lead..l.start + lead + rest;
+                assert_eq!(doc.trimmed_ws(l), t);
+                let trimmed = doc.str_at(t);
+                let whole = doc.str_at(l.start..l.content_end);
+                // Asked twice: computed, then kept.
+                for _ in 0..2 {
+                    for cap in 1..=WORDS_KEPT + 4 {
+                        assert_eq!(doc.words(j, cap), word_count(&trimmed, cap), "{trimmed:?}");
+                    }
+                    assert_eq!(doc.content_shape(j), shape::is_content_shape(&whole));
+                    let chars = trimmed.chars().count();
+                    for max in [0, 1, 3, 12, 80, 150, 250, 1000, usize::MAX] {
+                        assert_eq!(doc.chars_at_most(j, max), chars <= max, "{trimmed:?}");
+                    }
+                }
+                lines += 1;
+            }
+        }
+        assert!(lines > 5000, "{lines} lines");
     }
 
     #[test]

@@ -49,7 +49,15 @@ static STAMP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
 /// Does `s` hold a time stamp (see [`STAMP`])? A menu item holds none: `Sunday 4:00 pm` is a line
 /// of a programme.
 pub(super) fn has_stamp(s: &str) -> bool {
-    STAMP.is_match(s)
+    could_be_stamp(s.as_bytes()) && STAMP.is_match(s)
+}
+
+/// Whether [`STAMP`] can match `s` at all: each of its forms holds one of `-./:` and a digit
+/// (an ASCII one, or one of another script, which is not ASCII). Most lines hold no such pair,
+/// and the regex costs thousands of instructions a line.
+fn could_be_stamp(s: &[u8]) -> bool {
+    (memchr::memchr3(b'-', b'.', b'/', s).is_some() || memchr::memchr(b':', s).is_some())
+        && s.iter().any(|&b| b.is_ascii_digit() || !b.is_ascii())
 }
 
 /// What names the writer of a dated entry: the entry line without its digits, stamp marks and
@@ -136,9 +144,9 @@ impl Doc<'_> {
                 }
                 let s = text(i);
                 !s.is_empty()
-                    && s.chars().count() <= max_chars
+                    && self.chars_at_most(i, max_chars)
                     && !s.ends_with(['.', '!', '?', ',', ';'])
-                    && word_count(&s, rule.max_words + 1) <= rule.max_words
+                    && self.words(i, rule.max_words + 1) <= rule.max_words
                     && has_stamp(&s)
             })
             .collect();
@@ -318,9 +326,38 @@ impl Doc<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::{STAMP, has_stamp};
     use crate::filter::Verdict;
     use crate::filter::doc::TEASER_CHARS;
-    use crate::filter::testkit::{cleaner_from, removed};
+    use crate::filter::testkit::{cleaner_from, fixture_texts, removed};
+
+    #[test]
+    fn the_stamp_prefilter_passes_every_stamp() {
+        let mut lines: Vec<String> = [
+            "2016/07/05",
+            "05.07.2016 ann",
+            "7/5/16",
+            "6:32 PM",
+            "at 6:32pm",
+            "  12:05  ",
+            "\u{661}\u{662}:\u{663}\u{664}",
+            "\u{ff11}:\u{ff12}\u{ff13}",
+            "no stamp here",
+            "3:16",
+        ]
+        .map(String::from)
+        .to_vec();
+        for text in fixture_texts() {
+            lines.extend(String::from_utf8_lossy(&text).lines().map(String::from));
+        }
+        let mut stamps = 0;
+        for l in &lines {
+            let matched = STAMP.is_match(l);
+            assert_eq!(has_stamp(l), matched, "{l:?}");
+            stamps += usize::from(matched);
+        }
+        assert!(stamps >= 6, "{stamps} stamps");
+    }
 
     #[test]
     fn sections_go_only_when_no_article_follows() {
