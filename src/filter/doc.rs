@@ -82,6 +82,29 @@ struct Facts {
     content_shape: u8,
     /// Characters of the trimmed text, up to [`CHARS_KEPT`], or [`CHARS_UNKNOWN`].
     chars: u16,
+    /// The [`Context`] tests answered so far (a bit each), and their answers.
+    asked: u16,
+    answers: u16,
+}
+
+/// The tests of a line's context that depend on the document alone (not on the rule or the hit
+/// that asks), so that a line hit by several rules is read once: see [`Doc::context`].
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Context {
+    WrappedProse,
+    Table,
+    HeadsSection,
+    IntroducedCells,
+    KeyedSentences,
+    WrappedSentence,
+    CarriedSentence,
+    Dialogue,
+    DefinitionList,
+    Verse,
+    IntroducesList,
+    ClauseSentence,
+    CaptionSentence,
+    FieldValue,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -94,6 +117,8 @@ const NO_FACTS: Facts = Facts {
     words: UNKNOWN,
     content_shape: UNKNOWN,
     chars: CHARS_UNKNOWN,
+    asked: 0,
+    answers: 0,
 };
 
 /// `start..content_end` of `text` without surrounding Unicode whitespace.
@@ -366,6 +391,25 @@ impl<'a> Doc<'a> {
         }
         // Fewer than WORDS_KEPT is the count itself; WORDS_KEPT means at least that many.
         usize::from(f.words).min(cap)
+    }
+
+    /// The answer of `test` (a pure function of the document and line `j`, see [`Context`]) for
+    /// line `j`, computed on first use.
+    pub(super) fn context(&self, j: usize, which: Context, test: impl FnOnce() -> bool) -> bool {
+        let bit = 1u16 << which as u16;
+        let f = self.facts[j].get();
+        if f.asked & bit != 0 {
+            return f.answers & bit != 0;
+        }
+        let answer = test();
+        // Read again: the test may have kept other facts of this line meanwhile.
+        let mut f = self.facts[j].get();
+        f.asked |= bit;
+        if answer {
+            f.answers |= bit;
+        }
+        self.facts[j].set(f);
+        answer
     }
 
     /// Has line `j`'s text (without surrounding whitespace, decoded as [`Doc::str_at`] decodes
@@ -790,6 +834,43 @@ mod tests {
             }
         }
         assert!(lines > 5000, "{lines} lines");
+    }
+
+    #[test]
+    fn a_lines_kept_context_answers_equal_the_tests() {
+        let mut yes = [0usize; 14];
+        for text in crate::filter::testkit::fixture_texts() {
+            let doc = Doc::new(&text);
+            let tests: [(Context, &dyn Fn(usize) -> bool); 14] = [
+                (Context::WrappedProse, &|i| doc.in_wrapped_prose(i)),
+                (Context::Table, &|i| doc.in_table(i)),
+                (Context::HeadsSection, &|i| doc.heads_section(i)),
+                (Context::IntroducedCells, &|i| doc.in_introduced_cells(i)),
+                (Context::KeyedSentences, &|i| doc.opens_keyed_sentences(i)),
+                (Context::WrappedSentence, &|i| doc.ends_wrapped_sentence(i)),
+                (Context::CarriedSentence, &|i| doc.opens_carried_sentence(i)),
+                (Context::Dialogue, &|i| doc.in_dialogue(i)),
+                (Context::DefinitionList, &|i| doc.in_definition_list(i)),
+                (Context::Verse, &|i| doc.in_verse(i)),
+                (Context::IntroducesList, &|i| doc.introduces_list(i)),
+                (Context::ClauseSentence, &|i| doc.is_clause_sentence(i)),
+                (Context::CaptionSentence, &|i| doc.is_caption_sentence(i)),
+                (Context::FieldValue, &|i| doc.is_field_value(i)),
+            ];
+            // Lines asked in an order that is not the document's, each test twice.
+            let n = doc.lines.len();
+            for k in 0..n {
+                let i = (k * 7919) % n;
+                for (t, (which, test)) in tests.iter().enumerate() {
+                    let want = test(i);
+                    assert_eq!(doc.context(i, *which, || test(i)), want);
+                    assert_eq!(doc.context(i, *which, || !want), want, "kept");
+                    yes[t] += usize::from(want);
+                }
+            }
+        }
+        // Every test says yes somewhere in the fixtures.
+        assert!(yes.iter().all(|&y| y > 0), "{yes:?}");
     }
 
     #[test]
