@@ -210,11 +210,46 @@ pub(super) fn word_count(s: &str, cap: usize) -> usize {
 /// non-CJK character, as its replacement character would), so a long paragraph is neither
 /// validated nor copied to count its first few words.
 pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
+    const HI: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
     // The current word: its CJK characters, whether it has any other, whether it has begun.
     let (mut cjk, mut other, mut in_word) = (0, false, false);
     let mut i = 0;
     while i < s.len() {
+        // Eight ASCII bytes at a time, nearly all text: words end where a space follows a
+        // non-space byte (or the word carried in from before).
+        if let Some(chunk) = s.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if w & HI == 0 {
+                let space = ascii_space_mask(w);
+                let filled = !space & HI;
+                let ends = space & ((filled << 8) | (u64::from(in_word) << 7));
+                let mut done = ends.count_ones() as usize;
+                if in_word && ends != 0 {
+                    // The carried word ends here; ASCII bytes of it in this chunk make it more
+                    // than CJK characters.
+                    let before = filled & ((1u64 << ends.trailing_zeros()) - 1);
+                    n += cjk + usize::from(other || before != 0);
+                    done -= 1;
+                }
+                n += done;
+                if n >= cap {
+                    return cap;
+                }
+                if filled >> 63 != 0 {
+                    // A word runs on past the chunk: the carried one (no space in the chunk)
+                    // keeps its CJK characters, a new one has none.
+                    if !(in_word && ends == 0) {
+                        cjk = 0;
+                    }
+                    (other, in_word) = (true, true);
+                } else {
+                    (cjk, other, in_word) = (0, false, false);
+                }
+                i += 8;
+                continue;
+            }
+        }
         let b = s[i];
         let space = if b < 0x80 {
             // ASCII, nearly every byte: no decoding.
@@ -257,6 +292,18 @@ pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
         }
     }
     n
+}
+
+/// The high bit of each byte of `w` (all ASCII) that is whitespace: a space, or tab to carriage
+/// return (9 to 13). No byte's sum carries into the next.
+fn ascii_space_mask(w: u64) -> u64 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let v = w ^ (LO * u64::from(b' '));
+    let spaces = !(v + LO * 0x7F) & HI;
+    let at_least_9 = w + LO * (0x80 - 9);
+    let at_least_14 = w + LO * (0x80 - 14);
+    (spaces | (at_least_9 & !at_least_14)) & HI
 }
 
 /// Is `c` a CJK ideograph, kana or Hangul syllable?
@@ -765,6 +812,53 @@ mod tests {
 
     #[test]
     fn word_count_on_bytes_counts_as_on_text() {
+        fn on_text(s: &str, cap: usize) -> usize {
+            let mut n = 0;
+            for w in s.split_whitespace() {
+                let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+                n += cjk + usize::from(cjk < w.chars().count());
+                if n >= cap {
+                    return cap;
+                }
+            }
+            n
+        }
+        // Every fixture line, from every offset of its first eight bytes (the eight-byte
+        // chunks fall everywhere), and runs of each ASCII byte next to words and CJK.
+        let mut texts: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
+            .iter()
+            .flat_map(|t| t.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect::<Vec<_>>())
+            .collect();
+        for b in 0..0x80u8 {
+            let mut t = b"ab".to_vec();
+            for k in 1..10 {
+                t.extend(std::iter::repeat_n(b, k));
+                t.extend("x\u{65e5}\u{672c}".as_bytes());
+                t.extend(std::iter::repeat_n(b, k));
+                t.extend(b"yz");
+            }
+            texts.push(t);
+        }
+        let mut words = 0;
+        for bytes in &texts {
+            for start in 0..bytes.len().min(8) {
+                let bytes = &bytes[start..];
+                let text = String::from_utf8_lossy(bytes);
+                for cap in [1, 2, 3, 5, 8, 13, 16, 61, usize::MAX] {
+                    assert_eq!(
+                        word_count_bytes(bytes, cap),
+                        on_text(&text, cap),
+                        "{text:?} cap {cap}"
+                    );
+                }
+                words += on_text(&text, usize::MAX);
+            }
+        }
+        assert!(words > 100_000, "{words} words");
+    }
+
+    #[test]
+    fn word_count_on_bytes_counts_as_on_text_in_short_texts() {
         fn on_text(s: &str, cap: usize) -> usize {
             let mut n = 0;
             for w in s.split_whitespace() {
