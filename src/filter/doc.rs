@@ -827,7 +827,11 @@ mod tests {
         // chunks fall everywhere), and runs of each ASCII byte next to words and CJK.
         let mut texts: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
             .iter()
-            .flat_map(|t| t.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect::<Vec<_>>())
+            .flat_map(|t| {
+                t.split(|&b| b == b'\n')
+                    .map(<[u8]>::to_vec)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         for b in 0..0x80u8 {
             let mut t = b"ab".to_vec();

@@ -52,12 +52,13 @@ pub(super) fn has_stamp(s: &str) -> bool {
     could_be_stamp(s.as_bytes()) && STAMP.is_match(s)
 }
 
-/// Whether [`STAMP`] can match `s` at all: each of its forms holds one of `-./:` and a digit
-/// (an ASCII one, or one of another script, which is not ASCII). Most lines hold no such pair,
+/// Whether [`STAMP`] can match `s` at all: each of its forms holds a digit, one of `-./:` and
+/// a digit, in a row (a digit of another script is not ASCII). Most lines hold no such triple,
 /// and the regex costs thousands of instructions a line.
 fn could_be_stamp(s: &[u8]) -> bool {
-    (memchr::memchr3(b'-', b'.', b'/', s).is_some() || memchr::memchr(b':', s).is_some())
-        && s.iter().any(|&b| b.is_ascii_digit() || !b.is_ascii())
+    let digit = |b: u8| b.is_ascii_digit() || !b.is_ascii();
+    s.windows(3)
+        .any(|w| matches!(w[1], b'-' | b'.' | b'/' | b':') && digit(w[0]) && digit(w[2]))
 }
 
 /// What names the writer of a dated entry: the entry line without its digits, stamp marks and
