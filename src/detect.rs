@@ -569,7 +569,8 @@ fn detect_normalized(
         }
     }
     // A block's end marker counts anywhere within its lines: scan those lines in full.
-    if let Some(ac) = (!blocks.is_empty()).then(|| inner.window()).flatten() {
+    if let Some(trie) = (!blocks.is_empty()).then(|| inner.window()).flatten() {
+        let longest = inner.window_max_len();
         for (from, rule) in blocks {
             let lines = set.rule(rule).max_lines;
             let mut to = hay.len();
@@ -580,9 +581,28 @@ fn detect_normalized(
                 }
             }
             // Windows may overlap (their hits are deduplicated below).
-            let to = (to + ac.max_pattern_len()).min(hay.len());
-            let input = aho_corasick::Input::new(hay).span(from..to);
-            literal_hits(ac, &inner.window_targets, norm, input, &mut hits);
+            let to = (to + longest).min(hay.len());
+            // Every occurrence within `from..to`, as an overlapping search finds them (the order
+            // does not matter: the hits are sorted below).
+            for p in from..to {
+                if !trie.can_start(hay[p]) {
+                    continue;
+                }
+                trie.prefixes_of(&hay[p..to], |pid, len| {
+                    if !at_word_edges(hay, p, p + len) {
+                        return;
+                    }
+                    let (start, end) = (norm.to_original(p), norm.to_original(p + len));
+                    for &(rule, role) in &inner.window_targets[pid] {
+                        hits.push(Hit {
+                            start,
+                            end,
+                            rule,
+                            role,
+                        });
+                    }
+                });
+            }
         }
     }
     regex_hits(set, norm, found, &mut hits, Some(memo));
