@@ -10,8 +10,9 @@
 //! output directory, no symbolic link is followed: dechrome creates no links, so a link there was
 //! made by someone else and may lead anywhere.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
 
@@ -32,6 +33,22 @@ struct Input {
 #[derive(Debug, Clone, Default)]
 pub struct OutputGuard {
     inputs: Arc<Vec<Input>>,
+    /// The directories below output roots checked so far in this run (see [`Below`]), by path as
+    /// joined (`root/rel`): a tree of many files in few directories checks each directory once.
+    below: Arc<Mutex<HashMap<PathBuf, Arc<Below>>>>,
+}
+
+/// An output root or a directory below one, as [`OutputGuard::check_below`] found it.
+#[derive(Debug)]
+struct Below {
+    /// Its resolved path (see [`resolve`]): no link below the root was followed to reach it.
+    resolved: PathBuf,
+    /// Is it on disk as a plain directory (found or created)? `false`: missing when it was checked
+    /// without creating, so that everything below it is missing too.
+    exists: bool,
+    /// The inputs (indices, ascending) that a file directly in it could be, lie inside, or hold:
+    /// the only ones its files are compared with.
+    near: Vec<usize>,
 }
 
 /// The absolute, resolved form of `path`, which need not exist: existing parts canonicalised
@@ -107,6 +124,7 @@ impl OutputGuard {
             .collect();
         OutputGuard {
             inputs: Arc::new(inputs),
+            below: Arc::default(),
         }
     }
 
@@ -174,29 +192,31 @@ impl OutputGuard {
     }
 
     fn check_resolved(&self, path: &Path, out: &Path) -> Result<(), Error> {
-        for i in self.inputs.iter() {
-            let o = path.display();
-            let s = i.shown.display();
-            if out == i.real || out == i.named {
-                return Err(Error::Usage(format!("output {o} is input {s}")));
-            }
-            if i.dir && out.starts_with(&i.real) {
-                return Err(Error::Usage(format!(
-                    "output {o} is inside input {s}; choose a path outside the inputs"
-                )));
-            }
-            if i.real.starts_with(out) || i.named.starts_with(out) {
-                return Err(Error::Usage(format!("output {o} holds input {s}")));
-            }
-        }
-        Ok(())
+        check_resolved_in(self.inputs.iter(), path, out)
     }
 
     /// Checks `root/rel`, a file to be written below the output directory `root` (which
     /// [`check_dir`](Self::check_dir) accepted): no part below `root` may be a symbolic link, nor
     /// the file itself, and the file must pass [`check_file`](Self::check_file). With `create`, the
     /// missing directories are created on the way, one at a time, each checked before the next.
+    ///
+    /// Each directory below `root` is checked (and created) once per run: found as a plain
+    /// directory or made by this run, it is remembered with its resolved path, and a later file
+    /// in it costs one look at the file itself. A directory found missing by a check without
+    /// `create` is looked at again when it is to be created.
     pub fn check_below(&self, root: &Path, rel: &Path, create: bool) -> Result<PathBuf, Error> {
+        self.check_below_resolved(root, rel, create)
+            .map(|(target, _)| target)
+    }
+
+    /// [`check_below`](Self::check_below), also returning the target resolved as
+    /// [`resolve`] would (its directory's links followed up to `root`, none below).
+    pub fn check_below_resolved(
+        &self,
+        root: &Path,
+        rel: &Path,
+        create: bool,
+    ) -> Result<(PathBuf, PathBuf), Error> {
         let target = root.join(rel);
         let through = |link: &Path| {
             Error::Usage(format!(
@@ -206,11 +226,25 @@ impl OutputGuard {
                 link.display()
             ))
         };
-        let mut at = root.to_path_buf();
-        if create {
-            std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
-        }
         let parts: Vec<Component> = rel.components().collect();
+        let mut below = self.below.lock().unwrap_or_else(|e| e.into_inner());
+        // A remembered entry serves unless it was missing and is now to be created.
+        let known = |below: &HashMap<PathBuf, Arc<Below>>, at: &Path| {
+            below.get(at).filter(|b| b.exists || !create).cloned()
+        };
+        let mut at = root.to_path_buf();
+        let mut dir = match known(&below, &at) {
+            Some(b) => b,
+            None => {
+                if create {
+                    std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
+                }
+                let exists = create || std::fs::metadata(root).is_ok_and(|m| m.is_dir());
+                let b = Arc::new(self.below_entry(resolve(root), exists));
+                below.insert(at.clone(), b.clone());
+                b
+            }
+        };
         for (k, c) in parts.iter().enumerate() {
             let Component::Normal(name) = c else {
                 return Err(Error::Usage(format!(
@@ -220,39 +254,138 @@ impl OutputGuard {
                 )));
             };
             at.push(name);
-            let last = k + 1 == parts.len();
-            match std::fs::symlink_metadata(&at) {
-                Ok(m) if m.file_type().is_symlink() && last => {
+            if k + 1 == parts.len() {
+                break;
+            }
+            if let Some(b) = known(&below, &at) {
+                dir = b;
+                continue;
+            }
+            // Below a missing directory everything is missing: nothing to look at.
+            let found = if dir.exists {
+                match std::fs::symlink_metadata(&at) {
+                    Ok(m) if m.file_type().is_symlink() => return Err(through(&at)),
+                    Ok(m) => Some(m.is_dir()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(e) => return Err(Error::io(&at, e)),
+                }
+            } else {
+                None
+            };
+            let exists = match found {
+                Some(true) => true,
+                // A file in the way: not remembered; what is below it fails to be read or made.
+                Some(false) => {
+                    dir = Arc::new(Below {
+                        resolved: dir.resolved.join(name),
+                        exists: true,
+                        near: Vec::new(),
+                    });
+                    continue;
+                }
+                None if create => {
+                    match std::fs::create_dir(&at) {
+                        Ok(()) => {}
+                        // Another worker made it: no link, or it is refused.
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            match std::fs::symlink_metadata(&at) {
+                                Ok(m) if m.file_type().is_symlink() => return Err(through(&at)),
+                                Ok(_) => {}
+                                Err(e) => return Err(Error::io(&at, e)),
+                            }
+                        }
+                        Err(e) => return Err(Error::io(&at, e)),
+                    }
+                    true
+                }
+                None => false,
+            };
+            let b = Arc::new(self.below_entry(dir.resolved.join(name), exists));
+            below.insert(at.clone(), b.clone());
+            dir = b;
+        }
+        drop(below);
+        if parts.is_empty() {
+            // The root itself, as `check_file` sees it.
+            self.check_file(&target)?;
+            let resolved = resolve(&target);
+            return Ok((target, resolved));
+        }
+        // The file itself: never a link (a directory in its place fails when it is written).
+        if dir.exists {
+            match std::fs::symlink_metadata(&target) {
+                Ok(m) if m.file_type().is_symlink() => {
                     return Err(Error::Usage(format!(
                         "output {} is a symbolic link; dechrome writes through no link it did not \
                          create",
                         target.display()
                     )));
                 }
-                Ok(m) if m.file_type().is_symlink() => return Err(through(&at)),
                 Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    if create && !last {
-                        match std::fs::create_dir(&at) {
-                            Ok(()) => {}
-                            // Another worker made it; checked on the next pass through the loop.
-                            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                                if std::fs::symlink_metadata(&at)
-                                    .is_ok_and(|m| m.file_type().is_symlink())
-                                {
-                                    return Err(through(&at));
-                                }
-                            }
-                            Err(e) => return Err(Error::io(&at, e)),
-                        }
-                    }
-                }
-                Err(e) => return Err(Error::io(&at, e)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&target, e)),
             }
         }
-        self.check_file(&target)?;
-        Ok(target)
+        // Resolved, the file is its directory's resolved path and its name (it is no link), so
+        // `check_file` would compare that with every input: only the inputs near the directory
+        // can fail it, and they are compared in the same order.
+        let resolved = dir
+            .resolved
+            .join(at.file_name().expect("a plain last part"));
+        let near = self.near(&dir.near);
+        check_resolved_in(near, &target, &resolved)?;
+        Ok((target, resolved))
     }
+
+    /// A remembered directory: `resolved`, on disk or not, with the inputs near it.
+    fn below_entry(&self, resolved: PathBuf, exists: bool) -> Below {
+        let near = self
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| {
+                i.real.starts_with(&resolved)
+                    || i.named.starts_with(&resolved)
+                    || (i.dir && resolved.starts_with(&i.real))
+            })
+            .map(|(k, _)| k)
+            .collect();
+        Below {
+            resolved,
+            exists,
+            near,
+        }
+    }
+
+    /// The inputs at `indices`.
+    fn near<'a>(&'a self, indices: &'a [usize]) -> impl Iterator<Item = &'a Input> + 'a {
+        indices.iter().map(|&k| &self.inputs[k])
+    }
+}
+
+/// Refuses the output `path`, resolved as `out`, if it is one of `inputs`, lies inside one, or
+/// holds one (the first of them in order names the error).
+fn check_resolved_in<'a>(
+    inputs: impl IntoIterator<Item = &'a Input>,
+    path: &Path,
+    out: &Path,
+) -> Result<(), Error> {
+    for i in inputs {
+        let o = path.display();
+        let s = i.shown.display();
+        if out == i.real || out == i.named {
+            return Err(Error::Usage(format!("output {o} is input {s}")));
+        }
+        if i.dir && out.starts_with(&i.real) {
+            return Err(Error::Usage(format!(
+                "output {o} is inside input {s}; choose a path outside the inputs"
+            )));
+        }
+        if i.real.starts_with(out) || i.named.starts_with(out) {
+            return Err(Error::Usage(format!("output {o} holds input {s}")));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -283,5 +416,75 @@ mod tests {
         assert!(g.check_file(&d.join("f.txt")).is_err());
         assert!(g.check_file(&d.join("in/sub/new.json")).is_err());
         assert!(g.check_file(&d.join("in/new.json")).is_ok());
+    }
+
+    #[test]
+    fn remembered_directories_still_refuse_links_and_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(d.join("in/sub")).unwrap();
+        std::fs::write(d.join("in/sub/a.txt"), "a").unwrap();
+        std::fs::create_dir_all(d.join("out/d")).unwrap();
+        std::fs::write(d.join("out/d/f.txt"), "f").unwrap();
+        let (out, rel) = (d.join("out"), Path::new);
+        let g = OutputGuard::new([d.join("in"), d.join("out/d/f.txt")]);
+        let err = |r: Result<PathBuf, Error>| r.unwrap_err().to_string();
+        // Checked without creating, `new` is missing; a link put there before the write is
+        // still refused when the directory is to be created.
+        assert!(g.check_below(&out, rel("new/a.txt"), false).is_ok());
+        std::os::unix::fs::symlink("../in/sub", out.join("new")).unwrap();
+        let through = format!(
+            "output {0}/new/a.txt goes through symbolic link {0}/new; dechrome writes through no \
+             link it did not create",
+            out.display()
+        );
+        assert_eq!(err(g.check_below(&out, rel("new/a.txt"), true)), through);
+        assert_eq!(
+            err(g.check_below(&out, rel("new/b.txt"), true)),
+            through.replace("a.txt", "b.txt")
+        );
+        assert_eq!(std::fs::read(d.join("in/sub/a.txt")).unwrap(), b"a");
+        // A directory made by the guard is remembered with its resolved path.
+        let (t, r) = g
+            .check_below_resolved(&out, rel("m/n/x.txt"), true)
+            .unwrap();
+        assert_eq!(
+            (t, r.clone()),
+            (out.join("m/n/x.txt"), resolve(&out.join("m/n/x.txt")))
+        );
+        assert!(out.join("m/n").is_dir());
+        // The file itself is looked at every time: a link in its place is refused.
+        std::os::unix::fs::symlink("../../../in/sub/a.txt", out.join("m/n/y.txt")).unwrap();
+        assert_eq!(
+            err(g.check_below(&out, rel("m/n/y.txt"), true)),
+            format!(
+                "output {}/m/n/y.txt is a symbolic link; dechrome writes through no link it did \
+                 not create",
+                out.display()
+            )
+        );
+        // An input in a remembered directory is refused, by the same message as `check_file`.
+        for _ in 0..2 {
+            let e = err(g.check_below(&out, rel("d/f.txt"), true));
+            assert_eq!(
+                e,
+                g.check_file(&out.join("d/f.txt")).unwrap_err().to_string()
+            );
+            assert_eq!(
+                e,
+                format!("output {0}/d/f.txt is input {0}/d/f.txt", out.display())
+            );
+            assert!(g.check_below(&out, rel("d/g.txt"), true).is_ok());
+        }
+        // A root inside an input: every file below it is refused.
+        let inner = d.join("in/sub");
+        assert_eq!(
+            err(g.check_below(&inner, rel("z.txt"), false)),
+            format!(
+                "output {}/z.txt is inside input {}; choose a path outside the inputs",
+                inner.display(),
+                d.join("in").display()
+            )
+        );
     }
 }

@@ -113,10 +113,29 @@ pub fn read_document(
     reader: impl Read + Send,
     max: u64,
 ) -> Result<Option<Document>, Error> {
-    let (decoded, compression) = decoding(reader).map_err(|e| Error::io(path, e))?;
-    let bytes = read_limited(decoded, max)
-        .map_err(|e| undecodable(path, compression, e))?
-        .ok_or_else(|| too_large(path, max))?;
+    let mut reader = reader;
+    let head = read_head(&mut reader).map_err(|e| Error::io(path, e))?;
+    let (bytes, compression) = if compression_of(&head) == Compression::None {
+        // Plain text, nearly every file: read on into the head's buffer, with no decoder and no
+        // read buffer (a mapping of its own per file) between.
+        let mut bytes = head;
+        let rest = max.saturating_add(1).saturating_sub(bytes.len() as u64);
+        reader
+            .take(rest)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        (bytes, Compression::None)
+    } else {
+        let (decoded, compression) =
+            decoding(std::io::Cursor::new(head).chain(reader)).map_err(|e| Error::io(path, e))?;
+        let bytes = read_limited(decoded, max)
+            .map_err(|e| undecodable(path, compression, e))?
+            .ok_or_else(|| too_large(path, max))?;
+        (bytes, compression)
+    };
+    if bytes.len() as u64 > max {
+        return Err(too_large(path, max));
+    }
     match sniff(&bytes) {
         Kind::Text => Ok(Some(Document { bytes, compression })),
         Kind::Binary => Ok(None),
@@ -360,6 +379,10 @@ pub struct MemoryBudget {
     total: u64,
     used: std::sync::Mutex<u64>,
     freed: std::sync::Condvar,
+    /// Reservations waiting on `freed`, changed and read only under the lock of `used`: a
+    /// reservation given back wakes no one (no system call) when none waits, as in a run of one
+    /// worker.
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 /// Memory reserved from a [`MemoryBudget`], given back when dropped.
@@ -376,6 +399,7 @@ impl MemoryBudget {
             total,
             used: std::sync::Mutex::new(0),
             freed: std::sync::Condvar::new(),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -391,7 +415,10 @@ impl MemoryBudget {
         }
         let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         while *used + bytes > self.total {
+            use std::sync::atomic::Ordering::Relaxed;
+            self.waiting.fetch_add(1, Relaxed);
             used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+            self.waiting.fetch_sub(1, Relaxed);
         }
         *used += bytes;
         Some(Reservation {
@@ -405,7 +432,14 @@ impl Drop for Reservation<'_> {
     fn drop(&mut self) {
         let mut used = self.budget.used.lock().unwrap_or_else(|e| e.into_inner());
         *used -= self.bytes;
-        self.budget.freed.notify_all();
+        if self
+            .budget
+            .waiting
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+        {
+            self.budget.freed.notify_all();
+        }
     }
 }
 

@@ -179,15 +179,20 @@ fn temp_beside(path: &Path) -> Result<(tempfile::NamedTempFile, &Path), Error> {
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = temp_in(dir).map_err(|e| Error::io(dir, plain(e)))?;
+    Ok((tmp, dir))
+}
+
+/// A temporary file in the existing directory `dir`, listed in the temporaries in progress.
+fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let tmp = tempfile::Builder::new()
         .prefix(".dechrome-")
         .suffix(".tmp")
         // A new file's usual mode (the umask applies), not the temporary file's private 0600.
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, plain(e)))?;
+        .tempfile_in(dir)?;
     temporaries().push(tmp.path().to_path_buf());
-    Ok((tmp, dir))
+    Ok(tmp)
 }
 
 /// Writes the output file `root/rel` (a file of a tree mirrored into the output directory
@@ -201,12 +206,19 @@ pub fn write_renamed(
     rel: &Path,
     bytes: &[u8],
 ) -> Result<(), Error> {
-    let path = guard.check_below(root, rel, true)?;
-    let (mut tmp, _) = temp_beside(&path)?;
+    let (path, resolved) = guard.check_below_resolved(root, rel, true)?;
+    // The guard has made the directory; the temporary file and the rename use the resolved
+    // path, absolute, so that no part of it is looked up again.
+    let dir = resolved.parent().unwrap_or(Path::new("."));
+    let shown = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = temp_in(dir).map_err(|e| Error::io(shown, plain(e)))?;
     tmp.as_file_mut()
         .write_all(bytes)
         .map_err(|e| Error::io(&path, e))?;
-    persist(tmp, &path).map_err(|e| Error::io(&path, e.error))?;
+    persist(tmp, &resolved).map_err(|e| Error::io(&path, e.error))?;
     Ok(())
 }
 

@@ -310,10 +310,12 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         status = status.max(Status::Findings);
     }
     let outdir = args.output.as_deref().unwrap_or(Path::new(""));
+    // Each output, checked before anything is written, with its resolved path.
     let mut written = Vec::new();
     for t in &tasks {
         if let Some(rel) = &t.output {
-            written.push((guard.check_below(outdir, rel, false)?, t.input.as_path()));
+            let (out, resolved) = guard.check_below_resolved(outdir, rel, false)?;
+            written.push((out, resolved, t.input.as_path()));
         }
     }
     check_outputs(args, &guard, &written)?;
@@ -323,11 +325,15 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
         tasks.retain(|t| !t.output.as_ref().is_some_and(|o| outdir.join(o).exists()));
         counts.existing = (before - tasks.len()) as u64;
     }
-    let total = tasks
-        .iter()
-        .map(|t| std::fs::metadata(&t.input).map(|m| m.len()).unwrap_or(0))
-        .sum();
-    let progress = Progress::new(Some(total), args.quiet || args.output.is_none());
+    let quiet = args.quiet || args.output.is_none();
+    // The inputs' sizes are looked up only for a bar that is drawn.
+    let total = Progress::shown(quiet).then(|| {
+        tasks
+            .iter()
+            .map(|t| std::fs::metadata(&t.input).map(|m| m.len()).unwrap_or(0))
+            .sum()
+    });
+    let progress = Progress::new(total, quiet);
     let stdout = std::io::stdout();
     let mut pool = None;
     for batch in tasks.chunks(BATCH) {
@@ -335,8 +341,12 @@ pub fn run(args: &CleanArgs) -> Result<Status, Error> {
             progress.finish();
             return Err(interrupted_error());
         }
-        let done: Vec<Done> = if let [t] = batch {
-            vec![process(&cleaner, t, args, &guard)]
+        // One file, or one worker: cleaned on this thread, with no pool to hand work to.
+        let done: Vec<Done> = if batch.len() == 1 || args.limits.jobs == Some(1) {
+            batch
+                .iter()
+                .map(|t| process(&cleaner, t, args, &guard))
+                .collect()
         } else {
             if pool.is_none() {
                 pool = Some(new_pool()?);
@@ -404,7 +414,7 @@ fn finish(
 }
 
 /// Refuses, before anything is written, two inputs that would be written to one output file
-/// (`written` holds each output file with its input), and a `--stats` file that is an input or
+/// (`written` holds each output file, resolved too, with its input), and a `--stats` file that is an input or
 /// one of the outputs. Outputs are compared resolved, so two spellings of one path collide.
 /// Refuses a `--stats` file that would replace the records of a `--jsonl` run: the output file
 /// itself, or a shard name inside the shard directory.
@@ -435,11 +445,11 @@ fn stats_apart_from_records(output: &Path, stats: &Path) -> Result<(), Error> {
 fn check_outputs(
     args: &CleanArgs,
     guard: &output::OutputGuard,
-    written: &[(PathBuf, &Path)],
+    written: &[(PathBuf, PathBuf, &Path)],
 ) -> Result<(), Error> {
-    let mut seen: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
-    for (out, input) in written {
-        if let Some(first) = seen.insert(dechrome::guard::resolve(out), input) {
+    let mut seen: std::collections::HashMap<&Path, &Path> = std::collections::HashMap::new();
+    for (out, resolved, input) in written {
+        if let Some(first) = seen.insert(resolved, input) {
             return Err(Error::Usage(format!(
                 "inputs {} and {} would both be written to {}; clean them into separate \
                  directories",
@@ -451,7 +461,7 @@ fn check_outputs(
     }
     if let Some(stats) = &args.stats {
         guard.check_file(stats)?;
-        if let Some(input) = seen.get(&dechrome::guard::resolve(stats)) {
+        if let Some(input) = seen.get(dechrome::guard::resolve(stats).as_path()) {
             return Err(Error::Usage(format!(
                 "output {} is written twice: from input {} and as --stats",
                 stats.display(),

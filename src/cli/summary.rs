@@ -205,7 +205,7 @@ impl Progress {
     /// A progress bar over `total` input bytes (a spinner when the total is unknown), hidden when
     /// stderr is not a terminal or `quiet` is set.
     pub fn new(total: Option<u64>, quiet: bool) -> Progress {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
+        let bar = if !Progress::shown(quiet) {
             ProgressBar::hidden()
         } else {
             match total {
@@ -223,6 +223,11 @@ impl Progress {
             }
         };
         Progress { bar }
+    }
+
+    /// Whether a bar made with `quiet` is drawn (stderr is a terminal and `quiet` is not set).
+    pub fn shown(quiet: bool) -> bool {
+        !quiet && std::io::stderr().is_terminal()
     }
 
     /// Updates the position (input bytes) and the document count.

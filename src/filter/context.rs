@@ -170,7 +170,7 @@ impl Doc<'_> {
             self.filled(j) && {
                 let t = self.text_of(j);
                 // A name over its comment ("ann says:") ends with a colon; a term does not.
-                word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS
+                self.words(j, OPENER_WORDS + 1) <= OPENER_WORDS
                     && !shape::ends_sentence(&t)
                     && !t.ends_with([':', '\u{ff1a}'])
             }
@@ -178,7 +178,7 @@ impl Doc<'_> {
         let definition = |j: usize| {
             self.filled(j) && {
                 let t = self.text_of(j);
-                shape::ends_sentence(&t) && word_count(&t, 4) >= 4
+                shape::ends_sentence(&t) && self.words(j, 4) >= 4
             }
         };
         let pair = |j: usize| term(j) && definition(j + 1);
@@ -221,8 +221,7 @@ impl Doc<'_> {
     /// in lower case nearby? A share bar or a menu is made of labels, and a paragraph is longer.
     pub(super) fn in_verse(&self, i: usize) -> bool {
         let short = |j: usize| {
-            let t = self.text_of(j);
-            word_count(&t, VERSE_WORDS + 1) <= VERSE_WORDS && t.chars().count() <= VERSE_CHARS
+            self.words(j, VERSE_WORDS + 1) <= VERSE_WORDS && self.chars_at_most(j, VERSE_CHARS)
         };
         if !self.filled(i) || !short(i) {
             return false;
@@ -241,8 +240,8 @@ impl Doc<'_> {
         let verse = |j: usize| {
             let t = self.text_of(j);
             let lower = t.chars().next().is_some_and(char::is_lowercase);
-            (lower && word_count(&t, 2) >= 2)
-                || (word_count(&t, 3) >= 3 && t.ends_with(['.', ',', ';', '!', '?']))
+            (lower && self.words(j, 2) >= 2)
+                || (self.words(j, 3) >= 3 && t.ends_with(['.', ',', ';', '!', '?']))
         };
         let others = last - first;
         let verses = (first..=last).filter(|&j| j != i && verse(j)).count();
@@ -256,9 +255,9 @@ impl Doc<'_> {
             self.filled(j) && self.filled(j + 1) && short(j) && short(j + 1) && {
                 let (t, u) = (self.text_of(j), self.text_of(j + 1));
                 t.ends_with([',', ';'])
-                    && word_count(&t, 3) >= 3
+                    && self.words(j, 3) >= 3
                     && u.chars().next().is_some_and(char::is_lowercase)
-                    && word_count(&u, 2) >= 2
+                    && self.words(j + 1, 2) >= 2
             }
         };
         let from = i.saturating_sub(VERSE_REACH);
@@ -316,10 +315,7 @@ impl Doc<'_> {
         let mut rows = (idx + 1..self.lines.len())
             .filter(|&j| !self.is_blank(&self.lines[j]))
             .take(CONTENT_LOOKAHEAD)
-            .map(|j| {
-                let l = &self.lines[j];
-                shape::is_content_shape(&self.str_at(l.start..l.content_end))
-            });
+            .map(|j| self.content_shape(j));
         let mut above = false;
         let two = rows.any(|row| std::mem::replace(&mut above, row) && row);
         two || self.wrapped_paragraph_after(idx)
@@ -376,8 +372,8 @@ impl Doc<'_> {
             return;
         }
         let item = |j: usize| {
-            let t = self.text_of(j);
-            word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS && !shape::ends_sentence(&t)
+            self.words(j, OPENER_WORDS + 1) <= OPENER_WORDS
+                && !shape::ends_sentence(&self.text_of(j))
         };
         // Lines whose removals are dropped (a list's items), found run by run.
         let mut keep = vec![false; n];
@@ -417,9 +413,8 @@ impl Doc<'_> {
             let mut statements = 0;
             while i < n && self.filled(i) {
                 all_items &= item(i);
-                let t = self.text_of(i);
                 bulleted &= bullet_of(i) == bullet;
-                statements += usize::from(word_count(&t, STATEMENT_WORDS) >= STATEMENT_WORDS);
+                statements += usize::from(self.words(i, STATEMENT_WORDS) >= STATEMENT_WORDS);
                 i += 1;
             }
             let bulleted = bulleted && statements >= 1;

@@ -42,12 +42,105 @@ pub(super) fn char_count(bytes: &[u8]) -> usize {
     bytes.len() - continuation
 }
 
-/// One line: `start..content_end` is its text, `end` is past its terminator.
+/// One line: `start..content_end` is its text, `end` is past its terminator, and
+/// `ws_start..ws_end` its text without surrounding whitespace (see [`Doc::trimmed_ws`]), found
+/// once when the document is split.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Line {
     pub(super) start: usize,
     pub(super) content_end: usize,
     pub(super) end: usize,
+    ws_start: usize,
+    ws_end: usize,
+}
+
+impl Line {
+    fn new(text: &[u8], start: usize, content_end: usize, end: usize) -> Line {
+        let ws = trim_ws(text, start, content_end);
+        Line {
+            start,
+            content_end,
+            end,
+            ws_start: ws.start,
+            ws_end: ws.end,
+        }
+    }
+}
+
+/// The most words [`Doc::words`] counts of a line: the structural tests compare counts with
+/// bounds below it (a longer count is asked of the text itself).
+const WORDS_KEPT: usize = 16;
+/// A line's facts not yet computed.
+const UNKNOWN: u8 = u8::MAX;
+
+/// What the mechanisms ask of a line again and again (each line is asked about for every hit
+/// and rule near it), each computed on first use: its words up to [`WORDS_KEPT`], whether it has
+/// a content shape (0 no, 1 yes), and its characters.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    words: u8,
+    content_shape: u8,
+    /// Characters of the trimmed text, up to [`CHARS_KEPT`], or [`CHARS_UNKNOWN`].
+    chars: u16,
+    /// The [`Context`] tests answered so far (a bit each), and their answers.
+    asked: u16,
+    answers: u16,
+}
+
+/// The tests of a line's context that depend on the document alone (not on the rule or the hit
+/// that asks), so that a line hit by several rules is read once: see [`Doc::context`].
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Context {
+    WrappedProse,
+    Table,
+    HeadsSection,
+    IntroducedCells,
+    KeyedSentences,
+    WrappedSentence,
+    CarriedSentence,
+    Dialogue,
+    DefinitionList,
+    Verse,
+    IntroducesList,
+    ClauseSentence,
+    CaptionSentence,
+    FieldValue,
+}
+
+/// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
+/// against a bound as long).
+const CHARS_KEPT: u16 = u16::MAX - 1;
+/// A line's characters not yet counted.
+const CHARS_UNKNOWN: u16 = u16::MAX;
+
+const NO_FACTS: Facts = Facts {
+    words: UNKNOWN,
+    content_shape: UNKNOWN,
+    chars: CHARS_UNKNOWN,
+    asked: 0,
+    answers: 0,
+};
+
+/// `start..content_end` of `text` without surrounding Unicode whitespace.
+fn trim_ws(text: &[u8], start: usize, content_end: usize) -> Range<usize> {
+    let s = &text[start..content_end];
+    // ASCII whitespace and text at the edges, nearly every line, need no decoding; at the
+    // first non-ASCII byte Unicode whitespace takes over.
+    let mut a = 0;
+    while a < s.len() && is_ascii_ws(s[a]) {
+        a += 1;
+    }
+    if a < s.len() && s[a] >= 0x80 {
+        a = s.len() - bstr::ByteSlice::trim_start(&s[a..]).len();
+    }
+    let mut e = s.len();
+    while e > a && is_ascii_ws(s[e - 1]) {
+        e -= 1;
+    }
+    if e > a && s[e - 1] >= 0x80 {
+        e = a + bstr::ByteSlice::trim_end(&s[a..e]).len();
+    }
+    start + a..start + e
 }
 
 /// A document split into lines, for scope decisions.
@@ -70,6 +163,8 @@ pub(super) struct Doc<'a> {
     /// The whole text as `str` when it is valid UTF-8 (checked once, on first use): then a line's
     /// text is a slice of it, with no check or copy of its own.
     utf8: std::cell::OnceCell<Option<&'a str>>,
+    /// Per line, its [`Facts`] computed so far.
+    facts: Vec<std::cell::Cell<Facts>>,
 }
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
@@ -118,11 +213,46 @@ pub(super) fn word_count(s: &str, cap: usize) -> usize {
 /// non-CJK character, as its replacement character would), so a long paragraph is neither
 /// validated nor copied to count its first few words.
 pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
+    const HI: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
     // The current word: its CJK characters, whether it has any other, whether it has begun.
     let (mut cjk, mut other, mut in_word) = (0, false, false);
     let mut i = 0;
     while i < s.len() {
+        // Eight ASCII bytes at a time, nearly all text: words end where a space follows a
+        // non-space byte (or the word carried in from before).
+        if let Some(chunk) = s.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if w & HI == 0 {
+                let space = ascii_space_mask(w);
+                let filled = !space & HI;
+                let ends = space & ((filled << 8) | (u64::from(in_word) << 7));
+                let mut done = ends.count_ones() as usize;
+                if in_word && ends != 0 {
+                    // The carried word ends here; ASCII bytes of it in this chunk make it more
+                    // than CJK characters.
+                    let before = filled & ((1u64 << ends.trailing_zeros()) - 1);
+                    n += cjk + usize::from(other || before != 0);
+                    done -= 1;
+                }
+                n += done;
+                if n >= cap {
+                    return cap;
+                }
+                if filled >> 63 != 0 {
+                    // A word runs on past the chunk: the carried one (no space in the chunk)
+                    // keeps its CJK characters, a new one has none.
+                    if !(in_word && ends == 0) {
+                        cjk = 0;
+                    }
+                    (other, in_word) = (true, true);
+                } else {
+                    (cjk, other, in_word) = (0, false, false);
+                }
+                i += 8;
+                continue;
+            }
+        }
         let b = s[i];
         let space = if b < 0x80 {
             // ASCII, nearly every byte: no decoding.
@@ -165,6 +295,18 @@ pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
         }
     }
     n
+}
+
+/// The high bit of each byte of `w` (all ASCII) that is whitespace: a space, or tab to carriage
+/// return (9 to 13). No byte's sum carries into the next.
+fn ascii_space_mask(w: u64) -> u64 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let v = w ^ (LO * u64::from(b' '));
+    let spaces = !(v + LO * 0x7F) & HI;
+    let at_least_9 = w + LO * (0x80 - 9);
+    let at_least_14 = w + LO * (0x80 - 14);
+    (spaces | (at_least_9 & !at_least_14)) & HI
 }
 
 /// Is `c` a CJK ideograph, kana or Hangul syllable?
@@ -265,20 +407,13 @@ impl<'a> Doc<'a> {
             } else {
                 nl
             };
-            lines.push(Line {
-                start,
-                content_end,
-                end: nl + 1,
-            });
+            lines.push(Line::new(text, start, content_end, nl + 1));
             start = nl + 1;
         }
         if start < text.len() || lines.is_empty() {
-            lines.push(Line {
-                start,
-                content_end: text.len(),
-                end: text.len(),
-            });
+            lines.push(Line::new(text, start, text.len(), text.len()));
         }
+        let facts = vec![std::cell::Cell::new(NO_FACTS); lines.len()];
         Doc {
             text,
             lines,
@@ -288,7 +423,83 @@ impl<'a> Doc<'a> {
             masked: std::cell::OnceCell::new(),
             cards: std::cell::OnceCell::new(),
             utf8: std::cell::OnceCell::new(),
+            facts,
         }
+    }
+
+    /// Words of line `j`'s text, counted up to `cap` as [`word_count`] counts them (whitespace
+    /// around the text changes no count): kept up to [`WORDS_KEPT`] on first use.
+    pub(super) fn words(&self, j: usize, cap: usize) -> usize {
+        let line = &self.lines[j];
+        if cap > WORDS_KEPT {
+            return word_count_bytes(&self.text[line.start..line.content_end], cap);
+        }
+        let cell = &self.facts[j];
+        let mut f = cell.get();
+        if f.words == UNKNOWN {
+            f.words = word_count_bytes(&self.text[line.start..line.content_end], WORDS_KEPT) as u8;
+            cell.set(f);
+        }
+        // Fewer than WORDS_KEPT is the count itself; WORDS_KEPT means at least that many.
+        usize::from(f.words).min(cap)
+    }
+
+    /// The answer of `test` (a pure function of the document and line `j`, see [`Context`]) for
+    /// line `j`, computed on first use.
+    pub(super) fn context(&self, j: usize, which: Context, test: impl FnOnce() -> bool) -> bool {
+        let bit = 1u16 << which as u16;
+        let f = self.facts[j].get();
+        if f.asked & bit != 0 {
+            return f.answers & bit != 0;
+        }
+        let answer = test();
+        // Read again: the test may have kept other facts of this line meanwhile.
+        let mut f = self.facts[j].get();
+        f.asked |= bit;
+        if answer {
+            f.answers |= bit;
+        }
+        self.facts[j].set(f);
+        answer
+    }
+
+    /// Has line `j`'s text (without surrounding whitespace, decoded as [`Doc::str_at`] decodes
+    /// it) at most `max` characters? Counted once per line.
+    pub(super) fn chars_at_most(&self, j: usize, max: usize) -> bool {
+        let cell = &self.facts[j];
+        let mut f = cell.get();
+        if f.chars == CHARS_UNKNOWN {
+            f.chars = self.chars_of(j).min(usize::from(CHARS_KEPT)) as u16;
+            cell.set(f);
+        }
+        if f.chars < CHARS_KEPT {
+            usize::from(f.chars) <= max
+        } else {
+            max >= usize::from(CHARS_KEPT) && self.chars_of(j) <= max
+        }
+    }
+
+    /// Characters of line `j`'s text as [`Doc::str_at`] gives it, without surrounding whitespace.
+    fn chars_of(&self, j: usize) -> usize {
+        match self.str_at(self.trimmed_ws(&self.lines[j])) {
+            // Valid UTF-8: a character per byte that continues none.
+            Cow::Borrowed(t) => char_count(t.as_bytes()),
+            Cow::Owned(t) => t.chars().count(),
+        }
+    }
+
+    /// Is line `j` (untrimmed) of a content shape (see [`shape::is_content_shape`])? Found once.
+    pub(super) fn content_shape(&self, j: usize) -> bool {
+        let cell = &self.facts[j];
+        let mut f = cell.get();
+        if f.content_shape == UNKNOWN {
+            let l = &self.lines[j];
+            f.content_shape = u8::from(shape::is_content_shape(
+                &self.str_at(l.start..l.content_end),
+            ));
+            cell.set(f);
+        }
+        f.content_shape == 1
     }
 
     /// The text of `range` as `String::from_utf8_lossy` gives it: borrowed from the document when
@@ -400,25 +611,9 @@ impl<'a> Doc<'a> {
         self.trimmed_ws(line).is_empty()
     }
 
+    /// The line's text without surrounding whitespace (Unicode's `White_Space`).
     pub(super) fn trimmed_ws(&self, line: &Line) -> Range<usize> {
-        let s = &self.text[line.start..line.content_end];
-        // ASCII whitespace and text at the edges, nearly every line, need no decoding; at the
-        // first non-ASCII byte Unicode whitespace takes over.
-        let mut a = 0;
-        while a < s.len() && is_ascii_ws(s[a]) {
-            a += 1;
-        }
-        if a < s.len() && s[a] >= 0x80 {
-            a = s.len() - bstr::ByteSlice::trim_start(&s[a..]).len();
-        }
-        let mut e = s.len();
-        while e > a && is_ascii_ws(s[e - 1]) {
-            e -= 1;
-        }
-        if e > a && s[e - 1] >= 0x80 {
-            e = a + bstr::ByteSlice::trim_end(&s[a..e]).len();
-        }
-        line.start + a..line.start + e
+        line.ws_start..line.ws_end
     }
 
     /// Is the line too long for a teaser (more than [`TEASER_CHARS`] characters)?
@@ -439,10 +634,10 @@ impl<'a> Doc<'a> {
         // A sentence that holds a quantity ("Prices rose by 3.2%.") is prose, not a table row.
         let row = |j: usize| {
             let l = &self.lines[j];
-            let text = self.str_at(l.start..l.content_end);
-            !self.is_blank(l)
-                && shape::is_content_shape(&text)
-                && !(shape::ends_sentence(text.trim()) && text.split_whitespace().count() >= 6)
+            !self.is_blank(l) && self.content_shape(j) && {
+                let text = self.str_at(l.start..l.content_end);
+                !(shape::ends_sentence(text.trim()) && text.split_whitespace().count() >= 6)
+            }
         };
         i > 0 && i + 1 < self.lines.len() && row(i - 1) && row(i + 1)
     }
@@ -536,8 +731,7 @@ impl<'a> Doc<'a> {
         let cell = |j: usize| {
             j < n && !self.is_blank(&self.lines[j]) && {
                 let t = text(j);
-                // The end first: a paragraph's words are then never counted.
-                !shape::ends_sentence(&t) && word_count(&t, 7) <= 6
+                !shape::ends_sentence(&t) && self.words(j, 7) <= 6
             }
         };
         if !(cell(i) && cell(i + 1) && cell(i + 2)) {
@@ -633,6 +827,57 @@ mod tests {
             }
             n
         }
+        // Every fixture line, from every offset of its first eight bytes (the eight-byte
+        // chunks fall everywhere), and runs of each ASCII byte next to words and CJK.
+        let mut texts: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
+            .iter()
+            .flat_map(|t| {
+                t.split(|&b| b == b'\n')
+                    .map(<[u8]>::to_vec)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for b in 0..0x80u8 {
+            let mut t = b"ab".to_vec();
+            for k in 1..10 {
+                t.extend(std::iter::repeat_n(b, k));
+                t.extend("x\u{65e5}\u{672c}".as_bytes());
+                t.extend(std::iter::repeat_n(b, k));
+                t.extend(b"yz");
+            }
+            texts.push(t);
+        }
+        let mut words = 0;
+        for bytes in &texts {
+            for start in 0..bytes.len().min(8) {
+                let bytes = &bytes[start..];
+                let text = String::from_utf8_lossy(bytes);
+                for cap in [1, 2, 3, 5, 8, 13, 16, 61, usize::MAX] {
+                    assert_eq!(
+                        word_count_bytes(bytes, cap),
+                        on_text(&text, cap),
+                        "{text:?} cap {cap}"
+                    );
+                }
+                words += on_text(&text, usize::MAX);
+            }
+        }
+        assert!(words > 100_000, "{words} words");
+    }
+
+    #[test]
+    fn word_count_on_bytes_counts_as_on_text_in_short_texts() {
+        fn on_text(s: &str, cap: usize) -> usize {
+            let mut n = 0;
+            for w in s.split_whitespace() {
+                let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+                n += cjk + usize::from(cjk < w.chars().count());
+                if n >= cap {
+                    return cap;
+                }
+            }
+            n
+        }
         for bytes in [
             &b""[..],
             b"   ",
@@ -650,6 +895,84 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_lines_kept_facts_equal_the_facts_recomputed() {
+        let mut texts = crate::filter::testkit::fixture_texts();
+        let mut mixed = b"bad \xff\xfe bytes\nx\x80y z\n".to_vec();
+        mixed.extend(
+            "\u{65e5}\u{672c}\u{8a9e}\u{306e} \u{d55c}\u{ad6d} a b c\n\u{a0} spaced \u{3000}\n  \
+             indented code();\n"
+                .as_bytes(),
+        );
+        texts.push(mixed);
+        texts.push(b"\xe2\x80 cut \x80\x80 short\r\nlast".to_vec());
+        let mut lines = 0;
+        for text in &texts {
+            let doc = Doc::new(text);
+            for (j, l) in doc.lines.iter().enumerate() {
+                let bytes = &doc.text[l.start..l.content_end];
+                let (lead, rest) = (
+                    bytes.len() - bstr::ByteSlice::trim_start(bytes).len(),
+                    bstr::ByteSlice::trim(bytes).len(),
+                );
+                let t = l.start + lead..l.start + lead + rest;
+                assert_eq!(doc.trimmed_ws(l), t);
+                let trimmed = doc.str_at(t);
+                let whole = doc.str_at(l.start..l.content_end);
+                // Asked twice: computed, then kept.
+                for _ in 0..2 {
+                    for cap in 1..=WORDS_KEPT + 4 {
+                        assert_eq!(doc.words(j, cap), word_count(&trimmed, cap), "{trimmed:?}");
+                    }
+                    assert_eq!(doc.content_shape(j), shape::is_content_shape(&whole));
+                    let chars = trimmed.chars().count();
+                    for max in [0, 1, 3, 12, 80, 150, 250, 1000, usize::MAX] {
+                        assert_eq!(doc.chars_at_most(j, max), chars <= max, "{trimmed:?}");
+                    }
+                }
+                lines += 1;
+            }
+        }
+        assert!(lines > 5000, "{lines} lines");
+    }
+
+    #[test]
+    fn a_lines_kept_context_answers_equal_the_tests() {
+        let mut yes = [0usize; 14];
+        for text in crate::filter::testkit::fixture_texts() {
+            let doc = Doc::new(&text);
+            let tests: [(Context, &dyn Fn(usize) -> bool); 14] = [
+                (Context::WrappedProse, &|i| doc.in_wrapped_prose(i)),
+                (Context::Table, &|i| doc.in_table(i)),
+                (Context::HeadsSection, &|i| doc.heads_section(i)),
+                (Context::IntroducedCells, &|i| doc.in_introduced_cells(i)),
+                (Context::KeyedSentences, &|i| doc.opens_keyed_sentences(i)),
+                (Context::WrappedSentence, &|i| doc.ends_wrapped_sentence(i)),
+                (Context::CarriedSentence, &|i| doc.opens_carried_sentence(i)),
+                (Context::Dialogue, &|i| doc.in_dialogue(i)),
+                (Context::DefinitionList, &|i| doc.in_definition_list(i)),
+                (Context::Verse, &|i| doc.in_verse(i)),
+                (Context::IntroducesList, &|i| doc.introduces_list(i)),
+                (Context::ClauseSentence, &|i| doc.is_clause_sentence(i)),
+                (Context::CaptionSentence, &|i| doc.is_caption_sentence(i)),
+                (Context::FieldValue, &|i| doc.is_field_value(i)),
+            ];
+            // Lines asked in an order that is not the document's, each test twice.
+            let n = doc.lines.len();
+            for k in 0..n {
+                let i = (k * 7919) % n;
+                for (t, (which, test)) in tests.iter().enumerate() {
+                    let want = test(i);
+                    assert_eq!(doc.context(i, *which, || test(i)), want);
+                    assert_eq!(doc.context(i, *which, || !want), want, "kept");
+                    yes[t] += usize::from(want);
+                }
+            }
+        }
+        // Every test says yes somewhere in the fixtures.
+        assert!(yes.iter().all(|&y| y > 0), "{yes:?}");
     }
 
     #[test]

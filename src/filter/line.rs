@@ -6,12 +6,13 @@
 
 use std::ops::Range;
 
-use super::doc::{Doc, Line};
+use super::doc::{Context, Doc, Line};
 use crate::detect::Hit;
 use crate::patterns::Rule;
 
 impl Doc<'_> {
-    /// Does the hit make its line chrome: the whole line, or the start of a short one?
+    /// Does the hit make its line chrome: the whole line, or the start of a short one? The tests
+    /// of the line's context are answered once per line, whichever rule asks first.
     pub(super) fn line_qualifies(&self, hit: &Hit, line: &Line, rule: &Rule) -> bool {
         if hit.end > line.end {
             return false;
@@ -22,50 +23,66 @@ impl Doc<'_> {
         }
         // A line that carries on a sentence of hard-wrapped prose is no label, whatever it reads.
         let i = self.line_index(line.start);
-        if self.in_wrapped_prose(i) {
+        if self.context(i, Context::WrappedProse, || self.in_wrapped_prose(i)) {
             return false;
         }
         // A line between two table rows is a row or header of the table; an ad marker is chrome
         // wherever it stands (it interleaves ingredient lists and result tables).
-        if rule.family != "ad" && self.in_table(i) {
+        if rule.family != "ad" && self.context(i, Context::Table, || self.in_table(i)) {
             return false;
         }
         // A section name that opens a subsection of the article, or a cell of a table that a
         // prose line introduces, is article structure, not a menu or a widget.
-        if rule.family == "navigation" && self.heads_section(i) {
+        if rule.family == "navigation"
+            && self.context(i, Context::HeadsSection, || self.heads_section(i))
+        {
             return false;
         }
-        if rule.family != "ad" && self.in_introduced_cells(i) {
+        if rule.family != "ad"
+            && self.context(i, Context::IntroducedCells, || self.in_introduced_cells(i))
+        {
             return false;
         }
         // A heading over a list of "Name: sentence." entries (a schedule, key dates) is the
         // article's.
-        if rule.family == "related" && self.opens_keyed_sentences(i) {
+        if rule.family == "related"
+            && self.context(i, Context::KeyedSentences, || self.opens_keyed_sentences(i))
+        {
             return false;
         }
         // The end of a sentence wrapped after a comma is no label either.
-        if self.ends_wrapped_sentence(i) {
+        if self.context(i, Context::WrappedSentence, || {
+            self.ends_wrapped_sentence(i)
+        }) {
             return false;
         }
         // Nor is the first word of a sentence the next line carries on, a line of dialogue, a
         // term of a glossary, a line of a stanza (ad markers aside: they stand anywhere), a navigation label that
         // introduces a list, or a caption that is a sentence about its picture.
         if rule.family != "ad"
-            && (self.opens_carried_sentence(i)
-                || self.in_dialogue(i)
-                || self.in_definition_list(i)
-                || self.in_verse(i))
+            && (self.context(i, Context::CarriedSentence, || {
+                self.opens_carried_sentence(i)
+            }) || self.context(i, Context::Dialogue, || self.in_dialogue(i))
+                || self.context(i, Context::DefinitionList, || self.in_definition_list(i))
+                || self.context(i, Context::Verse, || self.in_verse(i)))
         {
             return false;
         }
-        if rule.family == "navigation" && (self.introduces_list(i) || self.is_clause_sentence(i)) {
+        if rule.family == "navigation"
+            && (self.context(i, Context::IntroducesList, || self.introduces_list(i))
+                || self.context(i, Context::ClauseSentence, || self.is_clause_sentence(i)))
+        {
             return false;
         }
-        if rule.family == "caption" && self.is_caption_sentence(i) {
+        if rule.family == "caption"
+            && self.context(i, Context::CaptionSentence, || self.is_caption_sentence(i))
+        {
             return false;
         }
         // A date in a fact box is the value of its field.
-        if rule.family == "timestamp" && self.is_field_value(i) {
+        if rule.family == "timestamp"
+            && self.context(i, Context::FieldValue, || self.is_field_value(i))
+        {
             return false;
         }
         if hit.end >= t.end {

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::doc::{Doc, Line, word_count};
+use super::doc::{Doc, Line};
 use super::{section, shape};
 use crate::patterns::{Position, Rule};
 
@@ -121,12 +121,12 @@ impl Doc<'_> {
         }
         let s = self.str_at(t);
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
+        let i = self.line_index(line.start);
         // Code, a table row or a quantity is article content: it ends a run.
-        let whole = self.str_at(line.start..line.content_end);
         !s.ends_with(['.', ',', ';'])
-            && !shape::is_content_shape(&whole)
-            && word_count(&s, rule.max_words + 1) <= rule.max_words
-            && s.chars().count() <= max_chars
+            && !self.content_shape(i)
+            && self.words(i, rule.max_words + 1) <= rule.max_words
+            && self.chars_at_most(i, max_chars)
             // After the article a time of day is a programme's or a log's, not a footer link (at
             // the head it is the byline's).
             && !(matches!(rule.position, Some(Position::Tail | Position::TailBlock))
@@ -183,24 +183,25 @@ impl Doc<'_> {
             return None;
         }
         let s = self.str_at(self.trimmed_ws(line));
-        let whole = self.str_at(line.start..line.content_end);
-        if info_shaped(&s) || shape::is_content_shape(&whole) || self.is_long(line) {
+        if info_shaped(&s) || self.content_shape(i) || self.is_long(line) {
             return Some(BlockLine::Stop);
         }
         if self.is_run_line(line, rule) {
             return Some(BlockLine::Item);
         }
+        // Whether the line reads as prose is known for every line (`Doc::raw_prose`).
+        let prose = self.raw_prose()[i].is_some();
         if !s.ends_with(['.', ',', ';'])
-            && !shape::reads_as_prose(&s)
-            && word_count(&s, HEADLINE_WORDS + 1) <= HEADLINE_WORDS
-            && s.chars().count() <= HEADLINE_CHARS
+            && !prose
+            && self.words(i, HEADLINE_WORDS + 1) <= HEADLINE_WORDS
+            && self.chars_at_most(i, HEADLINE_CHARS)
         {
             return Some(BlockLine::Headline);
         }
         if tail && shape::ends_sentence(&s) {
             return Some(BlockLine::Stop);
         }
-        Some(if shape::reads_as_prose(&s) {
+        Some(if prose {
             BlockLine::Sentence
         } else {
             BlockLine::Teaser

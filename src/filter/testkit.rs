@@ -137,3 +137,24 @@ pub(super) fn check_cases(c: &Cleaner, cases: &[Case]) {
         assert_eq!(out.verdict, verdict, "case {name:?}: verdict");
     }
 }
+
+/// Every fixture text of the repository (`fixtures/**/*.txt`, inputs and expectations), as
+/// bytes: real chrome and article lines for the tests that check a fast path against its
+/// reference on every line.
+pub(super) fn fixture_texts() -> Vec<Vec<u8>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs = vec![root];
+    let mut texts = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).expect("fixtures are readable") {
+            let p = e.expect("a fixture entry").path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "txt") {
+                texts.push(std::fs::read(&p).expect("a fixture file"));
+            }
+        }
+    }
+    assert!(texts.len() > 100, "{} fixture texts", texts.len());
+    texts
+}
