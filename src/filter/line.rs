@@ -32,7 +32,7 @@ impl Doc<'_> {
         }
         // A section name that opens a subsection of the article, or a cell of a table that a
         // prose line introduces, is article structure, not a menu or a widget.
-        if rule.family == "navigation" && self.heads_section(i) {
+        if rule.family == "navigation" && (self.heads_section(i) || self.in_content_list(i)) {
             return false;
         }
         if rule.family != "ad" && self.in_introduced_cells(i) {
@@ -43,8 +43,9 @@ impl Doc<'_> {
         if rule.family == "related" && self.opens_keyed_sentences(i) {
             return false;
         }
-        // The end of a sentence wrapped after a comma is no label either.
-        if self.ends_wrapped_sentence(i) {
+        // The end of a sentence wrapped after a comma is no label either, nor the end of one
+        // the line above leaves open (". 24 May 2021." under a reference cut after its title).
+        if self.ends_wrapped_sentence(i) || self.closes_line_above(i) {
             return false;
         }
         // Nor is the first word of a sentence the next line carries on, a line of dialogue, a
