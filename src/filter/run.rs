@@ -142,8 +142,10 @@ impl Doc<'_> {
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
         // Code, a table row or a quantity is article content: it ends a run.
         let whole = self.str_at(line.start..line.content_end);
+        if self.is_field_title(line, &s) {
+            return false;
+        }
         !s.ends_with(['.', ',', ';'])
-            && !self.is_field_title(line, &s)
             && !shape::is_content_shape(&whole)
             && word_count(&s, rule.max_words + 1) <= rule.max_words
             && s.chars().count() <= max_chars
@@ -157,9 +159,11 @@ impl Doc<'_> {
     /// colon ("Anthem:" / "“God Defend the Queen”", "Devise :" / "« Liberté »")? That is a fact
     /// box's value; a menu quotes no titles under its labels.
     fn is_field_title(&self, line: &Line, s: &str) -> bool {
+        if !is_quoted(s) {
+            return false;
+        }
         let i = self.line_index(line.start);
-        is_quoted(s)
-            && i > 0
+        i > 0
             && !self.is_blank(&self.lines[i - 1])
             && self
                 .str_at(self.trimmed_ws(&self.lines[i - 1]))
