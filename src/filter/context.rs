@@ -34,6 +34,9 @@ const TOC_HEADINGS: &[&str] = &[
     "目次",
     "目录",
 ];
+/// Most items of a short list between an introducing sentence and the article's next paragraph
+/// (see [`Doc::in_closed_list`]).
+const CLOSED_LIST_ITEMS: usize = 8;
 /// Words the line below needs to carry on a sentence (a menu entry in lower case has one or two).
 const CARRIED_WORDS: usize = 3;
 /// Most characters of a CJK label line that opens a sentence (Chinese and Japanese put no spaces
@@ -193,6 +196,46 @@ impl Doc<'_> {
                     && word_count(&above, CLOSED_WORDS) >= CLOSED_WORDS
             }
             _ => false,
+        }
+    }
+
+    /// Is line `i` an item of a short list that a sentence introduces and the article carries on
+    /// after ("Pupils choose one of three tracks:" / "Sciences" / "Arts" / "Languages" / "Most
+    /// had picked one before the summer.")? The items are a few words of letters each, the line
+    /// above them reads as prose and ends with a colon, the line below them reads as prose, with
+    /// no blank line between. A menu or a share bar is not introduced by a sentence.
+    pub(super) fn in_closed_list(&self, i: usize) -> bool {
+        let item = |j: usize| {
+            self.filled(j) && {
+                let t = self.text_of(j);
+                !t.ends_with([':', '\u{ff1a}'])
+                    && !shape::ends_sentence(&t)
+                    && word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS
+                    && t.chars()
+                        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '&' | '\''))
+            }
+        };
+        if !item(i) {
+            return false;
+        }
+        let mut top = i;
+        while top > 0 && i - top <= CLOSED_LIST_ITEMS && item(top - 1) {
+            top -= 1;
+        }
+        let mut end = i;
+        while end - top < CLOSED_LIST_ITEMS && item(end + 1) {
+            end += 1;
+        }
+        if top == 0 || end - top + 1 < 2 || end - top + 1 > CLOSED_LIST_ITEMS {
+            return false;
+        }
+        let intro = self.text_of(top - 1);
+        let intro = self.filled(top - 1)
+            && intro.ends_with([':', '\u{ff1a}'])
+            && shape::reads_as_prose(&intro);
+        intro && self.filled(end + 1) && {
+            let after = self.text_of(end + 1);
+            !after.ends_with([':', '\u{ff1a}']) && shape::reads_as_prose(&after)
         }
     }
 

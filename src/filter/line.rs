@@ -53,6 +53,7 @@ impl Doc<'_> {
         // introduces a list, or a caption that is a sentence about its picture.
         if rule.family != "ad"
             && (self.opens_carried_sentence(i)
+                || self.in_closed_list(i)
                 || self.in_dialogue(i)
                 || self.in_definition_list(i)
                 || self.in_verse(i))
