@@ -9,6 +9,10 @@ mod normalize;
 #[path = "src/patterns/gate.rs"]
 mod gate;
 
+#[allow(dead_code)]
+#[path = "src/patterns/prefix.rs"]
+mod prefix;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -35,6 +39,7 @@ fn main() {
     println!("cargo:rerun-if-changed=patterns");
     println!("cargo:rerun-if-changed=src/normalize.rs");
     println!("cargo:rerun-if-changed=src/patterns/gate.rs");
+    println!("cargo:rerun-if-changed=src/patterns/prefix.rs");
     let mut files = Vec::new();
     collect(&dir, &mut files);
     files.sort();
@@ -56,11 +61,15 @@ fn main() {
     code.push_str("];\n");
     code.push_str(&gates(&files));
     code.push_str(&parsed(&files, &root));
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_patterns.rs");
-    std::fs::write(out, code).unwrap();
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").is_ok_and(|e| e == "big");
+    let (tries, bytes) = prefix_sets(&files, big_endian);
+    code.push_str(&tries);
+    std::fs::write(out_dir.join("builtin_prefix_sets.bin"), bytes).unwrap();
+    std::fs::write(out_dir.join("builtin_patterns.rs"), code).unwrap();
 }
 
-/// `static BUILTIN_GATES: &[(&str, u8, &[&[u8]])]`: for every distinct regex of the pattern files,
+/// `static BUILTIN_GATES: &[GateEntry]`: for every distinct regex of the pattern files,
 /// sorted, its head (kind 1), else its gate (kind 2), else its screen (kind 3, or 4 when every match
 /// holds a digit), else what a line must hold (kind 5), else nothing (kind 0), and the literals.
 fn gates(files: &[PathBuf]) -> String {
@@ -82,26 +91,208 @@ fn gates(files: &[PathBuf]) -> String {
     }
     regexes.sort();
     regexes.dedup();
-    let mut code = String::from("static BUILTIN_GATES: &[(&str, u8, &[&[u8]])] = &[\n");
+    // Offsets into two texts rather than pointers, which the loader would relocate at every start
+    // (one relocation per literal).
+    let mut text = String::new();
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut lits_at: Vec<(usize, usize)> = Vec::new();
+    let mut code = String::from("static BUILTIN_GATES: &[GateEntry] = &[\n");
     for r in &regexes {
-        let (kind, lits) = match gate::head(r) {
-            Some(l) => (1, l),
-            None => match gate::gate(r) {
-                Some(l) => (2, l),
-                None => match gate::screen(r) {
-                    Some((l, digit)) => (3 + u8::from(digit), l),
-                    None => match gate::holds(r) {
-                        Some(l) => (5, l),
-                        None => (0, Vec::new()),
-                    },
-                },
-            },
-        };
-        let lits: Vec<String> = lits.iter().map(|l| format!("&{l:?}")).collect();
-        writeln!(code, "    ({r:?}, {kind}, &[{}]),", lits.join(", ")).unwrap();
+        let (kind, lits) = prefilter(r);
+        let first = lits_at.len();
+        for l in &lits {
+            lits_at.push((bytes.len(), l.len()));
+            bytes.extend_from_slice(l);
+        }
+        writeln!(
+            code,
+            "    GateEntry {{ source: ({}, {}), kind: {kind}, lits: ({first}, {}) }},",
+            text.len(),
+            r.len(),
+            lits.len()
+        )
+        .unwrap();
+        text.push_str(r);
+    }
+    code.push_str("];\n");
+    writeln!(code, "static BUILTIN_GATE_TEXT: &str = {text:?};").unwrap();
+    writeln!(
+        code,
+        "static BUILTIN_GATE_BYTES: &[u8] = b\"{}\";",
+        bytes.escape_ascii()
+    )
+    .unwrap();
+    code.push_str("static BUILTIN_GATE_LITS: &[(u32, u32)] = &[");
+    for (at, len) in &lits_at {
+        write!(code, "({at}, {len}),").unwrap();
     }
     code.push_str("];\n");
     code
+}
+
+/// The kind of prefilter of regex `r` (as `BUILTIN_GATES` numbers them) and its literals.
+fn prefilter(r: &str) -> (u8, Vec<Vec<u8>>) {
+    match gate::head(r) {
+        Some(l) => (1, l),
+        None => match gate::gate(r) {
+            Some(l) => (2, l),
+            None => match gate::screen(r) {
+                Some((l, digit)) => (3 + u8::from(digit), l),
+                None => match gate::holds(r) {
+                    Some(l) => (5, l),
+                    None => (0, Vec::new()),
+                },
+            },
+        },
+    }
+}
+
+/// Distinct literals in the order first added (as `LiteralTable` in `src/patterns/set.rs`).
+#[derive(Default)]
+struct Distinct<T> {
+    seen: std::collections::HashSet<T>,
+    list: Vec<T>,
+}
+
+impl<T: Clone + Eq + std::hash::Hash> Distinct<T> {
+    fn add(&mut self, t: T) {
+        if self.seen.insert(t.clone()) {
+            self.list.push(t);
+        }
+    }
+}
+
+/// The tries (`src/patterns/prefix.rs`) the built-in set builds at start-up, built here:
+/// `static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6])]` (the key of each trie's literals, and where
+/// its nodes, edges and root table start and end in `BUILTIN_PREFIX_BYTES`) and the bytes. The
+/// literal lists are worked out as `PatternSet::compile` does; a trie whose list differs from the
+/// one start-up asks for is not found and built at run time (a test holds them equal).
+fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
+    // What each trie is built from (see `PatternSet::compile`, `LineRegexes::new`, `Scan::new`).
+    let mut literals: std::collections::HashMap<String, usize> = Default::default();
+    let mut order: Vec<String> = Vec::new();
+    // For each literal of `order`, whether some rule can remove it at a probed line or
+    // sentence start (not only as a whole line, not only as a block end).
+    let mut probed: Vec<bool> = Vec::new();
+    // For each literal of `order`, whether it is searched for anywhere within a block's lines
+    // (block starts and ends, phrases of sentence rules; see `Inner::window`).
+    let mut window: Vec<bool> = Vec::new();
+    let mut heads: Distinct<Vec<u8>> = Distinct::default();
+    let mut starts: Distinct<Vec<u8>> = Distinct::default();
+    let mut scan: std::collections::BTreeSet<Vec<u8>> = Default::default();
+    let mut signatures: Vec<Vec<u8>> = Vec::new();
+    for f in files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let Ok(table) = src.parse::<toml::Table>() else {
+            continue;
+        };
+        if let Some(sig) = table
+            .get("pack")
+            .and_then(|p| p.get("signature"))
+            .and_then(|s| s.as_array())
+        {
+            for s in sig.iter().filter_map(|s| s.as_str()) {
+                signatures.push(normalize::phrase(s).into_bytes().to_ascii_lowercase());
+            }
+        }
+        let Some(rules) = table.get("rule").and_then(|r| r.as_array()) else {
+            continue;
+        };
+        for rule in rules {
+            let scope = rule.get("scope").and_then(|s| s.as_str()).unwrap_or("");
+            let by_line = matches!(scope, "line" | "tail" | "section");
+            let whole_line = by_line && rule.get("max_chars").is_none();
+            let list = |k: &str| -> Vec<String> {
+                rule.get(k)
+                    .and_then(|v| v.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str())
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let sentence = scope == "sentence";
+            for (key, probes, windowed) in [
+                ("phrases", !whole_line, sentence),
+                ("start", true, true),
+                ("end", false, true),
+            ] {
+                for p in list(key) {
+                    let lit = normalize::phrase(&p);
+                    let next = literals.len();
+                    let i = *literals.entry(lit.clone()).or_insert(next);
+                    if i == next {
+                        order.push(lit);
+                        probed.push(false);
+                        window.push(false);
+                    }
+                    probed[i] |= probes;
+                    window[i] |= windowed;
+                }
+            }
+            for r in list("regexes") {
+                let (kind, lits) = prefilter(&r);
+                match (by_line, kind) {
+                    (true, 1) => lits.into_iter().for_each(|l| heads.add(l)),
+                    (true, 2) => scan.extend(lits),
+                    (true, 3 | 4) => lits.into_iter().for_each(|l| starts.add(l)),
+                    // A sentence regex's gate (see `sentence_gate`).
+                    (false, 1 | 2) if !lits.is_empty() && lits.iter().all(|l| !l.is_empty()) => {
+                        scan.extend(lits)
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    scan.extend(signatures);
+    let anchored: Vec<&[u8]> = (order.iter().zip(&probed))
+        .filter(|(_, p)| **p)
+        .map(|(l, _)| l.as_bytes())
+        .collect();
+    let scan: Vec<Vec<u8>> = scan
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.to_ascii_lowercase())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let windowed: Vec<&[u8]> = (order.iter().zip(&window))
+        .filter(|(_, w)| **w)
+        .map(|(l, _)| l.as_bytes())
+        .collect();
+    let lists: [Vec<&[u8]>; 5] = [
+        anchored,
+        heads.list.iter().map(Vec::as_slice).collect(),
+        starts.list.iter().map(Vec::as_slice).collect(),
+        scan.iter().map(Vec::as_slice).collect(),
+        windowed,
+    ];
+    let mut bytes = Vec::new();
+    let mut code = String::from(
+        "static BUILTIN_PREFIX_BYTES: &Aligned<[u8]> = \
+         &Aligned(*include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_prefix_sets.bin\")));\n\
+         static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6])] = &[\n",
+    );
+    for lits in lists.iter().filter(|l| !l.is_empty()) {
+        let key = prefix::key(lits.iter().copied());
+        let set = prefix::PrefixSet::new(lits.iter().copied());
+        let mut at = Vec::new();
+        for part in set.to_bytes(big_endian) {
+            // Every part starts aligned for its `u32`s.
+            while !bytes.len().is_multiple_of(8) {
+                bytes.push(0);
+            }
+            at.push(bytes.len());
+            bytes.extend(part);
+            at.push(bytes.len());
+        }
+        writeln!(code, "    ({key}, {at:?}),").unwrap();
+    }
+    code.push_str("];\n");
+    (code, bytes)
 }
 
 /// `static BUILTIN_PARSED: &[Option<StaticFile>]`, parallel to `BUILTIN_FILES`: each file's rules
@@ -272,6 +463,7 @@ fn static_file(src: &str, strings: &std::cell::RefCell<Strings>) -> Option<Strin
             Some(Some("head-block")) => "Some(Position::HeadBlock)",
             Some(Some("tail-block")) => "Some(Position::TailBlock)",
             Some(Some("thread")) => "Some(Position::Thread)",
+            Some(Some("between-menus")) => "Some(Position::BetweenMenus)",
             _ => return None,
         };
         let unterminated = match t.get("unterminated").map(|v| v.as_str()) {

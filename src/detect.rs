@@ -174,18 +174,34 @@ fn whole_line_hits(
     }
 }
 
-/// The line-regex matches of the lines one document's detection passes have seen, by line content:
-/// a line regex sees one line only, so a line that a removal left as it was matches as before, and
-/// the next pass (see [`Cleaner::clean`](crate::Cleaner::clean)) takes its matches from here
-/// instead of scanning it again.
+/// What one document's detection passes learnt of each line they have seen, by line content: a
+/// line regex sees one line only, and a gate literal of a sentence regex never spans lines (see
+/// [`Inner::sentence_gates_in_lines`](crate::patterns)), so a line that a removal left as it was
+/// gives the same line-regex matches and admits the same sentence regexes as before. The next pass
+/// (see [`Cleaner::clean`](crate::Cleaner::clean)) takes both from here: it neither runs the line
+/// regexes on such a line nor scans it, and scans only the lines a removal changed.
 #[derive(Debug, Default)]
 pub(crate) struct LineMemo {
     /// The lines seen, one after another (search copy).
     text: Vec<u8>,
-    /// Hash of a line's content to its place in `text` and its matches in `found`.
-    lines: std::collections::HashMap<u64, (usize, usize, usize, usize), BuildLineHash>,
+    /// Hash of a line's content to what is known of it.
+    lines: std::collections::HashMap<u64, MemoLine, BuildLineHash>,
     /// Matches: start and end within the line, rule.
     found: Vec<(usize, usize, usize)>,
+    /// Sentence regexes (indices) whose gate literals occur within a line.
+    sentences: Vec<usize>,
+    /// Every line of a pass is here, with its sentence regexes: the next pass needs no document
+    /// scan.
+    complete: bool,
+}
+
+/// One line of a [`LineMemo`]: its place in `text`, its matches in `found` and its sentence
+/// regexes in `sentences`.
+#[derive(Debug, Clone, Copy)]
+struct MemoLine {
+    text: (usize, usize),
+    found: (usize, usize),
+    sentences: (usize, usize),
 }
 
 /// A fast hash of a line's bytes (the memo compares the bytes themselves on a hit).
@@ -255,34 +271,25 @@ fn scan(set: &PatternSet, hay: &[u8]) -> Vec<Found> {
 /// Regex hits: the regexes of sentence rules over the whole text, those of line and tail rules line
 /// by line, on lines no longer than [`REGEX_LINE_LIMIT`] (a longer line is a paragraph, not chrome,
 /// and skipping it is most of the speed). A regex with a gate runs only where the document scan
-/// (`found`) saw one of its literals: a sentence regex on the document, a line regex on the line.
-/// With a memo, lines seen before take their matches from it.
+/// (`found_in_scan`) saw one of its literals: a sentence regex on the document, a line regex on the
+/// line. With a memo, lines seen before take their matches and their sentence regexes from it;
+/// without a scan (`None`, only with a [complete](LineMemo::complete) memo), the lines the memo
+/// lacks are scanned one by one.
 fn regex_hits(
     set: &PatternSet,
     norm: &Normalized<'_>,
-    found_in_scan: &[Found],
+    found_in_scan: Option<&[Found]>,
     hits: &mut Vec<Hit>,
     mut memo: Option<&mut LineMemo>,
 ) {
     let inner = set.inner();
     let hay = norm.text();
     let targets = &inner.scan.targets;
-    let mut push = |re: &regex::bytes::Regex, rule: usize, base: usize, text: &[u8]| {
-        for m in re.find_iter(text) {
-            if m.is_empty() {
-                continue;
-            }
-            hits.push(Hit {
-                start: norm.to_original(base + m.start()),
-                end: norm.to_original(base + m.end()),
-                rule,
-                role: Role::Phrase,
-            });
-        }
-    };
+    // The sentence regexes to run: those the scan saw a literal of, and those of the set of
+    // ungated ones that match.
+    let mut run = vec![false; inner.regexes.len()];
     if !inner.regexes.is_empty() {
-        let mut run = vec![false; inner.regexes.len()];
-        for &(_, _, lit) in found_in_scan {
+        for &(_, _, lit) in found_in_scan.unwrap_or_default() {
             for t in &targets[lit] {
                 if let ScanTarget::Sentence(i) = *t {
                     run[i] = true;
@@ -294,16 +301,58 @@ fn regex_hits(
                 run[inner.regex_set_index[k]] = true;
             }
         }
-        for (i, _) in run.iter().enumerate().filter(|(_, r)| **r) {
-            let (re, rule) = &inner.regexes[i];
-            push(re.get(), *rule, 0, hay);
-        }
     }
     let lines = &inner.line;
-    if lines.is_empty() {
-        return;
+    // With a memo every line is visited, for its sentence regexes; without, only the lines the
+    // line regexes may run on.
+    let remember = memo.is_some() && inner.sentence_gates_in_lines;
+    if !lines.is_empty() || remember {
+        line_regex_hits(
+            set,
+            norm,
+            found_in_scan,
+            &mut run,
+            hits,
+            memo.as_deref_mut(),
+        );
+        if let Some(m) = memo {
+            m.complete = remember;
+        }
     }
-    lines.count_read(hay.len());
+    for (i, _) in run.iter().enumerate().filter(|(_, r)| **r) {
+        let (re, rule) = &inner.regexes[i];
+        for m in re.get().find_iter(hay) {
+            if m.is_empty() {
+                continue;
+            }
+            hits.push(Hit {
+                start: norm.to_original(m.start()),
+                end: norm.to_original(m.end()),
+                rule: *rule,
+                role: Role::Phrase,
+            });
+        }
+    }
+}
+
+/// The line-regex part of [`regex_hits`], line by line; marks in `run` the sentence regexes whose
+/// literals a line scanned here (without `found_in_scan`) or remembered holds.
+fn line_regex_hits(
+    set: &PatternSet,
+    norm: &Normalized<'_>,
+    found_in_scan: Option<&[Found]>,
+    run: &mut [bool],
+    hits: &mut Vec<Hit>,
+    mut memo: Option<&mut LineMemo>,
+) {
+    let inner = set.inner();
+    let hay = norm.text();
+    let targets = &inner.scan.targets;
+    let lines = &inner.line;
+    let remember = memo.is_some() && inner.sentence_gates_in_lines;
+    if !lines.is_empty() {
+        lines.count_read(hay.len());
+    }
     let late = lines.late();
     // The next occurrence of the document scan not yet looked at (they come in the order of
     // their ends).
@@ -311,48 +360,80 @@ fn regex_hits(
     let mut admitted: Vec<usize> = Vec::new();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut screened: Vec<usize> = Vec::new();
+    // The occurrences of the scan's literals within the line (in the line's offsets), and the
+    // sentence regexes they admit.
+    let mut within: Vec<Found> = Vec::new();
+    let mut sentences: Vec<usize> = Vec::new();
     let mut start = 0;
     while start <= hay.len() {
         let end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |i| start + i);
         let line = &hay[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if !line.is_empty() && line.len() <= REGEX_LINE_LIMIT {
-            let key = memo.as_ref().map(|_| line_hash(line));
-            if let (Some(m), Some(key)) = (memo.as_deref(), key)
-                && let Some(&(ls, le, fs, fe)) = m.lines.get(&key)
-                && m.text[ls..le] == *line
-            {
-                for &(ms, me, rule) in &m.found[fs..fe] {
-                    hits.push(Hit {
-                        start: norm.to_original(start + ms),
-                        end: norm.to_original(start + me),
-                        rule,
-                        role: Role::Phrase,
-                    });
-                }
-                start = end + 1;
-                continue;
+        let short = line.len() <= REGEX_LINE_LIMIT && !lines.is_empty();
+        if line.is_empty() || !(short || remember) {
+            start = end + 1;
+            continue;
+        }
+        let key = memo.as_ref().map(|_| line_hash(line));
+        if let (Some(m), Some(key)) = (memo.as_deref(), key)
+            && let Some(e) = m.lines.get(&key)
+            && m.text[e.text.0..e.text.1] == *line
+        {
+            for &(ms, me, rule) in &m.found[e.found.0..e.found.1] {
+                hits.push(Hit {
+                    start: norm.to_original(start + ms),
+                    end: norm.to_original(start + me),
+                    rule,
+                    role: Role::Phrase,
+                });
             }
-            admitted.clear();
+            if found_in_scan.is_none() {
+                for &i in &m.sentences[e.sentences.0..e.sentences.1] {
+                    run[i] = true;
+                }
+            }
+            start = end + 1;
+            continue;
+        }
+        // The literals found within this line (an occurrence that ends here but starts on an
+        // earlier line, or takes in the line's `\r`, is not within it).
+        within.clear();
+        match found_in_scan {
+            Some(found_in_scan) => {
+                while let Some(&(s, e, lit)) = found_in_scan.get(next) {
+                    if e > end {
+                        break;
+                    }
+                    next += 1;
+                    if s >= start && e <= start + line.len() {
+                        within.push((s - start, e - start, lit));
+                    }
+                }
+            }
+            None => inner.scan.find(line, &mut within),
+        }
+        sentences.clear();
+        admitted.clear();
+        for &(_, _, lit) in &within {
+            for t in &targets[lit] {
+                match *t {
+                    ScanTarget::Line(i) if short => admitted.push(i),
+                    ScanTarget::Sentence(i) if remember => sentences.push(i),
+                    _ => {}
+                }
+            }
+        }
+        if found_in_scan.is_none() {
+            for &i in &sentences {
+                run[i] = true;
+            }
+        }
+        found.clear();
+        if short {
             if let Some(heads) = &lines.heads {
                 heads.prefixes_of(line, |pid, _| {
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
-            }
-            // The gate literals found within this line (an occurrence that ends here but starts
-            // on an earlier line, or takes in the line's `\r`, is not within it).
-            while let Some(&(s, e, lit)) = found_in_scan.get(next) {
-                if e > end {
-                    break;
-                }
-                next += 1;
-                if s >= start && e <= start + line.len() {
-                    for t in &targets[lit] {
-                        if let ScanTarget::Line(i) = *t {
-                            admitted.push(i);
-                        }
-                    }
-                }
             }
             if let Some(set) = late {
                 admitted.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
@@ -361,7 +442,8 @@ fn regex_hits(
             }
             if late.is_none() {
                 for h in &lines.held {
-                    if h.matches(line, lines.regexes[h.index].0.source()) {
+                    let re = &lines.regexes[h.index].0;
+                    if re.admits(line) && h.matches(line, re.source()) {
                         admitted.push(h.index);
                     }
                 }
@@ -381,6 +463,7 @@ fn regex_hits(
                     let (i, needs_digit) = lines.screened[s];
                     if needs_digit
                         && !*digit.get_or_insert_with(|| line.iter().any(u8::is_ascii_digit))
+                        || !lines.regexes[i].0.admits(line)
                     {
                         continue;
                     }
@@ -393,9 +476,12 @@ fn regex_hits(
             }
             admitted.sort_unstable();
             admitted.dedup();
-            found.clear();
             for &i in &admitted {
                 let (re, rule) = &lines.regexes[i];
+                // The line's length and last byte rule most admitted regexes out at once.
+                if !re.admits(line) {
+                    continue;
+                }
                 let re = re.get();
                 for m in re.find_iter(line) {
                     if !m.is_empty() {
@@ -411,15 +497,23 @@ fn regex_hits(
                     role: Role::Phrase,
                 });
             }
-            if let (Some(m), Some(key)) = (memo.as_deref_mut(), key) {
-                m.lines.entry(key).or_insert_with(|| {
-                    let ls = m.text.len();
-                    m.text.extend_from_slice(line);
-                    let fs = m.found.len();
-                    m.found.extend_from_slice(&found);
-                    (ls, m.text.len(), fs, m.found.len())
-                });
-            }
+        }
+        if let (Some(m), Some(key)) = (memo.as_deref_mut(), key) {
+            m.lines.entry(key).or_insert_with(|| {
+                let text = (m.text.len(), m.text.len() + line.len());
+                m.text.extend_from_slice(line);
+                let fs = m.found.len();
+                m.found.extend_from_slice(&found);
+                let ss = m.sentences.len();
+                sentences.sort_unstable();
+                sentences.dedup();
+                m.sentences.extend_from_slice(&sentences);
+                MemoLine {
+                    text,
+                    found: (fs, m.found.len()),
+                    sentences: (ss, m.sentences.len()),
+                }
+            });
         }
         start = end + 1;
     }
@@ -438,7 +532,7 @@ pub fn detect(set: &PatternSet, text: &[u8]) -> Vec<Hit> {
         let input = aho_corasick::Input::new(hay);
         literal_hits(ac, &inner.literal_targets, &norm, input, &mut hits);
     }
-    regex_hits(set, &norm, &scan(set, hay), &mut hits, None);
+    regex_hits(set, &norm, Some(&scan(set, hay)), &mut hits, None);
     hits.sort_unstable();
     hits.dedup();
     hits
@@ -462,8 +556,13 @@ pub(crate) fn detect_for_cleaning_with(
         return detect(set, text);
     }
     let norm = Normalized::new(text);
+    // A complete memo knows every line the earlier passes saw: only the lines a removal changed
+    // are scanned, one by one (see `regex_hits`).
+    if memo.complete {
+        return detect_normalized(set, &norm, None, memo);
+    }
     let found = scan(set, norm.text());
-    detect_normalized(set, &norm, &found, memo)
+    detect_normalized(set, &norm, Some(&found), memo)
 }
 
 /// The publisher packs that apply to `text` (see [`PatternSet::active_packs`]) and the hits of
@@ -489,14 +588,15 @@ pub(crate) fn active_packs_and_hits(
         })
     });
     let active = inner.packs.active_from(hay, publisher, signatures);
-    (active, detect_normalized(set, &norm, &found, memo))
+    (active, detect_normalized(set, &norm, Some(&found), memo))
 }
 
-/// [`detect_for_cleaning_with`] on text already normalised and scanned (`found`).
+/// [`detect_for_cleaning_with`] on text already normalised and scanned (`found`; `None` with a
+/// complete memo, see [`regex_hits`]).
 fn detect_normalized(
     set: &PatternSet,
     norm: &Normalized<'_>,
-    found: &[Found],
+    found: Option<&[Found]>,
     memo: &mut LineMemo,
 ) -> Vec<Hit> {
     let inner = set.inner();
@@ -569,7 +669,8 @@ fn detect_normalized(
         }
     }
     // A block's end marker counts anywhere within its lines: scan those lines in full.
-    if let Some(ac) = (!blocks.is_empty()).then(|| inner.window()).flatten() {
+    if let Some(trie) = (!blocks.is_empty()).then(|| inner.window()).flatten() {
+        let longest = inner.window_max_len();
         for (from, rule) in blocks {
             let lines = set.rule(rule).max_lines;
             let mut to = hay.len();
@@ -580,9 +681,28 @@ fn detect_normalized(
                 }
             }
             // Windows may overlap (their hits are deduplicated below).
-            let to = (to + ac.max_pattern_len()).min(hay.len());
-            let input = aho_corasick::Input::new(hay).span(from..to);
-            literal_hits(ac, &inner.window_targets, norm, input, &mut hits);
+            let to = (to + longest).min(hay.len());
+            // Every occurrence within `from..to`, as an overlapping search finds them (the order
+            // does not matter: the hits are sorted below).
+            for p in from..to {
+                if !trie.can_start(hay[p]) {
+                    continue;
+                }
+                trie.prefixes_of(&hay[p..to], |pid, len| {
+                    if !at_word_edges(hay, p, p + len) {
+                        return;
+                    }
+                    let (start, end) = (norm.to_original(p), norm.to_original(p + len));
+                    for &(rule, role) in &inner.window_targets[pid] {
+                        hits.push(Hit {
+                            start,
+                            end,
+                            rule,
+                            role,
+                        });
+                    }
+                });
+            }
         }
     }
     regex_hits(set, norm, found, &mut hits, Some(memo));
@@ -689,6 +809,12 @@ max_lines = 5
             Just("The council met.".to_string()),
             Just("Prices rose".to_string()),
             Just("Élection".to_string()),
+            Just("© 2024 Example Media.".to_string()),
+            Just("All rights".to_string()),
+            Just(" reserved.".to_string()),
+            Just("Photo: Ann Lee".to_string()),
+            Just("5 min read".to_string()),
+            Just("Updated 3 hours ago".to_string()),
             Just("\u{201d}".to_string()),
             Just("\"".to_string()),
             Just(". ".to_string()),
@@ -726,6 +852,35 @@ max_lines = 5
                 prop_assert_eq!(&full.notices, &fast.notices);
                 prop_assert_eq!(full.verdict, fast.verdict);
                 prop_assert_eq!(&full.deleted, &fast.deleted);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// A later pass takes what it knows of unchanged lines from the memo of an earlier one and
+        /// scans only the others: its hits are those of a pass without a memo, whatever the
+        /// earlier text was (here: the same pieces, some dropped, some joined to their neighbour).
+        #[test]
+        fn a_pass_with_a_memo_finds_what_a_fresh_pass_finds(
+            parts in proptest::collection::vec((piece(), 0..4u8), 0..40),
+        ) {
+            let before: String = parts.iter().map(|(p, _)| p.as_str()).collect();
+            let after: String = parts
+                .iter()
+                .filter(|(_, k)| *k != 0)
+                .map(|(p, k)| if *k == 1 { p.trim_end_matches('\n') } else { p })
+                .collect();
+            for set in sets().iter() {
+                let mut memo = LineMemo::default();
+                let (_, first) = active_packs_and_hits(set, before.as_bytes(), None, &mut memo);
+                prop_assert_eq!(&first, &detect_for_cleaning(set, before.as_bytes()));
+                prop_assert_eq!(memo.complete, set.inner().sentence_gates_in_lines);
+                let later = detect_for_cleaning_with(set, after.as_bytes(), &mut memo);
+                prop_assert_eq!(&later, &detect_for_cleaning(set, after.as_bytes()));
+                // And a third pass on the text before, from the memo of both.
+                let again = detect_for_cleaning_with(set, before.as_bytes(), &mut memo);
+                prop_assert_eq!(&again, &first);
             }
         }
     }

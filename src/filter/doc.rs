@@ -64,6 +64,9 @@ pub(super) struct Doc<'a> {
     /// Lines that other rules remove whole in this pass, set before the section rules run: they
     /// read them as blank (a comment notice or a sign-up message is not article prose).
     pub(super) masked: std::cell::OnceCell<Vec<bool>>,
+    /// The cards of other stories in each suffix of the document, computed once for the section
+    /// rules (see `Doc::teaser_cards_after`).
+    pub(super) cards: std::cell::OnceCell<super::section::CardIndex>,
     /// The whole text as `str` when it is valid UTF-8 (checked once, on first use): then a line's
     /// text is a slice of it, with no check or copy of its own.
     utf8: std::cell::OnceCell<Option<&'a str>>,
@@ -283,6 +286,7 @@ impl<'a> Doc<'a> {
             prose: std::cell::OnceCell::new(),
             raw_prose: std::cell::OnceCell::new(),
             masked: std::cell::OnceCell::new(),
+            cards: std::cell::OnceCell::new(),
             utf8: std::cell::OnceCell::new(),
         }
     }

@@ -37,7 +37,7 @@ use std::sync::Arc;
 use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
 use crate::error::Error;
 use crate::model::{Features, Model};
-use crate::patterns::{ActivePacks, PatternSet, Role, Rule, Scope};
+use crate::patterns::{ActivePacks, PatternSet, Position, Role, Rule, Scope};
 
 use doc::Doc;
 pub(crate) use doc::{is_bullet, is_space_char, is_trailing_punct};
@@ -489,6 +489,32 @@ impl Cleaner {
                     rule: rule.clone(),
                     range,
                 });
+            }
+        }
+        // Headline lists between the menus the run rules above found.
+        let between = |i: &&usize| self.set.rule(**i).position == Some(Position::BetweenMenus);
+        if run_rules.iter().any(|i| between(&i)) {
+            let menus: Vec<Range<usize>> = removals
+                .iter()
+                .filter(|r| {
+                    r.rule.scope == Scope::Run
+                        && matches!(
+                            r.rule.position,
+                            Some(Position::Head | Position::Preamble | Position::HeadBlock)
+                        )
+                })
+                .map(|r| r.range.clone())
+                .collect();
+            if !menus.is_empty() {
+                for &i in run_rules.iter().filter(between) {
+                    let rule = self.set.rule(i);
+                    for range in doc.between_menus(rule, &menus) {
+                        removals.push(Removal {
+                            rule: rule.clone(),
+                            range,
+                        });
+                    }
+                }
             }
         }
         removals.sort_by_key(|r| (r.range.start, r.range.end));

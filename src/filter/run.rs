@@ -335,6 +335,77 @@ impl Doc<'_> {
             .then(|| self.lines[first].start..self.lines[last].end)
     }
 
+    /// Lists of headlines between two menus above the article: each group of lines that the
+    /// menus `menus` (byte ranges of the head, preamble and head-block runs of this pass) leave
+    /// between them before the first prose line, when a menu stands right above it and another
+    /// right below it (lines that line rules remove do not count), and its lines are menu items
+    /// and headlines (no sentence, field, number, time stamp or content heading), at least
+    /// `min_lines` of them with two different headlines: a lone headline among menu items is the
+    /// article's title. The last group with a headline (a dated line is a byline, not one) before
+    /// the first prose line holds the title too: it stays, wherever the menus stand.
+    pub(super) fn between_menus(&self, rule: &Rule, menus: &[Range<usize>]) -> Vec<Range<usize>> {
+        let p = self.prose_index();
+        let Some(first_prose) = p.is_prose.iter().position(|&x| x) else {
+            return Vec::new();
+        };
+        let in_menu = |i: usize| {
+            let start = self.lines[i].start;
+            menus.iter().any(|m| m.contains(&start))
+        };
+        let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        let skip = |i: usize| self.is_blank(&self.lines[i]) || (masked(i) && !in_menu(i));
+        // Each group of lines between menus: its first and last lines, whether it is removable,
+        // and whether it holds a headline.
+        let mut groups: Vec<(usize, usize, bool, bool)> = Vec::new();
+        let mut i = 0;
+        while i < first_prose {
+            if in_menu(i) || skip(i) {
+                i += 1;
+                continue;
+            }
+            // A group above the first menu is the site's header (its name, a search prompt).
+            let above = (0..i).rev().find(|&j| !skip(j)).is_some_and(in_menu);
+            let (first, mut last) = (i, i);
+            let (mut fits, mut count) = (above, 0);
+            let mut headlines: Vec<String> = Vec::new();
+            while i < first_prose && !in_menu(i) {
+                let kind = self.block_line(i, rule, false);
+                if kind.is_some() {
+                    last = i;
+                }
+                match kind {
+                    None => {}
+                    Some(BlockLine::Item) => count += 1,
+                    Some(BlockLine::Headline) => {
+                        let s = self.str_at(self.trimmed_ws(&self.lines[i]));
+                        // A dated line is a byline: the article's header is near.
+                        if section::has_stamp(&s) {
+                            fits = false;
+                        } else {
+                            count += 1;
+                            headlines.push(s.into_owned());
+                        }
+                    }
+                    Some(_) => fits = false,
+                }
+                i += 1;
+            }
+            let below = (i..first_prose).find(|&j| !skip(j)).is_some_and(in_menu);
+            let headline = !headlines.is_empty();
+            headlines.sort_unstable();
+            headlines.dedup();
+            let removable = fits && below && count >= rule.min_lines && headlines.len() >= 2;
+            groups.push((first, last, removable, headline));
+        }
+        let title = groups.iter().rposition(|g| g.3);
+        groups
+            .iter()
+            .enumerate()
+            .filter(|&(k, g)| g.2 && Some(k) != title)
+            .map(|(_, &(first, last, ..))| self.lines[first].start..self.lines[last].end)
+            .collect()
+    }
+
     /// Runs of at least `min_lines` run lines (blank lines between them allowed) where the rule
     /// looks: the one at the document's start or end, or every one before its first prose line;
     /// or the menu block at the head or tail.
@@ -344,6 +415,8 @@ impl Doc<'_> {
             Some(Position::HeadBlock) => return self.head_block(rule).into_iter().collect(),
             Some(Position::TailBlock) => return self.tail_block(rule).into_iter().collect(),
             Some(Position::Thread) => return self.stamp_thread(rule).into_iter().collect(),
+            // Judged once the menus are known (see `Doc::between_menus`).
+            Some(Position::BetweenMenus) => return Vec::new(),
             Some(Position::Head) => (Box::new(0..n), true),
             Some(Position::Tail) => (Box::new((0..n).rev()), true),
             Some(Position::Preamble) => {
@@ -574,5 +647,62 @@ max_words = 4
         // No prose: nothing tells the menu from the text.
         let bare = "Harbour\nFerries\nTides\nA headline of several words\nKitchens\nBakeries\nPubs\nMore\n";
         assert_eq!(c.clean(bare.as_bytes()).verdict, Verdict::Unchanged);
+    }
+    #[test]
+    fn headline_lists_between_menus_go_and_the_title_stays() {
+        let rules = r#"
+[[rule]]
+id = "m.pre"
+family = "navigation"
+scope = "run"
+position = "preamble"
+min_lines = 4
+max_words = 4
+
+[[rule]]
+id = "m.between"
+family = "navigation"
+scope = "run"
+position = "between-menus"
+min_lines = 2
+max_words = 4
+"#;
+        let c = cleaner_from("m.toml", rules);
+        let menu1 = "Home\nNews\nSport\nWeather\n";
+        let menu2 = "Towns\nCourts\nSchools\nLetters\n";
+        let list = "Harbour board approves the dredging plan\nTwo lifeboat crews called out in one night\n";
+        let title =
+            "Ferry strike ends after three days of talks\nFerry crews back at work on Monday\n";
+        let p1 = "Crews of the island ferries returned to work on Thursday after a new offer.";
+        let input =
+            format!("Breaking: storm warning for the coast\n{menu1}{list}{menu2}{title}{p1}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            removed(&out, &input),
+            [("m.pre", menu1), ("m.between", list), ("m.pre", menu2),]
+        );
+        // The title and a standfirst between two menus (a share bar under them) stay: they are
+        // the last headlines before the first prose line.
+        let input = format!("Breaking: storm warning for the coast\n{menu1}{title}{menu2}{p1}\n");
+        let out = c.clean(input.as_bytes());
+        let got = removed(&out, &input);
+        assert_eq!(got, [("m.pre", menu1), ("m.pre", menu2)]);
+        // A lone headline (here twice) among items is a title, though a caption follows; a dated
+        // line is a byline; a group above the first menu is the site's header.
+        for group in [
+            "Ferry strike ends after three days\nTransport\nFerry strike ends after three days\n",
+            "Ferry strike ends after three days\nBy Ann Carver 14 March 2024 9:15 am\n",
+        ] {
+            let input = format!(
+                "Breaking: storm warning for the coast\n{menu1}{group}{menu2}The ferry Northstar at the pier\n{p1}\n"
+            );
+            let out = c.clean(input.as_bytes());
+            let got = removed(&out, &input);
+            assert_eq!(got, [("m.pre", menu1), ("m.pre", menu2)], "{group}");
+        }
+        let input = format!("{list}{menu1}{title}{p1}\n");
+        let out = c.clean(input.as_bytes());
+        let got = removed(&out, &input);
+        assert_eq!(got, [("m.pre", menu1)]);
     }
 }

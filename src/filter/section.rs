@@ -30,6 +30,37 @@ const STAMP_MIN_NAMES: usize = 3;
 /// [`Doc::stamp_thread`]).
 const STAMP_MANY_NAMES: usize = 5;
 
+/// Headlines over a teaser that make a list longer than the article above it a list of other
+/// stories (see [`Doc::teaser_cards_after`]).
+const CARD_PAIRS: usize = 3;
+
+/// Times the same mark recurs on such cards: one short line (a source, a section name) or lines
+/// that line rules remove (time stamps, sponsor labels).
+const CARD_MARKS: usize = 3;
+
+/// Most lines of a card (headline, teaser, marks): a product list has many feature lines to a
+/// description sentence.
+const CARD_LINES: usize = 5;
+
+/// Most words of a card's headline, and of a line that can be its repeated mark.
+const CARD_HEADLINE_WORDS: usize = 15;
+
+/// Fewest words of a card's teaser (as of a prose line).
+const CARD_TEASER_WORDS: usize = 8;
+
+/// For each line `i`, what the lines `i..` hold of cards of other stories (see
+/// [`Doc::teaser_cards_after`]), computed once per document from the end.
+pub(super) struct CardIndex {
+    /// `pairs_from[i]`: teasers right under a headline among lines `i..`.
+    pairs_from: Vec<usize>,
+    /// `masked_from[i]`: lines that line rules remove among lines `i..`.
+    masked_from: Vec<usize>,
+    /// `filled_from[i]`: lines that are not blank among lines `i..`.
+    filled_from: Vec<usize>,
+    /// The last line `i` such that lines `i..` hold one short line [`CARD_MARKS`] times (0: none).
+    repeat_until: usize,
+}
+
 /// Most words of the name line under a bare time stamp (`6:32 PM`, then `Anonymous`).
 const STAMP_NAME_WORDS: usize = 5;
 
@@ -49,7 +80,28 @@ static STAMP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
 /// Does `s` hold a time stamp (see [`STAMP`])? A menu item holds none: `Sunday 4:00 pm` is a line
 /// of a programme.
 pub(super) fn has_stamp(s: &str) -> bool {
-    STAMP.is_match(s)
+    may_hold_stamp(s) && STAMP.is_match(s)
+}
+
+/// Whether `s` holds a digit followed by `-`, `/`, `.` or `:`, as every match of [`STAMP`] does:
+/// most lines hold none, and the test spares them the regex, whose Unicode `\b` makes it leave
+/// its fast engine on any line with a byte beyond ASCII. Any numeric character counts as a digit
+/// here (more than the regex's `\d`).
+fn may_hold_stamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if s.is_ascii() {
+        return b
+            .windows(2)
+            .any(|w| w[0].is_ascii_digit() && matches!(w[1], b'-' | b'/' | b'.' | b':'));
+    }
+    let mut digit = false;
+    for c in s.chars() {
+        if digit && matches!(c, '-' | '/' | '.' | ':') {
+            return true;
+        }
+        digit = c.is_numeric();
+    }
+    false
 }
 
 /// What names the writer of a dated entry: the entry line without its digits, stamp marks and
@@ -296,9 +348,86 @@ impl Doc<'_> {
 
     /// Does what follows line `idx` alternate like a list of headlines with teasers (no two prose
     /// lines in a row), and is it no longer than the text before it (a long product list or
-    /// interview that makes up the article stays)?
+    /// interview that makes up the article stays) or made of cards of other stories?
     pub(super) fn interleaved_after(&self, idx: usize) -> bool {
-        self.shorter_than_before(idx) && !self.prose_index().pair_from[idx + 1]
+        !self.prose_index().pair_from[idx + 1]
+            && (self.shorter_than_before(idx) || self.teaser_cards_after(idx))
+    }
+
+    /// Do the lines after line `idx` read as cards of other stories, however long against the
+    /// article above them: at least [`CARD_PAIRS`] headlines (at most [`CARD_HEADLINE_WORDS`]
+    /// words, no sentence end) each right over a teaser (a prose line, or a line of eight words or
+    /// more cut short or too long for a headline), and a mark the cards
+    /// repeat at least [`CARD_MARKS`] times: the same short line (the source or section of each
+    /// story) or lines that line rules remove (each card's time stamp); at most [`CARD_LINES`]
+    /// lines to a card. A product list has many feature lines to a sentence; an article's
+    /// subheadings repeat no line.
+    fn teaser_cards_after(&self, idx: usize) -> bool {
+        let c = self.cards.get_or_init(|| self.card_index());
+        let from = idx + 1;
+        c.pairs_from[from] >= CARD_PAIRS
+            && c.pairs_from[from] * CARD_LINES >= c.filled_from[from]
+            && (c.masked_from[from] >= CARD_MARKS || (c.repeat_until >= from && c.repeat_until > 0))
+    }
+
+    /// The [`CardIndex`] of the document.
+    fn card_index(&self) -> CardIndex {
+        let n = self.lines.len();
+        let p = self.prose_index();
+        let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        let text = |i: usize| self.str_at(self.trimmed_ws(&self.lines[i]));
+        let headline = |i: usize| {
+            let s = text(i);
+            !p.is_prose[i]
+                && !s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+                && word_count(&s, CARD_HEADLINE_WORDS + 1) <= CARD_HEADLINE_WORDS
+        };
+        // A teaser: prose, or a line of a sentence's length cut short (`…`) or too long for a
+        // headline.
+        let teaser = |i: usize| {
+            p.is_prose[i]
+                || (!masked(i)
+                    && word_count(&text(i), CARD_TEASER_WORDS) >= CARD_TEASER_WORDS
+                    && !headline(i))
+        };
+        let mut pairs_from = vec![0; n + 1];
+        let mut masked_from = vec![0; n + 1];
+        let mut filled_from = vec![0; n + 1];
+        // The line above each line, blank and removed lines aside.
+        let mut above: Option<usize> = None;
+        let mut above_of = vec![None; n];
+        for (i, slot) in above_of.iter_mut().enumerate() {
+            *slot = above;
+            if !masked(i) && !self.is_blank(&self.lines[i]) {
+                above = Some(i);
+            }
+        }
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut repeat_until = 0;
+        for i in (0..n).rev() {
+            let pair = teaser(i) && above_of[i].is_some_and(headline);
+            pairs_from[i] = pairs_from[i + 1] + usize::from(pair);
+            masked_from[i] = masked_from[i + 1] + usize::from(masked(i));
+            filled_from[i] = filled_from[i + 1] + usize::from(!self.is_blank(&self.lines[i]));
+            if repeat_until == 0
+                && !masked(i)
+                && !self.is_blank(&self.lines[i])
+                && !p.is_prose[i]
+                && headline(i)
+            {
+                let seen = seen.entry(text(i).to_lowercase()).or_insert(0);
+                *seen += 1;
+                if *seen >= CARD_MARKS {
+                    repeat_until = i;
+                }
+            }
+        }
+        CardIndex {
+            pairs_from,
+            masked_from,
+            filled_from,
+            repeat_until,
+        }
     }
 
     /// Do the prose lines after line `idx` hold no more characters than those before it (teasers
@@ -321,6 +450,49 @@ mod tests {
     use crate::filter::Verdict;
     use crate::filter::doc::TEASER_CHARS;
     use crate::filter::testkit::{cleaner_from, removed};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Soundness of the cheap test before the stamp regex: a line it turns away never holds
+        /// a stamp.
+        #[test]
+        fn a_line_with_a_stamp_passes_the_cheap_test(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    "[0-9]{1,4}", "[٣５]{1,2}", "[:/.-]", "[ \t]",
+                    " ?[ap]\\.?m\\.?", "[éx]",
+                ],
+                0..8,
+            ),
+        ) {
+            let s = parts.concat();
+            if super::STAMP.is_match(&s) {
+                prop_assert!(super::may_hold_stamp(&s), "{s:?} holds a stamp");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cheap_stamp_test() {
+        for s in [
+            "2016/07/05",
+            "Ann on 7/5/16 said",
+            "6:32 PM",
+            "٣:٤٥ pm",
+            "５.５.２０１６",
+        ] {
+            assert!(super::may_hold_stamp(s), "{s:?}");
+        }
+        assert!(super::has_stamp("#25 ann on 2016/07/05 18:11"));
+        assert!(super::has_stamp("Ann \u{2019}s reply, 6:32 pm"));
+        for s in ["Share this article", "Chapter 3", "Élection 2024 - 2025"] {
+            assert!(!super::may_hold_stamp(s), "{s:?}");
+        }
+        // A year that ends a sentence passes the cheap test; the regex decides.
+        assert!(super::may_hold_stamp("It\u{2019}s 2016."));
+        assert!(!super::has_stamp("It\u{2019}s 2016."));
+    }
 
     #[test]
     fn sections_go_only_when_no_article_follows() {
@@ -408,6 +580,84 @@ interleaved = true
         let one =
             format!("{p1}\n{p2}\n{p1}\n{p2}\nMore stories\nGallery\n{paragraph}\nLast line\n");
         assert_eq!(c.clean(one.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn cards_of_other_stories_go_however_long() {
+        let rules = r#"
+[[rule]]
+id = "s.more"
+family = "related"
+scope = "section"
+phrases = ["More stories", "Mehr zum Thema"]
+max_prose = 0
+interleaved = true
+
+[[rule]]
+id = "s.stamp"
+family = "timestamp"
+scope = "line"
+regexes = ['^\d+[hm] ago$', '^vor \d+ (minuten|stunden)$']
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let cards = [
+            (
+                "Storm closes harbour",
+                "Ferries stay in port as the first winter storm reaches the coast.",
+            ),
+            (
+                "School wins chess title",
+                "Pupils from the old town beat twelve schools at the county final.",
+            ),
+            (
+                "Market hall reopens",
+                "Traders return to the hall after two years of repairs to the roof.",
+            ),
+            (
+                "Bus fares to rise",
+                "Tickets will cost ten cents more from March, the operator said today.",
+            ),
+        ];
+        let list = |mark: &dyn Fn(usize) -> String| -> String {
+            cards
+                .iter()
+                .enumerate()
+                .map(|(k, (h, t))| format!("{h}\n{t}\n{}\n", mark(k)))
+                .collect()
+        };
+        // Four headlines over teasers, each with its source: longer than the article, they go.
+        let sourced = list(&|_| "Coast Courier".to_string());
+        let input = format!("{p1}\nMore stories\n{sourced}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("s.more", &input[p1.len() + 1..])]);
+        // Each with a time stamp that a line rule removes: they go too (a footer line ends the
+        // page: a teaser may not be the last line).
+        let stamped = list(&|k| format!("{}h ago", k + 1));
+        let input = format!("{p1}\nMore stories\n{stamped}About us\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{p1}\n"));
+        // No mark that repeats: headlines over paragraphs that make up the article, they stay.
+        let bare = list(&|k| format!("Part {}", ["one", "two", "three", "four"][k]));
+        let input = format!("{p1}\nMore stories\n{bare}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // A product list: a name, a sentence and many feature lines each, with a repeated "Buy
+        // now": too many lines to a card, it stays.
+        let features = "Water resistant\nTwo year warranty\nFits all models\nCharges in an hour\nWeighs 200 grams\n";
+        let products: String = cards
+            .iter()
+            .map(|(h, t)| format!("{h}\n{t}\n{features}Buy now\n"))
+            .collect();
+        let input = format!("{p1}\nMore stories\n{products}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // German cards with their stamps.
+        let de =
+            "Die Gemeinde hat am Dienstag beschlossen, die alte Brücke vorerst offen zu halten.";
+        let input = format!(
+            "{de}\nMehr zum Thema\nSturm legt Hafen lahm\nDie Fähren bleiben im Hafen, weil der erste Wintersturm die Küste erreicht.\nvor 5 Minuten\nSchule gewinnt Schachtitel\nSchüler aus der Altstadt schlagen zwölf Schulen im Kreisfinale der Saison.\nvor 2 Stunden\nMarkthalle öffnet wieder\nDie Händler kehren nach zwei Jahren Reparaturen am Dach in die Halle zurück.\nvor 3 Stunden\nImpressum\n"
+        );
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{de}\n"));
     }
 
     #[test]

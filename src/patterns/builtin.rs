@@ -1,6 +1,11 @@
 //! The built-in pattern set: every `.toml` file under `patterns/`, embedded at build time.
 
+use super::prefix::{self, PrefixSet};
 use super::{Pack, Position, Rule, Scope, Unterminated};
+
+/// Bytes aligned for the tries stored in them (see [`prefix_set`]).
+#[repr(C, align(8))]
+struct Aligned<B: ?Sized>(B);
 
 include!(concat!(env!("OUT_DIR"), "/builtin_patterns.rs"));
 
@@ -168,19 +173,74 @@ pub(crate) enum Prefilter {
     None,
 }
 
+/// A regex of the built-in files and its prefilter, as `build.rs` stores them: the source (offset
+/// and length in `BUILTIN_GATE_TEXT`), the kind, and the literals (first entry and number of
+/// entries of `BUILTIN_GATE_LITS`, offsets and lengths in `BUILTIN_GATE_BYTES`).
+struct GateEntry {
+    source: (u32, u32),
+    kind: u8,
+    lits: (u32, u32),
+}
+
+impl GateEntry {
+    fn source(&self) -> &'static str {
+        let (at, len) = self.source;
+        &BUILTIN_GATE_TEXT[at as usize..(at + len) as usize]
+    }
+}
+
+/// The literals of a built-in regex's prefilter (see [`prefilter`]), read from the binary.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GateLits(u32, u32);
+
+impl GateLits {
+    /// The literals.
+    pub fn iter(self) -> impl Iterator<Item = &'static [u8]> + Clone {
+        BUILTIN_GATE_LITS[self.0 as usize..(self.0 + self.1) as usize]
+            .iter()
+            .map(|&(at, len)| &BUILTIN_GATE_BYTES[at as usize..(at + len) as usize])
+    }
+}
+
 /// The prefilter of regex `source` and its literals, worked out at build time, if `source` is a
 /// regex of a built-in pattern file.
-pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, &'static [&'static [u8]])> {
+pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, GateLits)> {
     let i = BUILTIN_GATES
-        .binary_search_by(|(s, _, _)| (*s).cmp(source))
+        .binary_search_by(|e| e.source().cmp(source))
         .ok()?;
-    let (_, kind, lits) = BUILTIN_GATES[i];
-    let kind = match kind {
+    let e = &BUILTIN_GATES[i];
+    let kind = match e.kind {
         1 => Prefilter::Head,
         2 => Prefilter::Gate,
-        3 | 4 => Prefilter::Screen { digit: kind == 4 },
+        3 | 4 => Prefilter::Screen { digit: e.kind == 4 },
         5 => Prefilter::Holds,
         _ => Prefilter::None,
     };
-    Some((kind, lits))
+    Some((kind, GateLits(e.lits.0, e.lits.1)))
+}
+
+/// A trie of `lits` (see [`PrefixSet`]): the one `build.rs` built when they are the literals of a
+/// trie of the built-in set, read from the binary in place, else built now. Start-up then builds
+/// none of the built-in set's tries (together ~40 M instructions and several MB of memory).
+pub(crate) fn prefix_set<'a>(lits: impl IntoIterator<Item = &'a [u8]> + Clone) -> PrefixSet {
+    let key = prefix::key(lits.clone());
+    let stored = BUILTIN_PREFIX_SETS.iter().find(|s| s.0 == key).and_then(
+        |&(_, [n0, n1, e0, e1, r0, r1])| {
+            let bytes = &BUILTIN_PREFIX_BYTES.0;
+            PrefixSet::from_static(&bytes[n0..n1], &bytes[e0..e1], &bytes[r0..r1])
+        },
+    );
+    match stored {
+        Some(set) => {
+            // Every test that builds the built-in set checks the stored tries.
+            #[cfg(test)]
+            assert_eq!(
+                set,
+                PrefixSet::new(lits),
+                "a stored trie differs from its build"
+            );
+            set
+        }
+        None => PrefixSet::new(lits),
+    }
 }

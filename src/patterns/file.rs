@@ -360,11 +360,12 @@ fn parse_rule(
         Some(("head-block", _)) => Some(Position::HeadBlock),
         Some(("tail-block", _)) => Some(Position::TailBlock),
         Some(("thread", _)) => Some(Position::Thread),
+        Some(("between-menus", _)) => Some(Position::BetweenMenus),
         Some((other, span)) => {
             rep.report(
                 span,
                 idr,
-                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block or thread"),
+                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block, thread or between-menus"),
             );
             None
         }
@@ -392,7 +393,7 @@ fn parse_rule(
                 rep.report(
                     rule_span.clone(),
                     idr,
-                    "a run rule needs `position` (head, tail, preamble, head-block, tail-block or thread)",
+                    "a run rule needs `position` (head, tail, preamble, head-block, tail-block, thread or between-menus)",
                 );
             }
             if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {

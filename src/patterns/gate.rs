@@ -423,6 +423,121 @@ fn needs_digit(hir: &Hir) -> bool {
     }
 }
 
+/// What the length and the last byte of a line say about a line regex (see [`tail`]): a line
+/// outside these bounds, or ending in another byte, holds no match that is not empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tail {
+    /// The least length of a match.
+    min: usize,
+    /// The greatest length of a line the regex can match: every match is the whole line.
+    max: usize,
+    /// The bytes a match can end with, as a bit set, when every match ends at the end of the line
+    /// (all bytes otherwise).
+    last: [u64; 4],
+}
+
+impl Tail {
+    /// Nothing known: every line may match.
+    const ANY: Tail = Tail {
+        min: 0,
+        max: usize::MAX,
+        last: [u64::MAX; 4],
+    };
+
+    /// Whether `line` can hold a match that is not empty.
+    pub(crate) fn admits(&self, line: &[u8]) -> bool {
+        let Some(&b) = line.last() else {
+            return false;
+        };
+        line.len() >= self.min
+            && line.len() <= self.max
+            && self.last[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
+/// The [`Tail`] of a regex (as written in a pattern file) as it is compiled for one line at a time
+/// (case-insensitive, `^` and `$` the ends of the line): a cheap test that a line which cannot
+/// match fails before the regex is compiled or run. A regex anchored at the end can only match a
+/// line ending in one of the bytes its matches end with, and one anchored at both ends only a line
+/// no longer than its longest match; every match is at least as long as the shortest.
+pub(crate) fn tail(regex: &str) -> Tail {
+    use regex_syntax::hir::Look;
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .multi_line(false)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(regex)
+    else {
+        return Tail::ANY;
+    };
+    let props = hir.properties();
+    let at_start = props.look_set_prefix().contains(Look::Start);
+    let at_end = props.look_set_suffix().contains(Look::End);
+    let mut last = [u64::MAX; 4];
+    if at_end {
+        last = [0; 4];
+        last_bytes(&hir, &mut last);
+    }
+    Tail {
+        min: props.minimum_len().unwrap_or(0),
+        max: if at_start && at_end {
+            props.maximum_len().unwrap_or(usize::MAX)
+        } else {
+            usize::MAX
+        },
+        last,
+    }
+}
+
+/// Adds to `set` every byte a match of `hir` can end with (its last byte when it is not empty).
+fn last_bytes(hir: &Hir, set: &mut [u64; 4]) {
+    let mut add = |b: u8| set[usize::from(b >> 6)] |= 1 << (b & 63);
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(lit) => {
+            if let Some(&b) = lit.0.last() {
+                add(b);
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                (r.start()..=r.end()).for_each(&mut add);
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                for ch in r.start()..=r.end() {
+                    if ch.is_ascii() {
+                        add(ch as u8);
+                    } else {
+                        // A character beyond ASCII ends in a continuation byte.
+                        (0x80..=0xBF).for_each(&mut add);
+                        break;
+                    }
+                }
+            }
+        }
+        HirKind::Repetition(rep) => {
+            if rep.max != Some(0) {
+                last_bytes(&rep.sub, set);
+            }
+        }
+        HirKind::Capture(cap) => last_bytes(&cap.sub, set),
+        HirKind::Alternation(alts) => alts.iter().for_each(|a| last_bytes(a, set)),
+        HirKind::Concat(parts) => {
+            // The last part that cannot be empty, and every part after it.
+            for part in parts.iter().rev() {
+                last_bytes(part, set);
+                if part.properties().minimum_len().is_some_and(|n| n > 0) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,6 +748,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Soundness: whenever a line regex has a match that is not empty in a line, the line
+        /// passes its [`tail`] test (length bounds, last byte).
+        #[test]
+        fn a_match_always_passes_the_tail_test(
+            body in regex_strategy(),
+            head in prop_oneof![Just(""), Just("^")],
+            end in prop_oneof![Just(""), Just("$"), Just("[0-9]$"), Just("(?:x|é)?$"), Just("(?-u:[\\xc0-\\xff])$")],
+            text in "[abcsxkSKX 72©é\u{17F}\u{212A}]{0,14}",
+        ) {
+            let re = format!("{head}{body}{end}");
+            let t = tail(&re);
+            let compiled = line_regex(&re);
+            let norm = crate::normalize::Normalized::new(text.as_bytes());
+            if compiled.find_iter(norm.text()).any(|m| !m.is_empty()) {
+                prop_assert!(
+                    t.admits(norm.text()),
+                    "{re:?} matches {text:?}, which fails its tail test {t:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tails() {
+        let admits = |re: &str, line: &str| tail(re).admits(line.as_bytes());
+        // Anchored at the end: the last byte, in either case; lines ending otherwise fail.
+        let said = r"^(?-u:.){1,60} (?:on|at) [0-9]{4} (?:said|says|wrote):?$";
+        assert!(admits(said, "Ann on 2024 said"));
+        assert!(admits(said, "Ann on 2024 WROTE:"));
+        assert!(!admits(said, "Ann on 2024 said."));
+        assert!(!admits(said, "He said"), "shorter than any match");
+        // Anchored at both ends: the longest match bounds the line.
+        assert!(admits(r"^[0-9]{1,2} min read$", "12 min read"));
+        assert!(!admits(r"^[0-9]{1,2} min read$", "123 min read"));
+        // Optional pieces at the end: every byte that can end a match.
+        assert_eq!(tail(r"^photo(?: ?©)?$"), tail(r"^(?:photo|photo ?©)$"));
+        assert!(admits(r"^photo(?: ?©)?$", "Photo ©"));
+        assert!(admits(r"^photo(?: ?©)?$", "PHOTO"));
+        // Not anchored at the end: only the shortest match bounds the line.
+        assert!(admits(r"^share", "Share this"));
+        assert!(admits(r"credit", "Credit."));
+        assert!(!admits(r"credit", "Cred"));
+        // The empty line holds no match that is not empty.
+        assert!(!admits(r"^.*$", ""));
     }
 
     #[test]

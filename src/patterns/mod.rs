@@ -118,6 +118,9 @@ pub enum Position {
     TailBlock,
     /// A comment thread at the end of the document, told by its dated entry lines.
     Thread,
+    /// Lists of headlines between two menus above the article (the menus found by the `head`,
+    /// `preamble` and `head-block` rules of the same pass).
+    BetweenMenus,
 }
 
 /// One rule of a pattern set, as written in its pattern file.

@@ -3,13 +3,18 @@
 //! The cleaner asks this at a few positions per line (line and sentence starts, regex heads). An
 //! Aho-Corasick automaton answers as fast but costs tens of milliseconds to build for the built-in
 //! set; this trie is built from the sorted literals in one pass, with no hashing, and a query
-//! follows one edge per byte of the text until no literal can continue.
+//! follows one edge per byte of the text until no literal can continue. The tries of the built-in
+//! set are built by `build.rs` and read from the binary in place (see [`PrefixSet::from_static`]).
+
+use std::borrow::Cow;
 
 /// No literal ends at a node.
 const NONE: u32 = u32::MAX;
 
-/// A trie node: its children are `edges[child..child + len]`, sorted by byte.
-#[derive(Debug, Clone, Copy)]
+/// A trie node: its children are `edges[child..child + len]`, sorted by byte. `repr(C)`: the
+/// built-in tries are stored in the binary in this layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 struct Node {
     child: u32,
     len: u32,
@@ -17,79 +22,189 @@ struct Node {
     found: u32,
 }
 
+/// An edge of the trie, in the layout of the built-in tries (the three bytes after `byte` are
+/// padding, stored as zeros).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
+struct Edge {
+    node: u32,
+    byte: u8,
+}
+
 /// Literals, lowered in ASCII, in a trie.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PrefixSet {
-    nodes: Vec<Node>,
-    /// `(byte, node)`.
-    edges: Vec<(u8, u32)>,
+    nodes: Cow<'static, [Node]>,
+    edges: Cow<'static, [Edge]>,
     /// The root's child per byte (either ASCII case), or [`NONE`].
-    root: Box<[u32; 256]>,
+    root: Cow<'static, [u32; 256]>,
+}
+
+/// A hash of a list of literals, in order: what a built-in trie was built from (see
+/// [`PrefixSet::from_static`]). 128 bits, so that two lists that differ never meet by chance.
+pub(crate) fn key<'a>(lits: impl IntoIterator<Item = &'a [u8]>) -> u128 {
+    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+    const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    let (mut a, mut b) = (0x243F_6A88_85A3_08D3_u64, 0x1319_8A2E_0370_7344_u64);
+    let mut mix = |w: u64| {
+        a = (a.rotate_left(5) ^ w).wrapping_mul(K1);
+        b = (b.rotate_left(7) ^ w).wrapping_mul(K2);
+    };
+    for l in lits {
+        mix(l.len() as u64);
+        let mut chunks = l.chunks_exact(8);
+        for c in &mut chunks {
+            mix(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        mix(u64::from_le_bytes(last));
+    }
+    (u128::from(a ^ (a >> 29)) << 64) | u128::from(b ^ (b >> 31))
 }
 
 impl PrefixSet {
     /// A set of `lits`; a query reports each by its index in `lits`. Empty literals are never
     /// reported; of equal literals (in ASCII case), only the first.
     pub(crate) fn new<'a>(lits: impl IntoIterator<Item = &'a [u8]>) -> PrefixSet {
-        let mut pairs: Vec<(Vec<u8>, usize)> = lits
-            .into_iter()
-            .enumerate()
-            .filter(|(_, l)| !l.is_empty())
-            .map(|(i, l)| (l.to_ascii_lowercase(), i))
-            .collect();
-        pairs.sort_unstable();
-        pairs.dedup_by(|a, b| a.0 == b.0);
-        let mut set = PrefixSet {
-            nodes: Vec::new(),
-            edges: Vec::new(),
-            root: Box::new([NONE; 256]),
-        };
-        set.build(&pairs, 0);
-        // The vectors grew by doubling; the set lives as long as the run.
-        set.nodes.shrink_to_fit();
-        set.edges.shrink_to_fit();
-        let root = set.nodes[0];
-        for &(b, node) in &set.edges[root.child as usize..(root.child + root.len) as usize] {
-            set.root[usize::from(b)] = node;
-            set.root[usize::from(b.to_ascii_uppercase())] = node;
+        // The literals lowered into one buffer (no allocation per literal), as (start, length,
+        // index), sorted by their bytes, then by index.
+        let mut buf: Vec<u8> = Vec::new();
+        let mut keys: Vec<(u32, u32, u32)> = Vec::new();
+        for (i, l) in lits.into_iter().enumerate() {
+            if !l.is_empty() {
+                keys.push((buf.len() as u32, l.len() as u32, i as u32));
+                buf.extend(l.iter().map(u8::to_ascii_lowercase));
+            }
         }
-        set
-    }
-
-    /// Adds the node for `pairs` (sorted, all sharing their first `depth` bytes); returns its index.
-    fn build(&mut self, pairs: &[(Vec<u8>, usize)], depth: usize) -> u32 {
-        let id = self.nodes.len();
-        self.nodes.push(Node {
+        let bytes = |k: &(u32, u32, u32)| &buf[k.0 as usize..(k.0 + k.1) as usize];
+        keys.sort_unstable_by(|a, b| bytes(a).cmp(bytes(b)).then(a.2.cmp(&b.2)));
+        keys.dedup_by(|a, b| bytes(a) == bytes(b));
+        // One node per distinct prefix: each literal adds the bytes it does not share with the
+        // one before it. Sized exactly, so the set never holds doubled capacity.
+        let mut count = 1;
+        for (k, key) in keys.iter().enumerate() {
+            let shared = k.checked_sub(1).map_or(0, |p| {
+                let (a, b) = (bytes(&keys[p]), bytes(key));
+                a.iter().zip(b).take_while(|(x, y)| x == y).count()
+            });
+            count += key.1 as usize - shared;
+        }
+        let mut nodes: Vec<Node> = Vec::with_capacity(count);
+        let mut edges: Vec<Edge> = Vec::with_capacity(count - 1);
+        // Breadth first: node `x` stands for the keys `ranges[x]`, which share their first
+        // `depth` bytes; its children, one per distinct next byte, get consecutive edges.
+        let mut ranges: Vec<(u32, u32, u32)> = Vec::with_capacity(count);
+        nodes.push(Node {
             child: 0,
             len: 0,
             found: NONE,
         });
-        let mut rest = pairs;
-        if let Some(((l, i), tail)) = rest.split_first()
-            && l.len() == depth
-        {
-            self.nodes[id].found = *i as u32;
-            rest = tail;
+        ranges.push((0, keys.len() as u32, 0));
+        let mut x = 0;
+        while x < nodes.len() {
+            let (lo, hi, depth) = ranges[x];
+            let (mut lo, hi, depth) = (lo as usize, hi as usize, depth as usize);
+            // Sorted, a key that ends here comes first among those sharing this prefix.
+            if lo < hi && keys[lo].1 as usize == depth {
+                nodes[x].found = keys[lo].2;
+                lo += 1;
+            }
+            let child = edges.len();
+            while lo < hi {
+                let b = bytes(&keys[lo])[depth];
+                let mut j = lo + 1;
+                while j < hi && bytes(&keys[j])[depth] == b {
+                    j += 1;
+                }
+                edges.push(Edge {
+                    node: nodes.len() as u32,
+                    byte: b,
+                });
+                nodes.push(Node {
+                    child: 0,
+                    len: 0,
+                    found: NONE,
+                });
+                ranges.push((lo as u32, j as u32, depth as u32 + 1));
+                lo = j;
+            }
+            nodes[x].child = child as u32;
+            nodes[x].len = (edges.len() - child) as u32;
+            x += 1;
         }
-        // The children: one edge per distinct next byte, then the subtrie below each.
-        let child = self.edges.len();
-        let mut from = rest;
-        while let Some((l, _)) = from.first() {
-            let b = l[depth];
-            self.edges.push((b, 0));
-            from = &from[from.partition_point(|(l, _)| l[depth] == b)..];
+        let mut root = [NONE; 256];
+        let first = nodes[0];
+        for e in &edges[first.child as usize..(first.child + first.len) as usize] {
+            root[usize::from(e.byte)] = e.node;
+            root[usize::from(e.byte.to_ascii_uppercase())] = e.node;
         }
-        let len = self.edges.len() - child;
-        self.nodes[id].child = child as u32;
-        self.nodes[id].len = len as u32;
-        for k in 0..len {
-            let b = self.edges[child + k].0;
-            let n = rest.partition_point(|(l, _)| l[depth] == b);
-            let node = self.build(&rest[..n], depth + 1);
-            self.edges[child + k].1 = node;
-            rest = &rest[n..];
+        PrefixSet {
+            nodes: Cow::Owned(nodes),
+            edges: Cow::Owned(edges),
+            root: Cow::Owned(root),
         }
-        id as u32
+    }
+
+    /// The trie's nodes, edges and root table as bytes, in `big_endian` or little-endian order
+    /// (`build.rs` stores the built-in tries so; see [`PrefixSet::from_static`]).
+    #[cfg_attr(not(test), allow(dead_code))] // Used by `build.rs`.
+    pub(crate) fn to_bytes(&self, big_endian: bool) -> [Vec<u8>; 3] {
+        let word = |w: u32| {
+            if big_endian {
+                w.to_be_bytes()
+            } else {
+                w.to_le_bytes()
+            }
+        };
+        let nodes = self.nodes.iter().flat_map(|n| [n.child, n.len, n.found]);
+        let edges = self.edges.iter().flat_map(|e| {
+            let mut pad = [0u8; 4];
+            pad[0] = e.byte;
+            // Same bytes as the `repr(C)` struct in either byte order: `byte`, then padding.
+            [word(e.node), pad]
+        });
+        [
+            nodes.flat_map(word).collect(),
+            edges.flatten().collect(),
+            self.root.iter().copied().flat_map(word).collect(),
+        ]
+    }
+
+    /// The trie `build.rs` stored, read in place: no copy, and only the pages a query touches are
+    /// read from the binary. `None` when the bytes are not aligned as the types need.
+    pub(crate) fn from_static(
+        nodes: &'static [u8],
+        edges: &'static [u8],
+        root: &'static [u8],
+    ) -> Option<PrefixSet> {
+        /// `bytes` as a slice of `T`, when aligned and a whole number of `T`s.
+        fn cast<T>(bytes: &'static [u8]) -> Option<&'static [T]> {
+            let size = std::mem::size_of::<T>();
+            if bytes.as_ptr().align_offset(std::mem::align_of::<T>()) != 0
+                || !bytes.len().is_multiple_of(size)
+            {
+                return None;
+            }
+            // SAFETY: the pointer is aligned for `T` and the bytes span exactly `len` values; `T`
+            // is `Node`, `Edge` or `u32` here, `repr(C)` structs of `u32`s and a `u8` for which
+            // every byte pattern is a value (padding included), and the bytes are static.
+            Some(unsafe {
+                std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size)
+            })
+        }
+        let root: &'static [u32] = cast(root)?;
+        Some(PrefixSet {
+            nodes: Cow::Borrowed(cast(nodes)?),
+            edges: Cow::Borrowed(cast(edges)?),
+            root: Cow::Borrowed(root.try_into().ok()?),
+        })
+    }
+
+    /// Whether the trie is read from the binary (see [`PrefixSet::from_static`]).
+    #[cfg(test)]
+    pub(crate) fn is_static(&self) -> bool {
+        matches!(self.nodes, Cow::Borrowed(_))
     }
 
     /// Whether some literal can begin with byte `b`.
@@ -106,9 +221,10 @@ impl PrefixSet {
         if node == NONE {
             return;
         }
+        let (nodes, all_edges): (&[Node], &[Edge]) = (&self.nodes, &self.edges);
         let mut k = 1;
         loop {
-            let n = self.nodes[node as usize];
+            let n = nodes[node as usize];
             if n.found != NONE {
                 found(n.found as usize, k);
             }
@@ -116,17 +232,17 @@ impl PrefixSet {
                 return;
             };
             let b = b.to_ascii_lowercase();
-            let edges = &self.edges[n.child as usize..(n.child + n.len) as usize];
+            let edges = &all_edges[n.child as usize..(n.child + n.len) as usize];
             let next = if edges.len() <= 8 {
-                edges.iter().find(|e| e.0 == b)
+                edges.iter().find(|e| e.byte == b)
             } else {
                 edges
-                    .binary_search_by_key(&b, |e| e.0)
+                    .binary_search_by_key(&b, |e| e.byte)
                     .ok()
                     .map(|i| &edges[i])
             };
             match next {
-                Some(&(_, child)) => node = child,
+                Some(e) => node = e.node,
                 None => return,
             }
             k += 1;
@@ -153,6 +269,37 @@ mod tests {
         assert_eq!(all(&set, "shar"), vec![(1, 2)]);
         assert_eq!(all(&set, "y"), vec![]);
         assert!(set.can_start(b'S') && set.can_start(b'x') && !set.can_start(b'y'));
+    }
+
+    #[test]
+    fn a_stored_trie_reads_back_as_built() {
+        let lits: [&[u8]; 4] = [b"share", b"Sh", b"share this", b"x"];
+        let set = PrefixSet::new(lits);
+        let [nodes, edges, root] = set.to_bytes(cfg!(target_endian = "big"));
+        // Aligned as `build.rs` aligns them.
+        let leak = |b: Vec<u8>| -> &'static [u8] {
+            let words: Vec<u64> = b
+                .chunks(8)
+                .map(|c| {
+                    let mut w = [0u8; 8];
+                    w[..c.len()].copy_from_slice(c);
+                    u64::from_ne_bytes(w)
+                })
+                .collect();
+            let len = b.len();
+            let words: &'static [u64] = Box::leak(words.into_boxed_slice());
+            // SAFETY: `words` holds at least `len` initialised bytes and lives forever.
+            unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), len) }
+        };
+        let stored = PrefixSet::from_static(leak(nodes), leak(edges), leak(root)).unwrap();
+        assert!(stored.is_static());
+        assert_eq!(stored, set);
+        assert_eq!(all(&stored, "SHARE this!"), vec![(1, 2), (0, 5), (2, 10)]);
+        let k = |l: &[&str]| key(l.iter().map(|s| s.as_bytes()));
+        assert_eq!(key(lits), k(&["share", "Sh", "share this", "x"]));
+        assert_ne!(key(lits), k(&["share", "Sh", "share this"]));
+        assert_ne!(k(&["ab", "c"]), k(&["a", "bc"]));
+        assert_ne!(k(&["sh"]), k(&["Sh"]));
     }
 
     proptest! {

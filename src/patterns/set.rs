@@ -137,7 +137,12 @@ impl PatternSetBuilder {
     pub fn build(&self) -> Result<PatternSet, PatternError> {
         let mut diags: Vec<PatternDiagnostic> = Vec::new();
         // Each rule, its source, and its phrases and markers normalised when known at build time.
-        let mut parsed: Vec<(usize, ParsedRule, Option<builtin::StrList>)> = Vec::new();
+        let mut parsed: Vec<(usize, ParsedRule, Option<builtin::StrList>)> = Vec::with_capacity(
+            (self.builtin_sources.iter())
+                .filter_map(|&(_, k)| builtin::parsed(k))
+                .map(|f| f.static_rules().len())
+                .sum(),
+        );
         // Duplicate ids, reported at the second definition, also among rules with other errors.
         let mut first: HashMap<String, String> = HashMap::new();
         // Packs by name: files that declare the same pack add to its hosts and signature.
@@ -229,10 +234,11 @@ impl PatternSetBuilder {
             });
             return Err(PatternError::new(diags));
         }
-        let (rules, normalized): (Vec<Rule>, Vec<_>) = parsed
+        // Each rule moves into its shared place once (no list of rules in between).
+        let (rules, normalized): (Vec<Arc<Rule>>, Vec<_>) = parsed
             .into_iter()
-            .map(|(_, pr, n)| (pr.rule, n))
-            .filter(|(r, _)| !self.is_disabled(r))
+            .filter(|(_, pr, _)| !self.is_disabled(&pr.rule))
+            .map(|(_, pr, n)| (Arc::new(pr.rule), n))
             .unzip();
         let rule_pack = rules
             .iter()
@@ -282,6 +288,9 @@ pub(crate) struct LazyRegex {
     source: String,
     multi_line: bool,
     compiled: OnceLock<Regex>,
+    /// The length and last-byte test of a line regex (see [`gate::tail`](super::gate::tail)),
+    /// worked out on first use.
+    tail: OnceLock<super::gate::Tail>,
 }
 
 impl LazyRegex {
@@ -290,6 +299,7 @@ impl LazyRegex {
             source: source.to_string(),
             multi_line: false,
             compiled: OnceLock::new(),
+            tail: OnceLock::new(),
         }
     }
 
@@ -304,6 +314,17 @@ impl LazyRegex {
     /// The regex as written.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// Whether the line `line` (search copy) can hold a match that is not empty as far as its
+    /// length and last byte tell (see [`gate::tail`](super::gate::tail)); always for a regex that
+    /// sees whole texts. A line that fails costs the regex neither a search nor its compilation.
+    pub fn admits(&self, line: &[u8]) -> bool {
+        self.multi_line
+            || self
+                .tail
+                .get_or_init(|| super::gate::tail(&self.source))
+                .admits(line)
     }
 
     /// The compiled regex.
@@ -405,7 +426,7 @@ pub(crate) struct LineRegexes {
     pub head_targets: Vec<Vec<usize>>,
     /// The gate literals of the other gated regexes (searched for in the document scan, see
     /// [`Scan`]).
-    gate_literals: Vec<Vec<u8>>,
+    gate_literals: Vec<Cow<'static, [u8]>>,
     /// Bytes the line regexes have read so far (all threads).
     read: std::sync::atomic::AtomicUsize,
     /// For each gate literal, the regexes (indices into `regexes`) it admits.
@@ -485,10 +506,11 @@ pub(crate) fn line_holds(line: &[u8], lits: &[Vec<u8>]) -> bool {
         })
 }
 
-/// Distinct literals, each with the regexes (indices) or other targets it admits.
+/// Distinct literals, each with the regexes (indices) or other targets it admits. The literals of
+/// the built-in set are borrowed from the binary (see [`builtin::prefilter`]), not copied.
 struct LiteralTable<T = usize> {
-    index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash>,
-    literals: Vec<Vec<u8>>,
+    index: HashMap<Cow<'static, [u8]>, usize, crate::detect::BuildLineHash>,
+    literals: Vec<Cow<'static, [u8]>>,
     targets: Vec<Vec<T>>,
 }
 
@@ -504,9 +526,10 @@ impl<T> Default for LiteralTable<T> {
 
 impl<T: PartialEq + Copy> LiteralTable<T> {
     /// Records that each of `lits` admits regex `regex`.
-    fn add(&mut self, lits: impl IntoIterator<Item = Vec<u8>>, regex: T) {
+    fn add<L: Into<Cow<'static, [u8]>>>(&mut self, lits: impl IntoIterator<Item = L>, regex: T) {
         for lit in lits {
-            let id = match self.index.get(&lit) {
+            let lit = lit.into();
+            let id = match self.index.get(lit.as_ref()) {
                 Some(&id) => id,
                 None => {
                     self.index.insert(lit.clone(), self.literals.len());
@@ -535,20 +558,24 @@ impl LineRegexes {
         let screened_sources: Vec<&str> = sources.iter().map(|(s, _)| *s).collect();
         for (i, (src, rule)) in sources.into_iter().enumerate() {
             use builtin::Prefilter;
+            // The built-in literals are borrowed from the binary.
             let known = builtin::prefilter(src)
-                .map(|(kind, lits)| (kind, lits.iter().map(|l| l.to_vec()).collect()));
-            let (kind, lits) = known.unwrap_or_else(|| match super::gate::head(src) {
-                Some(lits) => (Prefilter::Head, lits),
-                None => match super::gate::gate(src) {
-                    Some(lits) => (Prefilter::Gate, lits),
-                    None => match super::gate::screen(src) {
-                        Some((lits, digit)) => (Prefilter::Screen { digit }, lits),
-                        None => match super::gate::holds(src) {
-                            Some(lits) => (Prefilter::Holds, lits),
-                            None => (Prefilter::None, Vec::new()),
+                .map(|(kind, lits)| (kind, lits.iter().map(Cow::Borrowed).collect::<Vec<_>>()));
+            let (kind, lits) = known.unwrap_or_else(|| {
+                let (kind, lits) = match super::gate::head(src) {
+                    Some(lits) => (Prefilter::Head, lits),
+                    None => match super::gate::gate(src) {
+                        Some(lits) => (Prefilter::Gate, lits),
+                        None => match super::gate::screen(src) {
+                            Some((lits, digit)) => (Prefilter::Screen { digit }, lits),
+                            None => match super::gate::holds(src) {
+                                Some(lits) => (Prefilter::Holds, lits),
+                                None => (Prefilter::None, Vec::new()),
+                            },
                         },
                     },
-                },
+                };
+                (kind, lits.into_iter().map(Cow::Owned).collect())
             });
             match kind {
                 Prefilter::Head => heads.add(lits, i),
@@ -562,7 +589,7 @@ impl LineRegexes {
                 }
                 Prefilter::Holds => held.push(Held {
                     index: i,
-                    literals: lits,
+                    literals: lits.into_iter().map(Cow::into_owned).collect(),
                     set: OnceLock::new(),
                 }),
                 Prefilter::None => ungated.push((src, i)),
@@ -572,7 +599,7 @@ impl LineRegexes {
         let (gate_literals, gate_targets) = (gates.literals, gates.targets);
         let (head_literals, head_targets) = (heads.literals, heads.targets);
         let heads = (!head_literals.is_empty())
-            .then(|| super::prefix::PrefixSet::new(head_literals.iter().map(Vec::as_slice)));
+            .then(|| builtin::prefix_set(head_literals.iter().map(AsRef::as_ref)));
         let late: Vec<(&str, usize)> = screened
             .iter()
             .map(|&(i, _)| (screened_sources[i], i))
@@ -581,7 +608,7 @@ impl LineRegexes {
             .collect();
         let (start_literals, start_targets) = (starts.literals, starts.targets);
         let starts = (!start_literals.is_empty())
-            .then(|| super::prefix::PrefixSet::new(start_literals.iter().map(Vec::as_slice)));
+            .then(|| builtin::prefix_set(start_literals.iter().map(AsRef::as_ref)));
         LineRegexes {
             regexes,
             heads,
@@ -678,7 +705,7 @@ pub(crate) struct Scan {
     /// For each literal, what it is searched for.
     pub targets: Vec<Vec<ScanTarget>>,
     /// The literals, kept to build `nfa` from.
-    literals: Vec<Vec<u8>>,
+    literals: Vec<Cow<'static, [u8]>>,
     /// The distinct literals (in ASCII case) in a trie, probed at every position of the first
     /// [`SCAN_NFA_AFTER`] bytes of a run: it costs about 100 M instructions less to build than the
     /// automaton (the built-in set), which pays for itself only on longer inputs.
@@ -726,7 +753,7 @@ impl Scan {
             }
         }
         let trie = (!trie_keys.is_empty())
-            .then(|| super::prefix::PrefixSet::new(trie_keys.iter().map(Vec::as_slice)));
+            .then(|| builtin::prefix_set(trie_keys.iter().map(Vec::as_slice)));
         Scan {
             targets: table.targets,
             literals: table.literals,
@@ -842,7 +869,7 @@ pub struct PatternSet {
 pub(crate) struct Inner {
     pub rules: Vec<Arc<Rule>>,
     /// Every distinct literal (phrase and block marker) of every rule, normalised.
-    literal_list: Vec<String>,
+    literal_list: Vec<Cow<'static, str>>,
     /// The same literals in one automaton, built on first use (by [`detect`](crate::detect::detect),
     /// which scans whole texts; cleaning never needs it).
     literals: OnceLock<Option<AhoCorasick>>,
@@ -860,7 +887,7 @@ pub(crate) struct Inner {
     /// Phrases whose rules remove a line only when the phrase is the whole trimmed line (line, tail
     /// and section rules without `max_chars`), ASCII lower-cased, to the rules and roles they serve:
     /// looked up once per line instead of searched for.
-    pub whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash>,
+    pub whole_lines: HashMap<Cow<'static, [u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash>,
     /// Length in bytes of the longest key of `whole_lines`.
     pub whole_line_max: usize,
     /// Bytes (either ASCII case) that begin a key of `whole_lines`.
@@ -868,9 +895,8 @@ pub(crate) struct Inner {
     /// Bytes (either ASCII case) that end a key of `whole_lines`.
     pub whole_line_last: [bool; 256],
     /// The block end markers (and the phrases of sentence rules and block starts, which may count
-    /// away from the probed positions) in one automaton (see [`Inner::window`]), built on first
-    /// use.
-    window: OnceLock<Option<AhoCorasick>>,
+    /// away from the probed positions) in one trie (see [`Inner::window`]), built on first use.
+    window: OnceLock<Option<super::prefix::PrefixSet>>,
     /// The literals of `window` (indices into `literal_list`).
     window_literals: Vec<usize>,
     /// For each pattern of `window`, the rules and roles it serves.
@@ -880,6 +906,10 @@ pub(crate) struct Inner {
     pub regex_set: Option<RegexSet>,
     /// For each regex of `regex_set`, its index into `regexes`.
     pub regex_set_index: Vec<usize>,
+    /// No gate literal of a sentence regex holds a line break (`\n` or `\r`), so each of their
+    /// occurrences lies within one line: a document's later passes can learn which sentence
+    /// regexes to run from its lines (see [`LineMemo`](crate::detect::LineMemo)).
+    pub sentence_gates_in_lines: bool,
     /// Each sentence regex and its rule.
     pub regexes: Vec<(LazyRegex, usize)>,
     /// The one scan of each document (line and sentence regex gates, pack signatures).
@@ -907,31 +937,35 @@ impl Inner {
                         .ascii_case_insensitive(true)
                         .match_kind(MatchKind::Standard)
                         .kind(kind)
-                        .build(literals)
+                        .build(literals.iter().map(|l| l.as_bytes()))
                         .expect("automaton within limits")
                 })
             })
             .as_ref()
     }
 
-    /// The window automaton: block ends count anywhere within a block's lines, so those lines
-    /// are scanned in full. Built when a document first has a block start (about 16 M
-    /// instructions for the built-in set).
-    pub fn window(&self) -> Option<&AhoCorasick> {
+    /// The window's literals in a trie, probed at every position of a block's lines: block ends
+    /// count anywhere within them. Built when a document first has a block start (for the
+    /// built-in set, read from the binary: an automaton cost about 16 M instructions to build,
+    /// more than probing the few lines after a block start costs).
+    pub fn window(&self) -> Option<&super::prefix::PrefixSet> {
         self.window
             .get_or_init(|| {
                 (!self.window_literals.is_empty()).then(|| {
-                    // A compact NFA: it only scans the few lines after a block start, and the
-                    // DFA the builder would choose costs several milliseconds more.
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::Standard)
-                        .kind(Some(AhoCorasickKind::ContiguousNFA))
-                        .build(self.window_literals.iter().map(|&i| &self.literal_list[i]))
-                        .expect("automaton within limits")
+                    builtin::prefix_set(
+                        (self.window_literals.iter()).map(|&i| self.literal_list[i].as_bytes()),
+                    )
                 })
             })
             .as_ref()
+    }
+
+    /// Length in bytes of the window's longest literal.
+    pub fn window_max_len(&self) -> usize {
+        (self.window_literals.iter())
+            .map(|&i| self.literal_list[i].len())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether the set has no literal at all.
@@ -960,14 +994,16 @@ impl PatternSet {
     /// Compiles `rules`; `normalized[i]`, when known, holds rule `i`'s phrases, then its start and
     /// end markers, normalised (as `build.rs` gives them for the built-in rules).
     fn compile(
-        rules: Vec<Rule>,
+        rules: Vec<Arc<Rule>>,
         normalized: &[Option<builtin::StrList>],
         packs: Packs,
         eager: bool,
     ) -> Result<PatternSet, String> {
         // Keyed by bytes: the line hasher hashes a slice's bytes (a `str` would add a suffix).
-        let mut index: HashMap<Vec<u8>, usize, crate::detect::BuildLineHash> = HashMap::default();
-        let mut literals: Vec<String> = Vec::new();
+        // The built-in literals are borrowed from the binary.
+        let mut index: HashMap<Cow<'static, str>, usize, crate::detect::BuildLineHash> =
+            HashMap::default();
+        let mut literals: Vec<Cow<'static, str>> = Vec::new();
         let mut targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut regexes = Vec::new();
         let mut line_sources: Vec<(&str, usize)> = Vec::new();
@@ -981,14 +1017,13 @@ impl PatternSet {
             for (list, role) in lists {
                 for p in list {
                     let key = match known.as_mut().and_then(Iterator::next) {
-                        Some(k) => std::borrow::Cow::Borrowed(k),
-                        None => std::borrow::Cow::Owned(normalize::phrase(p)),
+                        Some(k) => Cow::Borrowed(k),
+                        None => Cow::Owned(normalize::phrase(p)),
                     };
-                    let id = match index.get(key.as_bytes()) {
+                    let id = match index.get(key.as_ref()) {
                         Some(&id) => id,
                         None => {
-                            let key = key.into_owned();
-                            index.insert(key.as_bytes().to_vec(), literals.len());
+                            index.insert(key.clone(), literals.len());
                             literals.push(key);
                             targets.push(Vec::new());
                             literals.len() - 1
@@ -1012,9 +1047,12 @@ impl PatternSet {
         }
         // Split the literals by how they can remove something: as whole lines (a lookup), from
         // probed line and sentence starts (the anchored automaton), anywhere within a block (the
-        // window automaton).
-        let mut whole_lines: HashMap<Box<[u8]>, Vec<(usize, Role)>, crate::detect::BuildLineHash> =
-            HashMap::default();
+        // window trie).
+        let mut whole_lines: HashMap<
+            Cow<'static, [u8]>,
+            Vec<(usize, Role)>,
+            crate::detect::BuildLineHash,
+        > = HashMap::default();
         let mut anchored_literals: Vec<&str> = Vec::new();
         let mut anchored_targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut window_literals: Vec<usize> = Vec::new();
@@ -1024,7 +1062,14 @@ impl PatternSet {
                 .iter()
                 .partition(|&&(ri, role)| whole_line_only(&rules[ri], role));
             if !whole.is_empty() {
-                whole_lines.insert(lit.as_bytes().to_ascii_lowercase().into(), whole);
+                // A built-in literal is normalised, so lower case already: borrowed.
+                let key = match lit {
+                    Cow::Borrowed(l) if !l.bytes().any(|b| b.is_ascii_uppercase()) => {
+                        Cow::Borrowed(l.as_bytes())
+                    }
+                    _ => Cow::Owned(lit.as_bytes().to_ascii_lowercase()),
+                };
+                whole_lines.insert(key, whole);
             }
             let probed: Vec<(usize, Role)> = rest
                 .iter()
@@ -1057,7 +1102,7 @@ impl PatternSet {
         }
         let full_scan = literals.len() > DFA_PHRASE_LIMIT;
         let anchored = (!anchored_literals.is_empty() && !full_scan)
-            .then(|| super::prefix::PrefixSet::new(anchored_literals.iter().map(|l| l.as_bytes())));
+            .then(|| builtin::prefix_set(anchored_literals.iter().map(|l| l.as_bytes())));
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
         let line = LineRegexes::new(line_sources, eager)?;
@@ -1071,9 +1116,15 @@ impl PatternSet {
         }
         let mut ungated: Vec<&str> = Vec::new();
         let mut regex_set_index = Vec::new();
+        let mut sentence_gates_in_lines = true;
         for (i, (r, _)) in regexes.iter().enumerate() {
             match sentence_gate(&r.source) {
-                Some(lits) => scan.add(lits, ScanTarget::Sentence(i)),
+                Some(lits) => {
+                    sentence_gates_in_lines &= !lits
+                        .iter()
+                        .any(|l| l.contains(&b'\n') || l.contains(&b'\r'));
+                    scan.add(lits, ScanTarget::Sentence(i));
+                }
                 None => {
                     ungated.push(r.source.as_str());
                     regex_set_index.push(i);
@@ -1101,7 +1152,7 @@ impl PatternSet {
                 packs,
                 run_rules,
                 opened_sections,
-                rules: rules.into_iter().map(Arc::new).collect(),
+                rules,
                 literal_list: literals,
                 literals: OnceLock::new(),
                 anchored,
@@ -1117,6 +1168,7 @@ impl PatternSet {
                 literal_targets: targets,
                 regex_set,
                 regex_set_index,
+                sentence_gates_in_lines,
                 regexes,
                 scan,
                 line,
@@ -1339,6 +1391,33 @@ mod tests {
                 line + 1
             )
         );
+    }
+
+    /// Start-up builds none of the built-in set's tries: `build.rs` stored each (and
+    /// `builtin::prefix_set` checks, in every test, that a stored trie is the one it would build).
+    #[test]
+    fn the_builtin_tries_are_stored() {
+        let set = PatternSet::builtin().unwrap();
+        let inner = set.inner();
+        let tries = [
+            &inner.anchored,
+            &inner.line.heads,
+            &inner.line.starts,
+            &inner.scan.trie,
+            &inner.window().cloned(),
+        ];
+        for (k, trie) in tries.into_iter().enumerate() {
+            assert!(trie.as_ref().is_some_and(|t| t.is_static()), "trie {k}");
+        }
+        // A set of other rules builds its own.
+        let user = PatternSetBuilder::new()
+            .add_str(
+                "u.toml",
+                "[[rule]]\nid = \"u.a\"\nfamily = \"ad\"\nscope = \"sentence\"\nphrases = [\"zzz\"]\n",
+            )
+            .build()
+            .unwrap();
+        assert!(!user.inner().anchored.as_ref().unwrap().is_static());
     }
 
     /// The prefilters worked out at build time are those the run-time analysis gives.
