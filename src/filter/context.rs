@@ -14,6 +14,29 @@ use super::shape;
 /// Most words of a line that starts a sentence the next line carries on ("Share" / "your
 /// memories at the service"): longer lines are headlines or prompts.
 const OPENER_WORDS: usize = 3;
+/// Words, at least, of the running text above a line that finishes its sentence (see
+/// [`Doc::closes_line_above`]).
+const CLOSED_WORDS: usize = 8;
+/// Non-blank lines above a section's heading read for the heading of a list of the document's
+/// own (see [`Doc::in_content_list`]).
+const LIST_REACH: usize = 40;
+/// The content headings (see [`Doc::is_content_heading`]) of a table of contents, in lower case:
+/// they head no list of the document's links, and some are menu entries too.
+const TOC_HEADINGS: &[&str] = &[
+    "contents",
+    "table of contents",
+    "inhalt",
+    "inhaltsverzeichnis",
+    "sommaire",
+    "table des matières",
+    "índice",
+    "obsah",
+    "目次",
+    "目录",
+];
+/// Most items of a short list between an introducing sentence and the article's next paragraph
+/// (see [`Doc::in_closed_list`]).
+const CLOSED_LIST_ITEMS: usize = 8;
 /// Words the line below needs to carry on a sentence (a menu entry in lower case has one or two).
 const CARRIED_WORDS: usize = 3;
 /// Most characters of a CJK label line that opens a sentence (Chinese and Japanese put no spaces
@@ -142,6 +165,78 @@ impl Doc<'_> {
                 .next()
                 .is_some_and(char::is_lowercase);
         clause_end || shape::is_wrapped_prose_line(&below) || verse
+    }
+
+    /// Does line `i` finish a sentence that the line directly above leaves open? It opens with a
+    /// mark that only carries text on (". 24 May 2021.", ", in print"), or it opens in lower case
+    /// and ends the sentence of running text of two sentences or more cut off before its end
+    /// ("... Archived from the original" / "on 2015-04-02."). A stamp or a label under a headline
+    /// or a byline stands under one phrase, and a headline holds no sentence end.
+    pub(super) fn closes_line_above(&self, i: usize) -> bool {
+        if i == 0 || !self.filled(i - 1) || !self.filled(i) {
+            return false;
+        }
+        let above = self.text_of(i - 1);
+        if shape::ends_sentence(&above) || above.ends_with([':', '\u{ff1a}']) {
+            return false;
+        }
+        let t = self.text_of(i);
+        let mut c = t.chars();
+        match c.next() {
+            Some('.' | ',' | ';') => c.next() == Some(' '),
+            Some(f) if f.is_lowercase() => {
+                let sentences = above.match_indices(". ").any(|(k, _)| {
+                    above[k + 2..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase)
+                });
+                sentences
+                    && shape::ends_sentence(&t)
+                    && word_count(&above, CLOSED_WORDS) >= CLOSED_WORDS
+            }
+            _ => false,
+        }
+    }
+
+    /// Is line `i` an item of a short list that a sentence introduces and the article carries on
+    /// after ("Pupils choose one of three tracks:" / "Sciences" / "Arts" / "Languages" / "Most
+    /// had picked one before the summer.")? The items are a few words of letters each, the line
+    /// above them reads as prose and ends with a colon, the line below them reads as prose, with
+    /// no blank line between. A menu or a share bar is not introduced by a sentence.
+    pub(super) fn in_closed_list(&self, i: usize) -> bool {
+        let item = |j: usize| {
+            self.filled(j) && {
+                let t = self.text_of(j);
+                !t.ends_with([':', '\u{ff1a}'])
+                    && !shape::ends_sentence(&t)
+                    && word_count(&t, OPENER_WORDS + 1) <= OPENER_WORDS
+                    && t.chars()
+                        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '&' | '\''))
+            }
+        };
+        if !item(i) {
+            return false;
+        }
+        let mut top = i;
+        while top > 0 && i - top <= CLOSED_LIST_ITEMS && item(top - 1) {
+            top -= 1;
+        }
+        let mut end = i;
+        while end - top < CLOSED_LIST_ITEMS && item(end + 1) {
+            end += 1;
+        }
+        if top == 0 || end - top + 1 < 2 || end - top + 1 > CLOSED_LIST_ITEMS {
+            return false;
+        }
+        let intro = self.text_of(top - 1);
+        let intro = self.filled(top - 1)
+            && intro.ends_with([':', '\u{ff1a}'])
+            && shape::reads_as_prose(&intro);
+        intro && self.filled(end + 1) && {
+            let after = self.text_of(end + 1);
+            !after.ends_with([':', '\u{ff1a}']) && shape::reads_as_prose(&after)
+        }
     }
 
     /// Is line `i` a line of dialogue: it opens with a dash glued to its first word ("—Más.",
@@ -306,6 +401,29 @@ impl Doc<'_> {
 }
 
 impl Doc<'_> {
+    /// Does line `idx` stand in a list that belongs to the document: below a content heading
+    /// ("External links", "Weblinks", "参考文献"), within [`LIST_REACH`] non-blank lines and with
+    /// no prose line between? A subheading of that list ("Travel", "Government") may equal a menu
+    /// label, but what follows it is the list's, not a box of other stories.
+    pub(super) fn in_content_list(&self, idx: usize) -> bool {
+        let prose = self.raw_prose();
+        (0..idx)
+            .rev()
+            .filter(|&j| self.filled(j))
+            .take(LIST_REACH)
+            .take_while(|&j| prose[j].is_none())
+            .any(|j| {
+                // A table of contents is no list of links, and "Contents" is also a menu entry.
+                self.is_content_heading(&self.lines[j]) && {
+                    let t = self
+                        .text_of(j)
+                        .trim_end_matches([':', '\u{ff1a}'])
+                        .to_lowercase();
+                    !TOC_HEADINGS.contains(&t.as_str())
+                }
+            })
+    }
+
     /// Does what follows heading `idx` open on article content: two adjacent rows of a table, of
     /// code or of quantities among its first [`CONTENT_LOOKAHEAD`] lines ("Share this article",
     /// then the final table of the league), or a paragraph of wrapped prose soon after? A list of

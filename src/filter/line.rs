@@ -34,7 +34,8 @@ impl Doc<'_> {
         // A section name that opens a subsection of the article, or a cell of a table that a
         // prose line introduces, is article structure, not a menu or a widget.
         if rule.family == "navigation"
-            && self.context(i, Context::HeadsSection, || self.heads_section(i))
+            && (self.context(i, Context::HeadsSection, || self.heads_section(i))
+                || self.in_content_list(i))
         {
             return false;
         }
@@ -50,10 +51,12 @@ impl Doc<'_> {
         {
             return false;
         }
-        // The end of a sentence wrapped after a comma is no label either.
+        // The end of a sentence wrapped after a comma is no label either, nor the end of one
+        // the line above leaves open (". 24 May 2021." under a reference cut after its title).
         if self.context(i, Context::WrappedSentence, || {
             self.ends_wrapped_sentence(i)
-        }) {
+        }) || self.closes_line_above(i)
+        {
             return false;
         }
         // Nor is the first word of a sentence the next line carries on, a line of dialogue, a
@@ -62,7 +65,8 @@ impl Doc<'_> {
         if rule.family != "ad"
             && (self.context(i, Context::CarriedSentence, || {
                 self.opens_carried_sentence(i)
-            }) || self.context(i, Context::Dialogue, || self.in_dialogue(i))
+            }) || self.in_closed_list(i)
+                || self.context(i, Context::Dialogue, || self.in_dialogue(i))
                 || self.context(i, Context::DefinitionList, || self.in_definition_list(i))
                 || self.context(i, Context::Verse, || self.in_verse(i)))
         {

@@ -112,6 +112,25 @@ fn info_shaped(s: &str) -> bool {
             .is_some_and(|w| (1..=2).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
 }
 
+/// Is the trimmed line a title in quotation marks (“God Defend the Queen”, « La Marseillaise »,
+/// 「君が代」): a song, a book or a motto the text names?
+fn is_quoted(s: &str) -> bool {
+    let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
+        return false;
+    };
+    s.chars().count() > 2
+        && matches!(
+            (first, last),
+            ('"', '"')
+                | ('\u{201c}', '\u{201d}')
+                | ('\u{201e}', '\u{201c}')
+                | ('\u{ab}', '\u{bb}')
+                | ('\u{bb}', '\u{ab}')
+                | ('\u{300c}', '\u{300d}')
+                | ('\u{300e}', '\u{300f}')
+        )
+}
+
 impl Doc<'_> {
     /// Is the line one of a run: short, few words, not ending like a sentence?
     pub(super) fn is_run_line(&self, line: &Line, rule: &Rule) -> bool {
@@ -123,6 +142,9 @@ impl Doc<'_> {
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
         let i = self.line_index(line.start);
         // Code, a table row or a quantity is article content: it ends a run.
+        if self.is_field_title(line, &s) {
+            return false;
+        }
         !s.ends_with(['.', ',', ';'])
             && !self.content_shape(i)
             && self.words(i, rule.max_words + 1) <= rule.max_words
@@ -131,6 +153,21 @@ impl Doc<'_> {
             // the head it is the byline's).
             && !(matches!(rule.position, Some(Position::Tail | Position::TailBlock))
                 && section::has_stamp(&s))
+    }
+
+    /// Is `line` (trimmed text `s`) a title in quotation marks under a field name ending with a
+    /// colon ("Anthem:" / "“God Defend the Queen”", "Devise :" / "« Liberté »")? That is a fact
+    /// box's value; a menu quotes no titles under its labels.
+    fn is_field_title(&self, line: &Line, s: &str) -> bool {
+        if !is_quoted(s) {
+            return false;
+        }
+        let i = self.line_index(line.start);
+        i > 0
+            && !self.is_blank(&self.lines[i - 1])
+            && self
+                .str_at(self.trimmed_ws(&self.lines[i - 1]))
+                .ends_with([':', '\u{ff1a}'])
     }
 
     /// Is the run `a..=b` a fact box's fields: at least [`FACT_PAIRS`] bulleted names each over
@@ -157,7 +194,7 @@ impl Doc<'_> {
     }
 
     /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
-    fn is_content_heading(&self, line: &Line) -> bool {
+    pub(super) fn is_content_heading(&self, line: &Line) -> bool {
         let t = &self.text[self.trimmed_ws(line)];
         // The longest heading is a few words: most lines are dismissed without lowercasing them.
         t.len() <= 40 && {

@@ -289,7 +289,7 @@ impl Doc<'_> {
                 || (interleaved && long <= usize::from(after > 1) && self.interleaved_after(idx)));
         // A table or code right under the heading is the article's, and so is what follows (the
         // costlier test, made only of a heading the counts above let through).
-        if p.before[idx] == 0 || !list || self.opens_on_content(idx) {
+        if p.before[idx] == 0 || !list || self.opens_on_content(idx) || self.in_content_list(idx) {
             return None;
         }
         let end = self.box_end(idx).unwrap_or(self.text.len());

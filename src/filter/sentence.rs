@@ -72,6 +72,14 @@ impl Doc<'_> {
         if hit.end > line.content_end || !self.sentence_starts_at(&line, hit.start) {
             return None;
         }
+        // In hard-wrapped prose a sentence after the end of one the line above began is the rest
+        // of that paragraph ("Copyright (c) 2014 the authors of the" / "document. All rights
+        // reserved."): half a notice is not a credit glued to an article.
+        if hit.start > self.trimmed_ws(&line).start
+            && self.in_wrapped_prose(self.line_index(hit.start))
+        {
+            return None;
+        }
         let end = self.sentence_end(&line, hit.end)?;
         Some(self.span_in_line(&line, hit.start, end))
     }
