@@ -46,9 +46,28 @@ struct Below {
     /// Is it on disk as a plain directory (found or created)? `false`: missing when it was checked
     /// without creating, so that everything below it is missing too.
     exists: bool,
+    /// Its identity on disk (device, inode) when this run found or made it below the root: a
+    /// write into it first checks that the same directory still stands there, so a link put in
+    /// its place after the first check is refused, not followed. `None` (the root, or where the
+    /// platform gives no identity): never taken on trust for a write.
+    id: Option<(u64, u64)>,
     /// The inputs (indices, ascending) that a file directly in it could be, lie inside, or hold:
     /// the only ones its files are compared with.
     near: Vec<usize>,
+}
+
+/// A file's identity on disk: its device and inode.
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+/// No identity where the platform gives none: remembered directories are then checked afresh
+/// at every write.
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 /// The absolute, resolved form of `path`, which need not exist: existing parts canonicalised
@@ -258,14 +277,33 @@ impl OutputGuard {
                 break;
             }
             if let Some(b) = known(&below, &at) {
-                dir = b;
-                continue;
+                // A check without writing trusts what it found; a write looks again that the
+                // directory it remembers still stands there (one look, not a full check).
+                if !create {
+                    dir = b;
+                    continue;
+                }
+                if let Some(id) = b.id {
+                    match std::fs::symlink_metadata(&b.resolved) {
+                        Ok(m) if m.file_type().is_symlink() => return Err(through(&at)),
+                        Ok(m) if m.is_dir() && identity(&m) == Some(id) => {
+                            dir = b;
+                            continue;
+                        }
+                        // Replaced or gone: checked afresh below.
+                        _ => {}
+                    }
+                }
             }
             // Below a missing directory everything is missing: nothing to look at.
+            let mut id = None;
             let found = if dir.exists {
                 match std::fs::symlink_metadata(&at) {
                     Ok(m) if m.file_type().is_symlink() => return Err(through(&at)),
-                    Ok(m) => Some(m.is_dir()),
+                    Ok(m) => {
+                        id = identity(&m);
+                        Some(m.is_dir())
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                     Err(e) => return Err(Error::io(&at, e)),
                 }
@@ -279,28 +317,30 @@ impl OutputGuard {
                     dir = Arc::new(Below {
                         resolved: dir.resolved.join(name),
                         exists: true,
+                        id: None,
                         near: Vec::new(),
                     });
                     continue;
                 }
                 None if create => {
                     match std::fs::create_dir(&at) {
+                        // Made here, or by another worker: no link, or it is refused.
                         Ok(()) => {}
-                        // Another worker made it: no link, or it is refused.
-                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                            match std::fs::symlink_metadata(&at) {
-                                Ok(m) if m.file_type().is_symlink() => return Err(through(&at)),
-                                Ok(_) => {}
-                                Err(e) => return Err(Error::io(&at, e)),
-                            }
-                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                        Err(e) => return Err(Error::io(&at, e)),
+                    }
+                    match std::fs::symlink_metadata(&at) {
+                        Ok(m) if m.file_type().is_symlink() => return Err(through(&at)),
+                        Ok(m) => id = identity(&m),
                         Err(e) => return Err(Error::io(&at, e)),
                     }
                     true
                 }
                 None => false,
             };
-            let b = Arc::new(self.below_entry(dir.resolved.join(name), exists));
+            let mut entry = self.below_entry(dir.resolved.join(name), exists);
+            entry.id = id.filter(|_| exists);
+            let b = Arc::new(entry);
             below.insert(at.clone(), b.clone());
             dir = b;
         }
@@ -353,6 +393,7 @@ impl OutputGuard {
         Below {
             resolved,
             exists,
+            id: None,
             near,
         }
     }
@@ -416,6 +457,41 @@ mod tests {
         assert!(g.check_file(&d.join("f.txt")).is_err());
         assert!(g.check_file(&d.join("in/sub/new.json")).is_err());
         assert!(g.check_file(&d.join("in/new.json")).is_ok());
+    }
+
+    #[test]
+    fn a_remembered_directory_replaced_by_a_link_is_refused_at_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(d.join("in/sub")).unwrap();
+        std::fs::write(d.join("in/sub/a.txt"), "a").unwrap();
+        std::fs::create_dir_all(d.join("out/sub")).unwrap();
+        let out = d.join("out");
+        let g = OutputGuard::new([d.join("in")]);
+        // The check phase finds `out/sub` a plain directory and remembers it; the write itself
+        // accepts it while it stands.
+        assert!(g.check_below(&out, Path::new("sub/a.txt"), false).is_ok());
+        assert!(g.check_below(&out, Path::new("sub/b.txt"), true).is_ok());
+        // Someone puts a link to the input directory in its place between check and write.
+        std::fs::remove_dir(out.join("sub")).unwrap();
+        std::os::unix::fs::symlink("../in/sub", out.join("sub")).unwrap();
+        let err = g
+            .check_below(&out, Path::new("sub/a.txt"), true)
+            .unwrap_err()
+            .to_string();
+        let through = format!(
+            "output {0}/sub/a.txt goes through symbolic link {0}/sub; dechrome writes through \
+             no link it did not create",
+            out.display()
+        );
+        assert_eq!(err, through);
+        let refused = crate::output::write_renamed(&g, &out, Path::new("sub/a.txt"), b"CLOBBERED");
+        assert_eq!(refused.unwrap_err().to_string(), through);
+        assert_eq!(std::fs::read(d.join("in/sub/a.txt")).unwrap(), b"a");
+        // Replaced by another plain directory, it is checked afresh and accepted.
+        std::fs::remove_file(out.join("sub")).unwrap();
+        std::fs::create_dir(out.join("sub")).unwrap();
+        assert!(g.check_below(&out, Path::new("sub/a.txt"), true).is_ok());
     }
 
     #[test]

@@ -351,6 +351,13 @@ pub fn set_interrupt_handler() {
         // SAFETY: pipe2 fills the two descriptors of a live array.
         let piped = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } == 0;
         if piped {
+            // The write end never blocks: a handler called after the watcher stopped reading
+            // (signals piling up in the grace period) finds the pipe full and moves on.
+            // SAFETY: sets a flag on a descriptor pipe2 just made.
+            unsafe {
+                let flags = libc::fcntl(fds[1], libc::F_GETFL);
+                libc::fcntl(fds[1], libc::F_SETFL, flags | libc::O_NONBLOCK);
+            }
             WAKE.store(fds[1], Ordering::Relaxed);
         }
         for sig in [libc::SIGINT, libc::SIGTERM] {

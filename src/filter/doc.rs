@@ -88,7 +88,8 @@ struct Facts {
 }
 
 /// The tests of a line's context that depend on the document alone (not on the rule or the hit
-/// that asks), so that a line hit by several rules is read once: see [`Doc::context`].
+/// that asks), so that a line hit by several rules is read once: see [`Doc::context`]. Each
+/// variant is named for the `Doc` test whose answer it keeps (`Verse`: `in_verse`, ...).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Context {
     WrappedProse,

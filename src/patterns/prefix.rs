@@ -201,6 +201,40 @@ impl PrefixSet {
         })
     }
 
+    /// Whether every index the set reports is below `count`: a stored trie found by its [`key`]
+    /// is used for a list of `count` literals only then.
+    pub(crate) fn indices_below(&self, count: usize) -> bool {
+        self.nodes
+            .iter()
+            .all(|n| n.found == NONE || (n.found as usize) < count)
+    }
+
+    /// Whether the set holds exactly `lits`, each reported by the index [`PrefixSet::new`] would
+    /// give it (the tests check every stored trie so).
+    #[cfg(test)]
+    pub(crate) fn holds_exactly<'a>(&self, lits: impl IntoIterator<Item = &'a [u8]>) -> bool {
+        let lits: Vec<&[u8]> = lits.into_iter().collect();
+        let mut distinct = 0;
+        for (i, l) in lits.iter().enumerate() {
+            if l.is_empty() {
+                continue;
+            }
+            let mut at = None;
+            self.prefixes_of(l, |k, n| {
+                if n == l.len() {
+                    at = Some(k);
+                }
+            });
+            // Of equal literals the first is reported.
+            match at {
+                Some(k) if k == i => distinct += 1,
+                Some(k) if k < i && lits[k].eq_ignore_ascii_case(l) => {}
+                _ => return false,
+            }
+        }
+        distinct == self.nodes.iter().filter(|n| n.found != NONE).count()
+    }
+
     /// Whether the trie is read from the binary (see [`PrefixSet::from_static`]).
     #[cfg(test)]
     pub(crate) fn is_static(&self) -> bool {
@@ -254,6 +288,27 @@ impl PrefixSet {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_trie_holds_exactly_its_own_list() {
+        let lits: [&[u8]; 5] = [b"share", b"", b"Share", b"sh", b"read more"];
+        let set = PrefixSet::new(lits);
+        assert!(set.holds_exactly(lits));
+        // Another list, however close, is not answered by this trie.
+        let others: [&[&[u8]]; 5] = [
+            &[b"share", b"", b"Share", b"sh"],
+            &[b"share", b"", b"Share", b"sh", b"read more", b"more"],
+            &[b"sh", b"", b"Share", b"share", b"read more"],
+            &[b"share", b"", b"Share", b"sh", b"read mor"],
+            &[b"share", b"", b"Sharf", b"sh", b"read more"],
+        ];
+        assert!(set.indices_below(5));
+        assert!(!set.indices_below(4));
+        for other in others {
+            assert!(!set.holds_exactly(other.iter().copied()), "{other:?}");
+            assert!(PrefixSet::new(other.iter().copied()).holds_exactly(other.iter().copied()));
+        }
+    }
 
     fn all(set: &PrefixSet, text: &str) -> Vec<(usize, usize)> {
         let mut v = Vec::new();

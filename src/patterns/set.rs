@@ -704,7 +704,7 @@ pub(crate) enum ScanTarget {
 pub(crate) struct Scan {
     /// For each literal, what it is searched for.
     pub targets: Vec<Vec<ScanTarget>>,
-    /// The literals, kept to build `nfa` from.
+    /// The literals, kept to build `fast` from.
     literals: Vec<Cow<'static, [u8]>>,
     /// The distinct literals (in ASCII case) in a trie, probed at every position of the first
     /// [`SCAN_FAST_AFTER`] bytes of a run: it costs about 100 M instructions less to build than the
@@ -712,7 +712,7 @@ pub(crate) struct Scan {
     trie: Option<super::prefix::PrefixSet>,
     /// For each literal of `trie`, the literals (indices, ascending) equal to it in ASCII case.
     trie_literals: Vec<Vec<usize>>,
-    /// Bytes scanned so far (all threads), until `nfa` is built.
+    /// Bytes scanned so far (all threads), until `fast` is built.
     read: std::sync::atomic::AtomicUsize,
     /// The literals for a fast scan (see [`LiteralScan`](super::scan::LiteralScan)), built once a
     /// run has scanned [`SCAN_FAST_AFTER`] bytes (`None` if there are too many). It replaced a
