@@ -815,19 +815,22 @@ mod tests {
     use crate::filter::Verdict;
     use crate::filter::testkit::cleaner_from;
 
+    /// Words as counted on text (the oracle of [`word_count_bytes`]): a CJK character is a word,
+    /// and so is the rest of a whitespace-separated word beside them.
+    fn on_text(s: &str, cap: usize) -> usize {
+        let mut n = 0;
+        for w in s.split_whitespace() {
+            let cjk = w.chars().filter(|&c| is_cjk(c)).count();
+            n += cjk + usize::from(cjk < w.chars().count());
+            if n >= cap {
+                return cap;
+            }
+        }
+        n
+    }
+
     #[test]
     fn word_count_on_bytes_counts_as_on_text() {
-        fn on_text(s: &str, cap: usize) -> usize {
-            let mut n = 0;
-            for w in s.split_whitespace() {
-                let cjk = w.chars().filter(|&c| is_cjk(c)).count();
-                n += cjk + usize::from(cjk < w.chars().count());
-                if n >= cap {
-                    return cap;
-                }
-            }
-            n
-        }
         // Every fixture line, from every offset of its first eight bytes (the eight-byte
         // chunks fall everywhere), and runs of each ASCII byte next to words and CJK.
         let mut texts: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
@@ -868,17 +871,6 @@ mod tests {
 
     #[test]
     fn word_count_on_bytes_counts_as_on_text_in_short_texts() {
-        fn on_text(s: &str, cap: usize) -> usize {
-            let mut n = 0;
-            for w in s.split_whitespace() {
-                let cjk = w.chars().filter(|&c| is_cjk(c)).count();
-                n += cjk + usize::from(cjk < w.chars().count());
-                if n >= cap {
-                    return cap;
-                }
-            }
-            n
-        }
         for bytes in [
             &b""[..],
             b"   ",
