@@ -192,27 +192,34 @@ pub(crate) struct LiteralScan {
     edges: Table,
 }
 
+/// The distinct non-empty `literals` lowered in ASCII, sorted, each with the indices (ascending)
+/// of the literals equal to it in ASCII case: every one of them is reported where it matches.
+pub(crate) fn group_lowered<L: AsRef<[u8]>>(literals: &[L]) -> (Vec<Vec<u8>>, Vec<Vec<usize>>) {
+    let mut lowered: Vec<(Vec<u8>, usize)> = literals
+        .iter()
+        .map(AsRef::as_ref)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, l)| (l.to_ascii_lowercase(), i))
+        .collect();
+    lowered.sort_unstable();
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    let mut same: Vec<Vec<usize>> = Vec::new();
+    for (l, i) in lowered {
+        if keys.last() == Some(&l) {
+            same.last_mut().expect("same key").push(i);
+        } else {
+            keys.push(l);
+            same.push(vec![i]);
+        }
+    }
+    (keys, same)
+}
+
 impl LiteralScan {
     /// A scan for `literals` (empty ones are never reported); an error when they are too many.
     pub(crate) fn new<L: AsRef<[u8]>>(literals: &[L]) -> Result<LiteralScan, String> {
-        let mut lowered: Vec<(Vec<u8>, usize)> = literals
-            .iter()
-            .map(AsRef::as_ref)
-            .enumerate()
-            .filter(|(_, l)| !l.is_empty())
-            .map(|(i, l)| (l.to_ascii_lowercase(), i))
-            .collect();
-        lowered.sort_unstable();
-        let mut keys: Vec<Vec<u8>> = Vec::new();
-        let mut same: Vec<Vec<usize>> = Vec::new();
-        for (l, i) in lowered {
-            if keys.last() == Some(&l) {
-                same.last_mut().expect("same key").push(i);
-            } else {
-                keys.push(l);
-                same.push(vec![i]);
-            }
-        }
+        let (keys, same) = group_lowered(literals);
         let mut filter = StartFilter::new();
         let (mut short, mut heads, mut edges) = (Vec::new(), Vec::new(), Vec::new());
         // The trie is built from the sorted keys in one pass: `path[j]` is the node after

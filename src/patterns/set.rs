@@ -729,24 +729,7 @@ const SCAN_FAST_AFTER: usize = 64 << 10;
 impl Scan {
     fn new(table: LiteralTable<ScanTarget>) -> Scan {
         // Equal literals in ASCII case share a trie entry; each is reported.
-        let mut lowered: Vec<(Vec<u8>, usize)> = table
-            .literals
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| !l.is_empty())
-            .map(|(i, l)| (l.to_ascii_lowercase(), i))
-            .collect();
-        lowered.sort_unstable();
-        let mut trie_keys: Vec<Vec<u8>> = Vec::new();
-        let mut trie_literals: Vec<Vec<usize>> = Vec::new();
-        for (l, i) in lowered {
-            if trie_keys.last() == Some(&l) {
-                trie_literals.last_mut().expect("same key").push(i);
-            } else {
-                trie_keys.push(l);
-                trie_literals.push(vec![i]);
-            }
-        }
+        let (trie_keys, trie_literals) = super::scan::group_lowered(&table.literals);
         let trie = (!trie_keys.is_empty())
             .then(|| builtin::prefix_set(trie_keys.iter().map(Vec::as_slice)));
         Scan {
