@@ -71,7 +71,8 @@ fn main() {
 
 /// `static BUILTIN_GATES: &[GateEntry]`: for every distinct regex of the pattern files,
 /// sorted, its head (kind 1), else its gate (kind 2), else its screen (kind 3, or 4 when every match
-/// holds a digit), else what a line must hold (kind 5), else nothing (kind 0), and the literals.
+/// holds a digit), else what a line must hold (kind 5), else nothing (kind 0), and the literals;
+/// and its tail (`gate::tail`, an index into `static BUILTIN_TAILS: &[Tail]`).
 fn gates(files: &[PathBuf]) -> String {
     let mut regexes: Vec<String> = Vec::new();
     for f in files {
@@ -96,9 +97,17 @@ fn gates(files: &[PathBuf]) -> String {
     let mut text = String::new();
     let mut bytes: Vec<u8> = Vec::new();
     let mut lits_at: Vec<(usize, usize)> = Vec::new();
+    // The distinct tails (most regexes share one of a few), and each's index.
+    let mut tails: Vec<(u32, u32, [u64; 4])> = Vec::new();
+    let mut tail_at: std::collections::HashMap<(u32, u32, [u64; 4]), usize> = Default::default();
     let mut code = String::from("static BUILTIN_GATES: &[GateEntry] = &[\n");
     for r in &regexes {
         let (kind, lits) = prefilter(r);
+        let parts = gate::tail(r).parts();
+        let tail = *tail_at.entry(parts).or_insert_with(|| {
+            tails.push(parts);
+            tails.len() - 1
+        });
         let first = lits_at.len();
         for l in &lits {
             lits_at.push((bytes.len(), l.len()));
@@ -106,13 +115,19 @@ fn gates(files: &[PathBuf]) -> String {
         }
         writeln!(
             code,
-            "    GateEntry {{ source: ({}, {}), kind: {kind}, lits: ({first}, {}) }},",
+            "    GateEntry {{ source: ({}, {}), kind: {kind}, lits: ({first}, {}), tail: {tail} }},",
             text.len(),
             r.len(),
             lits.len()
         )
         .unwrap();
         text.push_str(r);
+    }
+    code.push_str("];\n");
+    assert!(tails.len() <= usize::from(u16::MAX), "tail indices are u16");
+    code.push_str("static BUILTIN_TAILS: &[Tail] = &[\n");
+    for (min, max, last) in &tails {
+        writeln!(code, "    Tail::from_parts({min}, {max}, {last:?}),").unwrap();
     }
     code.push_str("];\n");
     writeln!(code, "static BUILTIN_GATE_TEXT: &str = {text:?};").unwrap();

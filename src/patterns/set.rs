@@ -323,7 +323,9 @@ impl LazyRegex {
         self.multi_line
             || self
                 .tail
-                .get_or_init(|| super::gate::tail(&self.source))
+                .get_or_init(|| {
+                    builtin::tail(&self.source).unwrap_or_else(|| super::gate::tail(&self.source))
+                })
                 .admits(line)
     }
 
@@ -1469,7 +1471,11 @@ mod tests {
                     },
                 };
                 assert_eq!((kind, lits), want, "{r}");
+                let tail = builtin::tail(r).expect("every built-in regex has a tail");
+                assert_eq!(tail.parts(), gate::tail(r).parts(), "{r}");
             }
         }
+        // A regex of no built-in file has none stored: it is worked out from its text.
+        assert!(builtin::tail(r"^zz(?:y|q)?$").is_none());
     }
 }
