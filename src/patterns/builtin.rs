@@ -244,12 +244,13 @@ pub(crate) fn tail(source: &str) -> Option<Tail> {
 
 /// The [`Tail`] and the stored [`LineDfa`] (if any) of line regex `source`, if it is a regex of
 /// a built-in pattern file: one look-up for both.
-pub(crate) fn line_facts(source: &str) -> Option<(Tail, Option<LineDfa>)> {
+pub(crate) fn line_facts(source: &str) -> Option<(Tail, Option<Box<LineDfa>>)> {
     entry(source).map(|e| (BUILTIN_TAILS[usize::from(e.tail)].clone(), stored_dfa(e)))
 }
 
-/// The DFA `build.rs` stored for `e`, read from the binary in place.
-fn stored_dfa(e: &GateEntry) -> Option<LineDfa> {
+/// The DFA `build.rs` stored for `e`, read from the binary in place; boxed, as its tables of
+/// byte classes make it ~600 bytes, which every line regex would otherwise hold room for.
+fn stored_dfa(e: &GateEntry) -> Option<Box<LineDfa>> {
     let &(start, end) = BUILTIN_DFAS.get(usize::from(e.dfa))?;
     let bytes: &'static [u8] = &BUILTIN_DFA_BYTES.0[start..end];
     // SAFETY: `build.rs` wrote these bytes with `to_bytes_*` of this very crate version (one
@@ -257,7 +258,7 @@ fn stored_dfa(e: &GateEntry) -> Option<LineDfa> {
     // 8-aligned static data; a test reads every stored DFA back with the checked `from_bytes`.
     // Checking here would read all of each DFA (several hundred KB) at every start-up.
     let (dfa, _) = unsafe { sparse::DFA::from_bytes_unchecked(bytes) }.ok()?;
-    Some(LineDfa(dfa))
+    Some(Box::new(LineDfa(dfa)))
 }
 
 /// A built-in line regex as a DFA built and serialised by `build.rs` (see `line_dfa` there), read

@@ -291,7 +291,7 @@ pub(crate) struct LazyRegex {
     /// The length and last-byte test of a line regex (see [`gate::tail`](super::gate::tail)),
     /// and its DFA stored at build time if it has one (see [`builtin::LineDfa`]), worked out on
     /// first use.
-    line: OnceLock<(super::gate::Tail, Option<builtin::LineDfa>)>,
+    line: OnceLock<(super::gate::Tail, Option<Box<builtin::LineDfa>>)>,
 }
 
 impl LazyRegex {
@@ -325,7 +325,7 @@ impl LazyRegex {
     }
 
     /// The tail and stored DFA of a line regex (see [`LazyRegex::line`]).
-    fn line(&self) -> &(super::gate::Tail, Option<builtin::LineDfa>) {
+    fn line(&self) -> &(super::gate::Tail, Option<Box<builtin::LineDfa>>) {
         self.line.get_or_init(|| {
             builtin::line_facts(&self.source)
                 .unwrap_or_else(|| (super::gate::tail(&self.source), None))
@@ -337,7 +337,7 @@ impl LazyRegex {
         if self.multi_line {
             return None;
         }
-        self.line().1.as_ref()
+        self.line().1.as_deref()
     }
 
     /// Whether the regex matches `line` (a line regex; the match may be empty).
