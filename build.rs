@@ -108,7 +108,8 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
     // The distinct tails (most regexes share one of a few), and each's index.
     let mut tails: Vec<(u32, u32, [u64; 4])> = Vec::new();
     let mut tail_at: std::collections::HashMap<(u32, u32, [u64; 4]), usize> = Default::default();
-    // The stored DFAs (see `line_dfa`): where each starts and ends in `dfa_bytes`.
+    // The stored DFAs (see `line_dfa`): where each starts and ends in `dfa_bytes`; their files.
+    let mut kept: std::collections::HashSet<PathBuf> = Default::default();
     let mut dfa_bytes: Vec<u8> = Vec::new();
     let mut dfas_at: Vec<(usize, usize)> = Vec::new();
     let mut code = String::from("static BUILTIN_GATES: &[GateEntry] = &[\n");
@@ -119,8 +120,9 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
         // on every line holding a digit): nearly every document compiles them.
         if (3..=5).contains(&kind)
             && by_line.contains(r)
-            && let Some(stored) = line_dfa(r, out_dir, big_endian)
+            && let Some((stored, cached)) = line_dfa(r, out_dir, big_endian)
         {
+            kept.insert(cached);
             while !dfa_bytes.len().is_multiple_of(8) {
                 dfa_bytes.push(0);
             }
@@ -151,6 +153,13 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
     }
     code.push_str("];\n");
     std::fs::write(out_dir.join("builtin_line_dfas.bin"), &dfa_bytes).unwrap();
+    // Cached DFAs no regex uses any more (an edited regex, an older build) are dropped.
+    for entry in std::fs::read_dir(out_dir).unwrap().flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with(DFA_CACHE) && !kept.contains(&path) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
     code.push_str(
         "static BUILTIN_DFA_BYTES: &Aligned<[u8]> = \
          &Aligned(*include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_line_dfas.bin\")));\n",
@@ -181,13 +190,16 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
     code
 }
 
+/// How the cached DFAs' files in `OUT_DIR` begin (see [`line_dfa`]).
+const DFA_CACHE: &str = "line-dfa-";
+
 /// The forward DFA of line regex `r` as `src/patterns/set.rs` compiles it for one line at a time
 /// (case-insensitive, `^` and `$` the ends of the line, leftmost-first), anchored at the line's
-/// start, serialised sparse for this target's byte order; `None` for a regex not anchored at the
-/// start (its matches need a reverse search too) or one a DFA cannot take (a Unicode word
-/// boundary). Determinising is slow in an unoptimised build script, so each DFA is kept in
-/// `OUT_DIR` under a key of its source and rebuilt only when a cached file no longer reads back.
-fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<Vec<u8>> {
+/// start, serialised sparse for this target's byte order, and the file it is cached in; `None`
+/// for a regex not anchored at the start (its matches need a reverse search too) or one a DFA
+/// cannot take (a Unicode word boundary). Determinising is slow in an unoptimised build script,
+/// so each DFA is kept in `OUT_DIR` under a key of its source, this script and `Cargo.lock`.
+fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<(Vec<u8>, PathBuf)> {
     use regex_automata::dfa::{StartKind, dense, sparse};
     use regex_automata::nfa::thompson;
     use regex_automata::util::syntax;
@@ -206,15 +218,18 @@ fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<Vec<u8>> {
     if !anchored {
         return None;
     }
+    // Keyed by this script and the lock file too: a changed build or `regex-automata` rebuilds.
     let key = prefix::key([
         r.as_bytes(),
         if big_endian { &b"be"[..] } else { &b"le"[..] },
+        include_bytes!("build.rs"),
+        include_bytes!("Cargo.lock"),
     ]);
-    let cached = out_dir.join(format!("line-dfa-{key:032x}.bin"));
+    let cached = out_dir.join(format!("{DFA_CACHE}{key:032x}.bin"));
     if let Ok(bytes) = std::fs::read(&cached)
         && (big_endian || sparse::DFA::from_bytes(&bytes).is_ok())
     {
-        return Some(bytes);
+        return Some((bytes, cached));
     }
     let dfa = dense::Builder::new()
         .syntax(
@@ -240,7 +255,7 @@ fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<Vec<u8>> {
         dfa.to_bytes_little_endian()
     };
     std::fs::write(&cached, &bytes).unwrap();
-    Some(bytes)
+    Some((bytes, cached))
 }
 
 /// The kind of prefilter of regex `r` (as `BUILTIN_GATES` numbers them) and its literals.
