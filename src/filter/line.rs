@@ -6,7 +6,11 @@
 
 use std::ops::Range;
 
-use super::doc::{Context, Doc, Line};
+use super::doc::{Context, Doc, Line, word_count};
+
+/// Fewest words of a caption's sentences for a credit after them to go alone (see
+/// [`Doc::trailing_credit`]): a label with a credit ("A plague doctor (Image: Getty)") goes whole.
+const CAPTION_SENTENCE_WORDS: usize = 10;
 use crate::detect::Hit;
 use crate::patterns::Rule;
 
@@ -98,8 +102,50 @@ impl Doc<'_> {
 
     pub(super) fn line_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
         let line = self.lines[self.line_index(hit.start)];
-        self.line_qualifies(hit, &line, rule)
-            .then_some(line.start..line.end)
+        if !self.line_qualifies(hit, &line, rule) {
+            return None;
+        }
+        // A caption written as sentences about its picture is the article's; only the credit in
+        // brackets after its last sentence is chrome ("... in 2016. (Jane Doe / AP)").
+        if rule.family == "caption"
+            && let Some(credit) = self.trailing_credit(&line)
+        {
+            return Some(credit);
+        }
+        Some(line.start..line.end)
+    }
+
+    /// The bracketed credit that closes a caption of sentences: the last `(...)` group of the
+    /// line, when what stands before it ends a sentence and holds at least
+    /// [`CAPTION_SENTENCE_WORDS`] words. The span starts at the spaces before the bracket.
+    fn trailing_credit(&self, line: &Line) -> Option<Range<usize>> {
+        let t = self.trimmed_ws(line);
+        let text = &self.text[t.clone()];
+        if text.last() != Some(&b')') {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut open = None;
+        for (k, &b) in text.iter().enumerate().rev() {
+            if b == b')' {
+                depth += 1;
+            } else if b == b'(' {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(k);
+                    break;
+                }
+            }
+        }
+        let open = open?;
+        let body = std::str::from_utf8(&text[..open]).ok()?.trim_end();
+        let ends = body
+            .trim_end_matches(['"', '\'', '\u{201d}', '\u{2019}', '\u{bb}'])
+            .ends_with(['.', '!', '?']);
+        if !ends || word_count(body, CAPTION_SENTENCE_WORDS) < CAPTION_SENTENCE_WORDS {
+            return None;
+        }
+        Some(t.start + body.len()..t.end)
     }
 }
 
