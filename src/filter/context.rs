@@ -20,6 +20,9 @@ const CLOSED_WORDS: usize = 8;
 /// Non-blank lines above a section's heading read for the heading of a list of the document's
 /// own (see [`Doc::in_content_list`]).
 const LIST_REACH: usize = 40;
+/// Most words of an entry of such a list (see [`Doc::under_content_heading`]): a longer line is
+/// a paragraph.
+const LIST_ENTRY_WORDS: usize = 20;
 /// The content headings (see [`Doc::is_content_heading`]) of a table of contents, in lower case:
 /// they head no list of the document's links, and some are menu entries too.
 const TOC_HEADINGS: &[&str] = &[
@@ -95,6 +98,12 @@ fn is_entry_or_teaser(s: &str) -> bool {
 
 impl Doc<'_> {
     /// The text of line `j` without surrounding whitespace.
+    /// Does line `j` hold text of at most `n` characters (and some)?
+    pub(super) fn text_chars_at_most(&self, j: usize, n: usize) -> bool {
+        let t = self.text_of(j);
+        !t.is_empty() && t.chars().count() <= n
+    }
+
     fn text_of(&self, j: usize) -> Cow<'_, str> {
         self.str_at(self.trimmed_ws(&self.lines[j]))
     }
@@ -414,6 +423,28 @@ impl Doc<'_> {
             .take_while(|&j| prose[j].is_none())
             .any(|j| {
                 // A table of contents is no list of links, and "Contents" is also a menu entry.
+                self.is_content_heading(&self.lines[j]) && {
+                    let t = self
+                        .text_of(j)
+                        .trim_end_matches([':', '\u{ff1a}'])
+                        .to_lowercase();
+                    !TOC_HEADINGS.contains(&t.as_str())
+                }
+            })
+    }
+
+    /// Does line `idx` stand below a content heading of the document's own list ("External
+    /// links"), within [`LIST_REACH`] non-blank lines and with no paragraph (more than
+    /// [`LIST_ENTRY_WORDS`] words) between? Unlike [`Doc::in_content_list`], an entry that reads
+    /// as a sentence ("X entry from The World Factbook. Central Intelligence Agency.") stays in
+    /// the list.
+    pub(super) fn under_content_heading(&self, idx: usize) -> bool {
+        (0..idx)
+            .rev()
+            .filter(|&j| self.filled(j))
+            .take(LIST_REACH)
+            .take_while(|&j| self.words(j, LIST_ENTRY_WORDS + 1) <= LIST_ENTRY_WORDS)
+            .any(|j| {
                 self.is_content_heading(&self.lines[j]) && {
                     let t = self
                         .text_of(j)
