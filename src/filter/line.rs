@@ -149,6 +149,11 @@ impl Doc<'_> {
         {
             return false;
         }
+        // On a privacy policy or terms page, its title, its paragraphs and its subheadings are
+        // the text, however legal they read.
+        if rule.family != "ad" && self.in_legal_text(i) {
+            return false;
+        }
         if rule.family == "caption"
             && self.context(i, Context::CaptionSentence, || self.is_caption_sentence(i))
         {
