@@ -488,6 +488,29 @@ impl Doc<'_> {
             })
     }
 
+    /// Does line `i`, a single word, name an identifier that the next line's text calls or
+    /// quotes as code (`Share` over "The share() method ...", "`subscribe`", ".print(")? It is
+    /// then the heading of a technical document's entry, not a button.
+    pub(super) fn names_code_below(&self, i: usize) -> bool {
+        let label = self.text_of(i);
+        let label = label.trim_end_matches([':', '.']).to_lowercase();
+        if label.is_empty() || !label.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return false;
+        }
+        let Some(next) = (i + 1..self.lines.len()).find(|&j| self.filled(j)) else {
+            return false;
+        };
+        let below = self.text_of(next).to_lowercase();
+        [
+            format!("{label}("),
+            format!("`{label}`"),
+            format!(".{label}("),
+            format!("`{label}("),
+        ]
+        .iter()
+        .any(|p| below.contains(p.as_str()))
+    }
+
     /// Is the document a legal page of its own (a privacy policy, terms of use, an imprint): its
     /// first line is such a title ([`LEGAL_TITLES`]) and a prose line follows it? There the
     /// legal and cookie words are the text's subject.

@@ -151,7 +151,7 @@ impl Doc<'_> {
         }
         // On a privacy policy or terms page, its title, its paragraphs and its subheadings are
         // the text, however legal they read.
-        if rule.family != "ad" && self.in_legal_text(i) {
+        if rule.family != "ad" && (self.in_legal_text(i) || self.names_code_below(i)) {
             return false;
         }
         if rule.family == "caption"
