@@ -291,6 +291,9 @@ pub(crate) struct LazyRegex {
     /// The length and last-byte test of a line regex (see [`gate::tail`](super::gate::tail)),
     /// worked out on first use.
     tail: OnceLock<super::gate::Tail>,
+    /// A line regex whose matches are whole lines, for its yes or no (see
+    /// [`LazyRegex::is_match_line`]); built on first use.
+    line_dfa: OnceLock<Option<super::linedfa::LineDfa>>,
 }
 
 impl LazyRegex {
@@ -300,6 +303,7 @@ impl LazyRegex {
             multi_line: false,
             compiled: OnceLock::new(),
             tail: OnceLock::new(),
+            line_dfa: OnceLock::new(),
         }
     }
 
@@ -320,11 +324,36 @@ impl LazyRegex {
     /// length and last byte tell (see [`gate::tail`](super::gate::tail)); always for a regex that
     /// sees whole texts. A line that fails costs the regex neither a search nor its compilation.
     pub fn admits(&self, line: &[u8]) -> bool {
-        self.multi_line
-            || self
-                .tail
-                .get_or_init(|| super::gate::tail(&self.source))
-                .admits(line)
+        self.multi_line || self.tail().admits(line)
+    }
+
+    /// The line test of [`LazyRegex::admits`], worked out on first use.
+    fn tail(&self) -> &super::gate::Tail {
+        self.tail.get_or_init(|| super::gate::tail(&self.source))
+    }
+
+    /// Whether every match of this line regex is the whole line (see
+    /// [`Tail::whole`](super::gate::Tail)): then a line that matches at all is the match, found
+    /// without a search for where (never for a regex that sees whole texts).
+    pub fn matches_whole_lines(&self) -> bool {
+        !self.multi_line && self.tail().whole
+    }
+
+    /// Whether this line regex matches `line`. One whose matches are whole lines needs no more
+    /// than that, and gets a forward lazy DFA alone (see [`LineDfa`](super::linedfa::LineDfa)):
+    /// the regex library is then never compiled for it. Others ask the regex library.
+    pub fn is_match_line(&self, line: &[u8]) -> bool {
+        let dfa = self.matches_whole_lines().then(|| {
+            self.line_dfa
+                .get_or_init(|| {
+                    super::linedfa::LineDfa::new(&self.source, REGEX_SIZE_LIMIT, LINE_DFA_CACHE)
+                })
+                .as_ref()
+        });
+        match dfa.flatten() {
+            Some(dfa) => dfa.is_match(line),
+            None => self.get().is_match(line),
+        }
     }
 
     /// The compiled regex.
@@ -391,6 +420,16 @@ fn compile_regex_limited(r: &str, limit: usize) -> Result<Regex, String> {
     compile_regex(r)
 }
 
+/// The lazy-DFA cache of one line regex, per thread: at most this many bytes.
+const LINE_DFA_SIZE: usize = 128 << 10;
+
+/// The cache of a [`LineDfa`](super::linedfa::LineDfa), per thread: at most this many bytes. The
+/// built-in date regexes (thousands of NFA states) cleared a 128 KiB cache so often on real
+/// pages that the lazy DFA gave up on 10,000 of 30 MB's lines, each then simulated at some
+/// 90,000 instructions; at 1 MiB none gives up. A cache grows only as its regex needs states,
+/// so the small regexes stay small (peak RSS at `-j 2` fell).
+const LINE_DFA_CACHE: usize = 1 << 20;
+
 /// `r` compiled as rules' regexes are; `multi_line` off for a regex that sees one line at a time
 /// (then `^` is the start of the text, and a search that cannot start there stops at once).
 fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
@@ -399,7 +438,7 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
         .multi_line(multi_line)
         .crlf(true)
         .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(if multi_line { 2 << 20 } else { 128 << 10 })
+        .dfa_size_limit(if multi_line { 2 << 20 } else { LINE_DFA_SIZE })
         .build()
         .map_err(|e| match e {
             regex::Error::CompiledTooBig(limit) => {
@@ -1231,6 +1270,55 @@ mod tests {
         for (re, _) in &set.inner().regexes {
             re.get();
         }
+    }
+
+    /// Every built-in line regex whose matches are whole lines gives, through its lazy DFA, the
+    /// regex library's answer on every line of every fixture it admits (as the search copy).
+    #[test]
+    fn the_builtin_whole_line_regexes_answer_as_the_library() {
+        let set = PatternSet::builtin().unwrap();
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    let text = std::fs::read(&p).unwrap();
+                    let norm = normalize::Normalized::new(&text);
+                    lines.extend(
+                        (norm.text().split(|&b| b == b'\n'))
+                            .filter(|l| !l.is_empty() && l.len() <= REGEX_LINE_LIMIT)
+                            .map(<[u8]>::to_vec),
+                    );
+                }
+            }
+        }
+        lines.sort_unstable();
+        lines.dedup();
+        let (mut whole, mut matched) = (0, 0);
+        for (re, _) in &set.inner().line.regexes {
+            if !re.matches_whole_lines() {
+                continue;
+            }
+            whole += 1;
+            for line in lines.iter().filter(|l| re.admits(l)) {
+                let want = re.get().is_match(line);
+                assert_eq!(
+                    re.is_match_line(line),
+                    want,
+                    "{} on {:?}",
+                    re.source(),
+                    String::from_utf8_lossy(line)
+                );
+                matched += usize::from(want);
+            }
+        }
+        assert!(
+            whole > 1000 && matched > 500,
+            "{whole} regexes, {matched} matches"
+        );
     }
 
     proptest::proptest! {
