@@ -447,7 +447,7 @@ fn line_regex_hits(
             if late.is_none() {
                 for h in &lines.held {
                     let re = &lines.regexes[h.index].0;
-                    if re.admits(line) && h.matches(line, re.source()) {
+                    if re.admits(line) && h.matches(line, re) {
                         matched.push(h.index);
                     }
                 }
@@ -495,12 +495,7 @@ fn line_regex_hits(
                     }
                     continue;
                 }
-                let re = re.get();
-                for m in re.find_iter(line) {
-                    if !m.is_empty() {
-                        found.push((m.start(), m.end(), *rule));
-                    }
-                }
+                re.find_line(line, |s, e| found.push((s, e, *rule)));
             }
             for &(ms, me, rule) in &found {
                 hits.push(Hit {
