@@ -597,6 +597,7 @@ fn static_file(src: &str, strings: &std::cell::RefCell<Strings>) -> Option<Strin
             Some(Some("tail-block")) => "Some(Position::TailBlock)",
             Some(Some("thread")) => "Some(Position::Thread)",
             Some(Some("between-menus")) => "Some(Position::BetweenMenus)",
+            Some(Some("head-list")) => "Some(Position::HeadList)",
             _ => return None,
         };
         let unterminated = match t.get("unterminated").map(|v| v.as_str()) {

@@ -123,6 +123,9 @@ pub enum Position {
     /// Lists of headlines between two menus above the article (the menus found by the `head`,
     /// `preamble` and `head-block` rules of the same pass).
     BetweenMenus,
+    /// Lists of other stories' headlines (with menu items among them) before the document's
+    /// first prose line; the article's own title and standfirst above that line stay.
+    HeadList,
 }
 
 /// One rule of a pattern set, as written in its pattern file.
