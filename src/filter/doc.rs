@@ -428,6 +428,13 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// [`Doc::new`] on text known to be UTF-8: [`Doc::str_at`] then checks nothing.
+    pub(super) fn new_str(text: &'a str) -> Self {
+        let doc = Doc::new(text.as_bytes());
+        let _ = doc.utf8.set(Some(text));
+        doc
+    }
+
     /// Words of line `j`'s text, counted up to `cap` as [`word_count`] counts them (whitespace
     /// around the text changes no count): kept up to [`WORDS_KEPT`] on first use.
     pub(super) fn words(&self, j: usize, cap: usize) -> usize {
