@@ -136,6 +136,15 @@ pub fn read_document(
     if bytes.len() as u64 > max {
         return Err(too_large(path, max));
     }
+    classify(path, bytes, compression)
+}
+
+/// A document read whole: text, binary (`None`) or refused UTF-16.
+fn classify(
+    path: &Path,
+    bytes: Vec<u8>,
+    compression: Compression,
+) -> Result<Option<Document>, Error> {
     match sniff(&bytes) {
         Kind::Text => Ok(Some(Document { bytes, compression })),
         Kind::Binary => Ok(None),
@@ -149,12 +158,49 @@ pub fn read_document(
 /// Reads a file as [`read_document`] does, refusing one whose size on disk is above `max` before
 /// reading it.
 pub fn read_file(path: &Path, max: u64) -> Result<Option<Document>, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    let len = meta.len();
     if len > max {
         return Err(too_large(path, max));
     }
-    read_document(path, file, max)
+    if !meta.is_file() {
+        return read_document(path, file, max);
+    }
+    // A regular file is read in one call, nearly always: into a buffer one byte longer than its
+    // size, a read that stops short at that size has met the end (no read of nothing to learn
+    // it). A file that grew since is read on, up to the limit.
+    let mut bytes = vec![0; len as usize + 1];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            if filled as u64 > max {
+                return Err(too_large(path, max));
+            }
+            let room = (max - filled as u64).saturating_add(1);
+            let more = (filled.max(SNIFF_BYTES) as u64).min(room) as usize;
+            bytes.resize(filled + more, 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled as u64 >= len && filled < bytes.len() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    bytes.truncate(filled);
+    if filled as u64 > max {
+        return Err(too_large(path, max));
+    }
+    match compression_of(&bytes) {
+        Compression::None => classify(path, bytes, Compression::None),
+        _ => read_document(path, std::io::Cursor::new(bytes), max),
+    }
 }
 
 /// `bytes` compressed as `compression` says (for writing a document back in its own format).
