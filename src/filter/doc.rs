@@ -83,8 +83,8 @@ struct Facts {
     /// Characters of the trimmed text, up to [`CHARS_KEPT`], or [`CHARS_UNKNOWN`].
     chars: u16,
     /// The [`Context`] tests answered so far (a bit each), and their answers.
-    asked: u16,
-    answers: u16,
+    asked: u32,
+    answers: u32,
 }
 
 /// The tests of a line's context that depend on the document alone (not on the rule or the hit
@@ -106,6 +106,10 @@ pub(super) enum Context {
     ClauseSentence,
     CaptionSentence,
     FieldValue,
+    /// `Doc::is_content_heading`, asked of every line of every run rule's scan.
+    ContentHeading,
+    /// A line that ends a menu block by its shape (see `Doc::block_line`).
+    BlockStop,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -455,7 +459,7 @@ impl<'a> Doc<'a> {
     /// The answer of `test` (a pure function of the document and line `j`, see [`Context`]) for
     /// line `j`, computed on first use.
     pub(super) fn context(&self, j: usize, which: Context, test: impl FnOnce() -> bool) -> bool {
-        let bit = 1u16 << which as u16;
+        let bit = 1u32 << which as u32;
         let f = self.facts[j].get();
         if f.asked & bit != 0 {
             return f.answers & bit != 0;
