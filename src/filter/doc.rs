@@ -170,7 +170,22 @@ pub(super) struct Doc<'a> {
     utf8: std::cell::OnceCell<Option<&'a str>>,
     /// Per line, its [`Facts`] computed so far.
     facts: Vec<std::cell::Cell<Facts>>,
+    /// Per line, whether it reads as prose as [`Doc::raw_prose`] has it, when known before (the
+    /// line stood unchanged in the text of the pass before: see [`Doc::inherit`]); empty when
+    /// nothing is known.
+    known_prose: Vec<Option<Option<usize>>>,
 }
+
+/// What one pass's document knows of each of its lines that depends on the line's own text
+/// alone, for the next pass (see [`Doc::carry`]).
+pub(super) struct Carry {
+    /// Per line: its start and end, its facts, and its prose length if found.
+    lines: Vec<(usize, usize, Facts, Option<Option<usize>>)>,
+}
+
+/// The [`Context`] tests that read the line alone (the others read its neighbours too): their
+/// answers hold for the same line in another text.
+const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32 | 1 << Context::BlockStop as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).
@@ -429,7 +444,59 @@ impl<'a> Doc<'a> {
             cards: std::cell::OnceCell::new(),
             utf8: std::cell::OnceCell::new(),
             facts,
+            known_prose: Vec::new(),
         }
+    }
+
+    /// What this document knows of its lines' own text, for the next pass's (see
+    /// [`Doc::inherit`]).
+    pub(super) fn carry(&self) -> Carry {
+        let prose = self.raw_prose.get();
+        Carry {
+            lines: self
+                .lines
+                .iter()
+                .zip(&self.facts)
+                .enumerate()
+                .map(|(i, (l, f))| {
+                    let mut f = f.get();
+                    f.asked &= OWN_CONTEXT;
+                    f.answers &= OWN_CONTEXT;
+                    (l.start, l.end, f, prose.map(|p| p[i]))
+                })
+                .collect(),
+        }
+    }
+
+    /// Takes over what `carry` (the document of the pass before) knew of each line that stands
+    /// unchanged here: this text is that one without the ranges `cut` (sorted, disjoint, in that
+    /// text's offsets). A line no range touches, found here at its shifted offset with the same
+    /// length, is the same bytes, so its own facts hold (a line's context does not: its
+    /// neighbours may be gone).
+    pub(super) fn inherit(&mut self, carry: &Carry, cut: &[Range<usize>]) {
+        let mut known = vec![None; self.lines.len()];
+        let (mut c, mut shift, mut j) = (0, 0, 0);
+        for &(start, end, facts, prose) in &carry.lines {
+            while c < cut.len() && cut[c].end <= start {
+                shift += cut[c].len();
+                c += 1;
+            }
+            if c < cut.len() && cut[c].start < end {
+                continue; // Touched.
+            }
+            let at = start - shift;
+            while j < self.lines.len() && self.lines[j].start < at {
+                j += 1;
+            }
+            let Some(line) = self.lines.get(j) else {
+                break;
+            };
+            if line.start == at && line.end - line.start == end - start {
+                self.facts[j].set(facts);
+                known[j] = prose;
+            }
+        }
+        self.known_prose = known;
     }
 
     /// [`Doc::new`] on text known to be UTF-8: [`Doc::str_at`] then checks nothing.
@@ -576,9 +643,12 @@ impl<'a> Doc<'a> {
         self.raw_prose.get_or_init(|| {
             self.lines
                 .iter()
-                .map(|l| {
-                    self.is_prose_line(l)
-                        .then(|| char_count(&self.text[l.start..l.content_end]))
+                .enumerate()
+                .map(|(i, l)| match self.known_prose.get(i) {
+                    Some(&Some(known)) => known,
+                    _ => self
+                        .is_prose_line(l)
+                        .then(|| char_count(&self.text[l.start..l.content_end])),
                 })
                 .collect()
         })

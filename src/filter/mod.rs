@@ -281,6 +281,8 @@ impl Cleaner {
         // The guard weighs every pass against the input's prose lines, found once (the first pass
         // has already read them).
         let prose = doc.prose_spans();
+        // What the pass read of its lines' own text, for the lines the next pass reads again.
+        let mut carry = doc.carry();
         let mut guarded;
         loop {
             guarded = guarded_share(text, weighed(&removals), &prose);
@@ -290,7 +292,8 @@ impl Cleaner {
             let map = OffsetMap::new(&deleted, text.len());
             deleted = merge(deleted.into_iter().chain(cut.iter().map(|r| map.range(r))));
             current = current.delete(&cut);
-            let doc = current.doc();
+            let mut doc = current.doc();
+            doc.inherit(&carry, &cut);
             let (more, more_notices) = self.find_in(
                 &doc,
                 detect_for_cleaning_with(&self.set, doc.text, &mut memo),
@@ -330,6 +333,7 @@ impl Cleaner {
             }
             passes += 1;
             cut = doc.repair_seams(merge(more.iter().map(|r| r.range.clone())));
+            carry = doc.carry();
         }
         Outcome {
             text: current.into_bytes(),
