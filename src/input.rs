@@ -566,6 +566,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn files_are_read_whole_in_every_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        for len in [0, 1, 7, 8192, 8193, 100_000] {
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&path, &text).unwrap();
+            let doc = read_file(&path, 1 << 20).unwrap().unwrap();
+            assert_eq!(doc.bytes, text, "{len}");
+            assert_eq!(doc.compression, Compression::None);
+        }
+        // Over the limit: refused before reading.
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(
+            read_file(&path, 9).unwrap_err().to_string(),
+            too_large(&path, 9).to_string()
+        );
+        assert!(read_file(&path, 10).unwrap().is_some());
+        // Binary, and compressed.
+        std::fs::write(&path, b"ab\0cd").unwrap();
+        assert_eq!(read_file(&path, 100).unwrap(), None);
+        let gz = compress(b"Hello\n", Compression::Gzip).unwrap();
+        std::fs::write(&path, gz).unwrap();
+        let doc = read_file(&path, 100).unwrap().unwrap();
+        assert_eq!(
+            (doc.bytes.as_slice(), doc.compression),
+            (&b"Hello\n"[..], Compression::Gzip)
+        );
+    }
+
+    #[test]
     fn sniffs_kinds() {
         assert_eq!(sniff(b""), Kind::Text);
         assert_eq!(sniff(b"\xEF\xBB\xBFhello"), Kind::Text);

@@ -652,6 +652,28 @@ mod tests {
     }
 
     #[test]
+    fn cleaned_text_is_escaped_from_the_kept_pieces() {
+        let push = |text: &str, deleted: &[Range<usize>], cleaned: &[u8]| {
+            let mut out = Vec::new();
+            push_cleaned(&mut out, text, deleted, cleaned);
+            String::from_utf8(out).unwrap()
+        };
+        let text = "a\"b\ncd\u{e9}f";
+        assert_eq!(
+            push(text, &[1..3], "a\ncd\u{e9}f".as_bytes()),
+            "\"a\\ncd\u{e9}f\""
+        );
+        assert_eq!(
+            push(text, &[0..1, 7..8], "\"b\ncd\u{e9}".as_bytes()),
+            "\"\\\"b\\ncd\u{e9}\""
+        );
+        assert_eq!(push(text, &[0..8], b""), "\"\"");
+        // A range that cuts a character: the cleaned bytes are checked, and replaced where
+        // invalid.
+        assert_eq!(push("x\u{e9}", &[2..3], b"x\xC3"), "\"x\u{fffd}\"");
+    }
+
+    #[test]
     fn record_errors() {
         let err = |l: &[u8]| locate(l, "text", None).unwrap_err().0;
         assert_eq!(

@@ -896,6 +896,40 @@ mod tests {
     use crate::filter::Verdict;
     use crate::filter::testkit::cleaner_from;
 
+    #[test]
+    fn a_pass_inherits_the_facts_of_the_lines_left_whole() {
+        let text = "Home\nThe council voted on Tuesday to keep the old bridge open for now.\n\
+                    Share this article\nA second paragraph follows here, and it ends as well.\n\
+                    Tail";
+        let first = Doc::new(text.as_bytes());
+        for j in 0..first.lines.len() {
+            first.words(j, 4);
+            first.content_shape(j);
+        }
+        first.raw_prose();
+        let carry = first.carry();
+        // "Share this article\n" goes, and the "Home" of the first line.
+        let share = text.find("Share").unwrap();
+        let cut = [0..4, share..share + "Share this article\n".len()];
+        let rest = super::super::seams::delete(text.as_bytes(), &cut);
+        let mut second = Doc::new(&rest);
+        second.inherit(&carry, &cut);
+        // The first line (now empty) was touched; the two paragraphs and "Tail" were not.
+        let known: Vec<bool> = second.known_prose.iter().map(Option::is_some).collect();
+        assert_eq!(known, [false, true, true, true]);
+        assert_eq!(second.known_prose[1], Some(Some(65)));
+        assert_eq!(second.known_prose[3], Some(None));
+        assert_eq!(second.facts[2].get().words, 10);
+        assert_eq!(second.facts[0].get().words, UNKNOWN);
+        // What is inherited is what the second document finds by itself.
+        let fresh = Doc::new(&rest);
+        assert_eq!(second.raw_prose(), fresh.raw_prose());
+        for j in 0..fresh.lines.len() {
+            assert_eq!(second.words(j, 4), fresh.words(j, 4), "line {j}");
+            assert_eq!(second.content_shape(j), fresh.content_shape(j), "line {j}");
+        }
+    }
+
     /// Words as counted on text (the oracle of [`word_count_bytes`]): a CJK character is a word,
     /// and so is the rest of a whitespace-separated word beside them.
     fn on_text(s: &str, cap: usize) -> usize {
