@@ -132,10 +132,18 @@ impl<'a> Normalized<'a> {
                 let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
                 let spaces = zero_bytes(w ^ (LO * u64::from(b' ')));
                 let double = spaces & ((spaces << 8) | u64::from(prev_space) << 7);
-                if w & HI == 0 && zero_bytes(w ^ (LO * u64::from(b'\t'))) == 0 && double == 0 {
+                let special = (w & HI) | zero_bytes(w ^ (LO * u64::from(b'\t'))) | double;
+                if special == 0 {
                     prev_space = spaces >> 63 != 0;
                     i += 8;
                     continue;
+                }
+                // The plain ASCII bytes before the first that needs a look (a non-ASCII byte, a
+                // tab, a space after a space) fold to themselves: past them at once.
+                let k = special.trailing_zeros() as usize / 8;
+                if k > 0 {
+                    prev_space = (spaces >> (8 * k - 1)) & 1 != 0;
+                    i += k;
                 }
             }
             let b = input[i];
@@ -321,6 +329,51 @@ mod tests {
             }
             assert_eq!(t, want, "pad {pad}");
             assert_eq!(map.last().copied(), Some(s.len()));
+        }
+    }
+
+    #[test]
+    fn skipping_ascii_before_a_special_byte_matches_char_by_char() {
+        // What the folding makes of `s`, one character at a time.
+        fn reference(s: &str) -> String {
+            let mut out = String::new();
+            let mut prev = false;
+            for c in s.chars() {
+                let fold = if c == ' ' || c == '\t' {
+                    Fold::Space
+                } else if c.is_ascii() {
+                    Fold::Keep // ASCII letters keep their case.
+                } else {
+                    fold_char(c)
+                };
+                match fold {
+                    Fold::Keep => out.push(c),
+                    Fold::Byte(b) => out.push(char::from(b)),
+                    Fold::Char(l) => out.push(l),
+                    Fold::Space if !prev => out.push(' '),
+                    Fold::Space | Fold::Drop => {}
+                }
+                if !matches!(fold, Fold::Drop) {
+                    prev = matches!(fold, Fold::Space);
+                }
+            }
+            out
+        }
+        for pad in 0..17 {
+            for tail in [
+                "Don\u{2019}t  go",
+                "a \u{a0}b",
+                "x \u{200b} y",
+                "\u{c9}t\u{e9}\tz",
+                "ab \u{3000}",
+                " \u{feff} ",
+                "\u{65b0}\u{805e} x",
+            ] {
+                let s = format!("{}{tail} {}q\u{2014}", "w".repeat(pad), " ".repeat(pad % 3));
+                let (t, map) = norm(&s);
+                assert_eq!(t, reference(&s), "{s:?}");
+                assert_eq!(map.last().copied(), Some(s.len()), "{s:?}");
+            }
         }
     }
 
