@@ -660,17 +660,24 @@ mod tests {
         };
         let text = "a\"b\ncd\u{e9}f";
         assert_eq!(
-            push(text, &[1..3], "a\ncd\u{e9}f".as_bytes()),
+            push(
+                text,
+                std::slice::from_ref(&(1..3)),
+                "a\ncd\u{e9}f".as_bytes()
+            ),
             "\"a\\ncd\u{e9}f\""
         );
         assert_eq!(
             push(text, &[0..1, 7..8], "\"b\ncd\u{e9}".as_bytes()),
             "\"\\\"b\\ncd\u{e9}\""
         );
-        assert_eq!(push(text, &[0..8], b""), "\"\"");
+        assert_eq!(push(text, std::slice::from_ref(&(0..8)), b""), "\"\"");
         // A range that cuts a character: the cleaned bytes are checked, and replaced where
         // invalid.
-        assert_eq!(push("x\u{e9}", &[2..3], b"x\xC3"), "\"x\u{fffd}\"");
+        assert_eq!(
+            push("x\u{e9}", std::slice::from_ref(&(2..3)), b"x\xC3"),
+            "\"x\u{fffd}\""
+        );
     }
 
     #[test]

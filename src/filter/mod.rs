@@ -283,6 +283,8 @@ impl Cleaner {
         let prose = doc.prose_spans();
         // What the pass read of its lines' own text, for the lines the next pass reads again.
         let mut carry = doc.carry();
+        // The passes after the first read documents of their own.
+        drop(doc);
         let mut guarded;
         loop {
             guarded = guarded_share(text, weighed(&removals), &prose);
