@@ -59,10 +59,10 @@ fn main() {
         .unwrap();
     }
     code.push_str("];\n");
-    code.push_str(&gates(&files));
-    code.push_str(&parsed(&files, &root));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").is_ok_and(|e| e == "big");
+    code.push_str(&gates(&files, &out_dir, big_endian));
+    code.push_str(&parsed(&files, &root));
     let (tries, bytes) = prefix_sets(&files, big_endian);
     code.push_str(&tries);
     std::fs::write(out_dir.join("builtin_prefix_sets.bin"), bytes).unwrap();
@@ -71,9 +71,14 @@ fn main() {
 
 /// `static BUILTIN_GATES: &[GateEntry]`: for every distinct regex of the pattern files,
 /// sorted, its head (kind 1), else its gate (kind 2), else its screen (kind 3, or 4 when every match
-/// holds a digit), else what a line must hold (kind 5), else nothing (kind 0), and the literals.
-fn gates(files: &[PathBuf]) -> String {
+/// holds a digit), else what a line must hold (kind 5), else nothing (kind 0), and the literals;
+/// its tail (`gate::tail`, an index into `static BUILTIN_TAILS: &[Tail]`), and for the screened
+/// and held line regexes their DFA (`line_dfa`, an index into `static BUILTIN_DFAS`, which says
+/// where each lies in `BUILTIN_DFA_BYTES`; `u16::MAX` for none).
+fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
     let mut regexes: Vec<String> = Vec::new();
+    // The regexes of rules that read one line at a time (see `PatternSet::compile`).
+    let mut by_line: std::collections::HashSet<String> = Default::default();
     for f in files {
         let src = std::fs::read_to_string(f).unwrap();
         // A file that does not parse is reported at run time; it has no precomputed gates.
@@ -86,6 +91,10 @@ fn gates(files: &[PathBuf]) -> String {
         for rule in rules {
             if let Some(list) = rule.get("regexes").and_then(|r| r.as_array()) {
                 regexes.extend(list.iter().filter_map(|r| r.as_str()).map(String::from));
+                let scope = rule.get("scope").and_then(|s| s.as_str()).unwrap_or("");
+                if matches!(scope, "line" | "tail" | "section") {
+                    by_line.extend(list.iter().filter_map(|r| r.as_str()).map(String::from));
+                }
             }
         }
     }
@@ -96,9 +105,36 @@ fn gates(files: &[PathBuf]) -> String {
     let mut text = String::new();
     let mut bytes: Vec<u8> = Vec::new();
     let mut lits_at: Vec<(usize, usize)> = Vec::new();
+    // The distinct tails (most regexes share one of a few), and each's index.
+    let mut tails: Vec<(u32, u32, [u64; 4])> = Vec::new();
+    let mut tail_at: std::collections::HashMap<(u32, u32, [u64; 4]), usize> = Default::default();
+    // The stored DFAs (see `line_dfa`): where each starts and ends in `dfa_bytes`; their files.
+    let mut kept: std::collections::HashSet<PathBuf> = Default::default();
+    let mut dfa_bytes: Vec<u8> = Vec::new();
+    let mut dfas_at: Vec<(usize, usize)> = Vec::new();
     let mut code = String::from("static BUILTIN_GATES: &[GateEntry] = &[\n");
     for r in &regexes {
         let (kind, lits) = prefilter(r);
+        let mut dfa = u16::MAX;
+        // Screened and held regexes (kinds 3 to 5) are tried on lines whatever their words (most
+        // on every line holding a digit): nearly every document compiles them.
+        if (3..=5).contains(&kind)
+            && by_line.contains(r)
+            && let Some((stored, cached)) = line_dfa(r, out_dir, big_endian)
+        {
+            kept.insert(cached);
+            while !dfa_bytes.len().is_multiple_of(8) {
+                dfa_bytes.push(0);
+            }
+            dfa = u16::try_from(dfas_at.len()).unwrap();
+            dfas_at.push((dfa_bytes.len(), dfa_bytes.len() + stored.len()));
+            dfa_bytes.extend(stored);
+        }
+        let parts = gate::tail(r).parts();
+        let tail = *tail_at.entry(parts).or_insert_with(|| {
+            tails.push(parts);
+            tails.len() - 1
+        });
         let first = lits_at.len();
         for l in &lits {
             lits_at.push((bytes.len(), l.len()));
@@ -106,13 +142,37 @@ fn gates(files: &[PathBuf]) -> String {
         }
         writeln!(
             code,
-            "    GateEntry {{ source: ({}, {}), kind: {kind}, lits: ({first}, {}) }},",
+            "    GateEntry {{ source: ({}, {}), kind: {kind}, lits: ({first}, {}), tail: {tail}, \
+             dfa: {dfa} }},",
             text.len(),
             r.len(),
             lits.len()
         )
         .unwrap();
         text.push_str(r);
+    }
+    code.push_str("];\n");
+    std::fs::write(out_dir.join("builtin_line_dfas.bin"), &dfa_bytes).unwrap();
+    // Cached DFAs no regex uses any more (an edited regex, an older build) are dropped.
+    for entry in std::fs::read_dir(out_dir).unwrap().flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with(DFA_CACHE) && !kept.contains(&path) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    code.push_str(
+        "static BUILTIN_DFA_BYTES: &Aligned<[u8]> = \
+         &Aligned(*include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_line_dfas.bin\")));\n",
+    );
+    writeln!(
+        code,
+        "static BUILTIN_DFAS: &[(usize, usize)] = &{dfas_at:?};"
+    )
+    .unwrap();
+    assert!(tails.len() <= usize::from(u16::MAX), "tail indices are u16");
+    code.push_str("static BUILTIN_TAILS: &[Tail] = &[\n");
+    for (min, max, last) in &tails {
+        writeln!(code, "    Tail::from_parts({min}, {max}, {last:?}),").unwrap();
     }
     code.push_str("];\n");
     writeln!(code, "static BUILTIN_GATE_TEXT: &str = {text:?};").unwrap();
@@ -128,6 +188,74 @@ fn gates(files: &[PathBuf]) -> String {
     }
     code.push_str("];\n");
     code
+}
+
+/// How the cached DFAs' files in `OUT_DIR` begin (see [`line_dfa`]).
+const DFA_CACHE: &str = "line-dfa-";
+
+/// The forward DFA of line regex `r` as `src/patterns/set.rs` compiles it for one line at a time
+/// (case-insensitive, `^` and `$` the ends of the line, leftmost-first), anchored at the line's
+/// start, serialised sparse for this target's byte order, and the file it is cached in; `None`
+/// for a regex not anchored at the start (its matches need a reverse search too) or one a DFA
+/// cannot take (a Unicode word boundary). Determinising is slow in an unoptimised build script,
+/// so each DFA is kept in `OUT_DIR` under a key of its source, this script and `Cargo.lock`.
+fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<(Vec<u8>, PathBuf)> {
+    use regex_automata::dfa::{StartKind, dense, sparse};
+    use regex_automata::nfa::thompson;
+    use regex_automata::util::syntax;
+    let anchored = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .multi_line(false)
+        .crlf(true)
+        .utf8(false)
+        .build()
+        .parse(r)
+        .is_ok_and(|hir| {
+            hir.properties()
+                .look_set_prefix()
+                .contains(regex_syntax::hir::Look::Start)
+        });
+    if !anchored {
+        return None;
+    }
+    // Keyed by this script and the lock file too: a changed build or `regex-automata` rebuilds.
+    let key = prefix::key([
+        r.as_bytes(),
+        if big_endian { &b"be"[..] } else { &b"le"[..] },
+        include_bytes!("build.rs"),
+        include_bytes!("Cargo.lock"),
+    ]);
+    let cached = out_dir.join(format!("{DFA_CACHE}{key:032x}.bin"));
+    if let Ok(bytes) = std::fs::read(&cached)
+        && (big_endian || sparse::DFA::from_bytes(&bytes).is_ok())
+    {
+        return Some((bytes, cached));
+    }
+    let dfa = dense::Builder::new()
+        .syntax(
+            syntax::Config::new()
+                .case_insensitive(true)
+                .multi_line(false)
+                .crlf(true)
+                .utf8(false),
+        )
+        .thompson(thompson::Config::new().utf8(false))
+        .configure(
+            dense::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .start_kind(StartKind::Anchored),
+        )
+        .build(r)
+        .ok()?
+        .to_sparse()
+        .ok()?;
+    let bytes = if big_endian {
+        dfa.to_bytes_big_endian()
+    } else {
+        dfa.to_bytes_little_endian()
+    };
+    std::fs::write(&cached, &bytes).unwrap();
+    Some((bytes, cached))
 }
 
 /// The kind of prefilter of regex `r` (as `BUILTIN_GATES` numbers them) and its literals.

@@ -443,7 +443,7 @@ fn line_regex_hits(
             if late.is_none() {
                 for h in &lines.held {
                     let re = &lines.regexes[h.index].0;
-                    if re.admits(line) && h.matches(line, re.source()) {
+                    if re.admits(line) && h.matches(line, re) {
                         admitted.push(h.index);
                     }
                 }
@@ -469,7 +469,7 @@ fn line_regex_hits(
                     }
                     // Anchored at the start: a match anywhere is a match at the start, as in the
                     // set of the ungated regexes.
-                    if lines.regexes[i].0.get().is_match(line) {
+                    if lines.regexes[i].0.is_match_line(line) {
                         admitted.push(i);
                     }
                 }
@@ -482,12 +482,7 @@ fn line_regex_hits(
                 if !re.admits(line) {
                     continue;
                 }
-                let re = re.get();
-                for m in re.find_iter(line) {
-                    if !m.is_empty() {
-                        found.push((m.start(), m.end(), *rule));
-                    }
-                }
+                re.find_line(line, |s, e| found.push((s, e, *rule)));
             }
             for &(ms, me, rule) in &found {
                 hits.push(Hit {

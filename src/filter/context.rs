@@ -20,6 +20,42 @@ const CLOSED_WORDS: usize = 8;
 /// Non-blank lines above a section's heading read for the heading of a list of the document's
 /// own (see [`Doc::in_content_list`]).
 const LIST_REACH: usize = 40;
+/// Titles of a site's legal pages, lower case, in the languages of the built-in set (see
+/// [`Doc::is_legal_document`]).
+const LEGAL_TITLES: &[&str] = &[
+    "privacy policy",
+    "privacy notice",
+    "privacy statement",
+    "privacy",
+    "cookie policy",
+    "cookies policy",
+    "cookie notice",
+    "terms of use",
+    "terms of service",
+    "terms and conditions",
+    "terms & conditions",
+    "legal notice",
+    "imprint",
+    "datenschutz",
+    "datenschutzerklärung",
+    "datenschutzhinweise",
+    "cookie-richtlinie",
+    "nutzungsbedingungen",
+    "impressum",
+    "politique de confidentialité",
+    "politique de cookies",
+    "politique relative aux cookies",
+    "conditions générales d'utilisation",
+    "mentions légales",
+    "política de privacidad",
+    "política de cookies",
+    "aviso legal",
+    "términos y condiciones",
+    "condiciones de uso",
+];
+/// Most words of an entry of such a list (see [`Doc::under_content_heading`]): a longer line is
+/// a paragraph.
+const LIST_ENTRY_WORDS: usize = 20;
 /// The content headings (see [`Doc::is_content_heading`]) of a table of contents, in lower case:
 /// they head no list of the document's links, and some are menu entries too.
 const TOC_HEADINGS: &[&str] = &[
@@ -95,6 +131,12 @@ fn is_entry_or_teaser(s: &str) -> bool {
 
 impl Doc<'_> {
     /// The text of line `j` without surrounding whitespace.
+    /// Does line `j` hold text of at most `n` characters (and some)?
+    pub(super) fn text_chars_at_most(&self, j: usize, n: usize) -> bool {
+        let t = self.text_of(j);
+        !t.is_empty() && t.chars().count() <= n
+    }
+
     fn text_of(&self, j: usize) -> Cow<'_, str> {
         self.str_at(self.trimmed_ws(&self.lines[j]))
     }
@@ -422,6 +464,87 @@ impl Doc<'_> {
                     !TOC_HEADINGS.contains(&t.as_str())
                 }
             })
+    }
+
+    /// Does line `idx` stand below a content heading of the document's own list ("External
+    /// links"), within [`LIST_REACH`] non-blank lines and with no paragraph (more than
+    /// [`LIST_ENTRY_WORDS`] words) between? Unlike [`Doc::in_content_list`], an entry that reads
+    /// as a sentence ("X entry from The World Factbook. Central Intelligence Agency.") stays in
+    /// the list.
+    pub(super) fn under_content_heading(&self, idx: usize) -> bool {
+        (0..idx)
+            .rev()
+            .filter(|&j| self.filled(j))
+            .take(LIST_REACH)
+            .take_while(|&j| self.words(j, LIST_ENTRY_WORDS + 1) <= LIST_ENTRY_WORDS)
+            .any(|j| {
+                self.is_content_heading(&self.lines[j]) && {
+                    let t = self
+                        .text_of(j)
+                        .trim_end_matches([':', '\u{ff1a}'])
+                        .to_lowercase();
+                    !TOC_HEADINGS.contains(&t.as_str())
+                }
+            })
+    }
+
+    /// Does line `i`, a single word, name an identifier that the next line's text calls or
+    /// quotes as code (`Share` over "The share() method ...", "`subscribe`", ".print(")? It is
+    /// then the heading of a technical document's entry, not a button.
+    pub(super) fn names_code_below(&self, i: usize) -> bool {
+        let label = self.text_of(i);
+        let label = label.trim_end_matches([':', '.']).to_lowercase();
+        if label.is_empty() || !label.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return false;
+        }
+        let Some(next) = (i + 1..self.lines.len()).find(|&j| self.filled(j)) else {
+            return false;
+        };
+        let below = self.text_of(next).to_lowercase();
+        [
+            format!("{label}("),
+            format!("`{label}`"),
+            format!(".{label}("),
+            format!("`{label}("),
+        ]
+        .iter()
+        .any(|p| below.contains(p.as_str()))
+    }
+
+    /// Is the document a legal page of its own (a privacy policy, terms of use, an imprint): its
+    /// first line is such a title ([`LEGAL_TITLES`]) and a prose line follows it? There the
+    /// legal and cookie words are the text's subject.
+    pub(super) fn is_legal_document(&self) -> bool {
+        let Some(first) = (0..self.lines.len()).find(|&j| self.filled(j)) else {
+            return false;
+        };
+        let title = self.text_of(first);
+        let title = title
+            .trim_end_matches(['.', ':', '\u{ff1a}'])
+            .trim()
+            .to_lowercase();
+        LEGAL_TITLES.contains(&title.as_str())
+            && (first + 1..self.lines.len())
+                .find(|&j| self.filled(j))
+                .is_some_and(|j| self.raw_prose()[j].is_some())
+    }
+
+    /// Does line `i` of a legal page stand in its text: the title, a prose line, or a short
+    /// subheading with prose directly above and below it ("Cookies", "Contact")? A cookie or
+    /// legal rule takes none of these there; the page's footer and its menus are runs of links.
+    pub(super) fn in_legal_text(&self, i: usize) -> bool {
+        if !self.is_legal_document() {
+            return false;
+        }
+        let prose = self.raw_prose();
+        let first = (0..self.lines.len()).find(|&j| self.filled(j));
+        if Some(i) == first || prose[i].is_some() {
+            return true;
+        }
+        let above = (0..i).rev().find(|&j| self.filled(j));
+        let below = (i + 1..self.lines.len()).find(|&j| self.filled(j));
+        above.is_some_and(|j| prose[j].is_some() || Some(j) == first)
+            && below.is_some_and(|j| prose[j].is_some())
     }
 
     /// Does what follows heading `idx` open on article content: two adjacent rows of a table, of

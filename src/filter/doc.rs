@@ -880,6 +880,13 @@ impl<'a> Doc<'a> {
 
     /// A removal inside one line: the whole line when nothing but whitespace would remain of it,
     /// else exactly the span (the seam repair takes care of the spaces around it).
+    /// Does a removal take the whole text of the line it starts on? A line rule may take only
+    /// the credit of a caption or the notice after a paragraph; such a line is still prose.
+    pub(super) fn takes_whole_line(&self, range: &Range<usize>) -> bool {
+        let line = &self.lines[self.line_index(range.start)];
+        range.start <= self.trimmed_ws(line).start && range.end >= line.content_end
+    }
+
     pub(super) fn span_in_line(&self, line: &Line, start: usize, end: usize) -> Range<usize> {
         let t = self.trimmed_ws(line);
         if start <= t.start && end >= t.end {

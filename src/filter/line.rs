@@ -6,7 +6,78 @@
 
 use std::ops::Range;
 
-use super::doc::{Context, Doc, Line};
+use super::doc::{Context, Doc, Line, word_count};
+
+/// Fewest words of a caption's sentences for a credit after them to go alone (see
+/// [`Doc::trailing_credit`]): a label with a credit ("A plague doctor (Image: Getty)") goes whole.
+const CAPTION_SENTENCE_WORDS: usize = 10;
+/// Fewest words of the text before a copyright notice on its line for that text to be a
+/// paragraph that keeps its sentences (see [`Doc::notice_after_prose`]).
+const PROSE_BEFORE_NOTICE_WORDS: usize = 12;
+/// Longest notice, in bytes, that closes such a paragraph ("(c) 2016 The Example Gazette
+/// Company. All rights reserved."): a longer tail is a block of legal text.
+const NOTICE_TAIL_BYTES: usize = 160;
+
+/// What marks a copyright notice, searched in ASCII-lower-cased text: the sign, `(c)` or
+/// `copyright` before a year or a sign, or a rights-reserved sentence.
+const NOTICE_PHRASES: &[&str] = &[
+    "all rights reserved",
+    "tous droits réservés",
+    "alle rechte vorbehalten",
+    "todos los derechos reservados",
+    "todos os direitos reservados",
+    "tutti i diritti riservati",
+    "alle rechten voorbehouden",
+    "prawa zastrzeżone",
+    "práva vyhrazena",
+    "alla rättigheter förbehållna",
+    "alle rettigheder forbeholdes",
+];
+
+/// The offset of the first notice mark in `lower` (ASCII-lower-cased).
+fn notice_mark(lower: &[u8]) -> Option<usize> {
+    use bstr::ByteSlice;
+    let mut first: Option<usize> = None;
+    let mut note = |at: Option<usize>| {
+        if let Some(at) = at {
+            first = Some(first.map_or(at, |f| f.min(at)));
+        }
+    };
+    note(lower.find("\u{a9}"));
+    note(lower.find("\u{24d2}"));
+    for lead in ["(c)", "copyright"] {
+        let mut from = 0;
+        while let Some(k) = lower[from..].find(lead) {
+            let at = from + k;
+            let rest = lower[at + lead.len()..].trim_start_with(|c| c == ' ');
+            if rest.first().is_some_and(u8::is_ascii_digit)
+                || rest.starts_with("\u{a9}".as_bytes())
+                || rest.starts_with(b"(c)")
+            {
+                note(Some(at));
+                break;
+            }
+            from = at + lead.len();
+        }
+    }
+    for phrase in NOTICE_PHRASES {
+        note(lower.find(phrase));
+    }
+    first
+}
+
+/// Does `s` end a sentence (`.`, `!` or `?`, perhaps inside closing quotes or brackets)?
+fn sentence_end_before(s: &[u8]) -> bool {
+    let mut e = s.len();
+    while e > 0 && matches!(s[e - 1], b'"' | b'\'' | b')' | b']') {
+        e -= 1;
+    }
+    e > 0 && matches!(s[e - 1], b'.' | b'!' | b'?')
+}
+
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
 use crate::detect::Hit;
 use crate::patterns::Rule;
 
@@ -78,6 +149,11 @@ impl Doc<'_> {
         {
             return false;
         }
+        // On a privacy policy or terms page, its title, its paragraphs and its subheadings are
+        // the text, however legal they read.
+        if rule.family != "ad" && (self.in_legal_text(i) || self.names_code_below(i)) {
+            return false;
+        }
         if rule.family == "caption"
             && self.context(i, Context::CaptionSentence, || self.is_caption_sentence(i))
         {
@@ -98,8 +174,91 @@ impl Doc<'_> {
 
     pub(super) fn line_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
         let line = self.lines[self.line_index(hit.start)];
-        self.line_qualifies(hit, &line, rule)
-            .then_some(line.start..line.end)
+        if !self.line_qualifies(hit, &line, rule) {
+            return None;
+        }
+        // A caption written as sentences about its picture is the article's; only the credit in
+        // brackets after its last sentence is chrome ("... in 2016. (Jane Doe / AP)").
+        if rule.family == "caption"
+            && let Some(credit) = self.trailing_credit(&line)
+        {
+            return Some(credit);
+        }
+        // A paragraph that closes with a copyright notice keeps its sentences: only the notice
+        // and what follows it go ("... the vote is on Monday. (c) 2016 X. All rights reserved.").
+        if rule.family == "copyright"
+            && let Some(start) = self.notice_after_prose(&line)
+        {
+            return Some(start..line.content_end);
+        }
+        Some(line.start..line.end)
+    }
+
+    /// Where a copyright notice starts on a line that holds prose before it: the start of the
+    /// first sentence carrying a notice mark (`©`, `(c) 2016`, `Copyright 2016`, "All rights
+    /// reserved" in the languages of the built-in set), when the text before that sentence ends
+    /// a sentence, holds at least [`PROSE_BEFORE_NOTICE_WORDS`] words and no footer bar (`|`,
+    /// `·`), and the notice closes the line within [`NOTICE_TAIL_BYTES`]. A footer whose links
+    /// precede the notice, a notice that opens its line, or a block of legal text that goes on
+    /// past the notice (data vendors' terms), goes whole.
+    fn notice_after_prose(&self, line: &Line) -> Option<usize> {
+        let t = self.trimmed_ws(line);
+        let text = &self.text[t.clone()];
+        let lower = text.to_ascii_lowercase();
+        let mark = notice_mark(&lower)?;
+        // Back to the start of the sentence that holds the mark.
+        let mut start = mark;
+        while start > 0 {
+            let b = text[start - 1];
+            if is_space(b) && start >= 2 && sentence_end_before(&text[..start - 1]) {
+                break;
+            }
+            start -= 1;
+        }
+        if start == 0 {
+            return None;
+        }
+        let before = std::str::from_utf8(&text[..start]).ok()?.trim_end();
+        if before.contains(['|', '\u{b7}'])
+            || word_count(before, PROSE_BEFORE_NOTICE_WORDS) < PROSE_BEFORE_NOTICE_WORDS
+            || text.len() - before.len() > NOTICE_TAIL_BYTES
+        {
+            return None;
+        }
+        Some(t.start + before.len())
+    }
+
+    /// The bracketed credit that closes a caption of sentences: the last `(...)` group of the
+    /// line, when what stands before it ends a sentence and holds at least
+    /// [`CAPTION_SENTENCE_WORDS`] words. The span starts at the spaces before the bracket.
+    fn trailing_credit(&self, line: &Line) -> Option<Range<usize>> {
+        let t = self.trimmed_ws(line);
+        let text = &self.text[t.clone()];
+        if text.last() != Some(&b')') {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut open = None;
+        for (k, &b) in text.iter().enumerate().rev() {
+            if b == b')' {
+                depth += 1;
+            } else if b == b'(' {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(k);
+                    break;
+                }
+            }
+        }
+        let open = open?;
+        let body = std::str::from_utf8(&text[..open]).ok()?.trim_end();
+        let ends = body
+            .trim_end_matches(['"', '\'', '\u{201d}', '\u{2019}', '\u{bb}'])
+            .ends_with(['.', '!', '?']);
+        if !ends || word_count(body, CAPTION_SENTENCE_WORDS) < CAPTION_SENTENCE_WORDS {
+            return None;
+        }
+        Some(t.start + body.len()..t.end)
     }
 }
 

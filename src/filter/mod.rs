@@ -448,10 +448,8 @@ impl Cleaner {
         // The section rules read the lines that line rules remove as blank.
         let mut masked = vec![false; doc.lines.len()];
         for r in removals.iter().filter(|r| r.rule.scope == Scope::Line) {
-            let idx = doc.line_index(r.range.start);
-            let line = &doc.lines[idx];
-            if r.range.start <= doc.trimmed_ws(line).start && r.range.end >= line.content_end {
-                masked[idx] = true;
+            if doc.takes_whole_line(&r.range) {
+                masked[doc.line_index(r.range.start)] = true;
             }
         }
         doc.masked
@@ -485,7 +483,11 @@ impl Cleaner {
             // earliest, so each line is tried once, in order, until one does.
             let mut openers: Vec<usize> = removals
                 .iter()
-                .filter(|r| r.rule.scope == Scope::Line && rule.opened_by.contains(&r.rule.family))
+                .filter(|r| {
+                    r.rule.scope == Scope::Line
+                        && rule.opened_by.contains(&r.rule.family)
+                        && doc.takes_whole_line(&r.range)
+                })
                 .map(|r| doc.line_index(r.range.start))
                 .collect();
             openers.sort_unstable();

@@ -339,6 +339,18 @@ impl Doc<'_> {
         while block.last().is_some_and(|(_, k)| *k != BlockLine::Item) {
             block.pop();
         }
+        // The document's own list (under "External links") may run on into the block: the block
+        // then starts at the first line that is no item of such a list, a control of one or two
+        // characters (a navigation box's "v", "t", "e"), or not at all.
+        let &(top, _) = block.last()?;
+        if self.under_content_heading(top) {
+            let start = block
+                .iter()
+                .rev()
+                .map(|&(j, _)| j)
+                .find(|&j| self.text_chars_at_most(j, 2))?;
+            block.retain(|&(j, _)| j >= start);
+        }
         let (&(last, _), &(first, _)) = (block.first()?, block.last()?);
         (Self::is_menu(&block, rule) && self.prose_index().before[first] > 0)
             .then(|| self.lines[first].start..self.lines[last].end)
@@ -450,12 +462,28 @@ impl Doc<'_> {
                 && count >= rule.min_lines
                 && !std::mem::take(listed)
             {
-                let (a, b) = (a.min(b), a.max(b));
+                let (mut a, b) = (a.min(b), a.max(b));
                 // Above the text, a run of names over their values is a fact box.
                 if matches!(rule.position, Some(Position::Head | Position::Preamble))
                     && self.is_field_list(a, b)
                 {
                     return;
+                }
+                // At the tail, the end of the document's own list (under "External links") may
+                // run on into the footer's menu: the run starts at the first control of one or
+                // two characters (a navigation box's "v", "t", "e"), or nothing goes.
+                if rule.position == Some(Position::Tail) && self.under_content_heading(a) {
+                    let Some(start) = (a..=b).find(|&j| self.text_chars_at_most(j, 2)) else {
+                        return;
+                    };
+                    if (start..=b)
+                        .filter(|&j| !self.is_blank(&self.lines[j]))
+                        .count()
+                        < rule.min_lines
+                    {
+                        return;
+                    }
+                    a = start;
                 }
                 out.push(self.lines[a].start..self.lines[b].end);
             }

@@ -59,7 +59,23 @@ pub(super) struct CardIndex {
     filled_from: Vec<usize>,
     /// The last line `i` such that lines `i..` hold one short line [`CARD_MARKS`] times (0: none).
     repeat_until: usize,
+    /// The teaser lines of the headline-over-teaser pairs, in order.
+    teasers: Vec<usize>,
+    /// `pair_at_from[i]`: the first line at or after `i` where two prose lines stand together
+    /// (blank and removed lines aside), or the number of lines.
+    pair_at_from: Vec<usize>,
 }
+
+/// Cards a run of cards needs when its teasers may be long (see [`Doc::card_run_after`]).
+const CARD_RUN: usize = 4;
+
+/// A run of cards may hold one teaser too long for a teaser (see [`TEASER_CHARS`](super::doc::TEASER_CHARS))
+/// to this many cards: an agency's cards print a long summary now and then, an article's
+/// sections under subheadings are mostly long paragraphs.
+const CARD_LONG_SHARE: usize = 3;
+
+/// Prose lines a run of cards may leave after its last teaser (a footer's paragraph or two).
+const CARD_AFTER_PROSE: usize = 2;
 
 /// Most words of the name line under a bare time stamp (`6:32 PM`, then `Anonymous`).
 const STAMP_NAME_WORDS: usize = 5;
@@ -284,9 +300,12 @@ impl Doc<'_> {
         // Paragraphs too long for teasers: none in a short list, at most one (a long teaser) in a
         // list of several; two are article text under subheadings.
         let long = p.long_from[idx + 1];
-        let list = edges
+        // A run of cards may end the document on its last teaser (its marks and the footer
+        // removed): `card_run_after` weighs what stands after that teaser.
+        let list = (edges
             && ((after <= max_prose && long == 0 && self.no_more_prose_than_before(idx))
-                || (interleaved && long <= usize::from(after > 1) && self.interleaved_after(idx)));
+                || (interleaved && long <= usize::from(after > 1) && self.interleaved_after(idx))))
+            || (interleaved && !first_is_prose && self.card_run_after(idx));
         // A table or code right under the heading is the article's, and so is what follows (the
         // costlier test, made only of a heading the counts above let through).
         if p.before[idx] == 0 || !list || self.opens_on_content(idx) || self.in_content_list(idx) {
@@ -358,6 +377,37 @@ impl Doc<'_> {
             && (c.masked_from[from] >= CARD_MARKS || (c.repeat_until >= from && c.repeat_until > 0))
     }
 
+    /// Do the lines after line `idx` hold a run of cards of other stories that ends the
+    /// document, whatever the length of their teasers: at least [`CARD_RUN`] headlines each right
+    /// over a teaser, at most [`CARD_LINES`] lines to a card from the first line after `idx` to
+    /// the last teaser, a mark the cards repeat (as [`Doc::teaser_cards_after`]), no two prose
+    /// lines together before the last teaser, at most one long teaser in [`CARD_LONG_SHARE`]
+    /// cards, and after the last teaser at most [`CARD_AFTER_PROSE`] prose lines with a line of
+    /// another kind last (a footer's paragraphs over its links), or no prose at all. The repeated
+    /// shape outweighs the length of a teaser; an article's sections have no marks, or paragraphs
+    /// of their own.
+    fn card_run_after(&self, idx: usize) -> bool {
+        let c = self.cards.get_or_init(|| self.card_index());
+        let p = self.prose_index();
+        let from = idx + 1;
+        let cards = &c.teasers[c.teasers.partition_point(|&t| t < from)..];
+        let (Some(&last), true) = (cards.last(), cards.len() >= CARD_RUN) else {
+            return false;
+        };
+        let filled = c.filled_from[from] - c.filled_from[last + 1];
+        let masked = c.masked_from[from] - c.masked_from[last + 1];
+        let long = p.long_from[from] - p.long_from[last + 1];
+        let marked = masked >= CARD_MARKS || (c.repeat_until >= from && c.repeat_until > 0);
+        cards.len() * CARD_LINES >= filled
+            && marked
+            && long * CARD_LONG_SHARE <= cards.len()
+            && c.pair_at_from[from] >= last
+            && match p.before[self.lines.len()] - p.before[last + 1] {
+                0 => true,
+                after => after <= CARD_AFTER_PROSE && p.last.is_some_and(|l| !p.is_prose[l]),
+            }
+    }
+
     /// The [`CardIndex`] of the document.
     fn card_index(&self) -> CardIndex {
         let n = self.lines.len();
@@ -392,8 +442,18 @@ impl Doc<'_> {
         }
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut repeat_until = 0;
+        let mut teasers = Vec::new();
+        let mut pair_at_from = vec![n; n + 1];
         for i in (0..n).rev() {
             let pair = teaser(i) && above_of[i].is_some_and(headline);
+            if pair {
+                teasers.push(i);
+            }
+            pair_at_from[i] = if p.is_prose[i] && p.next[i + 1].is_some_and(|j| p.is_prose[j]) {
+                i
+            } else {
+                pair_at_from[i + 1]
+            };
             pairs_from[i] = pairs_from[i + 1] + usize::from(pair);
             masked_from[i] = masked_from[i + 1] + usize::from(masked(i));
             filled_from[i] = filled_from[i + 1] + usize::from(!self.is_blank(&self.lines[i]));
@@ -410,11 +470,14 @@ impl Doc<'_> {
                 }
             }
         }
+        teasers.reverse();
         CardIndex {
             pairs_from,
             masked_from,
             filled_from,
             repeat_until,
+            teasers,
+            pair_at_from,
         }
     }
 
@@ -654,6 +717,69 @@ regexes = ['^\d+[hm] ago$', '^vor \d+ (minuten|stunden)$']
         );
         let out = c.clean(input.as_bytes());
         assert_eq!(String::from_utf8_lossy(&out.text), format!("{de}\n"));
+    }
+
+    #[test]
+    fn a_run_of_stamped_cards_outweighs_long_teasers() {
+        let rules = r#"
+[[rule]]
+id = "s.more"
+family = "related"
+scope = "section"
+phrases = ["More stories"]
+max_prose = 0
+interleaved = true
+
+[[rule]]
+id = "s.stamp"
+family = "timestamp"
+scope = "line"
+regexes = ['^\d+h ago$', '^photo: .+$']
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let p2 = "Engineers will inspect it again in the spring before a final decision.";
+        let short = "Ferries stay in port as the first winter storm reaches the coast.";
+        // A teaser of more than TEASER_CHARS characters, ending like a sentence.
+        let long = format!(
+            "{} The harbour master said.",
+            "Traders return to the market hall after two years of repairs to its roof. ".repeat(4)
+        );
+        assert!(long.chars().count() > TEASER_CHARS);
+        let card =
+            |k: usize, teaser: &str| format!("Headline number {k} here\n{teaser}\n{k}h ago\n");
+        // Six stamped cards, two of them with long teasers, then a footer link: the old guard
+        // (one long teaser at most) kept them; the repeated shape takes them.
+        let cards: String = (1..=6)
+            .map(|k| card(k, if k % 3 == 0 { &long } else { short }))
+            .collect();
+        let input = format!("{p1}\n{p2}\nMore stories\n{cards}About us\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{p1}\n{p2}\n"));
+        assert_eq!(removed(&out, &input)[0].0, "s.more");
+        // The last teaser may end the document once its stamp is removed.
+        let input = format!("{p1}\n{p2}\nMore stories\n{cards}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{p1}\n{p2}\n"));
+        // Sections of the article under subheadings, each with a photo credit: mostly long
+        // paragraphs, they stay (only the credits go).
+        let sections: String = (1..=4)
+            .map(|k| format!("Part {k} of the day\nPhoto: Ann Carver\n{long}\n"))
+            .collect();
+        let input = format!("{p1}\n{p2}\nMore stories\n{sections}About us\n");
+        let out = c.clean(input.as_bytes());
+        assert!(String::from_utf8_lossy(&out.text).contains(&long));
+        assert!(removed(&out, &input).iter().all(|(id, _)| *id == "s.stamp"));
+        // The article goes on after the cards (three paragraphs): all stays but the stamps.
+        let short_cards: String = (1..=4).map(|k| card(k, short)).collect();
+        let input = format!("{p1}\nMore stories\n{short_cards}{p2}\n{p1}\n{p2}\nAbout us\n");
+        let out = c.clean(input.as_bytes());
+        assert!(removed(&out, &input).iter().all(|(id, _)| *id == "s.stamp"));
+        // Three cards are too few once teasers may be long.
+        let three: String = (1..=3).map(|k| card(k, &long)).collect();
+        let input = format!("{p1}\n{p2}\nMore stories\n{three}About us\n");
+        let out = c.clean(input.as_bytes());
+        assert!(removed(&out, &input).iter().all(|(id, _)| *id == "s.stamp"));
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The built-in pattern set: every `.toml` file under `patterns/`, embedded at build time.
 
+use regex_automata::dfa::{Automaton, sparse};
+
+use super::gate::Tail;
 use super::prefix::{self, PrefixSet};
 use super::{Pack, Position, Rule, Scope, Unterminated};
 
@@ -180,6 +183,10 @@ struct GateEntry {
     source: (u32, u32),
     kind: u8,
     lits: (u32, u32),
+    /// The regex's [`Tail`] (index into `BUILTIN_TAILS`).
+    tail: u16,
+    /// The regex's stored DFA (index into `BUILTIN_DFAS`), `u16::MAX` for none.
+    dfa: u16,
 }
 
 impl GateEntry {
@@ -219,6 +226,61 @@ pub(crate) fn prefilter(source: &str) -> Option<(Prefilter, GateLits)> {
     Some((kind, GateLits(e.lits.0, e.lits.1)))
 }
 
+/// The entry of regex `source`, if it is a regex of a built-in pattern file (the very text).
+fn entry(source: &str) -> Option<&'static GateEntry> {
+    let i = BUILTIN_GATES
+        .binary_search_by(|e| e.source().cmp(source))
+        .ok()?;
+    Some(&BUILTIN_GATES[i])
+}
+
+/// The [`Tail`] of regex `source` (as [`gate::tail`](super::gate::tail) gives it), worked out at
+/// build time, if `source` is a regex of a built-in pattern file: the first line a regex is tried
+/// on then costs no parse of it (~2 M instructions for some).
+#[cfg(test)]
+pub(crate) fn tail(source: &str) -> Option<Tail> {
+    entry(source).map(|e| BUILTIN_TAILS[usize::from(e.tail)].clone())
+}
+
+/// The [`Tail`] and the stored [`LineDfa`] (if any) of line regex `source`, if it is a regex of
+/// a built-in pattern file: one look-up for both.
+pub(crate) fn line_facts(source: &str) -> Option<(Tail, Option<Box<LineDfa>>)> {
+    entry(source).map(|e| (BUILTIN_TAILS[usize::from(e.tail)].clone(), stored_dfa(e)))
+}
+
+/// The DFA `build.rs` stored for `e`, read from the binary in place; boxed, as its tables of
+/// byte classes make it ~600 bytes, which every line regex would otherwise hold room for.
+fn stored_dfa(e: &GateEntry) -> Option<Box<LineDfa>> {
+    let &(start, end) = BUILTIN_DFAS.get(usize::from(e.dfa))?;
+    let bytes: &'static [u8] = &BUILTIN_DFA_BYTES.0[start..end];
+    // SAFETY: `build.rs` wrote these bytes with `to_bytes_*` of this very crate version (one
+    // `regex-automata` in Cargo.lock) for this target's byte order, at an 8-aligned offset of
+    // 8-aligned static data; a test reads every stored DFA back with the checked `from_bytes`.
+    // Checking here would read all of each DFA (several hundred KB) at every start-up.
+    let (dfa, _) = unsafe { sparse::DFA::from_bytes_unchecked(bytes) }.ok()?;
+    Some(Box::new(LineDfa(dfa)))
+}
+
+/// A built-in line regex as a DFA built and serialised by `build.rs` (see `line_dfa` there), read
+/// from the binary in place: the screened and held regexes, which nearly every document reaches
+/// (most on any line holding a digit), so that no run compiles them (~10 M instructions each, ~30
+/// M for the English dates). Only ever found for the very source text it was built from, and only
+/// for a regex anchored at the line's start: a match, if any, starts at 0.
+#[derive(Debug, Clone)]
+pub(crate) struct LineDfa(sparse::DFA<&'static [u8]>);
+
+impl LineDfa {
+    /// The end of the regex's leftmost-first match in `line`, which starts at 0, as the regex
+    /// compiled for one line at a time finds it; `None` when it does not match.
+    pub fn end(&self, line: &[u8]) -> Option<usize> {
+        let input = regex_automata::Input::new(line).anchored(regex_automata::Anchored::Yes);
+        self.0
+            .try_search_fwd(&input)
+            .expect("built with no quit bytes, searched as built (anchored)")
+            .map(|m| m.offset())
+    }
+}
+
 /// A trie of `lits` (see [`PrefixSet`]): the one `build.rs` built when they are the literals of a
 /// trie of the built-in set, read from the binary in place, else built now. Start-up then builds
 /// none of the built-in set's tries (together ~40 M instructions and several MB of memory).
@@ -253,5 +315,27 @@ pub(crate) fn prefix_set<'a>(lits: impl IntoIterator<Item = &'a [u8]> + Clone) -
             set
         }
         None => PrefixSet::new(lits),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every stored DFA reads back with every check (what the unchecked read at start-up relies
+    /// on) and belongs to a screened or held regex anchored at the start.
+    #[test]
+    fn the_stored_dfas_read_back_checked() {
+        assert!(!BUILTIN_DFAS.is_empty());
+        for &(start, end) in BUILTIN_DFAS {
+            assert!(start.is_multiple_of(8));
+            sparse::DFA::from_bytes(&BUILTIN_DFA_BYTES.0[start..end]).expect("a valid DFA");
+        }
+        let with_dfa: Vec<_> = BUILTIN_GATES.iter().filter(|e| e.dfa != u16::MAX).collect();
+        assert_eq!(with_dfa.len(), BUILTIN_DFAS.len());
+        for e in with_dfa {
+            assert!((3..=5).contains(&e.kind), "{}", e.source());
+            assert!(e.source().contains('^'), "{}", e.source());
+        }
     }
 }

@@ -444,6 +444,31 @@ impl Tail {
         last: [u64::MAX; 4],
     };
 
+    /// The tail with these parts (as [`Tail::parts`] gives them): how `build.rs` stores the
+    /// tails of the built-in regexes, so that start-up parses none of them.
+    pub(crate) const fn from_parts(min: u32, max: u32, last: [u64; 4]) -> Tail {
+        Tail {
+            min: min as usize,
+            max: if max == u32::MAX {
+                usize::MAX
+            } else {
+                max as usize
+            },
+            last,
+        }
+    }
+
+    /// The least length, the greatest (`u32::MAX` for none) and the last bytes (for `build.rs`
+    /// and the tests); lengths beyond `u32` are saturated, which only loosens the test.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn parts(&self) -> (u32, u32, [u64; 4]) {
+        (
+            u32::try_from(self.min).unwrap_or(u32::MAX),
+            u32::try_from(self.max).unwrap_or(u32::MAX),
+            self.last,
+        )
+    }
+
     /// Whether `line` can hold a match that is not empty.
     pub(crate) fn admits(&self, line: &[u8]) -> bool {
         let Some(&b) = line.last() else {

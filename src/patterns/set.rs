@@ -289,8 +289,9 @@ pub(crate) struct LazyRegex {
     multi_line: bool,
     compiled: OnceLock<Regex>,
     /// The length and last-byte test of a line regex (see [`gate::tail`](super::gate::tail)),
-    /// worked out on first use.
-    tail: OnceLock<super::gate::Tail>,
+    /// and its DFA stored at build time if it has one (see [`builtin::LineDfa`]), worked out on
+    /// first use.
+    line: OnceLock<(super::gate::Tail, Option<Box<builtin::LineDfa>>)>,
 }
 
 impl LazyRegex {
@@ -299,7 +300,7 @@ impl LazyRegex {
             source: source.to_string(),
             multi_line: false,
             compiled: OnceLock::new(),
-            tail: OnceLock::new(),
+            line: OnceLock::new(),
         }
     }
 
@@ -320,11 +321,51 @@ impl LazyRegex {
     /// length and last byte tell (see [`gate::tail`](super::gate::tail)); always for a regex that
     /// sees whole texts. A line that fails costs the regex neither a search nor its compilation.
     pub fn admits(&self, line: &[u8]) -> bool {
-        self.multi_line
-            || self
-                .tail
-                .get_or_init(|| super::gate::tail(&self.source))
-                .admits(line)
+        self.multi_line || self.line().0.admits(line)
+    }
+
+    /// The tail and stored DFA of a line regex (see [`LazyRegex::line`]).
+    fn line(&self) -> &(super::gate::Tail, Option<Box<builtin::LineDfa>>) {
+        self.line.get_or_init(|| {
+            builtin::line_facts(&self.source)
+                .unwrap_or_else(|| (super::gate::tail(&self.source), None))
+        })
+    }
+
+    /// The DFA stored at build time for this regex as it reads one line at a time, if any.
+    fn line_dfa(&self) -> Option<&builtin::LineDfa> {
+        if self.multi_line {
+            return None;
+        }
+        self.line().1.as_deref()
+    }
+
+    /// Whether the regex matches `line` (a line regex; the match may be empty).
+    pub fn is_match_line(&self, line: &[u8]) -> bool {
+        match self.line_dfa() {
+            Some(dfa) => dfa.end(line).is_some(),
+            None => self.get().is_match(line),
+        }
+    }
+
+    /// Calls `f` with the start and end of each match in `line` that is not empty (a line
+    /// regex), in order.
+    pub fn find_line(&self, line: &[u8], mut f: impl FnMut(usize, usize)) {
+        match self.line_dfa() {
+            // Anchored at the start: the one match starts at 0, and no other can follow it.
+            Some(dfa) => {
+                if let Some(end) = dfa.end(line).filter(|&e| e > 0) {
+                    f(0, end);
+                }
+            }
+            None => {
+                for m in self.get().find_iter(line) {
+                    if !m.is_empty() {
+                        f(m.start(), m.end());
+                    }
+                }
+            }
+        }
     }
 
     /// The compiled regex.
@@ -480,14 +521,17 @@ pub struct Held {
 }
 
 impl Held {
-    /// Whether the regex matches `line` (which it can only when `line` passes the test).
-    pub fn matches(&self, line: &[u8], source: &str) -> bool {
+    /// Whether the regex `re` matches `line` (which it can only when `line` passes the test).
+    pub fn matches(&self, line: &[u8], re: &LazyRegex) -> bool {
         line_holds(line, &self.literals)
-            && self
-                .set
-                .get_or_init(|| regex_set(&[source], false).expect("validated regex set"))
-                .as_ref()
-                .is_some_and(|set| set.matches(line).matched_any())
+            && match re.line_dfa() {
+                Some(dfa) => dfa.end(line).is_some(),
+                None => self
+                    .set
+                    .get_or_init(|| regex_set(&[re.source()], false).expect("validated regex set"))
+                    .as_ref()
+                    .is_some_and(|set| set.matches(line).matched_any()),
+            }
     }
 }
 
@@ -1220,7 +1264,7 @@ mod tests {
         assert!(line.ungated().is_none());
         assert!(!line.held.is_empty());
         for h in &line.held {
-            assert!(h.matches(b"3 hours ago", line.regexes[h.index].0.source()));
+            assert!(h.matches(b"3 hours ago", &line.regexes[h.index].0));
         }
         for (re, _) in &line.regexes {
             re.get();
@@ -1446,6 +1490,82 @@ mod tests {
         assert!(!user.inner().anchored.as_ref().unwrap().is_static());
     }
 
+    /// A DFA stored at build time serves only the very regex it was built from, read one line at
+    /// a time, and finds there what the compiled regex finds.
+    #[test]
+    fn a_stored_dfa_serves_only_its_own_regex_and_matches_as_it() {
+        let set = PatternSet::builtin().unwrap();
+        let line = &set.inner().line;
+        let stored: Vec<&LazyRegex> = (line.regexes.iter().map(|(re, _)| re))
+            .filter(|re| re.line_dfa().is_some())
+            .collect();
+        assert!(stored.len() >= 8, "{}", stored.len());
+        let lines = [
+            "3 hours ago",
+            "Updated 3 hours ago",
+            "Published: Dec. 5, 2024 10:31 a.m. ET",
+            "December 5, 2024",
+            "5 December 2024, 10:31 GMT",
+            "Monday, 5 Dec 2024 (UTC)",
+            "05.12.2024, 10:31 Uhr",
+            "Veröffentlicht am 5. Dezember 2024 um 10:31 Uhr",
+            "5 de diciembre de 2024, 10:31 h",
+            "Publié le 5 décembre 2024 à 10h31",
+            "Pubblicato il 5 dicembre 2024 alle 10:31",
+            "5 de dezembro de 2024 às 10h31",
+            "Aktualizováno 5. prosince 2024",
+            "Opublikowano 5 grudnia 2024",
+            "입력 2024.12.05 10:31",
+            "2024年12月5日 10:31",
+            "Reprodução/Reuters",
+            "The meeting on December 5, 2024 went well.",
+            "2024",
+            "",
+            "5 December 2024 \u{212A}",
+        ];
+        for re in &stored {
+            let compiled = compile_regex_with(re.source(), false).unwrap();
+            for l in lines {
+                let norm = crate::normalize::Normalized::new(l.as_bytes());
+                let text = norm.text();
+                let want: Vec<(usize, usize)> = (compiled.find_iter(text))
+                    .filter(|m| !m.is_empty())
+                    .map(|m| (m.start(), m.end()))
+                    .collect();
+                let mut got = Vec::new();
+                re.find_line(text, |s, e| got.push((s, e)));
+                assert_eq!(got, want, "{} on {l:?}", re.source());
+                assert_eq!(re.is_match_line(text), compiled.is_match(text));
+            }
+            // The same text read as a whole document, or any other text: no stored DFA.
+            assert!(LazyRegex::multi_line(re.source()).line_dfa().is_none());
+            assert!(
+                LazyRegex::new(&format!("{} ", re.source()))
+                    .line_dfa()
+                    .is_none()
+            );
+            assert!(
+                LazyRegex::new(&re.source().to_uppercase())
+                    .line_dfa()
+                    .is_none()
+            );
+        }
+        // A pattern file's regex that is not a built-in one compiles at run time.
+        let other = PatternSetBuilder::new()
+            .add_str(
+                "u.toml",
+                "[[rule]]\nid = \"u.b\"\nfamily = \"timestamp\"\nscope = \"line\"\nregexes = [\"^[0-9]+ hours ago$\"]\n",
+            )
+            .build()
+            .unwrap();
+        let (re, _) = &other.inner().line.regexes[0];
+        assert!(re.line_dfa().is_none());
+        assert!(re.is_match_line(b"3 hours ago"));
+        let mut got = Vec::new();
+        re.find_line(b"3 hours ago", |s, e| got.push((s, e)));
+        assert_eq!(got, [(0, 11)]);
+    }
+
     /// The prefilters worked out at build time are those the run-time analysis gives.
     #[test]
     fn the_builtin_prefilters_are_current() {
@@ -1469,7 +1589,11 @@ mod tests {
                     },
                 };
                 assert_eq!((kind, lits), want, "{r}");
+                let tail = builtin::tail(r).expect("every built-in regex has a tail");
+                assert_eq!(tail.parts(), gate::tail(r).parts(), "{r}");
             }
         }
+        // A regex of no built-in file has none stored: it is worked out from its text.
+        assert!(builtin::tail(r"^zz(?:y|q)?$").is_none());
     }
 }
