@@ -4,9 +4,10 @@
 //! head or tail, or before its first prose line. It must never take a line that ends like a
 //! sentence, nor anything in a document with no prose line to tell the menu from the text.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
-use super::doc::{Doc, Line};
+use super::doc::{Context, Doc, Line};
 use super::{section, shape};
 use crate::patterns::{Position, Rule};
 
@@ -20,6 +21,9 @@ const MENU_ROW: usize = 3;
 /// Bulleted names over their values that make a run a fact box's fields (see
 /// [`Doc::is_field_list`]).
 const FACT_PAIRS: usize = 3;
+/// Headlines right above the first prose line that a headline list never takes: the article's
+/// title and standfirst (or a caption) may stand right under another story's headline.
+const HEADER_HEADLINES: usize = 3;
 
 /// Headings of lists that belong to the document (a table of contents, references, links the
 /// article cites), compared in lower case without a final colon: a menu block never takes them.
@@ -67,6 +71,18 @@ const CONTENT_HEADINGS: &[&str] = &[
     "参考资料",
 ];
 
+/// What a line is to a headline list above the article (see [`Doc::head_lists`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListLine {
+    /// A menu item: a run line of the rule's size.
+    Item,
+    /// Another story's headline: more words than an item, no sentence, stamp, link or number
+    /// alone; a colon or a leading number may stand in it (`Police: two held`, `7 questions`).
+    Headline,
+    /// Anything that ends the list.
+    Stop,
+}
+
 /// What a line is to a menu block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockLine {
@@ -110,6 +126,17 @@ fn info_shaped(s: &str) -> bool {
         || s.split_whitespace()
             .last()
             .is_some_and(|w| (1..=2).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Does the trimmed line carry a date or a time (a time stamp, or two numbers: `November 19,
+/// 2019`, `1a etapa: 10 de março`)? A headline holds one number at most; a byline's date, a
+/// calendar's or a score's line more.
+fn dated(s: &str) -> bool {
+    s.split_whitespace()
+        .filter(|w| w.contains(|c: char| c.is_ascii_digit()))
+        .nth(1)
+        .is_some()
+        || section::has_stamp(s)
 }
 
 /// Is the trimmed line a title in quotation marks (“God Defend the Queen”, « La Marseillaise »,
@@ -194,14 +221,16 @@ impl Doc<'_> {
     }
 
     /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
+    /// Found once per line: every run rule asks it of the lines it scans.
     pub(super) fn is_content_heading(&self, line: &Line) -> bool {
-        let t = &self.text[self.trimmed_ws(line)];
+        let t = self.trimmed_ws(line);
         // The longest heading is a few words: most lines are dismissed without lowercasing them.
-        t.len() <= 40 && {
-            let s = String::from_utf8_lossy(t);
-            let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
-            CONTENT_HEADINGS.contains(&heading.as_str())
-        }
+        t.len() <= 40
+            && self.context(self.line_index(line.start), Context::ContentHeading, || {
+                let s = self.str_at(t);
+                let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
+                CONTENT_HEADINGS.contains(&heading.as_str())
+            })
     }
 
     /// What line `i` is to a menu block (`None`: blank, or removed by a line rule). At the tail a
@@ -219,10 +248,16 @@ impl Doc<'_> {
         if self.masked.get().is_some_and(|m| m[i]) {
             return None;
         }
-        let s = self.str_at(self.trimmed_ws(line));
-        if info_shaped(&s) || self.content_shape(i) || self.is_long(line) {
+        // Of the line alone: found once for the head and tail scans of every run rule.
+        let stop = self.context(i, Context::BlockStop, || {
+            info_shaped(&self.str_at(self.trimmed_ws(line)))
+                || self.content_shape(i)
+                || self.is_long(line)
+        });
+        if stop {
             return Some(BlockLine::Stop);
         }
+        let s = self.str_at(self.trimmed_ws(line));
         if self.is_run_line(line, rule) {
             return Some(BlockLine::Item);
         }
@@ -419,6 +454,148 @@ impl Doc<'_> {
             .collect()
     }
 
+    /// What line `i` is to a headline list (`None`: blank, or removed by a line rule).
+    fn list_line(&self, i: usize, rule: &Rule) -> Option<ListLine> {
+        let line = &self.lines[i];
+        if self.is_blank(line) {
+            return None;
+        }
+        // Another rule may take the heading for a label ("Contents"): it still owns its list.
+        if self.is_content_heading(line) {
+            return Some(ListLine::Stop);
+        }
+        let s = self.str_at(self.trimmed_ws(line));
+        let stop = self.raw_prose()[i].is_some()
+            || dated(&s)
+            || self.content_shape(i)
+            || self.is_long(line)
+            || s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+            || !s.contains(char::is_alphabetic)
+            || s.contains(['@', '[', '|'])
+            || s.contains("://")
+            || s.contains("www.");
+        // A line another rule removes still ends a list when it is of another shape (a dated
+        // line, a sentence); a label it removes ("Most read") is one of the list's items, and
+        // a longer line counts for nothing.
+        if stop {
+            return Some(ListLine::Stop);
+        }
+        if self.is_run_line(line, rule) {
+            return Some(ListLine::Item);
+        }
+        if self.masked.get().is_some_and(|m| m[i]) {
+            return None;
+        }
+        let words = self.words(i, HEADLINE_WORDS + 1);
+        Some(
+            if words <= HEADLINE_WORDS && self.chars_at_most(i, HEADLINE_CHARS) {
+                ListLine::Headline
+            } else {
+                ListLine::Stop
+            },
+        )
+    }
+
+    /// Lists of other stories' headlines above the article: before the first prose line, each
+    /// run of menu items and headlines (blank lines and lines that line rules remove between
+    /// them allowed) with at least `min_lines` headlines, three of them different. The last
+    /// [`HEADER_HEADLINES`] headlines before the first prose line or before a dated line, and the
+    /// items right above them, may be the article's header (its title, standfirst, a caption,
+    /// byline): they stay, as do the document's first line and the headlines under it above the
+    /// first item. The
+    /// runs after a content heading are its list and stay.
+    pub(super) fn head_lists(&self, rule: &Rule) -> Vec<Range<usize>> {
+        // As for a preamble run: the full prose index is built only when another rule needs it.
+        let first_prose = match self.prose.get() {
+            Some(p) => p.is_prose.iter().position(|&p| p),
+            None => self.lines.iter().position(|l| self.is_prose_line(l)),
+        };
+        let Some(first_prose) = first_prose else {
+            return Vec::new();
+        };
+        let kinds: Vec<Option<ListLine>> =
+            (0..first_prose).map(|i| self.list_line(i, rule)).collect();
+        // The article's header: the last headlines before the first prose line or before a
+        // dated line (a byline), and the items right above them.
+        let mut header = vec![false; first_prose];
+        // A dated line that a line rule removes ("Updated 9:40 GMT") still marks a byline.
+        let anchors = (0..first_prose)
+            .filter(|&i| {
+                kinds[i] == Some(ListLine::Stop)
+                    && dated(&self.str_at(self.trimmed_ws(&self.lines[i])))
+            })
+            .chain([first_prose]);
+        for anchor in anchors {
+            let mut from = anchor;
+            let mut seen = 0;
+            for i in (0..anchor).rev() {
+                if kinds[i] == Some(ListLine::Headline) {
+                    seen += 1;
+                    from = i;
+                    if seen == HEADER_HEADLINES {
+                        break;
+                    }
+                }
+            }
+            while let Some(j) = (0..from).rev().find(|&j| kinds[j].is_some())
+                && kinds[j] == Some(ListLine::Item)
+            {
+                from = j;
+            }
+            header[from..anchor].fill(true);
+        }
+        let mut out = Vec::new();
+        // The run being collected: its first and last lines and its headlines.
+        let mut run: Option<(usize, usize, Vec<usize>)> = None;
+        let mut listed = false;
+        let top = (0..first_prose).find(|&i| kinds[i].is_some());
+        let mut close = |run: &mut Option<(usize, usize, Vec<usize>)>, listed: bool| {
+            let Some((mut a, b, mut heads)) = run.take() else {
+                return;
+            };
+            // The document's first line and the headlines under it above the first item are its
+            // title (or the site's name and a banner): they stay.
+            if Some(a) == top {
+                let Some(item) = (a + 1..=b).find(|&j| kinds[j] == Some(ListLine::Item)) else {
+                    return;
+                };
+                a = item;
+                heads.retain(|&h| h > item);
+            }
+            if !listed && heads.len() >= rule.min_lines {
+                let mut distinct: Vec<Cow<'_, str>> = heads
+                    .iter()
+                    .map(|&h| self.str_at(self.trimmed_ws(&self.lines[h])))
+                    .collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                if distinct.len() >= 3 {
+                    out.push(self.lines[a].start..self.lines[b].end);
+                }
+            }
+        };
+        for i in 0..first_prose {
+            match kinds[i] {
+                None => {}
+                _ if header[i] => close(&mut run, listed),
+                Some(ListLine::Stop) => {
+                    close(&mut run, listed);
+                    // Up to the text, the lines after a table of contents' heading are its own.
+                    listed |= self.is_content_heading(&self.lines[i]);
+                }
+                Some(kind) => {
+                    let r = run.get_or_insert((i, i, Vec::new()));
+                    r.1 = i;
+                    if kind == ListLine::Headline {
+                        r.2.push(i);
+                    }
+                }
+            }
+        }
+        close(&mut run, listed);
+        out
+    }
+
     /// Runs of at least `min_lines` run lines (blank lines between them allowed) where the rule
     /// looks: the one at the document's start or end, or every one before its first prose line;
     /// or the menu block at the head or tail.
@@ -428,6 +605,7 @@ impl Doc<'_> {
             Some(Position::HeadBlock) => return self.head_block(rule).into_iter().collect(),
             Some(Position::TailBlock) => return self.tail_block(rule).into_iter().collect(),
             Some(Position::Thread) => return self.stamp_thread(rule).into_iter().collect(),
+            Some(Position::HeadList) => return self.head_lists(rule),
             // Judged once the menus are known (see `Doc::between_menus`).
             Some(Position::BetweenMenus) => return Vec::new(),
             Some(Position::Head) => (Box::new(0..n), true),
@@ -733,5 +911,83 @@ max_words = 4
         let out = c.clean(input.as_bytes());
         let got = removed(&out, &input);
         assert_eq!(got, [("m.pre", menu1)]);
+    }
+}
+
+#[cfg(test)]
+mod head_list_tests {
+    use crate::filter::Verdict;
+    use crate::filter::testkit::{cleaner_from, removed};
+
+    const RULES: &str = r#"
+[[rule]]
+id = "h.list"
+family = "navigation"
+scope = "run"
+position = "head-list"
+min_lines = 4
+max_words = 4
+max_chars = 40
+"#;
+    const P1: &str = "Crews of the island ferries returned to work on Thursday after the operator made a new offer.";
+    const P2: &str = "The company said the next round of talks would begin in January.";
+
+    #[test]
+    fn headline_lists_above_the_article_go_and_its_header_stays() {
+        let c = cleaner_from("h.toml", RULES);
+        let list = "Most read\nPolice: two held after harbour fire\n7 things to know about the winter timetable\nChoir wins the county cup again\nRowing club opens its new boathouse\n";
+        // The last three headlines before the dated byline stay, one of them the list's.
+        let header = "Harbour board approves the dredging plan\nNews\nFerry strike ends after three days of talks\nCrews back at work as the union accepts the offer\nBy Ann Carver\n14 March 2024 9:15\n";
+        let input = format!("The Island Courier\n{list}{header}{P1}\n{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("h.list", list)]);
+        // Glued right above the title and standfirst (no byline, no blank line): the last
+        // three headlines stay, one of them the list's.
+        let glued = "Police: two held after harbour fire\nChoir wins the county cup again\nRowing club opens its new boathouse\nHarbour board approves the dredging plan\nLifeboat crew called out twice in one night\n";
+        let title = "Ferry strike ends after three days of talks\nCrews back at work as the union accepts the offer\n";
+        let input = format!("The Island Courier\nNews\n{glued}{title}{P1}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            removed(&out, &input),
+            [(
+                "h.list",
+                "News\nPolice: two held after harbour fire\nChoir wins the county cup again\nRowing club opens its new boathouse\nHarbour board approves the dredging plan\n"
+            )]
+        );
+        // A dated line marks a byline: the headlines right above it are the article's header,
+        // though a list of other stories stands between it and the text.
+        let input = format!(
+            "The Island Courier\nNews\nFerry strike ends after three days of talks\nBy Ann Carver\nUpdated 14 March 2024 9:15\nMore stories\n{glued}Tides and weather for the week ahead\nThe pier cafe reopens for the summer\n{P1}\n"
+        );
+        let out = c.clean(input.as_bytes());
+        assert_eq!(
+            removed(&out, &input),
+            [(
+                "h.list",
+                "More stories\nPolice: two held after harbour fire\nChoir wins the county cup again\nRowing club opens its new boathouse\nHarbour board approves the dredging plan\n"
+            )]
+        );
+    }
+
+    #[test]
+    fn lists_that_are_the_documents_stay() {
+        let c = cleaner_from("h.toml", RULES);
+        // The title on the first line, over a list: the headlines above the first item stay.
+        let input = format!(
+            "Ferry strike ends after three days of talks\nPolice: two held after harbour fire\nChoir wins the county cup again\nRowing club opens its new boathouse\nHarbour board approves the dredging plan\nLifeboat crew called out twice in one night\nTides and weather for the week ahead\n{P1}\n"
+        );
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // A table of contents (its heading another language's), and a calendar of dated rounds.
+        for list in [
+            "Inhalt\nDie Fähre und ihre Geschichte\nWarum die Crews gestreikt haben\nWas die Gewerkschaft verlangt hat\nWie der neue Vertrag aussieht\nWas jetzt auf die Insel zukommt\n",
+            "Calendrier des régates\n1re manche : 10 mars – Brest\n2e manche : 8 avril – Lorient\n3e manche : 22 avril – Vannes\n4e manche : 6 mai – Quiberon\n",
+        ] {
+            let input = format!("Home\nNews\nSport\n{list}{P1}\n{P2}\n");
+            let out = c.clean(input.as_bytes());
+            assert_eq!(removed(&out, &input), [], "{list}");
+        }
+        // No prose line: nothing tells the list from the text.
+        let bare = "News\nPolice: two held after harbour fire\nChoir wins the county cup again\nRowing club opens its new boathouse\nHarbour board approves the dredging plan\nLifeboat crew called out twice in one night\nTides and weather for the week ahead\n";
+        assert_eq!(c.clean(bare.as_bytes()).verdict, Verdict::Unchanged);
     }
 }

@@ -361,11 +361,12 @@ fn parse_rule(
         Some(("tail-block", _)) => Some(Position::TailBlock),
         Some(("thread", _)) => Some(Position::Thread),
         Some(("between-menus", _)) => Some(Position::BetweenMenus),
+        Some(("head-list", _)) => Some(Position::HeadList),
         Some((other, span)) => {
             rep.report(
                 span,
                 idr,
-                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block, thread or between-menus"),
+                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block, thread, between-menus or head-list"),
             );
             None
         }
@@ -393,7 +394,7 @@ fn parse_rule(
                 rep.report(
                     rule_span.clone(),
                     idr,
-                    "a run rule needs `position` (head, tail, preamble, head-block, tail-block, thread or between-menus)",
+                    "a run rule needs `position` (head, tail, preamble, head-block, tail-block, thread, between-menus or head-list)",
                 );
             }
             if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {

@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod file;
 pub(crate) mod gate;
+mod linedfa;
 mod pack;
 pub(crate) mod prefix;
 mod scan;
@@ -122,6 +123,9 @@ pub enum Position {
     /// Lists of headlines between two menus above the article (the menus found by the `head`,
     /// `preamble` and `head-block` rules of the same pass).
     BetweenMenus,
+    /// Lists of other stories' headlines (with menu items among them) before the document's
+    /// first prose line; the article's own title and standfirst above that line stay.
+    HeadList,
 }
 
 /// One rule of a pattern set, as written in its pattern file.
