@@ -21,7 +21,7 @@ const CLOSED_WORDS: usize = 8;
 /// own (see [`Doc::in_content_list`]).
 const LIST_REACH: usize = 40;
 /// Titles of a site's legal pages, lower case, in the languages of the built-in set (see
-/// [`Doc::is_legal_document`]).
+/// [`Doc::legal_title`]).
 const LEGAL_TITLES: &[&str] = &[
     "privacy policy",
     "privacy notice",
@@ -511,39 +511,42 @@ impl Doc<'_> {
         .any(|p| below.contains(p.as_str()))
     }
 
-    /// Is the document a legal page of its own (a privacy policy, terms of use, an imprint): its
-    /// first line is such a title ([`LEGAL_TITLES`]) and a prose line follows it? There the
-    /// legal and cookie words are the text's subject.
-    pub(super) fn is_legal_document(&self) -> bool {
-        let Some(first) = (0..self.lines.len()).find(|&j| self.filled(j)) else {
-            return false;
-        };
-        let title = self.text_of(first);
-        let title = title
-            .trim_end_matches(['.', ':', '\u{ff1a}'])
-            .trim()
-            .to_lowercase();
-        LEGAL_TITLES.contains(&title.as_str())
-            && (first + 1..self.lines.len())
-                .find(|&j| self.filled(j))
-                .is_some_and(|j| self.raw_prose()[j].is_some())
+    /// The title line when the document is a legal page of its own (a privacy policy, terms of
+    /// use, an imprint): its first line is such a title ([`LEGAL_TITLES`]) and a prose line
+    /// follows it (two, when the title is a single word such as "Privacy": a menu link over a
+    /// cookie banner is no title). There the legal and cookie words are the text's subject.
+    /// Found once per document: line rules ask for every hit.
+    fn legal_title(&self) -> Option<usize> {
+        *self.legal.get_or_init(|| {
+            let mut filled = (0..self.lines.len()).filter(|&j| self.filled(j));
+            let first = filled.next()?;
+            let title = self.text_of(first);
+            let title = title
+                .trim_end_matches(['.', ':', '\u{ff1a}'])
+                .trim()
+                .to_lowercase();
+            let needed = if title.contains(' ') { 1 } else { 2 };
+            let prose = self.raw_prose();
+            (LEGAL_TITLES.contains(&title.as_str())
+                && filled.take(needed).filter(|&j| prose[j].is_some()).count() == needed)
+                .then_some(first)
+        })
     }
 
     /// Does line `i` of a legal page stand in its text: the title, a prose line, or a short
     /// subheading with prose directly above and below it ("Cookies", "Contact")? A cookie or
     /// legal rule takes none of these there; the page's footer and its menus are runs of links.
     pub(super) fn in_legal_text(&self, i: usize) -> bool {
-        if !self.is_legal_document() {
+        let Some(first) = self.legal_title() else {
             return false;
-        }
+        };
         let prose = self.raw_prose();
-        let first = (0..self.lines.len()).find(|&j| self.filled(j));
-        if Some(i) == first || prose[i].is_some() {
+        if i == first || prose[i].is_some() {
             return true;
         }
         let above = (0..i).rev().find(|&j| self.filled(j));
         let below = (i + 1..self.lines.len()).find(|&j| self.filled(j));
-        above.is_some_and(|j| prose[j].is_some() || Some(j) == first)
+        above.is_some_and(|j| prose[j].is_some() || j == first)
             && below.is_some_and(|j| prose[j].is_some())
     }
 

@@ -165,6 +165,9 @@ pub(super) struct Doc<'a> {
     /// The cards of other stories in each suffix of the document, computed once for the section
     /// rules (see `Doc::teaser_cards_after`).
     pub(super) cards: std::cell::OnceCell<super::section::CardIndex>,
+    /// The title line when the document is a legal page of its own, found once (see
+    /// `Doc::legal_title`).
+    pub(super) legal: std::cell::OnceCell<Option<usize>>,
     /// The whole text as `str` when it is valid UTF-8 (checked once, on first use): then a line's
     /// text is a slice of it, with no check or copy of its own.
     utf8: std::cell::OnceCell<Option<&'a str>>,
@@ -442,6 +445,7 @@ impl<'a> Doc<'a> {
             raw_prose: std::cell::OnceCell::new(),
             masked: std::cell::OnceCell::new(),
             cards: std::cell::OnceCell::new(),
+            legal: std::cell::OnceCell::new(),
             utf8: std::cell::OnceCell::new(),
             facts,
             known_prose: Vec::new(),

@@ -59,7 +59,8 @@ pub(super) struct CardIndex {
     filled_from: Vec<usize>,
     /// The last line `i` such that lines `i..` hold one short line [`CARD_MARKS`] times (0: none).
     repeat_until: usize,
-    /// The teaser lines of the headline-over-teaser pairs, in order.
+    /// The teaser lines of the headline-over-teaser pairs with no removed line between the two,
+    /// in order.
     teasers: Vec<usize>,
     /// `pair_at_from[i]`: the first line at or after `i` where two prose lines stand together
     /// (blank and removed lines aside), or the number of lines.
@@ -434,10 +435,18 @@ impl Doc<'_> {
         // The line above each line, blank and removed lines aside.
         let mut above: Option<usize> = None;
         let mut above_of = vec![None; n];
-        for (i, slot) in above_of.iter_mut().enumerate() {
+        // The line right above each line, removed lines counted: a teaser of a run of cards
+        // stands right under its headline (a date between them makes an entry of a timeline).
+        let mut right_above: Option<usize> = None;
+        let mut right_above_of = vec![None; n];
+        for (i, (slot, right)) in above_of.iter_mut().zip(&mut right_above_of).enumerate() {
             *slot = above;
-            if !masked(i) && !self.is_blank(&self.lines[i]) {
-                above = Some(i);
+            *right = right_above;
+            if !self.is_blank(&self.lines[i]) {
+                right_above = Some(i);
+                if !masked(i) {
+                    above = Some(i);
+                }
             }
         }
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -446,7 +455,7 @@ impl Doc<'_> {
         let mut pair_at_from = vec![n; n + 1];
         for i in (0..n).rev() {
             let pair = teaser(i) && above_of[i].is_some_and(headline);
-            if pair {
+            if pair && right_above_of[i] == above_of[i] {
                 teasers.push(i);
             }
             pair_at_from[i] = if p.is_prose[i] && p.next[i + 1].is_some_and(|j| p.is_prose[j]) {
