@@ -360,6 +360,9 @@ fn line_regex_hits(
     let mut admitted: Vec<usize> = Vec::new();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut screened: Vec<usize> = Vec::new();
+    // The admitted regexes known to match the line (those a set or a test of the regex itself
+    // admitted; a gate or a head literal only says that one may).
+    let mut matched: Vec<usize> = Vec::new();
     // The occurrences of the scan's literals within the line (in the line's offsets), and the
     // sentence regexes they admit.
     let mut within: Vec<Found> = Vec::new();
@@ -430,21 +433,22 @@ fn line_regex_hits(
         }
         found.clear();
         if short {
+            matched.clear();
             if let Some(heads) = &lines.heads {
                 heads.prefixes_of(line, |pid, _| {
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
             }
             if let Some(set) = late {
-                admitted.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
+                matched.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
             } else if let Some(set) = lines.ungated() {
-                admitted.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
+                matched.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
             }
             if late.is_none() {
                 for h in &lines.held {
                     let re = &lines.regexes[h.index].0;
                     if re.admits(line) && h.matches(line, re) {
-                        admitted.push(h.index);
+                        matched.push(h.index);
                     }
                 }
             }
@@ -470,16 +474,25 @@ fn line_regex_hits(
                     // Anchored at the start: a match anywhere is a match at the start, as in the
                     // set of the ungated regexes.
                     if lines.regexes[i].0.is_match_line(line) {
-                        admitted.push(i);
+                        matched.push(i);
                     }
                 }
             }
+            admitted.extend_from_slice(&matched);
             admitted.sort_unstable();
             admitted.dedup();
             for &i in &admitted {
                 let (re, rule) = &lines.regexes[i];
                 // The line's length and last byte rule most admitted regexes out at once.
                 if !re.admits(line) {
+                    continue;
+                }
+                // A regex whose matches are whole lines needs no search for where: most are
+                // known to match already, and the others need only a yes or no.
+                if re.matches_whole_lines() {
+                    if matched.contains(&i) || re.is_match_line(line) {
+                        found.push((0, line.len(), *rule));
+                    }
                     continue;
                 }
                 re.find_line(line, |s, e| found.push((s, e, *rule)));

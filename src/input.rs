@@ -136,6 +136,15 @@ pub fn read_document(
     if bytes.len() as u64 > max {
         return Err(too_large(path, max));
     }
+    classify(path, bytes, compression)
+}
+
+/// A document read whole: text, binary (`None`) or refused UTF-16.
+fn classify(
+    path: &Path,
+    bytes: Vec<u8>,
+    compression: Compression,
+) -> Result<Option<Document>, Error> {
     match sniff(&bytes) {
         Kind::Text => Ok(Some(Document { bytes, compression })),
         Kind::Binary => Ok(None),
@@ -149,12 +158,49 @@ pub fn read_document(
 /// Reads a file as [`read_document`] does, refusing one whose size on disk is above `max` before
 /// reading it.
 pub fn read_file(path: &Path, max: u64) -> Result<Option<Document>, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    let len = meta.len();
     if len > max {
         return Err(too_large(path, max));
     }
-    read_document(path, file, max)
+    if !meta.is_file() {
+        return read_document(path, file, max);
+    }
+    // A regular file is read in one call, nearly always: into a buffer one byte longer than its
+    // size, a read that stops short at that size has met the end (no read of nothing to learn
+    // it). A file that grew since is read on, up to the limit.
+    let mut bytes = vec![0; len as usize + 1];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            if filled as u64 > max {
+                return Err(too_large(path, max));
+            }
+            let room = (max - filled as u64).saturating_add(1);
+            let more = (filled.max(SNIFF_BYTES) as u64).min(room) as usize;
+            bytes.resize(filled + more, 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled as u64 >= len && filled < bytes.len() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    bytes.truncate(filled);
+    if filled as u64 > max {
+        return Err(too_large(path, max));
+    }
+    match compression_of(&bytes) {
+        Compression::None => classify(path, bytes, Compression::None),
+        _ => read_document(path, std::io::Cursor::new(bytes), max),
+    }
 }
 
 /// `bytes` compressed as `compression` says (for writing a document back in its own format).
@@ -518,6 +564,36 @@ impl<R: Read> Read for Undecodable<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_read_whole_in_every_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        for len in [0, 1, 7, 8192, 8193, 100_000] {
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&path, &text).unwrap();
+            let doc = read_file(&path, 1 << 20).unwrap().unwrap();
+            assert_eq!(doc.bytes, text, "{len}");
+            assert_eq!(doc.compression, Compression::None);
+        }
+        // Over the limit: refused before reading.
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(
+            read_file(&path, 9).unwrap_err().to_string(),
+            too_large(&path, 9).to_string()
+        );
+        assert!(read_file(&path, 10).unwrap().is_some());
+        // Binary, and compressed.
+        std::fs::write(&path, b"ab\0cd").unwrap();
+        assert_eq!(read_file(&path, 100).unwrap(), None);
+        let gz = compress(b"Hello\n", Compression::Gzip).unwrap();
+        std::fs::write(&path, gz).unwrap();
+        let doc = read_file(&path, 100).unwrap().unwrap();
+        assert_eq!(
+            (doc.bytes.as_slice(), doc.compression),
+            (&b"Hello\n"[..], Compression::Gzip)
+        );
+    }
 
     #[test]
     fn sniffs_kinds() {

@@ -191,14 +191,18 @@ pub fn locate<'a>(
     annotation: Option<&str>,
 ) -> Result<Located<'a>, RecordError> {
     // serde_json checks UTF-8 only in the strings it decodes; the fields it skips are not, and a
-    // JSON text must be UTF-8 throughout.
-    if let Err(e) = std::str::from_utf8(line) {
-        return Err(RecordError(format!(
-            "invalid JSON record: invalid UTF-8 at line 1 column {}",
-            e.valid_up_to() + 1
-        )));
-    }
-    let mut de = serde_json::Deserializer::from_slice(line);
+    // JSON text must be UTF-8 throughout. Checked once here: parsed as `str`, no string of the
+    // record is checked again, nor the text field's value when it is cleaned.
+    let line_str = match std::str::from_utf8(line) {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(RecordError(format!(
+                "invalid JSON record: invalid UTF-8 at line 1 column {}",
+                e.valid_up_to() + 1
+            )));
+        }
+    };
+    let mut de = serde_json::Deserializer::from_str(line_str);
     let found = ObjectSeed { field, annotation }
         .deserialize(&mut de)
         .and_then(|f| de.end().map(|()| f))
@@ -288,12 +292,53 @@ fn decode(raw: &str) -> Result<Cow<'_, str>, RecordError> {
     Ok(Cow::Owned(out))
 }
 
+/// Appends the cleaned text as a JSON string: `text` (the record's decoded field) without its
+/// `deleted` ranges, which is what `cleaned` holds. Cut at character boundaries, the pieces of
+/// `text` are `str` already and are escaped as they are (no check of the result, no copy);
+/// otherwise `cleaned` is checked and its invalid bytes replaced.
+fn push_cleaned(out: &mut Vec<u8>, text: &str, deleted: &[Range<usize>], cleaned: &[u8]) {
+    // The kept pieces: before each deleted range, and after the last.
+    let pieces = || {
+        let mut at = 0;
+        deleted
+            .iter()
+            .map(|r| (r.start, r.end))
+            .chain(std::iter::once((text.len(), text.len())))
+            .map(move |(start, end)| {
+                let piece = text.get(at..start);
+                at = end;
+                piece
+            })
+    };
+    let kept = pieces().try_fold(0, |n, p| p.map(|p| n + p.len()));
+    if kept == Some(cleaned.len()) {
+        out.reserve(cleaned.len() + 2);
+        out.push(b'"');
+        for p in pieces().flatten() {
+            push_json_escaped(out, p);
+        }
+        out.push(b'"');
+        return;
+    }
+    // Cleaning deletes whole characters of valid UTF-8: the result is valid UTF-8.
+    match std::str::from_utf8(cleaned) {
+        Ok(t) => push_json_string(out, t),
+        Err(_) => push_json_string(out, &String::from_utf8_lossy(cleaned)),
+    }
+}
+
 /// Appends `s` as a JSON string (quoted and escaped as serde_json does) to `out`.
 pub fn push_json_string(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    push_json_escaped(out, s);
+    out.push(b'"');
+}
+
+/// Appends `s` escaped as in a JSON string, without the quotes.
+fn push_json_escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let b = s.as_bytes();
-    out.reserve(b.len() + 2);
-    out.push(b'"');
     let (mut start, mut i) = (0, 0);
     while i < b.len() {
         // Eight bytes at a time while there is nothing to escape.
@@ -332,7 +377,6 @@ pub fn push_json_string(out: &mut Vec<u8>, s: &str) {
         i += 1;
     }
     out.extend_from_slice(&b[start..]);
-    out.push(b'"');
 }
 
 /// One removal as annotated: the rule and the removed characters of the decoded text.
@@ -449,10 +493,7 @@ pub fn clean_line_with<'a>(
     let named = publisher_field
         .and_then(|name| string_field(line, name))
         .filter(|v| !v.trim().is_empty());
-    let outcome = match &named {
-        Some(publisher) => cleaner.clean_for(loc.text.as_bytes(), Some(publisher)),
-        None => cleaner.clean(loc.text.as_bytes()),
-    };
+    let outcome = cleaner.clean_str_for(&loc.text, named.as_deref().or(cleaner.publisher()));
     let list = match annotation {
         Some(_) => annotations(&loc.text, &outcome),
         None => Vec::new(),
@@ -464,7 +505,7 @@ pub fn clean_line_with<'a>(
         verdict,
         removed_share,
         guarded_share,
-        ..
+        deleted,
     } = outcome;
     let changed = verdict == Verdict::Cleaned && !keep_text;
     let out = (changed || annotation.is_some()).then(|| {
@@ -485,13 +526,7 @@ pub fn clean_line_with<'a>(
         for (r, edit) in edits {
             out.extend_from_slice(&line[at..r.start]);
             match edit {
-                Edit::Text => {
-                    // Cleaning deletes whole characters of valid UTF-8: the result is valid UTF-8.
-                    match std::str::from_utf8(&cleaned) {
-                        Ok(t) => push_json_string(&mut out, t),
-                        Err(_) => push_json_string(&mut out, &String::from_utf8_lossy(&cleaned)),
-                    }
-                }
+                Edit::Text => push_cleaned(&mut out, &loc.text, &deleted, &cleaned),
                 Edit::Value => push_annotations(&mut out, &list),
                 Edit::Member(name) => {
                     let empty = line[..loc.close]
@@ -614,6 +649,35 @@ mod tests {
         assert_eq!(loc.text, "x\n\u{e9}\u{1F600}\"");
         assert_eq!(&line[loc.annotation.unwrap()], b"[1]");
         assert_eq!(loc.close, line.len() - 1);
+    }
+
+    #[test]
+    fn cleaned_text_is_escaped_from_the_kept_pieces() {
+        let push = |text: &str, deleted: &[Range<usize>], cleaned: &[u8]| {
+            let mut out = Vec::new();
+            push_cleaned(&mut out, text, deleted, cleaned);
+            String::from_utf8(out).unwrap()
+        };
+        let text = "a\"b\ncd\u{e9}f";
+        assert_eq!(
+            push(
+                text,
+                std::slice::from_ref(&(1..3)),
+                "a\ncd\u{e9}f".as_bytes()
+            ),
+            "\"a\\ncd\u{e9}f\""
+        );
+        assert_eq!(
+            push(text, &[0..1, 7..8], "\"b\ncd\u{e9}".as_bytes()),
+            "\"\\\"b\\ncd\u{e9}\""
+        );
+        assert_eq!(push(text, std::slice::from_ref(&(0..8)), b""), "\"\"");
+        // A range that cuts a character: the cleaned bytes are checked, and replaced where
+        // invalid.
+        assert_eq!(
+            push("x\u{e9}", std::slice::from_ref(&(2..3)), b"x\xC3"),
+            "\"x\u{fffd}\""
+        );
     }
 
     #[test]

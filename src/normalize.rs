@@ -325,6 +325,51 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_at_every_alignment_folds_as_char_by_char() {
+        // What the folding makes of `s`, one character at a time.
+        fn reference(s: &str) -> String {
+            let mut out = String::new();
+            let mut prev = false;
+            for c in s.chars() {
+                let fold = if c == ' ' || c == '\t' {
+                    Fold::Space
+                } else if c.is_ascii() {
+                    Fold::Keep // ASCII letters keep their case.
+                } else {
+                    fold_char(c)
+                };
+                match fold {
+                    Fold::Keep => out.push(c),
+                    Fold::Byte(b) => out.push(char::from(b)),
+                    Fold::Char(l) => out.push(l),
+                    Fold::Space if !prev => out.push(' '),
+                    Fold::Space | Fold::Drop => {}
+                }
+                if !matches!(fold, Fold::Drop) {
+                    prev = matches!(fold, Fold::Space);
+                }
+            }
+            out
+        }
+        for pad in 0..17 {
+            for tail in [
+                "Don\u{2019}t  go",
+                "a \u{a0}b",
+                "x \u{200b} y",
+                "\u{c9}t\u{e9}\tz",
+                "ab \u{3000}",
+                " \u{feff} ",
+                "\u{65b0}\u{805e} x",
+            ] {
+                let s = format!("{}{tail} {}q\u{2014}", "w".repeat(pad), " ".repeat(pad % 3));
+                let (t, map) = norm(&s);
+                assert_eq!(t, reference(&s), "{s:?}");
+                assert_eq!(map.last().copied(), Some(s.len()), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn case_folding_order_and_table_change_nothing() {
         // The rule as first written: only non-lower-case letters are lowered.
         fn by_properties(c: char) -> Option<char> {

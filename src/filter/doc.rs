@@ -83,8 +83,8 @@ struct Facts {
     /// Characters of the trimmed text, up to [`CHARS_KEPT`], or [`CHARS_UNKNOWN`].
     chars: u16,
     /// The [`Context`] tests answered so far (a bit each), and their answers.
-    asked: u16,
-    answers: u16,
+    asked: u32,
+    answers: u32,
 }
 
 /// The tests of a line's context that depend on the document alone (not on the rule or the hit
@@ -106,6 +106,10 @@ pub(super) enum Context {
     ClauseSentence,
     CaptionSentence,
     FieldValue,
+    /// `Doc::is_content_heading`, asked of every line of every run rule's scan.
+    ContentHeading,
+    /// A line that ends a menu block by its shape (see `Doc::block_line`).
+    BlockStop,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -166,7 +170,22 @@ pub(super) struct Doc<'a> {
     utf8: std::cell::OnceCell<Option<&'a str>>,
     /// Per line, its [`Facts`] computed so far.
     facts: Vec<std::cell::Cell<Facts>>,
+    /// Per line, whether it reads as prose as [`Doc::raw_prose`] has it, when known before (the
+    /// line stood unchanged in the text of the pass before: see [`Doc::inherit`]); empty when
+    /// nothing is known.
+    known_prose: Vec<Option<Option<usize>>>,
 }
+
+/// What one pass's document knows of each of its lines that depends on the line's own text
+/// alone, for the next pass (see [`Doc::carry`]).
+pub(super) struct Carry {
+    /// Per line: its start and end, its facts, and its prose length if found.
+    lines: Vec<(usize, usize, Facts, Option<Option<usize>>)>,
+}
+
+/// The [`Context`] tests that read the line alone (the others read its neighbours too): their
+/// answers hold for the same line in another text.
+const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32 | 1 << Context::BlockStop as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).
@@ -425,7 +444,66 @@ impl<'a> Doc<'a> {
             cards: std::cell::OnceCell::new(),
             utf8: std::cell::OnceCell::new(),
             facts,
+            known_prose: Vec::new(),
         }
+    }
+
+    /// What this document knows of its lines' own text, for the next pass's (see
+    /// [`Doc::inherit`]).
+    pub(super) fn carry(&self) -> Carry {
+        let prose = self.raw_prose.get();
+        Carry {
+            lines: self
+                .lines
+                .iter()
+                .zip(&self.facts)
+                .enumerate()
+                .map(|(i, (l, f))| {
+                    let mut f = f.get();
+                    f.asked &= OWN_CONTEXT;
+                    f.answers &= OWN_CONTEXT;
+                    (l.start, l.end, f, prose.map(|p| p[i]))
+                })
+                .collect(),
+        }
+    }
+
+    /// Takes over what `carry` (the document of the pass before) knew of each line that stands
+    /// unchanged here: this text is that one without the ranges `cut` (sorted, disjoint, in that
+    /// text's offsets). A line no range touches, found here at its shifted offset with the same
+    /// length, is the same bytes, so its own facts hold (a line's context does not: its
+    /// neighbours may be gone).
+    pub(super) fn inherit(&mut self, carry: &Carry, cut: &[Range<usize>]) {
+        let mut known = vec![None; self.lines.len()];
+        let (mut c, mut shift, mut j) = (0, 0, 0);
+        for &(start, end, facts, prose) in &carry.lines {
+            while c < cut.len() && cut[c].end <= start {
+                shift += cut[c].len();
+                c += 1;
+            }
+            if c < cut.len() && cut[c].start < end {
+                continue; // Touched.
+            }
+            let at = start - shift;
+            while j < self.lines.len() && self.lines[j].start < at {
+                j += 1;
+            }
+            let Some(line) = self.lines.get(j) else {
+                break;
+            };
+            if line.start == at && line.end - line.start == end - start {
+                self.facts[j].set(facts);
+                known[j] = prose;
+            }
+        }
+        self.known_prose = known;
+    }
+
+    /// [`Doc::new`] on text known to be UTF-8: [`Doc::str_at`] then checks nothing.
+    pub(super) fn new_str(text: &'a str) -> Self {
+        let doc = Doc::new(text.as_bytes());
+        let _ = doc.utf8.set(Some(text));
+        doc
     }
 
     /// Words of line `j`'s text, counted up to `cap` as [`word_count`] counts them (whitespace
@@ -448,7 +526,7 @@ impl<'a> Doc<'a> {
     /// The answer of `test` (a pure function of the document and line `j`, see [`Context`]) for
     /// line `j`, computed on first use.
     pub(super) fn context(&self, j: usize, which: Context, test: impl FnOnce() -> bool) -> bool {
-        let bit = 1u16 << which as u16;
+        let bit = 1u32 << which as u32;
         let f = self.facts[j].get();
         if f.asked & bit != 0 {
             return f.answers & bit != 0;
@@ -565,9 +643,12 @@ impl<'a> Doc<'a> {
         self.raw_prose.get_or_init(|| {
             self.lines
                 .iter()
-                .map(|l| {
-                    self.is_prose_line(l)
-                        .then(|| char_count(&self.text[l.start..l.content_end]))
+                .enumerate()
+                .map(|(i, l)| match self.known_prose.get(i) {
+                    Some(&Some(known)) => known,
+                    _ => self
+                        .is_prose_line(l)
+                        .then(|| char_count(&self.text[l.start..l.content_end])),
                 })
                 .collect()
         })
@@ -821,6 +902,40 @@ mod tests {
     use super::*;
     use crate::filter::Verdict;
     use crate::filter::testkit::cleaner_from;
+
+    #[test]
+    fn a_pass_inherits_the_facts_of_the_lines_left_whole() {
+        let text = "Home\nThe council voted on Tuesday to keep the old bridge open for now.\n\
+                    Share this article\nA second paragraph follows here, and it ends as well.\n\
+                    Tail";
+        let first = Doc::new(text.as_bytes());
+        for j in 0..first.lines.len() {
+            first.words(j, 4);
+            first.content_shape(j);
+        }
+        first.raw_prose();
+        let carry = first.carry();
+        // "Share this article\n" goes, and the "Home" of the first line.
+        let share = text.find("Share").unwrap();
+        let cut = [0..4, share..share + "Share this article\n".len()];
+        let rest = super::super::seams::delete(text.as_bytes(), &cut);
+        let mut second = Doc::new(&rest);
+        second.inherit(&carry, &cut);
+        // The first line (now empty) was touched; the two paragraphs and "Tail" were not.
+        let known: Vec<bool> = second.known_prose.iter().map(Option::is_some).collect();
+        assert_eq!(known, [false, true, true, true]);
+        assert_eq!(second.known_prose[1], Some(Some(65)));
+        assert_eq!(second.known_prose[3], Some(None));
+        assert_eq!(second.facts[2].get().words, 10);
+        assert_eq!(second.facts[0].get().words, UNKNOWN);
+        // What is inherited is what the second document finds by itself.
+        let fresh = Doc::new(&rest);
+        assert_eq!(second.raw_prose(), fresh.raw_prose());
+        for j in 0..fresh.lines.len() {
+            assert_eq!(second.words(j, 4), fresh.words(j, 4), "line {j}");
+            assert_eq!(second.content_shape(j), fresh.content_shape(j), "line {j}");
+        }
+    }
 
     /// Words as counted on text (the oracle of [`word_count_bytes`]): a CJK character is a word,
     /// and so is the rest of a whitespace-separated word beside them.

@@ -218,7 +218,17 @@ impl Cleaner {
         let mut memo = LineMemo::default();
         let (active, hits) =
             crate::detect::active_packs_and_hits(&self.set, text, publisher, &mut memo);
-        self.clean_hits_with(text, hits, memo, &active)
+        self.clean_hits_with(Text::Bytes(Cow::Borrowed(text)), hits, memo, &active)
+    }
+
+    /// [`Cleaner::clean_for`] on text known to be UTF-8 (a JSONL record's decoded string): the
+    /// passes read it as `str` with no check of their own, and so do they the text each pass
+    /// leaves, since a removal cut at character boundaries leaves UTF-8.
+    pub(crate) fn clean_str_for<'a>(&self, text: &'a str, publisher: Option<&str>) -> Outcome<'a> {
+        let mut memo = LineMemo::default();
+        let (active, hits) =
+            crate::detect::active_packs_and_hits(&self.set, text.as_bytes(), publisher, &mut memo);
+        self.clean_hits_with(Text::Str(Cow::Borrowed(text)), hits, memo, &active)
     }
 
     /// Cleans one document given the hits of its first detection pass (from
@@ -227,18 +237,27 @@ impl Cleaner {
     #[cfg(test)]
     pub(crate) fn clean_hits<'a>(&self, text: &'a [u8], hits: Vec<Hit>) -> Outcome<'a> {
         let active = self.set.active_packs(text, None);
-        self.clean_hits_with(text, hits, LineMemo::default(), &active)
+        self.clean_hits_with(
+            Text::Bytes(Cow::Borrowed(text)),
+            hits,
+            LineMemo::default(),
+            &active,
+        )
     }
 
     /// [`Cleaner::clean_hits`] with the line-regex matches of the first pass in `memo`.
     fn clean_hits_with<'a>(
         &self,
-        text: &'a [u8],
+        input: Text<'a>,
         hits: Vec<Hit>,
         mut memo: LineMemo,
         active: &ActivePacks,
     ) -> Outcome<'a> {
-        let doc = Doc::new(text);
+        let (text, doc): (&'a [u8], Doc<'a>) = match &input {
+            Text::Str(Cow::Borrowed(s)) => (s.as_bytes(), Doc::new_str(s)),
+            Text::Bytes(Cow::Borrowed(b)) => (b, Doc::new(b)),
+            _ => unreachable!("the input is borrowed"),
+        };
         let (mut removals, mut notices) = self.find_in(&doc, hits, active);
         if removals.is_empty() {
             return Outcome {
@@ -251,28 +270,35 @@ impl Cleaner {
                 guarded_share: 0.0,
             };
         }
-        // `found`: the latest pass's removals, in the coordinates of `current`, the output of the
-        // passes before it; `removals` and `deleted` are in the coordinates of `text`.
-        let mut found = removals.clone();
-        let mut current = Cow::Borrowed(text);
+        // `cut`: what the latest pass deletes (its removals with their seams), in the coordinates
+        // of `current`, the output of the passes before it, and found on the document that pass
+        // read (seams depend on the lines alone); `removals` and `deleted` are in the
+        // coordinates of `text`.
+        let mut cut = doc.repair_seams(merge(removals.iter().map(|r| r.range.clone())));
+        let mut current = input;
         let mut deleted: Vec<Range<usize>> = Vec::new();
         let mut passes = 1;
         // The guard weighs every pass against the input's prose lines, found once (the first pass
         // has already read them).
         let prose = doc.prose_spans();
+        // What the pass read of its lines' own text, for the lines the next pass reads again.
+        let mut carry = doc.carry();
+        // The passes after the first read documents of their own.
+        drop(doc);
         let mut guarded;
         loop {
             guarded = guarded_share(text, weighed(&removals), &prose);
             if guarded > self.max_removal {
                 return refused(text, removals, notices, guarded);
             }
-            let cut = Doc::new(&current).repair_seams(merge(found.iter().map(|r| r.range.clone())));
             let map = OffsetMap::new(&deleted, text.len());
             deleted = merge(deleted.into_iter().chain(cut.iter().map(|r| map.range(r))));
-            current = Cow::Owned(delete(&current, &cut));
-            let (more, more_notices) = self.find(
-                &current,
-                detect_for_cleaning_with(&self.set, &current, &mut memo),
+            current = current.delete(&cut);
+            let mut doc = current.doc();
+            doc.inherit(&carry, &cut);
+            let (more, more_notices) = self.find_in(
+                &doc,
+                detect_for_cleaning_with(&self.set, doc.text, &mut memo),
                 active,
             );
             let map = OffsetMap::new(&deleted, text.len());
@@ -308,10 +334,11 @@ impl Cleaner {
                 return refused(text, removals, notices, guarded);
             }
             passes += 1;
-            found = more;
+            cut = doc.repair_seams(merge(more.iter().map(|r| r.range.clone())));
+            carry = doc.carry();
         }
         Outcome {
-            text: current,
+            text: current.into_bytes(),
             verdict: Verdict::Cleaned,
             deleted,
             removed_share: removed_share(text, weighed(&removals).map(|(r, _)| r), text.len()),
@@ -321,18 +348,9 @@ impl Cleaner {
         }
     }
 
-    /// One pass: the removals (sorted, one per span) and notices the hits of `text` lead to.
-    fn find(
-        &self,
-        text: &[u8],
-        hits: Vec<Hit>,
-        active: &ActivePacks,
-    ) -> (Vec<Removal>, Vec<Notice>) {
-        self.find_in(&Doc::new(text), hits, active)
-    }
-
-    /// [`Cleaner::find`] on a document already split into lines (by no other pass): the rules,
-    /// then the line model on the lines they kept.
+    /// One pass: the removals (sorted, one per span) and notices the hits of a document lead to,
+    /// on the document split into lines (by no other pass): the rules, then the line model on
+    /// the lines they kept.
     fn find_in(
         &self,
         doc: &Doc<'_>,
@@ -525,6 +543,62 @@ impl Cleaner {
         removals.dedup_by(|a, b| a.range == b.range);
         (removals, notices)
     }
+}
+
+/// A document's text between passes: as `str` while it is known to be UTF-8 (then the
+/// passes check nothing), as bytes otherwise.
+enum Text<'a> {
+    Str(Cow<'a, str>),
+    Bytes(Cow<'a, [u8]>),
+}
+
+impl<'a> Text<'a> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Str(s) => s.as_bytes(),
+            Text::Bytes(b) => b,
+        }
+    }
+
+    /// The text split into lines, knowing it is UTF-8 when it is.
+    fn doc(&self) -> Doc<'_> {
+        match self {
+            Text::Str(s) => Doc::new_str(s),
+            Text::Bytes(b) => Doc::new(b),
+        }
+    }
+
+    /// The text without `ranges` (sorted, disjoint). Cut at character boundaries, UTF-8 stays
+    /// UTF-8; a cut inside a character (which no rule makes) leaves bytes.
+    fn delete(&self, ranges: &[Range<usize>]) -> Text<'a> {
+        if let Text::Str(s) = self
+            && let Some(out) = delete_str(s, ranges)
+        {
+            return Text::Str(Cow::Owned(out));
+        }
+        Text::Bytes(Cow::Owned(delete(self.bytes(), ranges)))
+    }
+
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        match self {
+            Text::Str(Cow::Borrowed(s)) => Cow::Borrowed(s.as_bytes()),
+            Text::Str(Cow::Owned(s)) => Cow::Owned(s.into_bytes()),
+            Text::Bytes(b) => b,
+        }
+    }
+}
+
+/// `text` without `ranges` (sorted, disjoint), or `None` when one of them does not start or end
+/// at a character boundary.
+fn delete_str(text: &str, ranges: &[Range<usize>]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(text.get(at..r.start)?);
+        at = r.end;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
 }
 
 /// The removals as the guard weighs them: each one's bytes, and whether it is a comment thread's

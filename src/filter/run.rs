@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::doc::{Doc, Line};
+use super::doc::{Context, Doc, Line};
 use super::{section, shape};
 use crate::patterns::{Position, Rule};
 
@@ -221,14 +221,16 @@ impl Doc<'_> {
     }
 
     /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
+    /// Found once per line: every run rule asks it of the lines it scans.
     pub(super) fn is_content_heading(&self, line: &Line) -> bool {
-        let t = &self.text[self.trimmed_ws(line)];
+        let t = self.trimmed_ws(line);
         // The longest heading is a few words: most lines are dismissed without lowercasing them.
-        t.len() <= 40 && {
-            let s = String::from_utf8_lossy(t);
-            let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
-            CONTENT_HEADINGS.contains(&heading.as_str())
-        }
+        t.len() <= 40
+            && self.context(self.line_index(line.start), Context::ContentHeading, || {
+                let s = self.str_at(t);
+                let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
+                CONTENT_HEADINGS.contains(&heading.as_str())
+            })
     }
 
     /// What line `i` is to a menu block (`None`: blank, or removed by a line rule). At the tail a
@@ -246,10 +248,16 @@ impl Doc<'_> {
         if self.masked.get().is_some_and(|m| m[i]) {
             return None;
         }
-        let s = self.str_at(self.trimmed_ws(line));
-        if info_shaped(&s) || self.content_shape(i) || self.is_long(line) {
+        // Of the line alone: found once for the head and tail scans of every run rule.
+        let stop = self.context(i, Context::BlockStop, || {
+            info_shaped(&self.str_at(self.trimmed_ws(line)))
+                || self.content_shape(i)
+                || self.is_long(line)
+        });
+        if stop {
             return Some(BlockLine::Stop);
         }
+        let s = self.str_at(self.trimmed_ws(line));
         if self.is_run_line(line, rule) {
             return Some(BlockLine::Item);
         }

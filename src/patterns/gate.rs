@@ -434,6 +434,9 @@ pub(crate) struct Tail {
     /// The bytes a match can end with, as a bit set, when every match ends at the end of the line
     /// (all bytes otherwise).
     last: [u64; 4],
+    /// Every match begins at the start of the line and ends at its end: a line that matches is
+    /// the match, so knowing that it matches is knowing where.
+    pub(crate) whole: bool,
 }
 
 impl Tail {
@@ -442,11 +445,12 @@ impl Tail {
         min: 0,
         max: usize::MAX,
         last: [u64::MAX; 4],
+        whole: false,
     };
 
     /// The tail with these parts (as [`Tail::parts`] gives them): how `build.rs` stores the
     /// tails of the built-in regexes, so that start-up parses none of them.
-    pub(crate) const fn from_parts(min: u32, max: u32, last: [u64; 4]) -> Tail {
+    pub(crate) const fn from_parts(min: u32, max: u32, last: [u64; 4], whole: bool) -> Tail {
         Tail {
             min: min as usize,
             max: if max == u32::MAX {
@@ -455,17 +459,20 @@ impl Tail {
                 max as usize
             },
             last,
+            whole,
         }
     }
 
-    /// The least length, the greatest (`u32::MAX` for none) and the last bytes (for `build.rs`
+    /// The least length, the greatest (`u32::MAX` for none), the last bytes and whether matches
+    /// are whole lines (for `build.rs`
     /// and the tests); lengths beyond `u32` are saturated, which only loosens the test.
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn parts(&self) -> (u32, u32, [u64; 4]) {
+    pub(crate) fn parts(&self) -> (u32, u32, [u64; 4], bool) {
         (
             u32::try_from(self.min).unwrap_or(u32::MAX),
             u32::try_from(self.max).unwrap_or(u32::MAX),
             self.last,
+            self.whole,
         )
     }
 
@@ -513,6 +520,7 @@ pub(crate) fn tail(regex: &str) -> Tail {
             usize::MAX
         },
         last,
+        whole: at_start && at_end,
     }
 }
 
@@ -796,6 +804,34 @@ mod tests {
                     t.admits(norm.text()),
                     "{re:?} matches {text:?}, which fails its tail test {t:?}"
                 );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// A regex whose [`Tail`] says its matches are whole lines has, on a line that is not
+        /// empty, either no match or the one match that is the line: detection takes a set's yes
+        /// for that match instead of searching for it.
+        #[test]
+        fn a_whole_line_regex_matches_the_whole_line_or_nothing(
+            body in regex_strategy(),
+            head in prop_oneof![Just(""), Just("^"), Just("(?:^|x)")],
+            end in prop_oneof![Just(""), Just("$"), Just("(?:$|x)"), Just("(?:x|é)?$")],
+            text in "[abcsxkSKX 72©é\u{17F}\u{212A}]{1,14}",
+        ) {
+            let re = format!("{head}{body}{end}");
+            let whole = tail(&re).whole;
+            prop_assert_eq!(whole, head == "^" && end.ends_with('$') && end != "(?:$|x)");
+            let compiled = line_regex(&re);
+            let norm = crate::normalize::Normalized::new(text.as_bytes());
+            let line = norm.text();
+            if whole && !line.is_empty() {
+                let found: Vec<(usize, usize)> =
+                    compiled.find_iter(line).map(|m| (m.start(), m.end())).collect();
+                let want = if compiled.is_match(line) { vec![(0, line.len())] } else { vec![] };
+                prop_assert_eq!(found, want, "{:?} on {:?}", re, text);
             }
         }
     }

@@ -292,6 +292,10 @@ pub(crate) struct LazyRegex {
     /// and its DFA stored at build time if it has one (see [`builtin::LineDfa`]), worked out on
     /// first use.
     line: OnceLock<(super::gate::Tail, Option<Box<builtin::LineDfa>>)>,
+    /// A line regex whose matches are whole lines and that has no stored DFA, for its yes or
+    /// no (see [`LazyRegex::is_match_line`]); built on first use. Boxed: inline, its two
+    /// kilobytes for each of the built-in set's 1,255 line regexes added 2.5 MB to every run.
+    run_dfa: OnceLock<Option<Box<super::linedfa::LineDfa>>>,
 }
 
 impl LazyRegex {
@@ -301,6 +305,7 @@ impl LazyRegex {
             multi_line: false,
             compiled: OnceLock::new(),
             line: OnceLock::new(),
+            run_dfa: OnceLock::new(),
         }
     }
 
@@ -340,10 +345,31 @@ impl LazyRegex {
         self.line().1.as_deref()
     }
 
-    /// Whether the regex matches `line` (a line regex; the match may be empty).
+    /// Whether every match of this line regex is the whole line (see
+    /// [`Tail::whole`](super::gate::Tail)): then a line that matches at all is the match, found
+    /// without a search for where (never for a regex that sees whole texts).
+    pub fn matches_whole_lines(&self) -> bool {
+        !self.multi_line && self.line().0.whole
+    }
+
+    /// Whether the regex matches `line` (a line regex; the match may be empty). A regex with a
+    /// stored DFA asks it; one whose matches are whole lines gets a forward lazy DFA alone (see
+    /// [`LineDfa`](super::linedfa::LineDfa)), and the regex library is never compiled for it;
+    /// others ask the regex library.
     pub fn is_match_line(&self, line: &[u8]) -> bool {
-        match self.line_dfa() {
-            Some(dfa) => dfa.end(line).is_some(),
+        if let Some(dfa) = self.line_dfa() {
+            return dfa.end(line).is_some();
+        }
+        let dfa = self.matches_whole_lines().then(|| {
+            self.run_dfa
+                .get_or_init(|| {
+                    super::linedfa::LineDfa::new(&self.source, REGEX_SIZE_LIMIT, LINE_DFA_CACHE)
+                        .map(Box::new)
+                })
+                .as_deref()
+        });
+        match dfa.flatten() {
+            Some(dfa) => dfa.is_match(line),
             None => self.get().is_match(line),
         }
     }
@@ -432,6 +458,16 @@ fn compile_regex_limited(r: &str, limit: usize) -> Result<Regex, String> {
     compile_regex(r)
 }
 
+/// The lazy-DFA cache of one line regex, per thread: at most this many bytes.
+const LINE_DFA_SIZE: usize = 128 << 10;
+
+/// The cache of a [`LineDfa`](super::linedfa::LineDfa), per thread: at most this many bytes. The
+/// built-in date regexes (thousands of NFA states) cleared a 128 KiB cache so often on real
+/// pages that the lazy DFA gave up on 10,000 of 30 MB's lines, each then simulated at some
+/// 90,000 instructions; at 1 MiB none gives up. A cache grows only as its regex needs states,
+/// so the small regexes stay small (peak RSS at `-j 2` fell).
+const LINE_DFA_CACHE: usize = 1 << 20;
+
 /// `r` compiled as rules' regexes are; `multi_line` off for a regex that sees one line at a time
 /// (then `^` is the start of the text, and a search that cannot start there stops at once).
 fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
@@ -440,7 +476,7 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
         .multi_line(multi_line)
         .crlf(true)
         .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(if multi_line { 2 << 20 } else { 128 << 10 })
+        .dfa_size_limit(if multi_line { 2 << 20 } else { LINE_DFA_SIZE })
         .build()
         .map_err(|e| match e {
             regex::Error::CompiledTooBig(limit) => {
@@ -1275,6 +1311,66 @@ mod tests {
         for (re, _) in &set.inner().regexes {
             re.get();
         }
+    }
+
+    /// A line regex costs little until it is used: the built-in set holds over a thousand, and
+    /// a matcher kept inline (a lazy DFA is kilobytes) once added megabytes to every run.
+    #[test]
+    fn a_lazy_regex_is_small_until_used() {
+        assert!(
+            std::mem::size_of::<LazyRegex>() <= 256,
+            "{}",
+            std::mem::size_of::<LazyRegex>()
+        );
+    }
+
+    /// Every built-in line regex whose matches are whole lines gives, through its lazy DFA, the
+    /// regex library's answer on every line of every fixture it admits (as the search copy).
+    #[test]
+    fn the_builtin_whole_line_regexes_answer_as_the_library() {
+        let set = PatternSet::builtin().unwrap();
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    let text = std::fs::read(&p).unwrap();
+                    let norm = normalize::Normalized::new(&text);
+                    lines.extend(
+                        (norm.text().split(|&b| b == b'\n'))
+                            .filter(|l| !l.is_empty() && l.len() <= REGEX_LINE_LIMIT)
+                            .map(<[u8]>::to_vec),
+                    );
+                }
+            }
+        }
+        lines.sort_unstable();
+        lines.dedup();
+        let (mut whole, mut matched) = (0, 0);
+        for (re, _) in &set.inner().line.regexes {
+            if !re.matches_whole_lines() {
+                continue;
+            }
+            whole += 1;
+            for line in lines.iter().filter(|l| re.admits(l)) {
+                let want = re.get().is_match(line);
+                assert_eq!(
+                    re.is_match_line(line),
+                    want,
+                    "{} on {:?}",
+                    re.source(),
+                    String::from_utf8_lossy(line)
+                );
+                matched += usize::from(want);
+            }
+        }
+        assert!(
+            whole > 1000 && matched > 500,
+            "{whole} regexes, {matched} matches"
+        );
     }
 
     proptest::proptest! {
