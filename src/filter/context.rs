@@ -454,16 +454,7 @@ impl Doc<'_> {
             .filter(|&j| self.filled(j))
             .take(LIST_REACH)
             .take_while(|&j| prose[j].is_none())
-            .any(|j| {
-                // A table of contents is no list of links, and "Contents" is also a menu entry.
-                self.is_content_heading(&self.lines[j]) && {
-                    let t = self
-                        .text_of(j)
-                        .trim_end_matches([':', '\u{ff1a}'])
-                        .to_lowercase();
-                    !TOC_HEADINGS.contains(&t.as_str())
-                }
-            })
+            .any(|j| self.heads_a_list(j))
     }
 
     /// Does line `idx` stand below a content heading of the document's own list ("External
@@ -477,15 +468,19 @@ impl Doc<'_> {
             .filter(|&j| self.filled(j))
             .take(LIST_REACH)
             .take_while(|&j| self.words(j, LIST_ENTRY_WORDS + 1) <= LIST_ENTRY_WORDS)
-            .any(|j| {
-                self.is_content_heading(&self.lines[j]) && {
-                    let t = self
-                        .text_of(j)
-                        .trim_end_matches([':', '\u{ff1a}'])
-                        .to_lowercase();
-                    !TOC_HEADINGS.contains(&t.as_str())
-                }
-            })
+            .any(|j| self.heads_a_list(j))
+    }
+
+    /// Is line `j` the content heading of a list of the document's own ("External links")? A
+    /// table of contents is no list of links, and "Contents" is also a menu entry.
+    fn heads_a_list(&self, j: usize) -> bool {
+        self.is_content_heading(&self.lines[j]) && {
+            let t = self
+                .text_of(j)
+                .trim_end_matches([':', '\u{ff1a}'])
+                .to_lowercase();
+            !TOC_HEADINGS.contains(&t.as_str())
+        }
     }
 
     /// Does line `i`, a single word, name an identifier that the next line's text calls or

@@ -1330,22 +1330,13 @@ mod tests {
     fn the_builtin_whole_line_regexes_answer_as_the_library() {
         let set = PatternSet::builtin().unwrap();
         let mut lines: Vec<Vec<u8>> = Vec::new();
-        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(d).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    dirs.push(p);
-                } else {
-                    let text = std::fs::read(&p).unwrap();
-                    let norm = normalize::Normalized::new(&text);
-                    lines.extend(
-                        (norm.text().split(|&b| b == b'\n'))
-                            .filter(|l| !l.is_empty() && l.len() <= REGEX_LINE_LIMIT)
-                            .map(<[u8]>::to_vec),
-                    );
-                }
-            }
+        for text in fixture_texts() {
+            let norm = normalize::Normalized::new(&text);
+            lines.extend(
+                (norm.text().split(|&b| b == b'\n'))
+                    .filter(|l| !l.is_empty() && l.len() <= REGEX_LINE_LIMIT)
+                    .map(<[u8]>::to_vec),
+            );
         }
         lines.sort_unstable();
         lines.dedup();
@@ -1446,22 +1437,30 @@ mod tests {
     /// search copy the scan reads.
     #[test]
     fn the_builtin_scan_agrees_on_every_fixture() {
-        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
         let (mut files, mut found) = (0, 0);
+        for text in fixture_texts() {
+            found += scan_agrees(&text);
+            found += scan_agrees(normalize::Normalized::new(&text).text());
+            files += 1;
+        }
+        assert!(files > 400 && found > 1000, "{files} files, {found} found");
+    }
+
+    /// The bytes of every file under `fixtures/`.
+    fn fixture_texts() -> Vec<Vec<u8>> {
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let mut texts = Vec::new();
         while let Some(d) = dirs.pop() {
             for e in std::fs::read_dir(d).unwrap().flatten() {
                 let p = e.path();
                 if p.is_dir() {
                     dirs.push(p);
                 } else {
-                    let text = std::fs::read(&p).unwrap();
-                    found += scan_agrees(&text);
-                    found += scan_agrees(normalize::Normalized::new(&text).text());
-                    files += 1;
+                    texts.push(std::fs::read(&p).unwrap());
                 }
             }
         }
-        assert!(files > 400 && found > 1000, "{files} files, {found} found");
+        texts
     }
 
     proptest::proptest! {
