@@ -9,6 +9,8 @@ mod normalize;
 #[path = "src/patterns/gate.rs"]
 mod gate;
 
+#[path = "src/patterns/line_syntax.rs"]
+mod line_syntax;
 #[allow(dead_code)]
 #[path = "src/patterns/prefix.rs"]
 mod prefix;
@@ -40,6 +42,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/normalize.rs");
     println!("cargo:rerun-if-changed=src/patterns/gate.rs");
     println!("cargo:rerun-if-changed=src/patterns/prefix.rs");
+    println!("cargo:rerun-if-changed=src/patterns/line_syntax.rs");
     let mut files = Vec::new();
     collect(&dir, &mut files);
     files.sort();
@@ -207,7 +210,6 @@ const DFA_CACHE: &str = "line-dfa-";
 fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<(Vec<u8>, PathBuf)> {
     use regex_automata::dfa::{StartKind, dense, sparse};
     use regex_automata::nfa::thompson;
-    use regex_automata::util::syntax;
     let anchored = regex_syntax::ParserBuilder::new()
         .case_insensitive(true)
         .multi_line(false)
@@ -228,6 +230,7 @@ fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<(Vec<u8>, PathB
         r.as_bytes(),
         if big_endian { &b"be"[..] } else { &b"le"[..] },
         include_bytes!("build.rs"),
+        include_bytes!("src/patterns/line_syntax.rs"),
         include_bytes!("Cargo.lock"),
     ]);
     let cached = out_dir.join(format!("{DFA_CACHE}{key:032x}.bin"));
@@ -237,13 +240,7 @@ fn line_dfa(r: &str, out_dir: &Path, big_endian: bool) -> Option<(Vec<u8>, PathB
         return Some((bytes, cached));
     }
     let dfa = dense::Builder::new()
-        .syntax(
-            syntax::Config::new()
-                .case_insensitive(true)
-                .multi_line(false)
-                .crlf(true)
-                .utf8(false),
-        )
+        .syntax(line_syntax::line_syntax())
         .thompson(thompson::Config::new().utf8(false))
         .configure(
             dense::Config::new()

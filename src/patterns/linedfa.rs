@@ -12,7 +12,6 @@ use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures, pikevm::PikeVM};
 use regex_automata::util::pool::Pool;
-use regex_automata::util::syntax;
 
 /// Makes one thread's caches for a [`LineDfa`].
 type MakeCaches =
@@ -47,13 +46,7 @@ impl LineDfa {
     /// lazy DFA does not fit `cache_capacity` (the caller then uses the regex library).
     pub(crate) fn new(regex: &str, size_limit: usize, cache_capacity: usize) -> Option<LineDfa> {
         let nfa = thompson::Compiler::new()
-            .syntax(
-                syntax::Config::new()
-                    .case_insensitive(true)
-                    .multi_line(false)
-                    .crlf(true)
-                    .utf8(false),
-            )
+            .syntax(super::line_syntax::line_syntax())
             .configure(
                 thompson::Config::new()
                     .utf8(false)

@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod file;
 pub(crate) mod gate;
+mod line_syntax;
 mod linedfa;
 mod pack;
 pub(crate) mod prefix;
