@@ -205,13 +205,66 @@ pub(crate) struct LineMemo {
 /// [`Inner::anchored_in_lines`](crate::patterns) no probed literal runs past a line's end).
 #[derive(Debug, Default)]
 struct PassLines {
-    /// Per line: its start and end (past its `\n`) in the text, its hits `hits[.0...1]` and its
-    /// block starts `blocks[.0...1]`.
-    lines: Vec<(usize, usize, (usize, usize), (usize, usize))>,
+    /// The lines that hold text, in order (a blank line costs nothing to probe again, and a
+    /// document may be millions of them: the memory budget allows a blank line a few bytes).
+    lines: Vec<PassLine>,
     /// Start and end from the line's start in the original, rule and role.
-    hits: Vec<(usize, usize, usize, Role)>,
+    hits: Vec<(u32, u32, u32, Role)>,
     /// Block starts: end of the marker from the line's start in the search copy, and rule.
-    blocks: Vec<(usize, usize)>,
+    blocks: Vec<(u32, u32)>,
+}
+
+/// One line of [`PassLines`]: its start and end (past its `\n`) in the text, its hits
+/// `hits[.0..{.1}]` and its block starts `blocks[.0..{.1}]`.
+#[derive(Debug, Clone, Copy)]
+struct PassLine {
+    start: usize,
+    end: usize,
+    hits: (u32, u32),
+    blocks: (u32, u32),
+}
+
+impl PassLines {
+    /// Keeps the line `start..end` of the original (at `norm` in the search copy) with its hits
+    /// and block starts, when their offsets fit the compact form (else the next pass probes the
+    /// line again).
+    fn keep(
+        &mut self,
+        start: usize,
+        end: usize,
+        norm: usize,
+        hits: &[Hit],
+        blocks: &[(usize, usize)],
+    ) {
+        let fits = |n: usize| u32::try_from(n).is_ok();
+        if !fits(end - start)
+            || !fits(self.hits.len() + hits.len())
+            || !fits(self.blocks.len() + blocks.len())
+            || hits.iter().any(|h| !fits(h.rule))
+            || blocks
+                .iter()
+                .any(|&(e, rule)| !fits(e - norm) || !fits(rule))
+        {
+            return;
+        }
+        let hf = self.hits.len() as u32;
+        self.hits.extend(hits.iter().map(|h| {
+            let rel = |at: usize| (at - start) as u32;
+            (rel(h.start), rel(h.end), h.rule as u32, h.role)
+        }));
+        let bf = self.blocks.len() as u32;
+        self.blocks.extend(
+            blocks
+                .iter()
+                .map(|&(e, rule)| ((e - norm) as u32, rule as u32)),
+        );
+        self.lines.push(PassLine {
+            start,
+            end,
+            hits: (hf, self.hits.len() as u32),
+            blocks: (bf, self.blocks.len() as u32),
+        });
+    }
 }
 
 /// One line of a [`LineMemo`]: its place in `text`, its matches in `found` and its sentence
@@ -691,15 +744,15 @@ fn detect_normalized(
         && inner.anchored_in_lines
     {
         let (mut c, mut shift) = (0, 0);
-        for (k, &(start, end, _, _)) in before.lines.iter().enumerate() {
-            while c < cut.len() && cut[c].end <= start {
+        for (k, line) in before.lines.iter().enumerate() {
+            while c < cut.len() && cut[c].end <= line.start {
                 shift += cut[c].len();
                 c += 1;
             }
-            if c < cut.len() && cut[c].start < end {
+            if c < cut.len() && cut[c].start < line.end {
                 continue; // Touched.
             }
-            same.push((start - shift, k));
+            same.push((line.start - shift, k));
         }
     }
     let mut pass = PassLines::default();
@@ -715,6 +768,8 @@ fn detect_normalized(
     while line < hay.len() {
         let nl = memchr::memchr(b'\n', &hay[line..]).map_or(hay.len(), |i| line + i);
         let (hits_from, blocks_from) = (hits.len(), blocks.len());
+        // Whether the line holds more than whitespace and bullets.
+        let text;
         while same.get(next_same).is_some_and(|&(s, _)| s < orig) {
             next_same += 1;
         }
@@ -723,28 +778,32 @@ fn detect_normalized(
             .filter(|&&(s, _)| s == orig)
             .and_then(|&(_, k)| Some((before.as_ref()?, k)));
         if let Some((before, k)) = known {
-            let (_, _, (hf, ht), (bf, bt)) = before.lines[k];
-            hits.extend(
-                before.hits[hf..ht]
-                    .iter()
-                    .map(|&(start, end, rule, role)| Hit {
-                        start: orig + start,
-                        end: orig + end,
-                        rule,
-                        role,
-                    }),
-            );
+            let PassLine {
+                hits: (hf, ht),
+                blocks: (bf, bt),
+                ..
+            } = before.lines[k];
+            hits.extend(before.hits[hf as usize..ht as usize].iter().map(
+                |&(start, end, rule, role)| Hit {
+                    start: orig + start as usize,
+                    end: orig + end as usize,
+                    rule: rule as usize,
+                    role,
+                },
+            ));
             blocks.extend(
-                before.blocks[bf..bt]
+                before.blocks[bf as usize..bt as usize]
                     .iter()
-                    .map(|&(end, rule)| (line + end, rule)),
+                    .map(|&(end, rule)| (line + end as usize, rule as usize)),
             );
             while dots.next_if(|&d| d < nl).is_some() {}
+            text = true;
         } else {
             // Line starts: every position up to the line's text (after whitespace and bullets,
             // as the filter trims a line; a hit after that removes nothing), stopping at the
             // first ASCII letter or digit; and the whole-line phrases, looked up.
             let text_start = line + trimmed_start(&hay[line..nl]);
+            text = text_start < nl;
             let mut p = line;
             while p < nl && p <= text_start {
                 if can_start(hay[p]) {
@@ -778,20 +837,9 @@ fn detect_normalized(
         } else {
             norm.to_original(nl)
         };
-        let hf = pass.hits.len();
-        pass.hits.extend(
-            hits[hits_from..]
-                .iter()
-                .map(|h| (h.start - orig, h.end - orig, h.rule, h.role)),
-        );
-        let bf = pass.blocks.len();
-        pass.blocks.extend(
-            blocks[blocks_from..]
-                .iter()
-                .map(|&(end, rule)| (end - line, rule)),
-        );
-        pass.lines
-            .push((orig, end, (hf, pass.hits.len()), (bf, pass.blocks.len())));
+        if text {
+            pass.keep(orig, end, line, &hits[hits_from..], &blocks[blocks_from..]);
+        }
         orig = end;
         line = nl + 1;
     }

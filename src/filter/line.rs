@@ -97,9 +97,9 @@ impl Doc<'_> {
         // context below are the costly part (every test is a pure function of the document, so
         // their order changes no answer).
         if hit.end < t.end
-            && !rule
+            && rule
                 .max_chars
-                .is_some_and(|max| self.str_at(t.clone()).chars().count() <= max)
+                .is_none_or(|max| self.str_at(t.clone()).chars().count() > max)
         {
             return false;
         }
