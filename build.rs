@@ -293,8 +293,9 @@ impl<T: Clone + Eq + std::hash::Hash> Distinct<T> {
 }
 
 /// The tries (`src/patterns/prefix.rs`) the built-in set builds at start-up, built here:
-/// `static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6])]` (the key of each trie's literals, and where
-/// its nodes, edges and root table start and end in `BUILTIN_PREFIX_BYTES`) and the bytes. The
+/// `static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6], usize)]` (the key of each trie's literals,
+/// where its nodes, edges and root table start and end in `BUILTIN_PREFIX_BYTES`, and one more
+/// than the highest index it reports) and the bytes. The
 /// literal lists are worked out as `PatternSet::compile` does; a trie whose list differs from the
 /// one start-up asks for is not found and built at run time (a test holds them equal).
 fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
@@ -404,11 +405,20 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
     let mut code = String::from(
         "static BUILTIN_PREFIX_BYTES: &Aligned<[u8]> = \
          &Aligned(*include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_prefix_sets.bin\")));\n\
-         static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6])] = &[\n",
+         static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6], usize)] = &[\n",
     );
     for lits in lists.iter().filter(|l| !l.is_empty()) {
         let key = prefix::key(lits.iter().copied());
         let set = prefix::PrefixSet::new(lits.iter().copied());
+        // The trie reports the first of equal literals (in ASCII case), empty ones never.
+        let mut seen = std::collections::HashSet::new();
+        let bound = lits
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty() && seen.insert(l.to_ascii_lowercase()))
+            .last()
+            .map_or(0, |(i, _)| i + 1);
+        assert!(set.indices_below(bound) && (bound == 0 || !set.indices_below(bound - 1)));
         let mut at = Vec::new();
         for part in set.to_bytes(big_endian) {
             // Every part starts aligned for its `u32`s.
@@ -419,7 +429,7 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
             bytes.extend(part);
             at.push(bytes.len());
         }
-        writeln!(code, "    ({key}, {at:?}),").unwrap();
+        writeln!(code, "    ({key}, {at:?}, {bound}),").unwrap();
     }
     code.push_str("];\n");
     (code, bytes)
