@@ -184,7 +184,7 @@ pub(crate) enum Prefilter {
 }
 
 /// A regex of the built-in files and its prefilter, as `build.rs` stores them: the source (offset
-/// and length in `BUILTIN_GATE_TEXT`), the kind, and the literals (first entry and number of
+/// and length in `BUILTIN_STRINGS`, where the rules' regexes are), the kind, and the literals (first entry and number of
 /// entries of `BUILTIN_GATE_LITS`, offsets and lengths in `BUILTIN_GATE_BYTES`).
 struct GateEntry {
     source: (u32, u32),
@@ -199,7 +199,7 @@ struct GateEntry {
 impl GateEntry {
     fn source(&self) -> &'static str {
         let (at, len) = self.source;
-        &BUILTIN_GATE_TEXT[at as usize..(at + len) as usize]
+        &BUILTIN_STRINGS[at as usize..(at + len) as usize]
     }
 }
 

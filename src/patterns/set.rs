@@ -608,6 +608,15 @@ impl<T> Default for LiteralTable<T> {
 }
 
 impl<T: PartialEq + Copy> LiteralTable<T> {
+    /// A table with room for `n` distinct literals (which it then reaches without growing).
+    fn with_capacity(n: usize) -> Self {
+        LiteralTable {
+            index: HashMap::with_capacity_and_hasher(n, Default::default()),
+            literals: Vec::with_capacity(n),
+            targets: Vec::with_capacity(n),
+        }
+    }
+
     /// Records that each of `lits` admits regex `regex`.
     fn add<L: Into<Cow<'static, [u8]>>>(&mut self, lits: impl IntoIterator<Item = L>, regex: T) {
         for lit in lits {
@@ -1092,11 +1101,18 @@ impl PatternSet {
         // Split the literals by how they can remove something: as whole lines (a lookup), from
         // probed line and sentence starts (the anchored automaton), anywhere within a block (the
         // window trie).
+        // Sized at once: a table grown by inserts holds its old and new buckets at its last growth.
+        let whole_count = (targets.iter())
+            .filter(|ts| {
+                ts.iter()
+                    .any(|&(ri, role)| whole_line_only(&rules[ri], role))
+            })
+            .count();
         let mut whole_lines: HashMap<
             Cow<'static, [u8]>,
             Vec<(usize, Role)>,
             crate::detect::BuildLineHash,
-        > = HashMap::default();
+        > = HashMap::with_capacity_and_hasher(whole_count, Default::default());
         let mut anchored_literals: Vec<&str> = Vec::new();
         let mut anchored_targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut window_literals: Vec<usize> = Vec::new();
@@ -1155,8 +1171,10 @@ impl PatternSet {
         // The document scan: the line regexes' gates, the sentence regexes' gates, the packs'
         // signatures. A sentence regex without a gate joins the set run over every document.
         // The line regexes' gates move into it (the set keeps them only there).
-        let mut scan = LiteralTable::<ScanTarget>::default();
         let gate_literals = std::mem::take(&mut line.gate_literals);
+        let mut scan = LiteralTable::<ScanTarget>::with_capacity(
+            gate_literals.len() + packs.signature_phrases.len(),
+        );
         let gate_targets = std::mem::take(&mut line.gate_targets);
         for (lit, ts) in gate_literals.into_iter().zip(gate_targets) {
             for t in ts {
