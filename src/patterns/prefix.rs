@@ -129,8 +129,10 @@ impl PrefixSet {
         }
         let mut root = [NONE; 256];
         let first = nodes[0];
-        for e in first.child as usize..(first.child + first.len) as usize {
-            let (b, node) = (edges[e], e as u32 + 1);
+        let at = first.child as usize;
+        for (k, &b) in edges[at..at + first.len as usize].iter().enumerate() {
+            // The node at edge `e` is node `e + 1` (see `Node`).
+            let node = (at + k) as u32 + 1;
             root[usize::from(b)] = node;
             root[usize::from(b.to_ascii_uppercase())] = node;
         }
