@@ -64,8 +64,11 @@ fn main() {
     code.push_str("];\n");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let big_endian = std::env::var("CARGO_CFG_TARGET_ENDIAN").is_ok_and(|e| e == "big");
-    code.push_str(&gates(&files, &out_dir, big_endian));
-    code.push_str(&parsed(&files, &root));
+    // One text holds the strings of the rules and the regexes' sources (see `Strings`).
+    let mut strings = Strings::default();
+    lay_out(&mut strings, &files);
+    code.push_str(&gates(&files, &out_dir, big_endian, &mut strings));
+    code.push_str(&parsed(&files, &root, strings));
     let (tries, bytes) = prefix_sets(&files, big_endian);
     code.push_str(&tries);
     std::fs::write(out_dir.join("builtin_prefix_sets.bin"), bytes).unwrap();
@@ -78,7 +81,7 @@ fn main() {
 /// its tail (`gate::tail`, an index into `static BUILTIN_TAILS: &[Tail]`), and for the screened
 /// and held line regexes their DFA (`line_dfa`, an index into `static BUILTIN_DFAS`, which says
 /// where each lies in `BUILTIN_DFA_BYTES`; `u16::MAX` for none).
-fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
+fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool, strings: &mut Strings) -> String {
     let mut regexes: Vec<String> = Vec::new();
     // The regexes of rules that read one line at a time (see `PatternSet::compile`).
     let mut by_line: std::collections::HashSet<String> = Default::default();
@@ -104,8 +107,8 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
     regexes.sort();
     regexes.dedup();
     // Offsets into two texts rather than pointers, which the loader would relocate at every start
-    // (one relocation per literal).
-    let mut text = String::new();
+    // (one relocation per literal). The sources are those of the rules' regexes, in the rules'
+    // text (see `Strings`): one copy, which start-up reads anyway.
     let mut bytes: Vec<u8> = Vec::new();
     let mut lits_at: Vec<(usize, usize)> = Vec::new();
     // The distinct tails (most regexes share one of a few), and each's index.
@@ -144,16 +147,14 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
             lits_at.push((bytes.len(), l.len()));
             bytes.extend_from_slice(l);
         }
+        let (at, len) = strings.range(r);
         writeln!(
             code,
-            "    GateEntry {{ source: ({}, {}), kind: {kind}, lits: ({first}, {}), tail: {tail}, \
-             dfa: {dfa} }},",
-            text.len(),
-            r.len(),
+            "    GateEntry {{ source: ({at}, {len}), kind: {kind}, lits: ({first}, {}), \
+             tail: {tail}, dfa: {dfa} }},",
             lits.len()
         )
         .unwrap();
-        text.push_str(r);
     }
     code.push_str("];\n");
     std::fs::write(out_dir.join("builtin_line_dfas.bin"), &dfa_bytes).unwrap();
@@ -183,7 +184,6 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool) -> String {
         .unwrap();
     }
     code.push_str("];\n");
-    writeln!(code, "static BUILTIN_GATE_TEXT: &str = {text:?};").unwrap();
     writeln!(
         code,
         "static BUILTIN_GATE_BYTES: &[u8] = b\"{}\";",
@@ -293,8 +293,9 @@ impl<T: Clone + Eq + std::hash::Hash> Distinct<T> {
 }
 
 /// The tries (`src/patterns/prefix.rs`) the built-in set builds at start-up, built here:
-/// `static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6])]` (the key of each trie's literals, and where
-/// its nodes, edges and root table start and end in `BUILTIN_PREFIX_BYTES`) and the bytes. The
+/// `static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6], usize)]` (the key of each trie's literals,
+/// where its nodes, edges and root table start and end in `BUILTIN_PREFIX_BYTES`, and one more
+/// than the highest index it reports) and the bytes. The
 /// literal lists are worked out as `PatternSet::compile` does; a trie whose list differs from the
 /// one start-up asks for is not found and built at run time (a test holds them equal).
 fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
@@ -404,11 +405,20 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
     let mut code = String::from(
         "static BUILTIN_PREFIX_BYTES: &Aligned<[u8]> = \
          &Aligned(*include_bytes!(concat!(env!(\"OUT_DIR\"), \"/builtin_prefix_sets.bin\")));\n\
-         static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6])] = &[\n",
+         static BUILTIN_PREFIX_SETS: &[(u128, [usize; 6], usize)] = &[\n",
     );
     for lits in lists.iter().filter(|l| !l.is_empty()) {
         let key = prefix::key(lits.iter().copied());
         let set = prefix::PrefixSet::new(lits.iter().copied());
+        // The trie reports the first of equal literals (in ASCII case), empty ones never.
+        let mut seen = std::collections::HashSet::new();
+        let bound = lits
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty() && seen.insert(l.to_ascii_lowercase()))
+            .last()
+            .map_or(0, |(i, _)| i + 1);
+        assert!(set.indices_below(bound) && (bound == 0 || !set.indices_below(bound - 1)));
         let mut at = Vec::new();
         for part in set.to_bytes(big_endian) {
             // Every part starts aligned for its `u32`s.
@@ -419,7 +429,7 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
             bytes.extend(part);
             at.push(bytes.len());
         }
-        writeln!(code, "    ({key}, {at:?}),").unwrap();
+        writeln!(code, "    ({key}, {at:?}, {bound}),").unwrap();
     }
     code.push_str("];\n");
     (code, bytes)
@@ -430,8 +440,8 @@ fn prefix_sets(files: &[PathBuf], big_endian: bool) -> (String, Vec<u8>) {
 /// on its rules), so that start-up does not parse TOML. A file this simple reading does not take
 /// (a TOML error, a value of an unexpected type or scope) is `None` and parsed at run time, where
 /// its errors are reported. A test holds the two readings equal.
-fn parsed(files: &[PathBuf], root: &Path) -> String {
-    let strings = std::cell::RefCell::new(Strings::default());
+fn parsed(files: &[PathBuf], root: &Path, strings: Strings) -> String {
+    let strings = std::cell::RefCell::new(strings);
     let mut code = String::from("static BUILTIN_PARSED: &[Option<StaticFile>] = &[\n");
     for f in files {
         let src = std::fs::read_to_string(f).unwrap();
@@ -459,7 +469,54 @@ fn parsed(files: &[PathBuf], root: &Path) -> String {
     code
 }
 
-/// The strings of the built-in rules in one text, and lists of them: the generated statics hold
+/// Puts the strings every start-up reads at the head of the text, kind by kind, so that they
+/// fill as few of the binary's pages as can be: the normalised phrases and markers (the set's
+/// literals), the ids, the regexes, then the rest of what start-up copies (families, languages,
+/// publishers, platforms, descriptions). The phrases and markers as written, which only reports
+/// and `patterns` read, follow (laid out by [`parsed`] as it meets them).
+fn lay_out(strings: &mut Strings, files: &[PathBuf]) {
+    let tables: Vec<toml::Table> = (files.iter())
+        .filter_map(|f| std::fs::read_to_string(f).ok()?.parse().ok())
+        .collect();
+    let rules: Vec<&toml::Value> = (tables.iter())
+        .filter_map(|t| t.get("rule")?.as_array())
+        .flatten()
+        .collect();
+    let strs = |rule: &&toml::Value, key: &str| -> Vec<String> {
+        (rule
+            .get(key)
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten())
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect()
+    };
+    for rule in &rules {
+        for key in ["phrases", "start", "end"] {
+            for p in strs(rule, key) {
+                strings.range(&normalize::phrase(&p));
+            }
+        }
+    }
+    let text = |rule: &&toml::Value, key: &str| rule.get(key)?.as_str().map(String::from);
+    for keys in [
+        &["id"][..],
+        &["regexes"],
+        &["family", "lang", "publisher", "platform"],
+        &["description"],
+    ] {
+        for rule in &rules {
+            for key in keys {
+                for s in text(rule, key).into_iter().chain(strs(rule, key)) {
+                    strings.range(&s);
+                }
+            }
+        }
+    }
+}
+
+/// The strings of the built-in rules (and the sources `BUILTIN_GATES` names, which are the rules'
+/// regexes) in one text, and lists of them: the generated statics hold
 /// offsets rather than pointers, which the loader would relocate (and copy) at every start.
 #[derive(Default)]
 struct Strings {

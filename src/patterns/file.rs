@@ -3,6 +3,7 @@
 //! The format is documented in `patterns/README.md`. Parsing keeps going after a bad rule so that
 //! every problem of a file is reported at once, each with file, line, column and rule id.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Deserialize;
@@ -309,18 +310,23 @@ fn parse_rule(
             ),
         );
     }
-    let texts = |list: &[Spanned<String>], what: &str, rep: &mut Reporter<'_>| -> Vec<String> {
-        for p in list {
-            if crate::normalize::phrase_is_empty(p.get_ref()) {
-                rep.report(p.span(), idr, format!("empty {what}"));
+    let texts =
+        |list: &[Spanned<String>], what: &str, rep: &mut Reporter<'_>| -> Vec<Cow<'static, str>> {
+            for p in list {
+                if crate::normalize::phrase_is_empty(p.get_ref()) {
+                    rep.report(p.span(), idr, format!("empty {what}"));
+                }
             }
-        }
-        list.iter().map(|p| p.get_ref().clone()).collect()
-    };
+            list.iter()
+                .map(|p| Cow::Owned(p.get_ref().clone()))
+                .collect()
+        };
     let phrases = texts(&raw.phrases, "phrase", rep);
     let start = texts(&raw.start, "start marker", rep);
     let end = texts(&raw.end, "end marker", rep);
-    let regexes: Vec<String> = raw.regexes.iter().map(|r| r.get_ref().clone()).collect();
+    let regexes: Vec<Cow<'static, str>> = (raw.regexes.iter())
+        .map(|r| Cow::Owned(r.get_ref().clone()))
+        .collect();
     for r in &raw.regexes {
         if r.get_ref().is_empty() {
             rep.report(r.span(), idr, "empty regex");

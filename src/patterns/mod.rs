@@ -21,6 +21,7 @@ pub use pack::{ActivePacks, Pack};
 pub(crate) use set::ScanTarget;
 pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Where a rule removes text once one of its patterns is found.
@@ -151,14 +152,15 @@ pub struct Rule {
     pub lang: Option<String>,
     /// What the rule catches and why.
     pub description: Option<String>,
-    /// Literal phrases, as written.
-    pub phrases: Vec<String>,
+    /// Literal phrases, as written. The patterns are borrowed from the binary for the built-in
+    /// rules (some 17,000 strings not copied at start-up), owned for rules read at run time.
+    pub phrases: Vec<Cow<'static, str>>,
     /// Regexes, as written.
-    pub regexes: Vec<String>,
+    pub regexes: Vec<Cow<'static, str>>,
     /// Block start markers, as written.
-    pub start: Vec<String>,
+    pub start: Vec<Cow<'static, str>>,
     /// Block end markers, as written.
-    pub end: Vec<String>,
+    pub end: Vec<Cow<'static, str>>,
     /// Line and tail scope: a line that starts with the pattern is chrome when at most this many characters.
     pub max_chars: Option<usize>,
     /// Block: most lines from start to end marker; tail: most lines from the marker to the end.

@@ -11,7 +11,9 @@ use std::borrow::Cow;
 /// No literal ends at a node.
 const NONE: u32 = u32::MAX;
 
-/// A trie node: its children are `edges[child..child + len]`, sorted by byte. `repr(C)`: the
+/// A trie node: its children are the nodes at the edges `child..child + len`, sorted by byte
+/// (the node at edge `e` is node `e + 1`: nodes and edges are made in the same breadth-first
+/// order, after the root). `repr(C)`: the
 /// built-in tries are stored in the binary in this layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C)]
@@ -22,20 +24,13 @@ struct Node {
     found: u32,
 }
 
-/// An edge of the trie, in the layout of the built-in tries (the three bytes after `byte` are
-/// padding, stored as zeros).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(C)]
-struct Edge {
-    node: u32,
-    byte: u8,
-}
-
 /// Literals, lowered in ASCII, in a trie.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PrefixSet {
     nodes: Cow<'static, [Node]>,
-    edges: Cow<'static, [Edge]>,
+    /// The byte of each edge: one byte, as the node an edge leads to is known from its index
+    /// (see [`Node`]), so that the built-in tries take less of the binary's pages.
+    edges: Cow<'static, [u8]>,
     /// The root's child per byte (either ASCII case), or [`NONE`].
     root: Cow<'static, [u32; 256]>,
 }
@@ -91,7 +86,7 @@ impl PrefixSet {
             count += key.1 as usize - shared;
         }
         let mut nodes: Vec<Node> = Vec::with_capacity(count);
-        let mut edges: Vec<Edge> = Vec::with_capacity(count - 1);
+        let mut edges: Vec<u8> = Vec::with_capacity(count - 1);
         // Breadth first: node `x` stands for the keys `ranges[x]`, which share their first
         // `depth` bytes; its children, one per distinct next byte, get consecutive edges.
         let mut ranges: Vec<(u32, u32, u32)> = Vec::with_capacity(count);
@@ -117,10 +112,9 @@ impl PrefixSet {
                 while j < hi && bytes(&keys[j])[depth] == b {
                     j += 1;
                 }
-                edges.push(Edge {
-                    node: nodes.len() as u32,
-                    byte: b,
-                });
+                // The edge leads to the node pushed with it (see `Node`).
+                debug_assert_eq!(edges.len() + 1, nodes.len());
+                edges.push(b);
                 nodes.push(Node {
                     child: 0,
                     len: 0,
@@ -135,9 +129,12 @@ impl PrefixSet {
         }
         let mut root = [NONE; 256];
         let first = nodes[0];
-        for e in &edges[first.child as usize..(first.child + first.len) as usize] {
-            root[usize::from(e.byte)] = e.node;
-            root[usize::from(e.byte.to_ascii_uppercase())] = e.node;
+        let at = first.child as usize;
+        for (k, &b) in edges[at..at + first.len as usize].iter().enumerate() {
+            // The node at edge `e` is node `e + 1` (see `Node`).
+            let node = (at + k) as u32 + 1;
+            root[usize::from(b)] = node;
+            root[usize::from(b.to_ascii_uppercase())] = node;
         }
         PrefixSet {
             nodes: Cow::Owned(nodes),
@@ -158,15 +155,9 @@ impl PrefixSet {
             }
         };
         let nodes = self.nodes.iter().flat_map(|n| [n.child, n.len, n.found]);
-        let edges = self.edges.iter().flat_map(|e| {
-            let mut pad = [0u8; 4];
-            pad[0] = e.byte;
-            // Same bytes as the `repr(C)` struct in either byte order: `byte`, then padding.
-            [word(e.node), pad]
-        });
         [
             nodes.flat_map(word).collect(),
-            edges.flatten().collect(),
+            self.edges.to_vec(),
             self.root.iter().copied().flat_map(word).collect(),
         ]
     }
@@ -187,22 +178,26 @@ impl PrefixSet {
                 return None;
             }
             // SAFETY: the pointer is aligned for `T` and the bytes span exactly `len` values; `T`
-            // is `Node`, `Edge` or `u32` here, `repr(C)` structs of `u32`s and a `u8` for which
-            // every byte pattern is a value (padding included), and the bytes are static.
+            // is `Node` or `u32` here, a `repr(C)` struct of `u32`s or a `u32`, for which every
+            // byte pattern is a value, and the bytes are static.
             Some(unsafe {
                 std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size)
             })
         }
         let root: &'static [u32] = cast(root)?;
+        let nodes: &'static [Node] = cast(nodes)?;
+        // Every node but the root has its edge.
+        (edges.len() + 1 == nodes.len()).then_some(())?;
         Some(PrefixSet {
-            nodes: Cow::Borrowed(cast(nodes)?),
-            edges: Cow::Borrowed(cast(edges)?),
+            nodes: Cow::Borrowed(nodes),
+            edges: Cow::Borrowed(edges),
             root: Cow::Borrowed(root.try_into().ok()?),
         })
     }
 
     /// Whether every index the set reports is below `count`: a stored trie found by its [`key`]
-    /// is used for a list of `count` literals only then.
+    /// is used for a list of `count` literals only then (`build.rs` stores the bound it checks).
+    #[cfg_attr(not(test), allow(dead_code))] // Used by `build.rs` and the tests.
     pub(crate) fn indices_below(&self, count: usize) -> bool {
         self.nodes
             .iter()
@@ -255,7 +250,7 @@ impl PrefixSet {
         if node == NONE {
             return;
         }
-        let (nodes, all_edges): (&[Node], &[Edge]) = (&self.nodes, &self.edges);
+        let (nodes, all_edges): (&[Node], &[u8]) = (&self.nodes, &self.edges);
         let mut k = 1;
         loop {
             let n = nodes[node as usize];
@@ -268,15 +263,13 @@ impl PrefixSet {
             let b = b.to_ascii_lowercase();
             let edges = &all_edges[n.child as usize..(n.child + n.len) as usize];
             let next = if edges.len() <= 8 {
-                edges.iter().find(|e| e.byte == b)
+                edges.iter().position(|&e| e == b)
             } else {
-                edges
-                    .binary_search_by_key(&b, |e| e.byte)
-                    .ok()
-                    .map(|i| &edges[i])
+                edges.binary_search(&b).ok()
             };
             match next {
-                Some(e) => node = e.node,
+                // The node at edge `e` is node `e + 1` (see `Node`).
+                Some(i) => node = n.child + i as u32 + 1,
                 None => return,
             }
             k += 1;

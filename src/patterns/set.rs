@@ -234,6 +234,8 @@ impl PatternSetBuilder {
             });
             return Err(PatternError::new(diags));
         }
+        // Only the rules go on: the ids' map is not held while the set compiles.
+        drop(first);
         // Each rule moves into its shared place once (no list of rules in between).
         let (rules, normalized): (Vec<Arc<Rule>>, Vec<_>) = parsed
             .into_iter()
@@ -502,11 +504,12 @@ pub(crate) struct LineRegexes {
     /// For each head literal, the regexes (indices into `regexes`) it admits.
     pub head_targets: Vec<Vec<usize>>,
     /// The gate literals of the other gated regexes (searched for in the document scan, see
-    /// [`Scan`]).
+    /// [`Scan`]; moved there when the set compiles, empty after).
     gate_literals: Vec<Cow<'static, [u8]>>,
     /// Bytes the line regexes have read so far (all threads).
     read: std::sync::atomic::AtomicUsize,
-    /// For each gate literal, the regexes (indices into `regexes`) it admits.
+    /// For each gate literal, the regexes (indices into `regexes`) it admits (moved into the
+    /// document scan with `gate_literals`).
     gate_targets: Vec<Vec<usize>>,
     /// The regexes without a gate (those with no usable gate and those whose matches start with
     /// known text), together; they are tried on every line, anchored at its start. Compiled on
@@ -605,6 +608,15 @@ impl<T> Default for LiteralTable<T> {
 }
 
 impl<T: PartialEq + Copy> LiteralTable<T> {
+    /// A table with room for `n` distinct literals (which it then reaches without growing).
+    fn with_capacity(n: usize) -> Self {
+        LiteralTable {
+            index: HashMap::with_capacity_and_hasher(n, Default::default()),
+            literals: Vec::with_capacity(n),
+            targets: Vec::with_capacity(n),
+        }
+    }
+
     /// Records that each of `lits` admits regex `regex`.
     fn add<L: Into<Cow<'static, [u8]>>>(&mut self, lits: impl IntoIterator<Item = L>, regex: T) {
         for lit in lits {
@@ -614,7 +626,8 @@ impl<T: PartialEq + Copy> LiteralTable<T> {
                 None => {
                     self.index.insert(lit.clone(), self.literals.len());
                     self.literals.push(lit);
-                    self.targets.push(Vec::new());
+                    // Most literals admit one target: room for one, not the four a push makes.
+                    self.targets.push(Vec::with_capacity(1));
                     self.literals.len() - 1
                 }
             };
@@ -622,6 +635,16 @@ impl<T: PartialEq + Copy> LiteralTable<T> {
                 self.targets[id].push(regex);
             }
         }
+    }
+
+    /// The literals and their targets, held in no more memory than they need: the index is
+    /// dropped, and most literals admit one target (a vector grown by pushes holds room for four).
+    fn finish(self) -> (Vec<Cow<'static, [u8]>>, Vec<Vec<T>>) {
+        let (mut literals, mut targets) = (self.literals, self.targets);
+        literals.shrink_to_fit();
+        targets.shrink_to_fit();
+        targets.iter_mut().for_each(Vec::shrink_to_fit);
+        (literals, targets)
     }
 }
 
@@ -676,8 +699,8 @@ impl LineRegexes {
             }
             regexes.push((LazyRegex::new(src), rule));
         }
-        let (gate_literals, gate_targets) = (gates.literals, gates.targets);
-        let (head_literals, head_targets) = (heads.literals, heads.targets);
+        let (gate_literals, gate_targets) = gates.finish();
+        let (head_literals, head_targets) = heads.finish();
         let heads = (!head_literals.is_empty())
             .then(|| builtin::prefix_set(head_literals.iter().map(AsRef::as_ref)));
         let late: Vec<(&str, usize)> = screened
@@ -686,7 +709,7 @@ impl LineRegexes {
             .chain(held.iter().map(|h| (screened_sources[h.index], h.index)))
             .chain(ungated.iter().copied())
             .collect();
-        let (start_literals, start_targets) = (starts.literals, starts.targets);
+        let (start_literals, start_targets) = starts.finish();
         let starts = (!start_literals.is_empty())
             .then(|| builtin::prefix_set(start_literals.iter().map(AsRef::as_ref)));
         LineRegexes {
@@ -809,12 +832,13 @@ const SCAN_FAST_AFTER: usize = 64 << 10;
 impl Scan {
     fn new(table: LiteralTable<ScanTarget>) -> Scan {
         // Equal literals in ASCII case share a trie entry; each is reported.
-        let (trie_keys, trie_literals) = super::scan::group_lowered(&table.literals);
+        let (literals, targets) = table.finish();
+        let (trie_keys, trie_literals) = super::scan::group_lowered(&literals);
         let trie = (!trie_keys.is_empty())
             .then(|| builtin::prefix_set(trie_keys.iter().map(Vec::as_slice)));
         Scan {
-            targets: table.targets,
-            literals: table.literals,
+            targets,
+            literals,
             trie,
             trie_literals,
             read: Default::default(),
@@ -1053,7 +1077,7 @@ impl PatternSet {
                         None => {
                             index.insert(key.clone(), literals.len());
                             literals.push(key);
-                            targets.push(Vec::new());
+                            targets.push(Vec::with_capacity(1));
                             literals.len() - 1
                         }
                     };
@@ -1065,7 +1089,7 @@ impl PatternSet {
             for r in &rule.regexes {
                 if matches!(rule.scope, Scope::Line | Scope::Tail | Scope::Section) {
                     // Compiled for one line at a time by `LineRegexes`.
-                    line_sources.push((r.as_str(), ri));
+                    line_sources.push((r.as_ref(), ri));
                 } else {
                     // Compiled when the set finds it in a document; the set below compiles it
                     // together with the others now.
@@ -1073,23 +1097,36 @@ impl PatternSet {
                 }
             }
         }
+        // Only the literals and their targets are kept, in no more memory than they need.
+        drop(index);
+        literals.shrink_to_fit();
+        targets.shrink_to_fit();
+        targets.iter_mut().for_each(Vec::shrink_to_fit);
         // Split the literals by how they can remove something: as whole lines (a lookup), from
         // probed line and sentence starts (the anchored automaton), anywhere within a block (the
         // window trie).
+        // Sized at once: a table grown by inserts holds its old and new buckets at its last growth.
+        let whole_count = (targets.iter())
+            .filter(|ts| {
+                ts.iter()
+                    .any(|&(ri, role)| whole_line_only(&rules[ri], role))
+            })
+            .count();
         let mut whole_lines: HashMap<
             Cow<'static, [u8]>,
             Vec<(usize, Role)>,
             crate::detect::BuildLineHash,
-        > = HashMap::default();
+        > = HashMap::with_capacity_and_hasher(whole_count, Default::default());
         let mut anchored_literals: Vec<&str> = Vec::new();
         let mut anchored_targets: Vec<Vec<(usize, Role)>> = Vec::new();
         let mut window_literals: Vec<usize> = Vec::new();
         let mut window_targets: Vec<Vec<(usize, Role)>> = Vec::new();
         for (li, (lit, ts)) in literals.iter().zip(&targets).enumerate() {
-            let (whole, rest): (Targets, Targets) = ts
+            let (mut whole, rest): (Targets, Targets) = ts
                 .iter()
                 .partition(|&&(ri, role)| whole_line_only(&rules[ri], role));
             if !whole.is_empty() {
+                whole.shrink_to_fit();
                 // A built-in literal is normalised, so lower case already: borrowed.
                 let key = match lit {
                     Cow::Borrowed(l) if !l.bytes().any(|b| b.is_ascii_uppercase()) => {
@@ -1099,11 +1136,12 @@ impl PatternSet {
                 };
                 whole_lines.insert(key, whole);
             }
-            let probed: Vec<(usize, Role)> = rest
+            let mut probed: Vec<(usize, Role)> = rest
                 .iter()
                 .copied()
                 .filter(|&(_, role)| role != Role::End)
                 .collect();
+            probed.shrink_to_fit();
             if !probed.is_empty() {
                 anchored_literals.push(lit);
                 anchored_targets.push(probed);
@@ -1134,12 +1172,17 @@ impl PatternSet {
             .then(|| builtin::prefix_set(anchored_literals.iter().map(|l| l.as_bytes())));
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
         // by line on lines of at most REGEX_LINE_LIMIT bytes; sentence rules' regexes see the whole text.
-        let line = LineRegexes::new(line_sources, eager)?;
+        let mut line = LineRegexes::new(line_sources, eager)?;
         // The document scan: the line regexes' gates, the sentence regexes' gates, the packs'
         // signatures. A sentence regex without a gate joins the set run over every document.
-        let mut scan = LiteralTable::<ScanTarget>::default();
-        for (lit, ts) in line.gate_literals.iter().zip(&line.gate_targets) {
-            for &t in ts {
+        // The line regexes' gates move into it (the set keeps them only there).
+        let gate_literals = std::mem::take(&mut line.gate_literals);
+        let mut scan = LiteralTable::<ScanTarget>::with_capacity(
+            gate_literals.len() + packs.signature_phrases.len(),
+        );
+        let gate_targets = std::mem::take(&mut line.gate_targets);
+        for (lit, ts) in gate_literals.into_iter().zip(gate_targets) {
+            for t in ts {
                 scan.add([lit.clone()], ScanTarget::Line(t));
             }
         }
