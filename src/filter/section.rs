@@ -357,6 +357,79 @@ impl Doc<'_> {
             .then(|| self.lines[first].start..self.text.len())
     }
 
+    /// A comment thread told by its writers' names, with no date and no phrase: entry lines
+    /// (a name of at most `max_words` words and `max_chars` characters, each word capitalised,
+    /// no digit and no punctuation but `.`, `'` and `-`) each over a body (a prose line or one
+    /// ending a sentence, not another name), that chain to the end with at most [`STAMP_GAP`]
+    /// prose lines between them, from the first with prose before it. It needs `min_lines`
+    /// entries, [`STAMP_MIN_NAMES`] different names, a name of two words or more that repeats (the
+    /// writer who answers the others), at most half of the names found in the text above the
+    /// thread (an interview or a transcript introduces its speakers), and no more than twice
+    /// as many prose lines as the article before it.
+    pub(super) fn name_thread(&self, rule: &Rule) -> Option<Range<usize>> {
+        let n = self.lines.len();
+        let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
+        let text = |i: usize| self.str_at(self.trimmed_ws(&self.lines[i]));
+        let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        let name_shaped = |i: usize| {
+            let line = &self.lines[i];
+            if masked(i) || line.content_end - line.start > 4 * max_chars {
+                return false;
+            }
+            let s = text(i);
+            !s.is_empty()
+                && self.chars_at_most(i, max_chars)
+                && self.words(i, rule.max_words + 1) <= rule.max_words
+                && s.split_whitespace()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+                && s.chars().all(|c| {
+                    c.is_alphabetic() || c.is_whitespace() || matches!(c, '.' | '\'' | '’' | '-')
+                })
+                && !s.ends_with('.')
+        };
+        // Cheap first: most documents have no line of a name's shape over a body.
+        let p = self.prose_index();
+        let body = |j: usize| p.is_prose[j] || (!name_shaped(j) && shape::ends_sentence(&text(j)));
+        let entries: Vec<usize> = (0..n)
+            .filter(|&i| name_shaped(i) && p.next[i + 1].is_some_and(body))
+            .collect();
+        if entries.len() < rule.min_lines {
+            return None;
+        }
+        let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
+        let mut chain: Vec<usize> = Vec::new();
+        for &i in entries.iter().rev() {
+            let gap = match chain.last() {
+                None => p.before[n] - p.before[i + 1],
+                Some(&next) => prose_between(i, next),
+            };
+            if gap > STAMP_GAP {
+                break;
+            }
+            chain.push(i);
+        }
+        chain.reverse();
+        let skip = chain.iter().position(|&i| p.before[i] > 0)?;
+        let chain = &chain[skip..];
+        let &first = chain.first()?;
+        if chain.len() < rule.min_lines {
+            return None;
+        }
+        let mut names: Vec<String> = chain.iter().map(|&i| text(i).to_lowercase()).collect();
+        names.sort_unstable();
+        let repeated = names
+            .windows(2)
+            .any(|w| w[0] == w[1] && w[0].split_whitespace().nth(1).is_some());
+        names.dedup();
+        let above = self
+            .str_at(self.body_start..self.lines[first].start)
+            .to_lowercase();
+        let known = names.iter().filter(|n| above.contains(n.as_str())).count();
+        let short = p.before[n] - p.before[first] <= 2 * p.before[first];
+        (names.len() >= STAMP_MIN_NAMES && repeated && 2 * known <= names.len() && short)
+            .then(|| self.lines[first].start..self.text.len())
+    }
+
     /// From line `idx` to the end, when prose stands before it and what follows reads as a list.
     pub(super) fn section_from(
         &self,
@@ -671,6 +744,51 @@ max_prose = 1
         // The heading must be the whole line.
         let inline = format!("{prose}\nMore stories will follow\nA headline\n");
         assert_eq!(c.clean(inline.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn name_threads_need_an_answering_writer_and_names_the_article_does_not_introduce() {
+        let rules = r#"
+[[rule]]
+id = "s.names"
+family = "comments"
+scope = "run"
+position = "name-thread"
+min_lines = 4
+max_words = 4
+max_chars = 40
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let article = "The council voted on Tuesday to keep the old bridge open for now.\n\
+            Engineers will inspect it again in the spring before a final decision.\n\
+            Drivers were told to expect delays while the inspection lasts.\n\
+            The mayor said the vote showed how much the town cares about the bridge.\n";
+        let thread = "Ann Example\nI cross it every day, so this is very good news.\n\
+            Jane Roe\nThanks, Ann. We will keep you posted on the inspection.\n\
+            Bo\nWill the footpath on the north side stay open too?\n\
+            Jane Roe\nYes, the footpath stays open for the whole time.\n";
+        let input = format!("{article}{thread}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), article);
+        assert_eq!(removed(&out, &input), [("s.names", thread)]);
+        // No writer answers twice: names over paragraphs may be the article's sections.
+        let once = thread.replace("Jane Roe\nYes", "Tom Doe\nYes");
+        let input = format!("{article}{once}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // The one who repeats has a single word ("Pros", "Cons" over each product's lines).
+        let single = thread.replace("Jane Roe", "Pros");
+        let input = format!("{article}{single}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // The article introduces the speakers: an interview, not comments.
+        let intro = "Ann Example and Jane Roe spoke to Bo about the bridge.\n";
+        let input = format!("{intro}{article}{thread}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // The thread is longer than twice the article above it.
+        let input = format!(
+            "{}{thread}{thread}",
+            &article[..article.find('\n').unwrap() + 1]
+        );
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
     }
 
     #[test]
