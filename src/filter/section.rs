@@ -387,15 +387,24 @@ impl Doc<'_> {
                 })
                 && !s.ends_with('.')
         };
-        // Cheap first: most documents have no line of a name's shape over a body.
-        let p = self.prose_index();
-        let body = |j: usize| p.is_prose[j] || (!name_shaped(j) && shape::ends_sentence(&text(j)));
+        // Each name over its body: the next line that is neither blank nor removed. The prose
+        // index is built only for a document with entries enough (most have none).
+        let body = |j: usize| {
+            let t = text(j);
+            shape::reads_as_prose(&t) || (!name_shaped(j) && shape::ends_sentence(&t))
+        };
         let entries: Vec<usize> = (0..n)
-            .filter(|&i| name_shaped(i) && p.next[i + 1].is_some_and(body))
+            .filter(|&i| {
+                name_shaped(i)
+                    && (i + 1..n)
+                        .find(|&j| !masked(j) && !self.is_blank(&self.lines[j]))
+                        .is_some_and(body)
+            })
             .collect();
         if entries.len() < rule.min_lines {
             return None;
         }
+        let p = self.prose_index();
         let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
         let mut chain: Vec<usize> = Vec::new();
         for &i in entries.iter().rev() {
