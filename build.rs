@@ -650,6 +650,7 @@ fn static_file(src: &str, strings: &std::cell::RefCell<Strings>) -> Option<Strin
             Some(Some("head-block")) => "Some(Position::HeadBlock)",
             Some(Some("tail-block")) => "Some(Position::TailBlock)",
             Some(Some("thread")) => "Some(Position::Thread)",
+            Some(Some("name-thread")) => "Some(Position::NameThread)",
             Some(Some("between-menus")) => "Some(Position::BetweenMenus)",
             Some(Some("head-list")) => "Some(Position::HeadList)",
             _ => return None,

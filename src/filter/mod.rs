@@ -456,9 +456,21 @@ impl Cleaner {
         doc.masked
             .set(masked)
             .expect("each document is judged by one pass");
+        // The lines that are a section's heading, whole: a box of other stories ends at the
+        // next of them (the heading itself is judged by its own rule).
+        let mut heads: Vec<usize> = sections
+            .iter()
+            .filter_map(|hit| {
+                let idx = doc.line_index(hit.start);
+                let t = doc.trimmed(&doc.lines[idx]);
+                (!t.is_empty() && hit.start <= t.start && hit.end >= t.end).then_some(idx)
+            })
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
         for hit in sections {
             let rule = self.set.rule(hit.rule);
-            if let Some(range) = doc.section_removal(hit, rule) {
+            if let Some(range) = doc.section_removal(hit, rule, &heads) {
                 removals.push(Removal {
                     rule: rule.clone(),
                     range,

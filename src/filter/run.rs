@@ -605,6 +605,7 @@ impl Doc<'_> {
             Some(Position::HeadBlock) => return self.head_block(rule).into_iter().collect(),
             Some(Position::TailBlock) => return self.tail_block(rule).into_iter().collect(),
             Some(Position::Thread) => return self.stamp_thread(rule).into_iter().collect(),
+            Some(Position::NameThread) => return self.name_thread(rule).into_iter().collect(),
             Some(Position::HeadList) => return self.head_lists(rule),
             // Judged once the menus are known (see `Doc::between_menus`).
             Some(Position::BetweenMenus) => return Vec::new(),

@@ -19,6 +19,14 @@ const BOX_SENTENCE_WORDS: usize = 5;
 /// Most headline lines a related box inside an article holds (see `Doc::box_end`).
 const BOX_MAX_HEADLINES: usize = 40;
 
+/// Fewest headlines of a box of other stories that ends at the next section heading (see
+/// [`Doc::card_box`]): a heading over one or two short lines may be the article's.
+const BOX_MIN_HEADLINES: usize = 3;
+
+/// Fewest prose lines before such a box: menus above the article hold a line or two of prose
+/// between their headings, and the article's title among them.
+const BOX_PROSE_BEFORE: usize = 3;
+
 /// Most prose lines between two entries of a dated thread (a comment of a few paragraphs), and
 /// after its last entry (see [`Doc::stamp_thread`]).
 const STAMP_GAP: usize = 6;
@@ -134,13 +142,77 @@ impl Doc<'_> {
     /// A section heading and all that follows it, when the heading has prose before it and what
     /// follows reads as a list: its first and last lines are not prose and it holds at most
     /// `max_prose` prose lines (a list of other stories with a teaser or two, a footer).
-    pub(super) fn section_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {
+    ///
+    /// `heads` are the lines that open sections (sorted): with `interleaved`, a list that does
+    /// not reach the end may still go up to the next of them (see [`Doc::card_box`]).
+    pub(super) fn section_removal(
+        &self,
+        hit: &Hit,
+        rule: &Rule,
+        heads: &[usize],
+    ) -> Option<Range<usize>> {
         let idx = self.line_index(hit.start);
         let line = self.lines[idx];
         if !self.line_qualifies(hit, &line, rule) {
             return None;
         }
         self.section_from(idx, rule.max_prose, rule.interleaved)
+            .or_else(|| {
+                rule.interleaved
+                    .then(|| self.card_box(idx, heads))
+                    .flatten()
+            })
+    }
+
+    /// A box of other stories between two section headings: from heading `idx` up to the first
+    /// of `heads` after it, when every line between (blank and removed lines aside) is a
+    /// headline (not prose, at most [`CARD_HEADLINE_WORDS`] words, no sentence end or colon) or
+    /// a teaser right under one (a prose line short enough for a teaser), with at least
+    /// [`BOX_MIN_HEADLINES`] headlines and either no prose at all (a list of headlines) or a
+    /// teaser under each of [`CARD_PAIRS`] headlines or more (cards), after an article of at
+    /// least [`BOX_PROSE_BEFORE`] prose lines and no shorter than the box's prose. A paragraph
+    /// of the article's own (two prose lines together, a long one, a line of a sentence's length
+    /// that is no prose, a lone prose line such as a bio under a list) keeps the box; so does a
+    /// box that runs to the end without a heading after it, which `section_from` alone judges.
+    fn card_box(&self, idx: usize, heads: &[usize]) -> Option<Range<usize>> {
+        let p = self.prose_index();
+        let end = *heads.get(heads.partition_point(|&h| h <= idx))?;
+        if p.before[idx] < BOX_PROSE_BEFORE || end - idx > 2 * BOX_MAX_HEADLINES {
+            return None;
+        }
+        let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        let (mut headlines, mut teasers) = (0, 0);
+        let mut under_headline = false;
+        for j in idx + 1..end {
+            let line = &self.lines[j];
+            if masked(j) || self.is_blank(line) {
+                continue;
+            }
+            if p.is_prose[j] {
+                if !under_headline || self.is_long(line) {
+                    return None;
+                }
+                under_headline = false;
+                teasers += 1;
+            } else {
+                let s = self.str_at(self.trimmed_ws(line));
+                if s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+                    || shape::ends_sentence(&s)
+                    || word_count(&s, CARD_HEADLINE_WORDS + 1) > CARD_HEADLINE_WORDS
+                {
+                    return None;
+                }
+                headlines += 1;
+                under_headline = true;
+            }
+        }
+        let in_box = p.chars_before[end] - p.chars_before[idx + 1];
+        (headlines >= BOX_MIN_HEADLINES
+            && (teasers == 0 || teasers >= CARD_PAIRS)
+            && in_box <= p.chars_before[idx]
+            && !self.opens_on_content(idx)
+            && !self.in_content_list(idx))
+        .then(|| self.lines[idx].start..self.lines[end].start)
     }
 
     /// A thread (comments under the article): from the first of the entry lines `entries`
@@ -282,6 +354,88 @@ impl Doc<'_> {
         let short = p.before[n] - p.before[first] <= 2 * p.before[first];
         let many = inline && names.len() >= STAMP_MANY_NAMES;
         (names.len() >= STAMP_MIN_NAMES && names.len() < total && (short || many))
+            .then(|| self.lines[first].start..self.text.len())
+    }
+
+    /// A comment thread told by its writers' names, with no date and no phrase: entry lines
+    /// (a name of at most `max_words` words and `max_chars` characters, each word capitalised,
+    /// no digit and no punctuation but `.`, `'` and `-`) each over a body (a prose line or one
+    /// ending a sentence, not another name), that chain to the end with at most [`STAMP_GAP`]
+    /// prose lines between them, from the first with prose before it. It needs `min_lines`
+    /// entries, [`STAMP_MIN_NAMES`] different names, a name of two words or more that repeats (the
+    /// writer who answers the others), at most half of the names found in the text above the
+    /// thread (an interview or a transcript introduces its speakers), and no more than twice
+    /// as many prose lines as the article before it.
+    pub(super) fn name_thread(&self, rule: &Rule) -> Option<Range<usize>> {
+        let n = self.lines.len();
+        let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
+        let text = |i: usize| self.str_at(self.trimmed_ws(&self.lines[i]));
+        let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        let name_shaped = |i: usize| {
+            let line = &self.lines[i];
+            if masked(i) || line.content_end - line.start > 4 * max_chars {
+                return false;
+            }
+            let s = text(i);
+            !s.is_empty()
+                && self.chars_at_most(i, max_chars)
+                && self.words(i, rule.max_words + 1) <= rule.max_words
+                && s.split_whitespace()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+                && s.chars().all(|c| {
+                    c.is_alphabetic() || c.is_whitespace() || matches!(c, '.' | '\'' | '’' | '-')
+                })
+                && !s.ends_with('.')
+        };
+        // Each name over its body: the next line that is neither blank nor removed. The prose
+        // index is built only for a document with entries enough (most have none).
+        let body = |j: usize| {
+            let t = text(j);
+            shape::reads_as_prose(&t) || (!name_shaped(j) && shape::ends_sentence(&t))
+        };
+        let entries: Vec<usize> = (0..n)
+            .filter(|&i| {
+                name_shaped(i)
+                    && (i + 1..n)
+                        .find(|&j| !masked(j) && !self.is_blank(&self.lines[j]))
+                        .is_some_and(body)
+            })
+            .collect();
+        if entries.len() < rule.min_lines {
+            return None;
+        }
+        let p = self.prose_index();
+        let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
+        let mut chain: Vec<usize> = Vec::new();
+        for &i in entries.iter().rev() {
+            let gap = match chain.last() {
+                None => p.before[n] - p.before[i + 1],
+                Some(&next) => prose_between(i, next),
+            };
+            if gap > STAMP_GAP {
+                break;
+            }
+            chain.push(i);
+        }
+        chain.reverse();
+        let skip = chain.iter().position(|&i| p.before[i] > 0)?;
+        let chain = &chain[skip..];
+        let &first = chain.first()?;
+        if chain.len() < rule.min_lines {
+            return None;
+        }
+        let mut names: Vec<String> = chain.iter().map(|&i| text(i).to_lowercase()).collect();
+        names.sort_unstable();
+        let repeated = names
+            .windows(2)
+            .any(|w| w[0] == w[1] && w[0].split_whitespace().nth(1).is_some());
+        names.dedup();
+        let above = self
+            .str_at(self.body_start..self.lines[first].start)
+            .to_lowercase();
+        let known = names.iter().filter(|n| above.contains(n.as_str())).count();
+        let short = p.before[n] - p.before[first] <= 2 * p.before[first];
+        (names.len() >= STAMP_MIN_NAMES && repeated && 2 * known <= names.len() && short)
             .then(|| self.lines[first].start..self.text.len())
     }
 
@@ -599,6 +753,118 @@ max_prose = 1
         // The heading must be the whole line.
         let inline = format!("{prose}\nMore stories will follow\nA headline\n");
         assert_eq!(c.clean(inline.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn name_threads_need_an_answering_writer_and_names_the_article_does_not_introduce() {
+        let rules = r#"
+[[rule]]
+id = "s.names"
+family = "comments"
+scope = "run"
+position = "name-thread"
+min_lines = 4
+max_words = 4
+max_chars = 40
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let article = "The council voted on Tuesday to keep the old bridge open for now.\n\
+            Engineers will inspect it again in the spring before a final decision.\n\
+            Drivers were told to expect delays while the inspection lasts.\n\
+            The mayor said the vote showed how much the town cares about the bridge.\n";
+        let thread = "Ann Example\nI cross it every day, so this is very good news.\n\
+            Jane Roe\nThanks, Ann. We will keep you posted on the inspection.\n\
+            Bo\nWill the footpath on the north side stay open too?\n\
+            Jane Roe\nYes, the footpath stays open for the whole time.\n";
+        let input = format!("{article}{thread}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(String::from_utf8_lossy(&out.text), article);
+        assert_eq!(removed(&out, &input), [("s.names", thread)]);
+        // No writer answers twice: names over paragraphs may be the article's sections.
+        let once = thread.replace("Jane Roe\nYes", "Tom Doe\nYes");
+        let input = format!("{article}{once}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // The one who repeats has a single word ("Pros", "Cons" over each product's lines).
+        let single = thread.replace("Jane Roe", "Pros");
+        let input = format!("{article}{single}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // The article introduces the speakers: an interview, not comments.
+        let intro = "Ann Example and Jane Roe spoke to Bo about the bridge.\n";
+        let input = format!("{intro}{article}{thread}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // The thread is longer than twice the article above it.
+        let input = format!(
+            "{}{thread}{thread}",
+            &article[..article.find('\n').unwrap() + 1]
+        );
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn boxes_of_other_stories_end_at_the_next_heading() {
+        let rules = r#"
+[[rule]]
+id = "s.more"
+family = "related"
+scope = "section"
+phrases = ["More stories", "Most read", "Comments"]
+max_prose = 0
+interleaved = true
+"#;
+        let c = cleaner_from("s.toml", rules);
+        let p1 = "The council voted on Tuesday to keep the old bridge open for now.";
+        let p2 = "Engineers will inspect it again in the spring before a final decision.";
+        let p3 = "Drivers were told to expect delays while the inspection lasts.";
+        let article = format!("{p1}\n{p2}\n{p3}\n");
+        let teaser = "Ferries stay in port as the first winter storm reaches the coast.";
+        // Glued headline and teaser lines: two prose lines together, which no rule takes.
+        let glued = "Most read\nBus fares rise The operator blames the price of fuel.\nLibrary opens on Sundays The branch adds four hours a week.\n";
+        let heads = "Storm closes harbour\nSchool wins chess title\nMarket hall reopens\n";
+        let clean = |input: &str| {
+            let out = c.clean(input.as_bytes());
+            (
+                String::from_utf8_lossy(&out.text).into_owned(),
+                removed(&out, input)
+                    .into_iter()
+                    .map(|(id, s)| (id.to_string(), s.to_string()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        // Three headlines up to the next heading: the box goes, the rest stays.
+        let list = format!("{article}More stories\n{heads}{glued}");
+        assert_eq!(
+            clean(&list),
+            (
+                format!("{article}{glued}"),
+                vec![("s.more".into(), format!("More stories\n{heads}"))]
+            )
+        );
+        // Cards: three headlines each over a teaser.
+        let cards = format!(
+            "{article}More stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n{teaser}\nMarket hall reopens\n{teaser}\n{glued}"
+        );
+        let box_text = &cards[article.len()..cards.find("Most read").unwrap()];
+        assert_eq!(
+            clean(&cards),
+            (
+                format!("{article}{glued}"),
+                vec![("s.more".into(), box_text.to_string())]
+            )
+        );
+        // Two headlines: a heading of the article over two lines may be its own.
+        let two = format!(
+            "{article}More stories\nStorm closes harbour\nSchool wins chess title\n{glued}"
+        );
+        assert_eq!(clean(&two), (two.clone(), vec![]));
+        // A lone teaser under the list (a bio): the box stays.
+        let bio = format!("{article}More stories\n{heads}{teaser}\n{glued}");
+        assert_eq!(clean(&bio), (bio.clone(), vec![]));
+        // Two prose lines together in the box: article text under a subheading.
+        let prose = format!("{article}More stories\n{heads}{p1}\n{p2}\n{glued}");
+        assert_eq!(clean(&prose), (prose.clone(), vec![]));
+        // Fewer than three prose lines above the heading: menus above the article.
+        let menus = format!("{p1}\n{p2}\nMore stories\n{heads}{glued}");
+        assert_eq!(clean(&menus), (menus.clone(), vec![]));
     }
 
     #[test]

@@ -366,13 +366,14 @@ fn parse_rule(
         Some(("head-block", _)) => Some(Position::HeadBlock),
         Some(("tail-block", _)) => Some(Position::TailBlock),
         Some(("thread", _)) => Some(Position::Thread),
+        Some(("name-thread", _)) => Some(Position::NameThread),
         Some(("between-menus", _)) => Some(Position::BetweenMenus),
         Some(("head-list", _)) => Some(Position::HeadList),
         Some((other, span)) => {
             rep.report(
                 span,
                 idr,
-                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block, thread, between-menus or head-list"),
+                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block, thread, name-thread, between-menus or head-list"),
             );
             None
         }

@@ -122,6 +122,9 @@ pub enum Position {
     TailBlock,
     /// A comment thread at the end of the document, told by its dated entry lines.
     Thread,
+    /// A comment thread at the end of the document, told by its writers' names on lines of
+    /// their own, one of them answering the others.
+    NameThread,
     /// Lists of headlines between two menus above the article (the menus found by the `head`,
     /// `preamble` and `head-block` rules of the same pass).
     BetweenMenus,
