@@ -193,6 +193,22 @@ fn truncated_card(s: &str) -> bool {
         && (body.split_whitespace().nth(2).is_some() || body.chars().nth(9).is_some())
 }
 
+/// Is the trimmed line a headline that asks a question (`Is The Ferry Timetable Changing Again?`):
+/// one sentence of at most [`HEADLINE_WORDS`] words ending with a question mark, in Title Case? A
+/// question in a paragraph or a list of questions is written in sentence case.
+fn question_headline(s: &str) -> bool {
+    let Some(body) = s.strip_suffix(['?', '\u{ff1f}']) else {
+        return false;
+    };
+    let words: Vec<&str> = body.split_whitespace().collect();
+    words.len() <= HEADLINE_WORDS
+        && s.chars().count() <= HEADLINE_CHARS
+        && !words[..words.len().saturating_sub(1)]
+            .iter()
+            .any(|w| w.ends_with(['.', '!', '?']))
+        && title_case(&words)
+}
+
 /// Is the trimmed line a card of another story, glued or cut short (see [`glued_card`] and
 /// [`truncated_card`])?
 fn is_card(s: &str) -> bool {
@@ -593,7 +609,7 @@ impl Doc<'_> {
             return Some(ListLine::Stop);
         }
         let s = self.str_at(self.trimmed_ws(line));
-        let stop = self.raw_prose()[i].is_some()
+        let stop = (self.raw_prose()[i].is_some() && !question_headline(&s))
             || dated(&s)
             || self.content_shape(i)
             || self.is_long(line)
@@ -634,9 +650,20 @@ impl Doc<'_> {
     /// runs after a content heading are its list and stay.
     pub(super) fn head_lists(&self, rule: &Rule) -> Vec<Range<usize>> {
         // As for a preamble run: the full prose index is built only when another rule needs it.
+        // A headline that asks a question in Title Case is no paragraph, though it ends like a
+        // sentence.
+        let question = |i: usize| question_headline(&self.str_at(self.trimmed_ws(&self.lines[i])));
         let first_prose = match self.prose.get() {
-            Some(p) => p.is_prose.iter().position(|&p| p),
-            None => self.lines.iter().position(|l| self.is_prose_line(l)),
+            Some(p) => p
+                .is_prose
+                .iter()
+                .enumerate()
+                .position(|(i, &p)| p && !question(i)),
+            None => self
+                .lines
+                .iter()
+                .enumerate()
+                .position(|(i, l)| self.is_prose_line(l) && !question(i)),
         };
         let Some(first_prose) = first_prose else {
             return Vec::new();
@@ -1166,6 +1193,23 @@ max_chars = 40
     }
 
     #[test]
+    fn questions_in_title_case_are_headlines() {
+        let c = cleaner_from("h.toml", RULES);
+        // Title Case questions among the list's headlines are headlines: the list goes, the last
+        // three headlines before the text stay.
+        let list = "Most read\nPolice: two held after harbour fire\nIs The Ferry Timetable Changing Again?\nChoir wins the county cup again\nWill The Old Pier Survive Another Winter?\nRowing club opens its new boathouse\n";
+        let header = "Harbour board approves the dredging plan\nFerry strike ends after three days of talks\nCrews back at work as the union accepts the offer\n";
+        let input = format!("The Island Courier\n{list}{header}{P1}\n{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("h.list", list)]);
+        // Questions in sentence case are the text's (a list of questions it answers): the first
+        // of them is the first prose line, and nothing above it makes a list.
+        let faq = "When does the first ferry leave the harbour?\nHow much does a return ticket to the island cost?\nCan I bring my dog on the morning crossing?\nWhere can I leave the car for the whole day?\n";
+        let input = format!("The Island Courier\nNews\n{header}{faq}{P1}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
     fn lists_that_are_the_documents_stay() {
         let c = cleaner_from("h.toml", RULES);
         // The title on the first line, over a list: the headlines above the first item stay.
@@ -1190,7 +1234,7 @@ max_chars = 40
 
 #[cfg(test)]
 mod card_list_tests {
-    use super::{glued_card, truncated_card};
+    use super::{glued_card, question_headline, truncated_card};
     use crate::filter::Verdict;
     use crate::filter::testkit::{cleaner_from, removed};
 
@@ -1245,6 +1289,21 @@ max_chars = 40
         assert!(!truncated_card("The bottom line ..."));
         assert!(!truncated_card("Well..."));
         assert!(!truncated_card("The vote was delayed."));
+    }
+
+    #[test]
+    fn question_headlines() {
+        assert!(question_headline("Is The Ferry Timetable Changing Again?"));
+        assert!(question_headline(
+            "Harbour Board Approved The Plan, but Will It Last?"
+        ));
+        assert!(!question_headline(
+            "When does the first ferry leave the harbour?"
+        ));
+        assert!(!question_headline(
+            "Late Again. Will The Ferry Ever Run On Time?"
+        ));
+        assert!(!question_headline("Is The Ferry Timetable Changing Again"));
     }
 
     #[test]
