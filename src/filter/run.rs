@@ -71,6 +71,8 @@ const CONTENT_HEADINGS: &[&str] = &[
     "参考资料",
 ];
 
+/// Headlines in a row that may stand between two cards of a list (the titles it did not cut).
+const CARD_GAP: usize = 2;
 /// Words of a headline that a card glues to its teaser, at most.
 const CARD_HEADLINE_WORDS: usize = 15;
 /// Words after the glue of a card in Title Case (`...SteakhouseA party of six left...`), at least.
@@ -751,9 +753,26 @@ impl Doc<'_> {
         out
     }
 
+    /// Is line `i` a headline that may stand between two cards: no prose, date, link, fact or
+    /// long line, no sentence end?
+    fn card_headline(&self, i: usize) -> bool {
+        let line = &self.lines[i];
+        let s = self.str_at(self.trimmed_ws(line));
+        self.raw_prose()[i].is_none()
+            && !dated(&s)
+            && !self.content_shape(i)
+            && !self.is_long(line)
+            && !s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+            && s.contains(char::is_alphabetic)
+            && !s.contains(['@', '|'])
+            && !s.contains("://")
+            && self.chars_at_most(i, HEADLINE_CHARS)
+    }
+
     /// Lists of other stories' cards anywhere in the document: runs of at least `min_lines` card
     /// lines (see [`is_card`]), three of them different, with blank lines, lines that line rules
-    /// remove and run lines (a section's label, `1 hour ago`) between them but no other line.
+    /// remove and run lines (a section's label, `1 hour ago`) between them, and headlines, at
+    /// most [`CARD_GAP`] in a row and no more than the cards, but no other line.
     /// From the first card to the last; a run after a content heading stays, a run of cut lines
     /// alone only goes above or below the text (the prose lines outside the runs), and nothing
     /// goes from a document with no prose line outside the runs.
@@ -763,9 +782,13 @@ impl Doc<'_> {
         let mut runs: Vec<(usize, usize, bool)> = Vec::new();
         // The run being collected: its card lines.
         let mut cards: Vec<usize> = Vec::new();
+        // Headlines between its cards (a list cuts only its long titles short), and those since
+        // its last card.
+        let (mut heads, mut pending) = (0, 0);
         let mut listed = false;
-        let mut close = |cards: &mut Vec<usize>, listed: bool| {
-            if !listed && cards.len() >= rule.min_lines {
+        let mut close = |cards: &mut Vec<usize>, heads: &mut usize, listed: bool| {
+            let between = std::mem::take(heads);
+            if !listed && cards.len() >= rule.min_lines && between <= cards.len() {
                 let texts: Vec<Cow<'_, str>> = cards
                     .iter()
                     .map(|&i| self.str_at(self.trimmed_ws(&self.lines[i])))
@@ -785,7 +808,8 @@ impl Doc<'_> {
                 continue;
             }
             if self.is_content_heading(line) {
-                close(&mut cards, listed);
+                close(&mut cards, &mut heads, listed);
+                pending = 0;
                 listed = true;
                 continue;
             }
@@ -794,12 +818,18 @@ impl Doc<'_> {
             }
             if is_card(&self.str_at(self.trimmed_ws(line))) {
                 cards.push(i);
+                heads += std::mem::take(&mut pending);
             } else if cards.is_empty() || !self.is_run_line(line, rule) {
-                close(&mut cards, listed);
+                if !cards.is_empty() && pending < CARD_GAP && self.card_headline(i) {
+                    pending += 1;
+                    continue;
+                }
+                close(&mut cards, &mut heads, listed);
+                pending = 0;
                 listed = false;
             }
         }
-        close(&mut cards, listed);
+        close(&mut cards, &mut heads, listed);
         if runs.is_empty() {
             return Vec::new();
         }
@@ -1336,6 +1366,22 @@ max_chars = 40
         assert_eq!(removed(&out, &input), [("c.cards", cut)]);
         // Between the paragraphs, lines cut short may be the text's own pauses.
         let input = format!("{P1}\n{cut}{P2}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn headlines_that_a_list_did_not_cut_stand_between_its_cards() {
+        let c = cleaner_from("c.toml", RULES);
+        let list = "Harbour board approves the dredging plan after ten years of…\nChoir wins the county cup\nTwo lifeboat crews called out in one night to help a fishing…\nRowing club opens its boathouse\nPier cafe reopens\nThe island school celebrates its hundredth year with a week of…\n";
+        let input = format!("{list}{P1}\n{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("c.cards", list)]);
+        // Three headlines in a row end the list: the cards around them make no run.
+        let gap = list.replace(
+            "Pier cafe reopens\n",
+            "Pier cafe reopens for the summer season\nNew bus timetable starts on Monday\n",
+        );
+        let input = format!("{gap}{P1}\n{P2}\n");
         assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
     }
 
