@@ -193,6 +193,78 @@ pub(crate) struct LineMemo {
     /// Every line of a pass is here, with its sentence regexes: the next pass needs no document
     /// scan.
     complete: bool,
+    /// The latest pass's hits of line and sentence starts and whole-line phrases, line by line
+    /// (`None` when that pass found them otherwise): the next pass takes those of the lines a
+    /// removal left as they were from here (see [`detect_after_cut`]).
+    pass: Option<PassLines>,
+}
+
+/// What one pass found by probing each line of the text it read (its line and sentence starts
+/// and its whole-line phrases), in offsets from the line's start: these depend on the line's own
+/// bytes alone (the normalisation folds a line on its own, and with
+/// [`Inner::anchored_in_lines`](crate::patterns) no probed literal runs past a line's end).
+#[derive(Debug, Default)]
+struct PassLines {
+    /// The lines that hold text, in order (a blank line costs nothing to probe again, and a
+    /// document may be millions of them: the memory budget allows a blank line a few bytes).
+    lines: Vec<PassLine>,
+    /// Start and end from the line's start in the original, rule and role.
+    hits: Vec<(u32, u32, u32, Role)>,
+    /// Block starts: end of the marker from the line's start in the search copy, and rule.
+    blocks: Vec<(u32, u32)>,
+}
+
+/// One line of [`PassLines`]: its start and end (past its `\n`) in the text, its hits
+/// `hits[.0..{.1}]` and its block starts `blocks[.0..{.1}]`.
+#[derive(Debug, Clone, Copy)]
+struct PassLine {
+    start: usize,
+    end: usize,
+    hits: (u32, u32),
+    blocks: (u32, u32),
+}
+
+impl PassLines {
+    /// Keeps the line `start..end` of the original (at `norm` in the search copy) with its hits
+    /// and block starts, when their offsets fit the compact form (else the next pass probes the
+    /// line again).
+    fn keep(
+        &mut self,
+        start: usize,
+        end: usize,
+        norm: usize,
+        hits: &[Hit],
+        blocks: &[(usize, usize)],
+    ) {
+        let fits = |n: usize| u32::try_from(n).is_ok();
+        if !fits(end - start)
+            || !fits(self.hits.len() + hits.len())
+            || !fits(self.blocks.len() + blocks.len())
+            || hits.iter().any(|h| !fits(h.rule))
+            || blocks
+                .iter()
+                .any(|&(e, rule)| !fits(e - norm) || !fits(rule))
+        {
+            return;
+        }
+        let hf = self.hits.len() as u32;
+        self.hits.extend(hits.iter().map(|h| {
+            let rel = |at: usize| (at - start) as u32;
+            (rel(h.start), rel(h.end), h.rule as u32, h.role)
+        }));
+        let bf = self.blocks.len() as u32;
+        self.blocks.extend(
+            blocks
+                .iter()
+                .map(|&(e, rule)| ((e - norm) as u32, rule as u32)),
+        );
+        self.lines.push(PassLine {
+            start,
+            end,
+            hits: (hf, self.hits.len() as u32),
+            blocks: (bf, self.blocks.len() as u32),
+        });
+    }
 }
 
 /// One line of a [`LineMemo`]: its place in `text`, its matches in `found` and its sentence
@@ -559,18 +631,41 @@ pub(crate) fn detect_for_cleaning_with(
     text: &[u8],
     memo: &mut LineMemo,
 ) -> Vec<Hit> {
+    detect_in_pass(set, text, memo, None)
+}
+
+/// [`detect_for_cleaning_with`] on the text the pass before read without the ranges `cut`
+/// (sorted, disjoint, in that text's offsets): the lines no range touched are not probed again,
+/// their hits are the pass before's (see [`LineMemo`]).
+pub(crate) fn detect_after_cut(
+    set: &PatternSet,
+    text: &[u8],
+    memo: &mut LineMemo,
+    cut: &[std::ops::Range<usize>],
+) -> Vec<Hit> {
+    detect_in_pass(set, text, memo, Some(cut))
+}
+
+/// [`detect_for_cleaning_with`], after `cut` when known (see [`detect_after_cut`]).
+fn detect_in_pass(
+    set: &PatternSet,
+    text: &[u8],
+    memo: &mut LineMemo,
+    cut: Option<&[std::ops::Range<usize>]>,
+) -> Vec<Hit> {
     let inner = set.inner();
     if inner.full_scan || !inner.has_literals() {
+        memo.pass = None;
         return detect(set, text);
     }
     let norm = Normalized::new(text);
     // A complete memo knows every line the earlier passes saw: only the lines a removal changed
     // are scanned, one by one (see `regex_hits`).
     if memo.complete {
-        return detect_normalized(set, &norm, None, memo);
+        return detect_normalized(set, &norm, None, memo, cut);
     }
     let found = scan(set, norm.text());
-    detect_normalized(set, &norm, Some(&found), memo)
+    detect_normalized(set, &norm, Some(&found), memo, cut)
 }
 
 /// The publisher packs that apply to `text` (see [`PatternSet::active_packs`]) and the hits of
@@ -596,16 +691,20 @@ pub(crate) fn active_packs_and_hits(
         })
     });
     let active = inner.packs.active_from(hay, publisher, signatures);
-    (active, detect_normalized(set, &norm, Some(&found), memo))
+    (
+        active,
+        detect_normalized(set, &norm, Some(&found), memo, None),
+    )
 }
 
 /// [`detect_for_cleaning_with`] on text already normalised and scanned (`found`; `None` with a
-/// complete memo, see [`regex_hits`]).
+/// complete memo, see [`regex_hits`]); after `cut` when known (see [`detect_after_cut`]).
 fn detect_normalized(
     set: &PatternSet,
     norm: &Normalized<'_>,
     found: Option<&[Found]>,
     memo: &mut LineMemo,
+    cut: Option<&[std::ops::Range<usize>]>,
 ) -> Vec<Hit> {
     let inner = set.inner();
     let hay = norm.text();
@@ -613,7 +712,7 @@ fn detect_normalized(
     // Block starts: (end of the marker in the search copy, rule).
     let mut blocks: Vec<(usize, usize)> = Vec::new();
     let probe = inner.anchored.as_ref();
-    let mut try_at = |p: usize, hits: &mut Vec<Hit>| {
+    let try_at = |p: usize, hits: &mut Vec<Hit>, blocks: &mut Vec<(usize, usize)>| {
         let Some(prefixes) = probe else {
             return;
         };
@@ -637,45 +736,114 @@ fn detect_normalized(
         });
     };
     let can_start = |b: u8| probe.is_some_and(|a| a.can_start(b));
-    // Line starts: every position up to the line's text (after whitespace and bullets, as the
-    // filter trims a line; a hit after that removes nothing), stopping at the first ASCII letter or
-    // digit; and the whole-line phrases, looked up.
-    let mut key = Vec::new();
-    let mut line = 0;
-    while line < hay.len() {
-        let nl = memchr::memchr(b'\n', &hay[line..]).map_or(hay.len(), |i| line + i);
-        let text_start = line + trimmed_start(&hay[line..nl]);
-        let mut p = line;
-        while p < nl && p <= text_start {
-            if can_start(hay[p]) {
-                try_at(p, &mut hits);
+    // The lines of the pass before that stand here unchanged, as (start here, index there), in
+    // order: no range of `cut` touches them.
+    let before = memo.pass.take();
+    let mut same: Vec<(usize, usize)> = Vec::new();
+    if let (Some(before), Some(cut)) = (&before, cut)
+        && inner.anchored_in_lines
+    {
+        let (mut c, mut shift) = (0, 0);
+        for (k, line) in before.lines.iter().enumerate() {
+            while c < cut.len() && cut[c].end <= line.start {
+                shift += cut[c].len();
+                c += 1;
             }
-            if hay[p].is_ascii_alphanumeric() {
-                break;
+            if c < cut.len() && cut[c].start < line.end {
+                continue; // Touched.
             }
-            p += 1;
+            same.push((line.start - shift, k));
         }
-        whole_line_hits(set, norm, line, nl, text_start - line, &mut key, &mut hits);
-        line = nl + 1;
     }
+    let mut pass = PassLines::default();
+    let mut next_same = 0;
     // Sentence starts: after . ! ? every position through spaces and closing quotes and brackets
     // (a sentence rule's hit counts only right after those; the filter's `sentence_starts_at`),
     // up to the first other byte.
-    for dot in memchr::memchr3_iter(b'.', b'!', b'?', hay) {
-        let mut p = dot + 1;
-        while p < hay.len() && hay[p] != b'\n' {
-            if can_start(hay[p]) {
-                try_at(p, &mut hits);
-            }
-            if !matches!(
-                hay[p],
-                b' ' | b'\t' | b'"' | b'\'' | b')' | b']' | 0xC2 | 0xBB
-            ) {
-                break;
-            }
-            p += 1;
+    let mut dots = memchr::memchr3_iter(b'.', b'!', b'?', hay).peekable();
+    let mut key = Vec::new();
+    let mut line = 0;
+    // Where the line starts in the original.
+    let mut orig = 0;
+    while line < hay.len() {
+        let nl = memchr::memchr(b'\n', &hay[line..]).map_or(hay.len(), |i| line + i);
+        let (hits_from, blocks_from) = (hits.len(), blocks.len());
+        // Whether the line holds more than whitespace and bullets.
+        let text;
+        while same.get(next_same).is_some_and(|&(s, _)| s < orig) {
+            next_same += 1;
         }
+        let known = same
+            .get(next_same)
+            .filter(|&&(s, _)| s == orig)
+            .and_then(|&(_, k)| Some((before.as_ref()?, k)));
+        if let Some((before, k)) = known {
+            let PassLine {
+                hits: (hf, ht),
+                blocks: (bf, bt),
+                ..
+            } = before.lines[k];
+            hits.extend(before.hits[hf as usize..ht as usize].iter().map(
+                |&(start, end, rule, role)| Hit {
+                    start: orig + start as usize,
+                    end: orig + end as usize,
+                    rule: rule as usize,
+                    role,
+                },
+            ));
+            blocks.extend(
+                before.blocks[bf as usize..bt as usize]
+                    .iter()
+                    .map(|&(end, rule)| (line + end as usize, rule as usize)),
+            );
+            while dots.next_if(|&d| d < nl).is_some() {}
+            text = true;
+        } else {
+            // Line starts: every position up to the line's text (after whitespace and bullets,
+            // as the filter trims a line; a hit after that removes nothing), stopping at the
+            // first ASCII letter or digit; and the whole-line phrases, looked up.
+            let text_start = line + trimmed_start(&hay[line..nl]);
+            text = text_start < nl;
+            let mut p = line;
+            while p < nl && p <= text_start {
+                if can_start(hay[p]) {
+                    try_at(p, &mut hits, &mut blocks);
+                }
+                if hay[p].is_ascii_alphanumeric() {
+                    break;
+                }
+                p += 1;
+            }
+            whole_line_hits(set, norm, line, nl, text_start - line, &mut key, &mut hits);
+            while let Some(dot) = dots.next_if(|&d| d < nl) {
+                let mut p = dot + 1;
+                while p < nl {
+                    if can_start(hay[p]) {
+                        try_at(p, &mut hits, &mut blocks);
+                    }
+                    if !matches!(
+                        hay[p],
+                        b' ' | b'\t' | b'"' | b'\'' | b')' | b']' | 0xC2 | 0xBB
+                    ) {
+                        break;
+                    }
+                    p += 1;
+                }
+            }
+        }
+        // Kept for the next pass, from the line's start.
+        let end = if nl < hay.len() {
+            norm.to_original(nl) + 1
+        } else {
+            norm.to_original(nl)
+        };
+        if text {
+            pass.keep(orig, end, line, &hits[hits_from..], &blocks[blocks_from..]);
+        }
+        orig = end;
+        line = nl + 1;
     }
+    memo.pass = Some(pass);
     // A block's end marker counts anywhere within its lines: scan those lines in full.
     if let Some(trie) = (!blocks.is_empty()).then(|| inner.window()).flatten() {
         let longest = inner.window_max_len();
@@ -889,6 +1057,48 @@ max_lines = 5
                 // And a third pass on the text before, from the memo of both.
                 let again = detect_for_cleaning_with(set, before.as_bytes(), &mut memo);
                 prop_assert_eq!(&again, &first);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// A pass after a cut takes the hits of the lines the cut left whole from the pass
+        /// before and probes the others: its hits are those of a fresh pass, whatever was cut
+        /// (here: pieces dropped, and line ends, which joins a line to the next).
+        #[test]
+        fn a_pass_after_a_cut_finds_what_a_fresh_pass_finds(
+            parts in proptest::collection::vec((piece(), 0..4u8), 0..40),
+        ) {
+            let before: String = parts.iter().map(|(p, _)| p.as_str()).collect();
+            let mut after = String::new();
+            let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
+            let mut at = 0;
+            for (p, k) in &parts {
+                let kept = match k {
+                    0 => "",
+                    1 => p.trim_end_matches('\n'),
+                    _ => p.as_str(),
+                };
+                after.push_str(kept);
+                if kept.len() < p.len() {
+                    let r = at + kept.len()..at + p.len();
+                    match cut.last_mut() {
+                        Some(last) if last.end == r.start => last.end = r.end,
+                        _ => cut.push(r),
+                    }
+                }
+                at += p.len();
+            }
+            for set in sets().iter() {
+                let mut memo = LineMemo::default();
+                let (_, first) = active_packs_and_hits(set, before.as_bytes(), None, &mut memo);
+                prop_assert_eq!(&first, &detect_for_cleaning(set, before.as_bytes()));
+                let later = detect_after_cut(set, after.as_bytes(), &mut memo, &cut);
+                prop_assert_eq!(&later, &detect_for_cleaning(set, after.as_bytes()));
+                // And a pass that cut nothing.
+                let again = detect_after_cut(set, after.as_bytes(), &mut memo, &[]);
+                prop_assert_eq!(&again, &later);
             }
         }
     }

@@ -495,6 +495,11 @@ impl Doc<'_> {
         let Some(next) = (i + 1..self.lines.len()).find(|&j| self.filled(j)) else {
             return false;
         };
+        // Each form of a call or a quote holds `(` or a backquote: most lines below a label,
+        // holding neither, are neither lowered nor searched.
+        if memchr::memchr2(b'(', b'`', &self.text[self.trimmed_ws(&self.lines[next])]).is_none() {
+            return false;
+        }
         let below = self.text_of(next).to_lowercase();
         [
             format!("{label}("),

@@ -514,11 +514,21 @@ impl<'a> Doc<'a> {
     /// around the text changes no count): kept up to [`WORDS_KEPT`] on first use.
     pub(super) fn words(&self, j: usize, cap: usize) -> usize {
         let line = &self.lines[j];
-        if cap > WORDS_KEPT {
-            return word_count_bytes(&self.text[line.start..line.content_end], cap);
-        }
         let cell = &self.facts[j];
         let mut f = cell.get();
+        if cap > WORDS_KEPT {
+            // A count kept below WORDS_KEPT is the line's count whatever the cap; a longer line
+            // is counted again up to the cap (and keeps what that tells).
+            if f.words != UNKNOWN && usize::from(f.words) < WORDS_KEPT {
+                return usize::from(f.words);
+            }
+            let n = word_count_bytes(&self.text[line.start..line.content_end], cap);
+            if f.words == UNKNOWN {
+                f.words = n.min(WORDS_KEPT) as u8;
+                cell.set(f);
+            }
+            return n;
+        }
         if f.words == UNKNOWN {
             f.words = word_count_bytes(&self.text[line.start..line.content_end], WORDS_KEPT) as u8;
             cell.set(f);

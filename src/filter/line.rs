@@ -92,6 +92,17 @@ impl Doc<'_> {
         if t.is_empty() || hit.start > t.start {
             return false;
         }
+        // The hit must take the whole line, or start a short one: asked first, since most hits
+        // that fail do so here (a label that opens a long line), and the tests of the line's
+        // context below are the costly part (every test is a pure function of the document, so
+        // their order changes no answer).
+        if hit.end < t.end
+            && rule
+                .max_chars
+                .is_none_or(|max| self.str_at(t.clone()).chars().count() > max)
+        {
+            return false;
+        }
         // A line that carries on a sentence of hard-wrapped prose is no label, whatever it reads.
         let i = self.line_index(line.start);
         if self.context(i, Context::WrappedProse, || self.in_wrapped_prose(i)) {
@@ -165,11 +176,7 @@ impl Doc<'_> {
         {
             return false;
         }
-        if hit.end >= t.end {
-            return true;
-        }
-        rule.max_chars
-            .is_some_and(|max| self.str_at(t.clone()).chars().count() <= max)
+        true
     }
 
     pub(super) fn line_removal(&self, hit: &Hit, rule: &Rule) -> Option<Range<usize>> {

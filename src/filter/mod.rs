@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::detect::{Hit, LineMemo, detect_for_cleaning_with};
+use crate::detect::{Hit, LineMemo, detect_after_cut, detect_for_cleaning_with};
 use crate::error::Error;
 use crate::model::{Features, Model};
 use crate::patterns::{ActivePacks, PatternSet, Position, Role, Rule, Scope};
@@ -296,9 +296,10 @@ impl Cleaner {
             current = current.delete(&cut);
             let mut doc = current.doc();
             doc.inherit(&carry, &cut);
+            // Detection probes only the lines the cut changed (see `detect_after_cut`).
             let (more, more_notices) = self.find_in(
                 &doc,
-                detect_for_cleaning_with(&self.set, doc.text, &mut memo),
+                detect_after_cut(&self.set, doc.text, &mut memo, &cut),
                 active,
             );
             let map = OffsetMap::new(&deleted, text.len());

@@ -934,6 +934,10 @@ pub(crate) struct Inner {
     /// occurrences lies within one line: a document's later passes can learn which sentence
     /// regexes to run from its lines (see [`LineMemo`](crate::detect::LineMemo)).
     pub sentence_gates_in_lines: bool,
+    /// No literal of `anchored` holds a line break, so what the probes of a line find depends
+    /// on that line alone: a document's later passes take the hits of the lines a removal left
+    /// as they were from the pass before (see [`LineMemo`](crate::detect::LineMemo)).
+    pub anchored_in_lines: bool,
     /// Each sentence regex and its rule.
     pub regexes: Vec<(LazyRegex, usize)>,
     /// The one scan of each document (line and sentence regex gates, pack signatures).
@@ -1125,6 +1129,7 @@ impl PatternSet {
             }
         }
         let full_scan = literals.len() > DFA_PHRASE_LIMIT;
+        let anchored_in_lines = !anchored_literals.iter().any(|l| l.contains('\n'));
         let anchored = (!anchored_literals.is_empty() && !full_scan)
             .then(|| builtin::prefix_set(anchored_literals.iter().map(|l| l.as_bytes())));
         // Line, tail and section rules only ever remove from a line their regex matches, so their regexes run line
@@ -1193,6 +1198,7 @@ impl PatternSet {
                 regex_set,
                 regex_set_index,
                 sentence_gates_in_lines,
+                anchored_in_lines,
                 regexes,
                 scan,
                 line,
