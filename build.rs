@@ -653,6 +653,7 @@ fn static_file(src: &str, strings: &std::cell::RefCell<Strings>) -> Option<Strin
             Some(Some("name-thread")) => "Some(Position::NameThread)",
             Some(Some("between-menus")) => "Some(Position::BetweenMenus)",
             Some(Some("head-list")) => "Some(Position::HeadList)",
+            Some(Some("card-list")) => "Some(Position::CardList)",
             _ => return None,
         };
         let unterminated = match t.get("unterminated").map(|v| v.as_str()) {

@@ -71,6 +71,152 @@ const CONTENT_HEADINGS: &[&str] = &[
     "参考资料",
 ];
 
+/// Headlines in a row that may stand between two cards of a list (the titles it did not cut).
+const CARD_GAP: usize = 2;
+/// Words of a headline that a card glues to its teaser, at most.
+const CARD_HEADLINE_WORDS: usize = 15;
+/// Words after the glue of a card in Title Case (`...SteakhouseA party of six left...`), at least.
+const CARD_TEASER_WORDS: usize = 3;
+/// Words after the glue of a card in sentence case, at least: with no Title Case to vouch for
+/// the headline, the teaser must read as a sentence.
+const CARD_SENTENCE_WORDS: usize = 5;
+/// Lowercase words that a Title Case headline leaves small (counted as half a lowercase word).
+const SMALL_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "by", "with",
+    "from", "as", "vs", "via", "nor", "de", "la", "le", "les", "des", "du", "et", "à", "en", "y",
+    "el", "los", "las", "un", "une", "der", "die", "das", "und", "von", "zu", "im",
+];
+
+/// A word without the quotes, brackets and dashes around it.
+fn word_core(w: &str) -> &str {
+    w.trim_matches([
+        '"', '\'', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', '(', '\u{ab}', '\u{bb}', ':',
+        ',', ';', '\u{2013}', '\u{2014}', '-',
+    ])
+}
+
+/// Are the words a headline in Title Case: three capitalised words or more, and at most one
+/// lowercase word (small words such as `of` count half)?
+fn title_case(words: &[&str]) -> bool {
+    let (mut caps, mut low) = (0, 0);
+    for w in words {
+        let c = word_core(w);
+        match c.chars().next() {
+            Some(f) if f.is_alphabetic() && f.is_uppercase() => caps += 1,
+            Some(f) if f.is_alphabetic() => {
+                low += if SMALL_WORDS.contains(&c.to_lowercase().as_str()) {
+                    1
+                } else {
+                    2
+                }
+            }
+            _ => {}
+        }
+    }
+    caps >= 3 && low <= 2
+}
+
+/// Is the trimmed line another story's headline glued to its teaser with no space
+/// (`Troy SteakhouseA party of six left...`, `Is Violence On The Rise?Violence is part...`)? The
+/// first place inside a word, after its third word, where a lowercase letter, a closing bracket
+/// or quote, `?` or `!` meets a capital that starts a word decides: the words before it must be a
+/// headline in Title Case, or in sentence case (a capital first, no punctuation, the glued word's
+/// head in lower case) before a teaser of a sentence's length. A brand's capital inside a word
+/// (`MacBook`, `JavaScript`) stands in a sentence, whose words before it are not a headline.
+fn glued_card(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if words.len() < 6 {
+        return false;
+    }
+    for (wi, w) in words.iter().enumerate().take(CARD_HEADLINE_WORDS).skip(2) {
+        let mut prev: Option<char> = None;
+        for (k, b) in w.char_indices() {
+            let Some(a) = prev.replace(b) else {
+                continue;
+            };
+            let closing = matches!(a, ')' | '?' | '!' | '\u{2019}' | '\u{201d}' | '"' | '\'');
+            if !b.is_uppercase() || !(a.is_lowercase() || closing) {
+                continue;
+            }
+            let (left, right) = w.split_at(k);
+            // The glued word starts with a capital and goes on in lower case, or is `A` or `I`.
+            match right[b.len_utf8()..].chars().next() {
+                Some(c) if c.is_lowercase() || c == '\'' || c == '\u{2019}' => {}
+                None if b == 'A' || b == 'I' => {}
+                _ => continue,
+            }
+            let suffix = words.len() - wi;
+            if suffix < CARD_TEASER_WORDS {
+                continue;
+            }
+            // The headline's last word is a word of three letters or more (not a number: `100Wh`,
+            // `1Password`).
+            let head: String = left.chars().filter(|c| c.is_alphanumeric()).collect();
+            if head.chars().count() < 3 || !head.chars().all(char::is_alphabetic) {
+                continue;
+            }
+            let mut prefix: Vec<&str> = words[..wi].to_vec();
+            prefix.push(left);
+            let joined = prefix.join(" ");
+            let title = title_case(&prefix);
+            // A reference's authors (`^ Wilson, J.; Hunt, T.`) are no headline.
+            if joined.contains(['^', '|', '[', ']'])
+                || (joined.contains(';') && !title)
+                || (joined.contains('(') && a != ')')
+            {
+                continue;
+            }
+            if title {
+                return true;
+            }
+            let core = word_core(left);
+            return a.is_lowercase()
+                && core.chars().all(|c| !c.is_uppercase())
+                && word_core(prefix[0])
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+                && !joined.contains(['.', ',', ';', '!', '?'])
+                && suffix >= CARD_SENTENCE_WORDS;
+        }
+    }
+    false
+}
+
+/// Is the trimmed line a teaser or headline cut short: an ellipsis (`...` or `…`) right after a
+/// word or a mark, with no space before it (`...the Indian state may soon...`), after three
+/// words or ten characters? A writer's pause leaves a space before its dots (`The bottom line
+/// ...`) or ends a short line.
+fn truncated_card(s: &str) -> bool {
+    let body = s.trim_end_matches(['.', '\u{2026}']);
+    let cut = &s[body.len()..];
+    (cut.contains('\u{2026}') || cut.len() >= 3)
+        && body.chars().next_back().is_some_and(|c| !c.is_whitespace())
+        && (body.split_whitespace().nth(2).is_some() || body.chars().nth(9).is_some())
+}
+
+/// Is the trimmed line a headline that asks a question (`Is The Ferry Timetable Changing Again?`):
+/// one sentence of at most [`HEADLINE_WORDS`] words ending with a question mark, in Title Case? A
+/// question in a paragraph or a list of questions is written in sentence case.
+fn question_headline(s: &str) -> bool {
+    let Some(body) = s.strip_suffix(['?', '\u{ff1f}']) else {
+        return false;
+    };
+    let words: Vec<&str> = body.split_whitespace().collect();
+    words.len() <= HEADLINE_WORDS
+        && s.chars().count() <= HEADLINE_CHARS
+        && !words[..words.len().saturating_sub(1)]
+            .iter()
+            .any(|w| w.ends_with(['.', '!', '?']))
+        && title_case(&words)
+}
+
+/// Is the trimmed line a card of another story, glued or cut short (see [`glued_card`] and
+/// [`truncated_card`])?
+fn is_card(s: &str) -> bool {
+    truncated_card(s) || glued_card(s)
+}
+
 /// What a line is to a headline list above the article (see [`Doc::head_lists`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ListLine {
@@ -465,7 +611,7 @@ impl Doc<'_> {
             return Some(ListLine::Stop);
         }
         let s = self.str_at(self.trimmed_ws(line));
-        let stop = self.raw_prose()[i].is_some()
+        let stop = (self.raw_prose()[i].is_some() && !question_headline(&s))
             || dated(&s)
             || self.content_shape(i)
             || self.is_long(line)
@@ -506,9 +652,20 @@ impl Doc<'_> {
     /// runs after a content heading are its list and stay.
     pub(super) fn head_lists(&self, rule: &Rule) -> Vec<Range<usize>> {
         // As for a preamble run: the full prose index is built only when another rule needs it.
+        // A headline that asks a question in Title Case is no paragraph, though it ends like a
+        // sentence.
+        let question = |i: usize| question_headline(&self.str_at(self.trimmed_ws(&self.lines[i])));
         let first_prose = match self.prose.get() {
-            Some(p) => p.is_prose.iter().position(|&p| p),
-            None => self.lines.iter().position(|l| self.is_prose_line(l)),
+            Some(p) => p
+                .is_prose
+                .iter()
+                .enumerate()
+                .position(|(i, &p)| p && !question(i)),
+            None => self
+                .lines
+                .iter()
+                .enumerate()
+                .position(|(i, l)| self.is_prose_line(l) && !question(i)),
         };
         let Some(first_prose) = first_prose else {
             return Vec::new();
@@ -596,6 +753,101 @@ impl Doc<'_> {
         out
     }
 
+    /// Is line `i` a headline that may stand between two cards: no prose, date, link, fact or
+    /// long line, no sentence end?
+    fn card_headline(&self, i: usize) -> bool {
+        let line = &self.lines[i];
+        let s = self.str_at(self.trimmed_ws(line));
+        self.raw_prose()[i].is_none()
+            && !dated(&s)
+            && !self.content_shape(i)
+            && !self.is_long(line)
+            && !s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+            && s.contains(char::is_alphabetic)
+            && !s.contains(['@', '|'])
+            && !s.contains("://")
+            && self.chars_at_most(i, HEADLINE_CHARS)
+    }
+
+    /// Lists of other stories' cards anywhere in the document: runs of at least `min_lines` card
+    /// lines (see [`is_card`]), three of them different, with blank lines, lines that line rules
+    /// remove and run lines (a section's label, `1 hour ago`) between them, and headlines, at
+    /// most [`CARD_GAP`] in a row and no more than the cards, but no other line.
+    /// From the first card to the last; a run after a content heading stays, a run of cut lines
+    /// alone only goes above or below the text (the prose lines outside the runs), and nothing
+    /// goes from a document with no prose line outside the runs.
+    pub(super) fn card_lists(&self, rule: &Rule) -> Vec<Range<usize>> {
+        let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
+        // Each run: its first and last card lines, and whether a card in it is glued.
+        let mut runs: Vec<(usize, usize, bool)> = Vec::new();
+        // The run being collected: its card lines.
+        let mut cards: Vec<usize> = Vec::new();
+        // Headlines between its cards (a list cuts only its long titles short), and those since
+        // its last card.
+        let (mut heads, mut pending) = (0, 0);
+        let mut listed = false;
+        let mut close = |cards: &mut Vec<usize>, heads: &mut usize, listed: bool| {
+            let between = std::mem::take(heads);
+            if !listed && cards.len() >= rule.min_lines && between <= cards.len() {
+                let texts: Vec<Cow<'_, str>> = cards
+                    .iter()
+                    .map(|&i| self.str_at(self.trimmed_ws(&self.lines[i])))
+                    .collect();
+                let glued = texts.iter().any(|t| !truncated_card(t));
+                let mut distinct = texts;
+                distinct.sort_unstable();
+                distinct.dedup();
+                if distinct.len() >= 3 {
+                    runs.push((cards[0], cards[cards.len() - 1], glued));
+                }
+            }
+            cards.clear();
+        };
+        for (i, line) in self.lines.iter().enumerate() {
+            if self.is_blank(line) {
+                continue;
+            }
+            if self.is_content_heading(line) {
+                close(&mut cards, &mut heads, listed);
+                pending = 0;
+                listed = true;
+                continue;
+            }
+            if masked(i) {
+                continue;
+            }
+            if is_card(&self.str_at(self.trimmed_ws(line))) {
+                cards.push(i);
+                heads += std::mem::take(&mut pending);
+            } else if cards.is_empty() || !self.is_run_line(line, rule) {
+                if !cards.is_empty() && pending < CARD_GAP && self.card_headline(i) {
+                    pending += 1;
+                    continue;
+                }
+                close(&mut cards, &mut heads, listed);
+                pending = 0;
+                listed = false;
+            }
+        }
+        close(&mut cards, &mut heads, listed);
+        if runs.is_empty() {
+            return Vec::new();
+        }
+        // Some prose must stay: a document of cards alone is a list page, not chrome.
+        let outside = |i: usize| !runs.iter().any(|&(a, b, _)| (a..=b).contains(&i));
+        let prose = |i: usize| outside(i) && self.is_prose_line(&self.lines[i]);
+        let Some(first) = (0..self.lines.len()).find(|&i| prose(i)) else {
+            return Vec::new();
+        };
+        let last = (0..self.lines.len()).rfind(|&i| prose(i)).unwrap_or(first);
+        // Lines cut short between the text's paragraphs may be its own (a dialogue's pauses):
+        // such a run goes only above or below the text.
+        runs.into_iter()
+            .filter(|&(a, b, glued)| glued || b < first || a > last)
+            .map(|(a, b, _)| self.lines[a].start..self.lines[b].end)
+            .collect()
+    }
+
     /// Runs of at least `min_lines` run lines (blank lines between them allowed) where the rule
     /// looks: the one at the document's start or end, or every one before its first prose line;
     /// or the menu block at the head or tail.
@@ -607,6 +859,7 @@ impl Doc<'_> {
             Some(Position::Thread) => return self.stamp_thread(rule).into_iter().collect(),
             Some(Position::NameThread) => return self.name_thread(rule).into_iter().collect(),
             Some(Position::HeadList) => return self.head_lists(rule),
+            Some(Position::CardList) => return self.card_lists(rule),
             // Judged once the menus are known (see `Doc::between_menus`).
             Some(Position::BetweenMenus) => return Vec::new(),
             Some(Position::Head) => (Box::new(0..n), true),
@@ -971,6 +1224,23 @@ max_chars = 40
     }
 
     #[test]
+    fn questions_in_title_case_are_headlines() {
+        let c = cleaner_from("h.toml", RULES);
+        // Title Case questions among the list's headlines are headlines: the list goes, the last
+        // three headlines before the text stay.
+        let list = "Most read\nPolice: two held after harbour fire\nIs The Ferry Timetable Changing Again?\nChoir wins the county cup again\nWill The Old Pier Survive Another Winter?\nRowing club opens its new boathouse\n";
+        let header = "Harbour board approves the dredging plan\nFerry strike ends after three days of talks\nCrews back at work as the union accepts the offer\n";
+        let input = format!("The Island Courier\n{list}{header}{P1}\n{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("h.list", list)]);
+        // Questions in sentence case are the text's (a list of questions it answers): the first
+        // of them is the first prose line, and nothing above it makes a list.
+        let faq = "When does the first ferry leave the harbour?\nHow much does a return ticket to the island cost?\nCan I bring my dog on the morning crossing?\nWhere can I leave the car for the whole day?\n";
+        let input = format!("The Island Courier\nNews\n{header}{faq}{P1}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
     fn lists_that_are_the_documents_stay() {
         let c = cleaner_from("h.toml", RULES);
         // The title on the first line, over a list: the headlines above the first item stay.
@@ -990,5 +1260,155 @@ max_chars = 40
         // No prose line: nothing tells the list from the text.
         let bare = "News\nPolice: two held after harbour fire\nChoir wins the county cup again\nRowing club opens its new boathouse\nHarbour board approves the dredging plan\nLifeboat crew called out twice in one night\nTides and weather for the week ahead\n";
         assert_eq!(c.clean(bare.as_bytes()).verdict, Verdict::Unchanged);
+    }
+}
+
+#[cfg(test)]
+mod card_list_tests {
+    use super::{glued_card, question_headline, truncated_card};
+    use crate::filter::Verdict;
+    use crate::filter::testkit::{cleaner_from, removed};
+
+    const RULES: &str = r#"
+[[rule]]
+id = "c.cards"
+family = "related"
+scope = "run"
+position = "card-list"
+min_lines = 3
+max_words = 4
+max_chars = 40
+"#;
+    const P1: &str = "Crews of the island ferries returned to work on Thursday after the operator made a new offer.";
+    const P2: &str = "The company said the next round of talks would begin in January.";
+
+    #[test]
+    fn card_shapes() {
+        // Title Case headlines glued to a teaser, at a lowercase letter or a closing mark.
+        assert!(glued_card(
+            "Bakery On Quay Street Wins Regional PrizeThe judges praised the rye loaf."
+        ));
+        assert!(glued_card(
+            "Is The Ferry Timetable Changing Again?Passengers want the early boat kept."
+        ));
+        assert!(glued_card(
+            "Lifeboat Crew Rescues Kayakers Off The PointA sudden wind change caught them."
+        ));
+        // Sentence case: the headline's last word in lower case, a sentence-long teaser.
+        assert!(glued_card(
+            "Le port a enfin voté le dragage du quai estLes pêcheurs attendaient depuis dix ans."
+        ));
+        // A brand's capital inside a word stands in a sentence, not after a headline.
+        assert!(!glued_card(
+            "Owners of the older MacBook laptops say the page loads slowly on weekdays."
+        ));
+        assert!(!glued_card(
+            "Der Bäcker stellt die neue PlayStation im Schaufenster aus, sagt die Polizei."
+        ));
+        // A number glued to a unit or a name, a reference's authors.
+        assert!(!glued_card(
+            "The New Battery Holds 100Wh Of Charge For The Whole Day Out"
+        ));
+        assert!(!glued_card(
+            "^ Carver, A.; Hale, T. (2020). \"Ferry Times On The Island\". Harbour Gazette."
+        ));
+        // Cut short right after a word or a mark; a writer's pause has a space before it.
+        assert!(truncated_card(
+            "Council delays the vote on the new car park until the traffic…"
+        ));
+        assert!(truncated_card("Choir wins the county cup again,..."));
+        assert!(!truncated_card("The bottom line ..."));
+        assert!(!truncated_card("Well..."));
+        assert!(!truncated_card("The vote was delayed."));
+    }
+
+    #[test]
+    fn question_headlines() {
+        assert!(question_headline("Is The Ferry Timetable Changing Again?"));
+        assert!(question_headline(
+            "Harbour Board Approved The Plan, but Will It Last?"
+        ));
+        assert!(!question_headline(
+            "When does the first ferry leave the harbour?"
+        ));
+        assert!(!question_headline(
+            "Late Again. Will The Ferry Ever Run On Time?"
+        ));
+        assert!(!question_headline("Is The Ferry Timetable Changing Again"));
+    }
+
+    #[test]
+    fn card_lists_go_wherever_they_stand_and_the_title_stays() {
+        let c = cleaner_from("c.toml", RULES);
+        let cards = "Lifeboat Crew Rescues Two Kayakers Off The PointThe volunteers were called out twice on Saturday.\nBakery On Quay Street Wins Regional PrizeThe judges praised the rye loaf the owners have baked for years.\n\nWeather\nCouncil Delays Vote On New Car ParkCouncillors asked for a traffic survey before they decide.\n";
+        let title = "Ferry strike ends after three days of talks\n";
+        let input = format!("Harbour Gazette\n{cards}{title}{P1}\n{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("c.cards", cards)]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("Harbour Gazette\n{title}{P1}\n{P2}\n")
+        );
+        // Glued cards between the paragraphs go too.
+        let input = format!("{title}{P1}\n{cards}{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("c.cards", cards)]);
+    }
+
+    #[test]
+    fn cut_lines_go_only_above_or_below_the_text() {
+        let c = cleaner_from("c.toml", RULES);
+        let cut = "Harbour board approves the dredging plan after ten years of…\nTwo lifeboat crews called out in one night to help a fishing…\nChoir wins the county cup for the third time in front of a crowd…\n";
+        let input = format!("{cut}{P1}\n{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("c.cards", cut)]);
+        let input = format!("{P1}\n{P2}\n{cut}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("c.cards", cut)]);
+        // Between the paragraphs, lines cut short may be the text's own pauses.
+        let input = format!("{P1}\n{cut}{P2}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn headlines_that_a_list_did_not_cut_stand_between_its_cards() {
+        let c = cleaner_from("c.toml", RULES);
+        let list = "Harbour board approves the dredging plan after ten years of…\nChoir wins the county cup\nTwo lifeboat crews called out in one night to help a fishing…\nRowing club opens its boathouse\nPier cafe reopens\nThe island school celebrates its hundredth year with a week of…\n";
+        let input = format!("{list}{P1}\n{P2}\n");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("c.cards", list)]);
+        // Three headlines in a row end the list: the cards around them make no run.
+        let gap = list.replace(
+            "Pier cafe reopens\n",
+            "Pier cafe reopens for the summer season\nNew bus timetable starts on Monday\n",
+        );
+        let input = format!("{gap}{P1}\n{P2}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn lists_that_are_the_documents_stay() {
+        let c = cleaner_from("c.toml", RULES);
+        let cut = "Harbour board approves the dredging plan after ten years of…\nTwo lifeboat crews called out in one night to help a fishing…\nChoir wins the county cup for the third time in front of a crowd…\n";
+        // Two cards are no list; the same card three times is one story; under a content
+        // heading the list is the document's; with no prose outside, nothing tells.
+        let two: String = cut.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let same = "Harbour board approves the dredging plan after ten years of…\n".repeat(3);
+        for input in [
+            format!("{two}{P1}\n{P2}\n"),
+            format!("{same}{P1}\n{P2}\n"),
+            format!("{P1}\n{P2}\nFurther reading\n{cut}"),
+            cut.to_string(),
+        ] {
+            assert_eq!(
+                c.clean(input.as_bytes()).verdict,
+                Verdict::Unchanged,
+                "{input}"
+            );
+        }
+        // A line of another shape between the cards ends the run.
+        let split = cut.replacen('\n', &format!("\n{P2}\n"), 1);
+        let input = format!("{split}{P1}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
     }
 }

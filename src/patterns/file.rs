@@ -369,11 +369,12 @@ fn parse_rule(
         Some(("name-thread", _)) => Some(Position::NameThread),
         Some(("between-menus", _)) => Some(Position::BetweenMenus),
         Some(("head-list", _)) => Some(Position::HeadList),
+        Some(("card-list", _)) => Some(Position::CardList),
         Some((other, span)) => {
             rep.report(
                 span,
                 idr,
-                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block, thread, name-thread, between-menus or head-list"),
+                format!("unknown `position` value `{other}`, expected head, tail, preamble, head-block, tail-block, thread, name-thread, between-menus, head-list or card-list"),
             );
             None
         }
@@ -401,7 +402,7 @@ fn parse_rule(
                 rep.report(
                     rule_span.clone(),
                     idr,
-                    "a run rule needs `position` (head, tail, preamble, head-block, tail-block, thread, between-menus or head-list)",
+                    "a run rule needs `position` (head, tail, preamble, head-block, tail-block, thread, name-thread, between-menus, head-list or card-list)",
                 );
             }
             if !phrases.is_empty() || !regexes.is_empty() || !start.is_empty() || !end.is_empty() {

@@ -131,6 +131,9 @@ pub enum Position {
     /// Lists of other stories' headlines (with menu items among them) before the document's
     /// first prose line; the article's own title and standfirst above that line stay.
     HeadList,
+    /// Runs of other stories' cards anywhere in the document: headlines glued to their teasers
+    /// with no space, or teasers cut short with an ellipsis.
+    CardList,
 }
 
 /// One rule of a pattern set, as written in its pattern file.
