@@ -6,6 +6,7 @@
 //! needs prose before it, no prose line at its edges, few or only teaser-length prose lines, and a
 //! thread needs its `repeats` different entries.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use super::doc::{Doc, word_count};
@@ -136,6 +137,42 @@ fn stamp_signature(s: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// How many non-blank lines above a name thread tell what it is (a comments heading right above
+/// it, or an intro that announces an interview, a debate, an excerpt or letters).
+const NAME_INTRO_LINES: usize = 3;
+
+/// Whether `s` is a comments heading or count ("12 Comments", "Leave a Reply", "Kommentare").
+fn comments_heading(s: &str) -> bool {
+    let s = s.trim().to_lowercase();
+    let rest = s.trim_start_matches(|c: char| c.is_ascii_digit()).trim();
+    let counted = rest.len() < s.len();
+    let noun = rest.split_whitespace().next().unwrap_or("");
+    (counted
+        && matches!(
+            noun,
+            "comment" | "comments" | "thought" | "thoughts" | "response" | "responses" | "reply"
+                | "replies" | "kommentar" | "kommentare" | "commentaire" | "commentaires"
+                | "comentario" | "comentarios" | "commenti" | "reacties"
+        ))
+        || matches!(
+            s.trim_end_matches([':', '.']),
+            "comments" | "leave a reply" | "leave a comment" | "reader comments" | "kommentare"
+                | "commentaires" | "comentarios" | "commenti" | "reacties"
+        )
+}
+
+/// Whether an intro line announces speakers or writers whose names follow: an interview, a
+/// conversation, a debate, a transcript, an excerpt, letters.
+fn announces_speakers(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "interview", "transcript", "excerpt", "conversation", "debate", "letters", "gespräch",
+        "auszug", "auszügen", "leserbrief", "zuschrift", "debatte", "diskussion", "débat",
+        "entretien", "extrait", "courrier des lecteurs", "entrevista", "intervista",
+    ];
+    let s = s.to_lowercase();
+    WORDS.iter().any(|w| s.contains(w))
 }
 
 impl Doc<'_> {
@@ -424,16 +461,59 @@ impl Doc<'_> {
         if chain.len() < rule.min_lines {
             return None;
         }
+        // A comment carries marks between its writer's name and its text (a date, a time, reply
+        // and like controls: lines the line rules remove), or the thread opens under a comments
+        // heading. A transcript, a play or a letters page has names over text alone.
+        let marked = chain
+            .iter()
+            .filter(|&&i| {
+                (i + 1..n)
+                    .take_while(|&j| masked(j) || self.is_blank(&self.lines[j]))
+                    .any(masked)
+            })
+            .count();
+        let above_lines: Vec<usize> = (0..first)
+            .rev()
+            .filter(|&j| !self.is_blank(&self.lines[j]))
+            .take(NAME_INTRO_LINES)
+            .collect();
+        let headed = above_lines
+            .first()
+            .is_some_and(|&j| comments_heading(&text(j)));
+        if 2 * marked < chain.len() && !headed {
+            return None;
+        }
+        // The text just above announces a conversation or a selection of letters.
+        let intro = above_lines.iter().filter(|&&j| !masked(j)).map(|&j| text(j));
+        for (k, t) in intro.enumerate() {
+            if (k == 0 && t.ends_with([':', '\u{ff1a}'])) || announces_speakers(&t) {
+                return None;
+            }
+        }
         let mut names: Vec<String> = chain.iter().map(|&i| text(i).to_lowercase()).collect();
         names.sort_unstable();
         let repeated = names
             .windows(2)
             .any(|w| w[0] == w[1] && w[0].split_whitespace().nth(1).is_some());
         names.dedup();
-        let above = self
+        // The words of the text above, once: a name is known when its surname (a last word of
+        // four letters or more) or each of its words stands there.
+        let above: HashSet<String> = self
             .str_at(self.body_start..self.lines[first].start)
-            .to_lowercase();
-        let known = names.iter().filter(|n| above.contains(n.as_str())).count();
+            .split(|c: char| !c.is_alphabetic() && !matches!(c, '\'' | '’' | '-'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let known = names
+            .iter()
+            .filter(|name| {
+                let words: Vec<&str> = name.split_whitespace().collect();
+                words
+                    .last()
+                    .is_some_and(|w| w.chars().count() >= 4 && above.contains(*w))
+                    || words.iter().all(|w| above.contains(*w))
+            })
+            .count();
         let short = p.before[n] - p.before[first] <= 2 * p.before[first];
         (names.len() >= STAMP_MIN_NAMES && repeated && 2 * known <= names.len() && short)
             .then(|| self.lines[first].start..self.text.len())
