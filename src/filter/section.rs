@@ -856,25 +856,34 @@ max_chars = 40
             Jane Roe\nThanks, Ann. We will keep you posted on the inspection.\n\
             Bo\nWill the footpath on the north side stay open too?\n\
             Jane Roe\nYes, the footpath stays open for the whole time.\n";
-        let input = format!("{article}{thread}");
+        let heading = "4 Comments\n";
+        let input = format!("{article}{heading}{thread}");
         let out = c.clean(input.as_bytes());
-        assert_eq!(String::from_utf8_lossy(&out.text), article);
+        assert_eq!(String::from_utf8_lossy(&out.text), format!("{article}{heading}"));
         assert_eq!(removed(&out, &input), [("s.names", thread)]);
+        // No comments heading and no marks between the names and their text: a transcript, a
+        // play or a letters page may look the same.
+        let input = format!("{article}{thread}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // An intro that announces a conversation keeps it, heading or not.
+        let talk = "We print the conversation in full.\n";
+        let input = format!("{article}{talk}{heading}{thread}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
         // No writer answers twice: names over paragraphs may be the article's sections.
         let once = thread.replace("Jane Roe\nYes", "Tom Doe\nYes");
-        let input = format!("{article}{once}");
+        let input = format!("{article}{heading}{once}");
         assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
         // The one who repeats has a single word ("Pros", "Cons" over each product's lines).
         let single = thread.replace("Jane Roe", "Pros");
-        let input = format!("{article}{single}");
+        let input = format!("{article}{heading}{single}");
         assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
-        // The article introduces the speakers: an interview, not comments.
-        let intro = "Ann Example and Jane Roe spoke to Bo about the bridge.\n";
-        let input = format!("{intro}{article}{thread}");
+        // The article introduces the speakers, by their surnames alone: not comments.
+        let intro = "Ms Example and Ms Roe spoke to Bo about the bridge.\n";
+        let input = format!("{intro}{article}{heading}{thread}");
         assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
         // The thread is longer than twice the article above it.
         let input = format!(
-            "{}{thread}{thread}",
+            "{}{heading}{thread}{thread}",
             &article[..article.find('\n').unwrap() + 1]
         );
         assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
