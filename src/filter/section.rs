@@ -139,6 +139,39 @@ fn stamp_signature(s: &str) -> String {
         .join(" ")
 }
 
+/// The most words of a subheading that a box's line over a teaser may not have: such a line
+/// over a sentence heads a part of the article, not a card.
+const BOX_SUBHEADING_WORDS: usize = 3;
+
+/// Whether `s` is a label that points to one story from inside an article ("See also",
+/// "Read more:", "Lesen Sie auch", "Lire aussi"), not a box's heading.
+fn inline_label(s: &str) -> bool {
+    let s = s
+        .trim()
+        .trim_end_matches([':', '\u{ff1a}', '.', '…'])
+        .trim()
+        .to_lowercase();
+    matches!(
+        s.as_str(),
+        "see also"
+            | "read more"
+            | "read also"
+            | "also read"
+            | "lesen sie auch"
+            | "lesen sie mehr"
+            | "auch interessant"
+            | "mehr zum thema"
+            | "lire aussi"
+            | "à lire aussi"
+            | "a lire aussi"
+            | "voir aussi"
+            | "lee también"
+            | "leer más"
+            | "leggi anche"
+            | "lees ook"
+    )
+}
+
 /// How many non-blank lines above a name thread tell what it is (a comments heading right above
 /// it, or an intro that announces an interview, a debate, an excerpt or letters).
 const NAME_INTRO_LINES: usize = 3;
@@ -152,14 +185,34 @@ fn comments_heading(s: &str) -> bool {
     (counted
         && matches!(
             noun,
-            "comment" | "comments" | "thought" | "thoughts" | "response" | "responses" | "reply"
-                | "replies" | "kommentar" | "kommentare" | "commentaire" | "commentaires"
-                | "comentario" | "comentarios" | "commenti" | "reacties"
+            "comment"
+                | "comments"
+                | "thought"
+                | "thoughts"
+                | "response"
+                | "responses"
+                | "reply"
+                | "replies"
+                | "kommentar"
+                | "kommentare"
+                | "commentaire"
+                | "commentaires"
+                | "comentario"
+                | "comentarios"
+                | "commenti"
+                | "reacties"
         ))
         || matches!(
             s.trim_end_matches([':', '.']),
-            "comments" | "leave a reply" | "leave a comment" | "reader comments" | "kommentare"
-                | "commentaires" | "comentarios" | "commenti" | "reacties"
+            "comments"
+                | "leave a reply"
+                | "leave a comment"
+                | "reader comments"
+                | "kommentare"
+                | "commentaires"
+                | "comentarios"
+                | "commenti"
+                | "reacties"
         )
 }
 
@@ -167,9 +220,25 @@ fn comments_heading(s: &str) -> bool {
 /// conversation, a debate, a transcript, an excerpt, letters.
 fn announces_speakers(s: &str) -> bool {
     const WORDS: &[&str] = &[
-        "interview", "transcript", "excerpt", "conversation", "debate", "letters", "gespräch",
-        "auszug", "auszügen", "leserbrief", "zuschrift", "debatte", "diskussion", "débat",
-        "entretien", "extrait", "courrier des lecteurs", "entrevista", "intervista",
+        "interview",
+        "transcript",
+        "excerpt",
+        "conversation",
+        "debate",
+        "letters",
+        "gespräch",
+        "auszug",
+        "auszügen",
+        "leserbrief",
+        "zuschrift",
+        "debatte",
+        "diskussion",
+        "débat",
+        "entretien",
+        "extrait",
+        "courrier des lecteurs",
+        "entrevista",
+        "intervista",
     ];
     let s = s.to_lowercase();
     WORDS.iter().any(|w| s.contains(w))
@@ -209,12 +278,19 @@ impl Doc<'_> {
     /// teaser under each of [`CARD_PAIRS`] headlines or more (cards), after an article of at
     /// least [`BOX_PROSE_BEFORE`] prose lines and no shorter than the box's prose. A paragraph
     /// of the article's own (two prose lines together, a long one, a line of a sentence's length
-    /// that is no prose, a lone prose line such as a bio under a list) keeps the box; so does a
-    /// box that runs to the end without a heading after it, which `section_from` alone judges.
+    /// that is no prose, a lone prose line such as a bio under a list, a subheading of at most
+    /// [`BOX_SUBHEADING_WORDS`] words over a sentence) keeps the box; so does a box that runs to
+    /// the end without a heading after it, which `section_from` alone judges, and one opened by
+    /// an inline label ("See also", "Lesen Sie auch").
     fn card_box(&self, idx: usize, heads: &[usize]) -> Option<Range<usize>> {
         let p = self.prose_index();
         let end = *heads.get(heads.partition_point(|&h| h <= idx))?;
         if p.before[idx] < BOX_PROSE_BEFORE || end - idx > 2 * BOX_MAX_HEADLINES {
+            return None;
+        }
+        // A label that points to one story inside the article ("See also", "Lesen Sie auch")
+        // opens no box: the lines up to the next heading may be the article's own.
+        if inline_label(&self.str_at(self.trimmed_ws(&self.lines[idx]))) {
             return None;
         }
         let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
@@ -233,9 +309,24 @@ impl Doc<'_> {
                 teasers += 1;
             } else {
                 let s = self.str_at(self.trimmed_ws(line));
+                let words = word_count(&s, CARD_HEADLINE_WORDS + 1);
                 if s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
                     || shape::ends_sentence(&s)
-                    || word_count(&s, CARD_HEADLINE_WORDS + 1) > CARD_HEADLINE_WORDS
+                    || words > CARD_HEADLINE_WORDS
+                {
+                    return None;
+                }
+                // A subheading of a word or three over a sentence ("The cost") is the
+                // article's; a card's headline tells its story.
+                if words <= BOX_SUBHEADING_WORDS
+                    && (j + 1..end)
+                        .find(|&k| !masked(k) && !self.is_blank(&self.lines[k]))
+                        .is_some_and(|k| {
+                            p.is_prose[k]
+                                && shape::ends_sentence(
+                                    &self.str_at(self.trimmed_ws(&self.lines[k])),
+                                )
+                        })
                 {
                     return None;
                 }
@@ -402,7 +493,10 @@ impl Doc<'_> {
     /// entries, [`STAMP_MIN_NAMES`] different names, a name of two words or more that repeats (the
     /// writer who answers the others), at most half of the names found in the text above the
     /// thread (an interview or a transcript introduces its speakers), and no more than twice
-    /// as many prose lines as the article before it.
+    /// as many prose lines as the article before it. A transcript, a play or a letters page
+    /// sets names over text too: the thread needs comment marks (removed lines between most
+    /// names and their text) or a comments heading right above it, and no intro announcing an
+    /// interview, a debate, an excerpt or letters.
     pub(super) fn name_thread(&self, rule: &Rule) -> Option<Range<usize>> {
         let n = self.lines.len();
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
@@ -484,7 +578,10 @@ impl Doc<'_> {
             return None;
         }
         // The text just above announces a conversation or a selection of letters.
-        let intro = above_lines.iter().filter(|&&j| !masked(j)).map(|&j| text(j));
+        let intro = above_lines
+            .iter()
+            .filter(|&&j| !masked(j))
+            .map(|&j| text(j));
         for (k, t) in intro.enumerate() {
             if (k == 0 && t.ends_with([':', '\u{ff1a}'])) || announces_speakers(&t) {
                 return None;
@@ -859,7 +956,10 @@ max_chars = 40
         let heading = "4 Comments\n";
         let input = format!("{article}{heading}{thread}");
         let out = c.clean(input.as_bytes());
-        assert_eq!(String::from_utf8_lossy(&out.text), format!("{article}{heading}"));
+        assert_eq!(
+            String::from_utf8_lossy(&out.text),
+            format!("{article}{heading}")
+        );
         assert_eq!(removed(&out, &input), [("s.names", thread)]);
         // No comments heading and no marks between the names and their text: a transcript, a
         // play or a letters page may look the same.
