@@ -1030,7 +1030,7 @@ interleaved = true
         );
         // Cards: three headlines each over a teaser.
         let cards = format!(
-            "{article}More stories\nStorm closes harbour\n{teaser}\nSchool wins chess title\n{teaser}\nMarket hall reopens\n{teaser}\n{glued}"
+            "{article}More stories\nStorm closes the harbour again\n{teaser}\nSchool wins chess title\n{teaser}\nMarket hall reopens in spring\n{teaser}\n{glued}"
         );
         let box_text = &cards[article.len()..cards.find("Most read").unwrap()];
         assert_eq!(
@@ -1040,6 +1040,9 @@ interleaved = true
                 vec![("s.more".into(), box_text.to_string())]
             )
         );
+        // A subheading of three words or fewer over a sentence is the article's own.
+        let parts = cards.replace("Storm closes the harbour again", "The cost");
+        assert_eq!(clean(&parts), (parts.clone(), vec![]));
         // Two headlines: a heading of the article over two lines may be its own.
         let two = format!(
             "{article}More stories\nStorm closes harbour\nSchool wins chess title\n{glued}"
