@@ -159,8 +159,6 @@ fn inline_label(s: &str) -> bool {
             | "also read"
             | "lesen sie auch"
             | "lesen sie mehr"
-            | "auch interessant"
-            | "mehr zum thema"
             | "lire aussi"
             | "à lire aussi"
             | "a lire aussi"
