@@ -73,6 +73,8 @@ const CONTENT_HEADINGS: &[&str] = &[
 
 /// Headlines in a row that may stand between two cards of a list (the titles it did not cut).
 const CARD_GAP: usize = 2;
+/// Bytes of a card line, at most: a headline and a teaser of a few sentences.
+const CARD_CHARS: usize = 1000;
 /// Words of a headline that a card glues to its teaser, at most.
 const CARD_HEADLINE_WORDS: usize = 15;
 /// Words after the glue of a card in Title Case (`...SteakhouseA party of six left...`), at least.
@@ -116,19 +118,58 @@ fn title_case(words: &[&str]) -> bool {
     caps >= 3 && low <= 2
 }
 
+/// Lowercase heads of code identifiers (`getElementById`, `onClick`, `ownCloud`): a word glued
+/// at them is a name in a sentence, not a headline's last word.
+const CODE_PREFIXES: &[&str] = &[
+    "get", "set", "add", "on", "is", "has", "to", "can", "own", "use", "new", "my", "handle",
+    "remove", "create", "update", "init", "make", "from", "with", "should", "prevent", "stop",
+    "parse", "read", "write", "load", "fetch", "find", "show", "hide", "open", "close", "bind",
+];
+
+/// Does the text after a card's glue (the glued word left out) read as a teaser: not Title Case,
+/// and at least two words in three that start in lower case, or one in three for German, whose
+/// nouns are capitalised? A line that stays Title Case after its hump is one headline with a
+/// brand in it (`...Apple MacBook Air With The M3 Chip`).
+fn reads_as_teaser(words: &[&str]) -> bool {
+    let (mut low, mut total) = (0, 0);
+    for w in words {
+        match word_core(w).chars().next() {
+            Some(f) if f.is_alphabetic() => {
+                total += 1;
+                low += usize::from(f.is_lowercase());
+            }
+            _ => {}
+        }
+    }
+    low >= 2 && low * 3 >= total && !title_case(words)
+}
+
 /// Is the trimmed line another story's headline glued to its teaser with no space
 /// (`Troy SteakhouseA party of six left...`, `Is Violence On The Rise?Violence is part...`)? The
 /// first place inside a word, after its third word, where a lowercase letter, a closing bracket
 /// or quote, `?` or `!` meets a capital that starts a word decides: the words before it must be a
 /// headline in Title Case, or in sentence case (a capital first, no punctuation, the glued word's
-/// head in lower case) before a teaser of a sentence's length. A brand's capital inside a word
-/// (`MacBook`, `JavaScript`) stands in a sentence, whose words before it are not a headline.
+/// head in lower case and no code identifier's, a teaser of a sentence's length that ends a
+/// sentence), and the words after it a teaser (see [`reads_as_teaser`]). A brand's capital inside
+/// a word (`MacBook`, `JavaScript`) stands in a sentence or a headline, not between the two; a
+/// word with two humps (`getElementById`) is a name. Lines longer than [`CARD_CHARS`] are no card.
 fn glued_card(s: &str) -> bool {
+    if s.len() > CARD_CHARS {
+        return false;
+    }
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.len() < 6 {
         return false;
     }
     for (wi, w) in words.iter().enumerate().take(CARD_HEADLINE_WORDS).skip(2) {
+        let humps = w
+            .chars()
+            .zip(w.chars().skip(1))
+            .filter(|&(a, b)| a.is_lowercase() && b.is_uppercase())
+            .count();
+        if humps > 1 {
+            continue;
+        }
         let mut prev: Option<char> = None;
         for (k, b) in w.char_indices() {
             let Some(a) = prev.replace(b) else {
@@ -145,15 +186,22 @@ fn glued_card(s: &str) -> bool {
                 None if b == 'A' || b == 'I' => {}
                 _ => continue,
             }
+            // The first candidate of a word decides for it. A card with no teaser repeats its
+            // headline after the glue (`...Home RenovationMichigan Couple Finds...`).
             let suffix = words.len() - wi;
-            if suffix < CARD_TEASER_WORDS {
-                continue;
+            let repeated = || {
+                let head = format!("{} {left}", words[..wi].join(" "));
+                let tail = format!("{right} {}", words[wi + 1..].join(" "));
+                tail.starts_with(&head)
+            };
+            if suffix < CARD_TEASER_WORDS || !(reads_as_teaser(&words[wi + 1..]) || repeated()) {
+                break;
             }
             // The headline's last word is a word of three letters or more (not a number: `100Wh`,
             // `1Password`).
             let head: String = left.chars().filter(|c| c.is_alphanumeric()).collect();
             if head.chars().count() < 3 || !head.chars().all(char::is_alphabetic) {
-                continue;
+                break;
             }
             let mut prefix: Vec<&str> = words[..wi].to_vec();
             prefix.push(left);
@@ -164,7 +212,7 @@ fn glued_card(s: &str) -> bool {
                 || (joined.contains(';') && !title)
                 || (joined.contains('(') && a != ')')
             {
-                continue;
+                break;
             }
             if title {
                 return true;
@@ -172,12 +220,14 @@ fn glued_card(s: &str) -> bool {
             let core = word_core(left);
             return a.is_lowercase()
                 && core.chars().all(|c| !c.is_uppercase())
+                && !CODE_PREFIXES.contains(&core)
                 && word_core(prefix[0])
                     .chars()
                     .next()
                     .is_some_and(char::is_uppercase)
                 && !joined.contains(['.', ',', ';', '!', '?'])
-                && suffix >= CARD_SENTENCE_WORDS;
+                && suffix >= CARD_SENTENCE_WORDS
+                && s.ends_with(['.', '!', '?', '\u{2026}', '"', '\u{201d}', '\u{bb}']);
         }
     }
     false
@@ -188,6 +238,13 @@ fn glued_card(s: &str) -> bool {
 /// words or ten characters? A writer's pause leaves a space before its dots (`The bottom line
 /// ...`) or ends a short line.
 fn truncated_card(s: &str) -> bool {
+    // A quotation or a dialogue's line opens with its mark.
+    if s.starts_with([
+        '"', '\'', '\u{201c}', '\u{201e}', '\u{2018}', '\u{ab}', '\u{bb}', '-', '\u{2013}',
+        '\u{2014}',
+    ]) {
+        return false;
+    }
     let body = s.trim_end_matches(['.', '\u{2026}']);
     let cut = &s[body.len()..];
     (cut.contains('\u{2026}') || cut.len() >= 3)
@@ -214,7 +271,7 @@ fn question_headline(s: &str) -> bool {
 /// Is the trimmed line a card of another story, glued or cut short (see [`glued_card`] and
 /// [`truncated_card`])?
 fn is_card(s: &str) -> bool {
-    truncated_card(s) || glued_card(s)
+    s.len() <= CARD_CHARS && (truncated_card(s) || glued_card(s))
 }
 
 /// What a line is to a headline list above the article (see [`Doc::head_lists`]).
@@ -834,16 +891,30 @@ impl Doc<'_> {
             return Vec::new();
         }
         // Some prose must stay: a document of cards alone is a list page, not chrome.
-        let outside = |i: usize| !runs.iter().any(|&(a, b, _)| (a..=b).contains(&i));
-        let prose = |i: usize| outside(i) && self.is_prose_line(&self.lines[i]);
+        let mut inside = vec![false; self.lines.len()];
+        for &(a, b, _) in &runs {
+            inside[a..=b].fill(true);
+        }
+        let prose = |i: usize| !inside[i] && self.is_prose_line(&self.lines[i]);
         let Some(first) = (0..self.lines.len()).find(|&i| prose(i)) else {
             return Vec::new();
         };
         let last = (0..self.lines.len()).rfind(|&i| prose(i)).unwrap_or(first);
         // Lines cut short between the text's paragraphs may be its own (a dialogue's pauses):
         // such a run goes only above or below the text.
+        // A sentence ending in a colon introduces the lines after it (quotations cut short).
+        let introduced = |a: usize| {
+            (0..a)
+                .rev()
+                .find(|&j| !self.is_blank(&self.lines[j]))
+                .is_some_and(|j| {
+                    self.str_at(self.trimmed_ws(&self.lines[j]))
+                        .ends_with([':', '\u{ff1a}'])
+                        && self.is_prose_line(&self.lines[j])
+                })
+        };
         runs.into_iter()
-            .filter(|&(a, b, glued)| glued || b < first || a > last)
+            .filter(|&(a, b, glued)| glued || ((b < first || a > last) && !introduced(a)))
             .map(|(a, b, _)| self.lines[a].start..self.lines[b].end)
             .collect()
     }
@@ -1312,6 +1383,27 @@ max_chars = 40
         assert!(!glued_card(
             "^ Carver, A.; Hale, T. (2020). \"Ferry Times On The Island\". Harbour Gazette."
         ));
+        // A headline that stays in Title Case after a brand's hump has no teaser.
+        assert!(!glued_card(
+            "Best Blender: The NutriBullet Pro For Smoothies And Soups"
+        ));
+        assert!(!glued_card(
+            "Mein Leben Mit Der PlayStation Und Anderen Fehlern Im Netz"
+        ));
+        // A card with no teaser repeats its headline.
+        assert!(glued_card(
+            "Rowing Club Opens Its New BoathouseRowing Club Opens Its New Boathouse"
+        ));
+        // Code names in a sentence: two humps, a code prefix, or no sentence end.
+        assert!(!glued_card(
+            "First you call querySelectorAll to collect every name in the list."
+        ));
+        assert!(!glued_card(
+            "Then you call getName to read the name of the person on the card."
+        ));
+        assert!(!glued_card(
+            "Then you pass the names to localeCompare so the sort respects accents"
+        ));
         // Cut short right after a word or a mark; a writer's pause has a space before it.
         assert!(truncated_card(
             "Council delays the vote on the new car park until the traffic…"
@@ -1320,6 +1412,38 @@ max_chars = 40
         assert!(!truncated_card("The bottom line ..."));
         assert!(!truncated_card("Well..."));
         assert!(!truncated_card("The vote was delayed."));
+        // A quotation or a dialogue's line cut short is the text's own.
+        assert!(!truncated_card(
+            "\"Nobody who writes the rotas has ever worked a double shift here…"
+        ));
+        assert!(!truncated_card(
+            "\u{2014} Et qui va payer les places, à votre avis…"
+        ));
+    }
+
+    #[test]
+    fn a_long_line_is_no_card_and_is_judged_in_linear_time() {
+        let c = cleaner_from("c.toml", RULES);
+        let long = format!("The big word 1{} goes on and on", "aBa".repeat(100_000));
+        assert!(!glued_card(&long));
+        let card = "Bakery On Quay Street Wins Regional PrizeThe judges praised the rye loaf.";
+        let input = format!("{P1}\n{long}\n{card}\n{card}\n{card}\n{P2}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        let input = format!("{P1}\n{long}\n{P2}\n");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn cut_lines_after_a_sentence_that_introduces_them_stay() {
+        let c = cleaner_from("c.toml", RULES);
+        let cut = "Harbour board approves the dredging plan after ten years of…\nTwo lifeboat crews called out in one night to help a fishing…\nChoir wins the county cup for the third time in front of a crowd…\n";
+        let intro = "We asked the readers which stories of the year they remember best:";
+        let input = format!("{P1}\n{P2}\n{intro}\n\n{cut}");
+        assert_eq!(c.clean(input.as_bytes()).verdict, Verdict::Unchanged);
+        // A label with a colon is no sentence: the list after it goes.
+        let input = format!("{P1}\n{P2}\nRead more:\n{cut}");
+        let out = c.clean(input.as_bytes());
+        assert_eq!(removed(&out, &input), [("c.cards", cut)]);
     }
 
     #[test]
