@@ -1401,7 +1401,7 @@ max_chars = 40
 
 #[cfg(test)]
 mod card_list_tests {
-    use super::{glued_card, question_headline, truncated_card};
+    use super::{glue_span, glued_card, has_glue, may_glue, question_headline, truncated_card};
     use crate::filter::Verdict;
     use crate::filter::testkit::{cleaner_from, removed};
 
@@ -1417,6 +1417,33 @@ max_chars = 40
 "#;
     const P1: &str = "Crews of the island ferries returned to work on Thursday after the operator made a new offer.";
     const P2: &str = "The company said the next round of talks would begin in January.";
+
+    #[test]
+    fn the_ascii_glue_scan_agrees_with_the_char_scan() {
+        let lines = [
+            "Customers Leave Without Paying At Troy SteakhouseA party of six left",
+            "One Two ThreeFour five",
+            "OneTwo three four five six",
+            "One two three\tfourFive six",
+            "One two three\u{b}fourFive six",
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteenSixteen",
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteenFifteen",
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteenSeventeen",
+            "Is Violence On The Rise?Violence is part of it",
+            "a b c)D e",
+            "plain prose with no capital glued inside any of its words at all",
+            "",
+            "   ",
+        ];
+        for line in lines {
+            assert_eq!(may_glue(line), has_glue(glue_span(line)), "{line:?}");
+        }
+        assert!(may_glue("One two three fourFive six"));
+        assert!(!may_glue("OneTwo three four five six"));
+        assert!(!may_glue(
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteenSeventeen"
+        ));
+    }
 
     #[test]
     fn card_shapes() {
