@@ -141,7 +141,8 @@ fn reads_as_teaser(words: &[&str]) -> bool {
             _ => {}
         }
     }
-    low >= 2 && low * 3 >= total && !title_case(words)
+    // Three words that start in lower case already make the words no Title Case.
+    low >= 2 && low * 3 >= total && (low >= 3 || !title_case(words))
 }
 
 /// Is the trimmed line another story's headline glued to its teaser with no space
@@ -154,7 +155,7 @@ fn reads_as_teaser(words: &[&str]) -> bool {
 /// a word (`MacBook`, `JavaScript`) stands in a sentence or a headline, not between the two; a
 /// word with two humps (`getElementById`) is a name. Lines longer than [`CARD_CHARS`] are no card.
 fn glued_card(s: &str) -> bool {
-    if s.len() > CARD_CHARS {
+    if s.len() > CARD_CHARS || !may_glue(s) {
         return false;
     }
     let words: Vec<&str> = s.split_whitespace().collect();
@@ -175,7 +176,7 @@ fn glued_card(s: &str) -> bool {
             let Some(a) = prev.replace(b) else {
                 continue;
             };
-            let closing = matches!(a, ')' | '?' | '!' | '\u{2019}' | '\u{201d}' | '"' | '\'');
+            let closing = closes_headline(a);
             if !b.is_uppercase() || !(a.is_lowercase() || closing) {
                 continue;
             }
@@ -231,6 +232,70 @@ fn glued_card(s: &str) -> bool {
         }
     }
     false
+}
+
+/// Can `s` hold a glued card's glue: a capital after a lowercase letter or a closing mark inside
+/// one of its third to [`CARD_HEADLINE_WORDS`]th words? One pass over the bytes of an ASCII line
+/// (most lines), stopping after those words.
+fn may_glue(s: &str) -> bool {
+    if !s.is_ascii() {
+        return has_glue(glue_span(s));
+    }
+    let (mut word, mut in_word, mut prev) = (0, false, b' ');
+    for &b in s.as_bytes() {
+        // The ASCII characters `char::is_whitespace` takes (`split_whitespace` splits on them).
+        if matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+            if in_word {
+                word += 1;
+                if word >= CARD_HEADLINE_WORDS {
+                    return false;
+                }
+            }
+            in_word = false;
+        } else {
+            if in_word
+                && word >= 2
+                && b.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase() || closes_headline(prev.into()))
+            {
+                return true;
+            }
+            in_word = true;
+        }
+        prev = b;
+    }
+    false
+}
+
+/// The part of a line where [`glued_card`] looks for the glue: its third to its
+/// [`CARD_HEADLINE_WORDS`]th word (empty when the line has fewer than three words).
+fn glue_span(s: &str) -> &str {
+    let offset = |w: &str| w.as_ptr() as usize - s.as_ptr() as usize;
+    let mut words = s.split_whitespace().enumerate().skip(2);
+    let Some((_, first)) = words.next() else {
+        return "";
+    };
+    let start = offset(first);
+    let last = words
+        .take_while(|&(i, _)| i < CARD_HEADLINE_WORDS)
+        .last()
+        .map_or(first, |(_, w)| w);
+    &s[start..offset(last) + last.len()]
+}
+
+/// Does a capital follow a lowercase letter or a closing mark anywhere in `s` (the one place a
+/// glued card can be: see [`glued_card`])? Most lines have none, and this test allocates nothing.
+fn has_glue(s: &str) -> bool {
+    let mut prev = ' ';
+    s.chars().any(|b| {
+        let a = std::mem::replace(&mut prev, b);
+        b.is_uppercase() && (a.is_lowercase() || closes_headline(a))
+    })
+}
+
+/// A mark a headline can end on right before its glued teaser (`...Rise?Violence is...`).
+fn closes_headline(c: char) -> bool {
+    matches!(c, ')' | '?' | '!' | '\u{2019}' | '\u{201d}' | '"' | '\'')
 }
 
 /// Is the trimmed line a teaser or headline cut short: an ellipsis (`...` or `…`) right after a
@@ -1336,7 +1401,7 @@ max_chars = 40
 
 #[cfg(test)]
 mod card_list_tests {
-    use super::{glued_card, question_headline, truncated_card};
+    use super::{glue_span, glued_card, has_glue, may_glue, question_headline, truncated_card};
     use crate::filter::Verdict;
     use crate::filter::testkit::{cleaner_from, removed};
 
@@ -1352,6 +1417,33 @@ max_chars = 40
 "#;
     const P1: &str = "Crews of the island ferries returned to work on Thursday after the operator made a new offer.";
     const P2: &str = "The company said the next round of talks would begin in January.";
+
+    #[test]
+    fn the_ascii_glue_scan_agrees_with_the_char_scan() {
+        let lines = [
+            "Customers Leave Without Paying At Troy SteakhouseA party of six left",
+            "One Two ThreeFour five",
+            "OneTwo three four five six",
+            "One two three\tfourFive six",
+            "One two three\u{b}fourFive six",
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteenSixteen",
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteenFifteen",
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteenSeventeen",
+            "Is Violence On The Rise?Violence is part of it",
+            "a b c)D e",
+            "plain prose with no capital glued inside any of its words at all",
+            "",
+            "   ",
+        ];
+        for line in lines {
+            assert_eq!(may_glue(line), has_glue(glue_span(line)), "{line:?}");
+        }
+        assert!(may_glue("One two three fourFive six"));
+        assert!(!may_glue("OneTwo three four five six"));
+        assert!(!may_glue(
+            "One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteenSeventeen"
+        ));
+    }
 
     #[test]
     fn card_shapes() {
