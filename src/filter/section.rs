@@ -368,6 +368,33 @@ impl Doc<'_> {
             .then_some(self.lines[idx].start..self.text.len())
     }
 
+    /// The thread entries chained to the end of the document: from the last entry back, each
+    /// at most [`STAMP_GAP`] prose lines before the next (the last before the end), without the
+    /// entries before any prose (the article's own dated byline: the thread starts after it);
+    /// `None` when fewer than the rule's `min_lines` remain.
+    fn chain_to_end(
+        &self,
+        entries: impl DoubleEndedIterator<Item = usize>,
+        rule: &Rule,
+    ) -> Option<Vec<usize>> {
+        let p = self.prose_index();
+        let mut chain: Vec<usize> = Vec::new();
+        for i in entries.rev() {
+            let gap = match chain.last() {
+                None => p.before[self.lines.len()] - p.before[i + 1],
+                Some(&next) => p.before[next] - p.before[i + 1],
+            };
+            if gap > STAMP_GAP {
+                break;
+            }
+            chain.push(i);
+        }
+        chain.reverse();
+        let skip = chain.iter().position(|&i| p.before[i] > 0)?;
+        chain.drain(..skip);
+        (chain.len() >= rule.min_lines).then_some(chain)
+    }
+
     /// A comment thread told by its dated entry lines, with no phrase (see [`STAMP`]): entry lines
     /// (at most `max_words` words and `max_chars` characters, no prose, no sentence end) that
     /// chain to the end with at most [`STAMP_GAP`] prose lines between them, from the first of
@@ -402,27 +429,10 @@ impl Doc<'_> {
         }
         let raw = self.raw_prose();
         let p = self.prose_index();
-        let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
-        // From the end back: the last entry, then each one before it within the gap.
-        let mut chain: Vec<usize> = Vec::new();
-        for &i in entries.iter().rev().filter(|&&i| raw[i].is_none()) {
-            let gap = match chain.last() {
-                None => p.before[n] - p.before[i + 1],
-                Some(&next) => prose_between(i, next),
-            };
-            if gap > STAMP_GAP {
-                break;
-            }
-            chain.push(i);
-        }
-        chain.reverse();
-        // The article's own dated byline has no prose before it: the thread starts after it.
-        let skip = chain.iter().position(|&i| p.before[i] > 0)?;
-        let chain = &chain[skip..];
+        let chain =
+            self.chain_to_end(entries.iter().copied().filter(|&i| raw[i].is_none()), rule)?;
+        let chain = &chain[..];
         let &first = chain.first()?;
-        if chain.len() < rule.min_lines {
-            return None;
-        }
         // A list of dates that ends an article (key dates, a timetable) is entries alone, and
         // is introduced by a line ending in `:`; comments have bodies under most entries.
         if (0..first)
@@ -534,25 +544,9 @@ impl Doc<'_> {
             return None;
         }
         let p = self.prose_index();
-        let prose_between = |a: usize, b: usize| p.before[b] - p.before[a + 1];
-        let mut chain: Vec<usize> = Vec::new();
-        for &i in entries.iter().rev() {
-            let gap = match chain.last() {
-                None => p.before[n] - p.before[i + 1],
-                Some(&next) => prose_between(i, next),
-            };
-            if gap > STAMP_GAP {
-                break;
-            }
-            chain.push(i);
-        }
-        chain.reverse();
-        let skip = chain.iter().position(|&i| p.before[i] > 0)?;
-        let chain = &chain[skip..];
+        let chain = self.chain_to_end(entries.iter().copied(), rule)?;
+        let chain = &chain[..];
         let &first = chain.first()?;
-        if chain.len() < rule.min_lines {
-            return None;
-        }
         // A comment carries marks between its writer's name and its text (a date, a time, reply
         // and like controls: lines the line rules remove), or the thread opens under a comments
         // heading. A transcript, a play or a letters page has names over text alone.
