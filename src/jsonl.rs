@@ -47,6 +47,9 @@ pub struct Located<'a> {
     pub annotation: Option<Range<usize>>,
     /// The offset of the object's closing brace (where a new annotation field is inserted).
     pub close: usize,
+    /// Whether the text field's JSON string is what [`push_json_string`] writes for its value
+    /// (every escape one it writes): then the string's bytes stand for the text's escaped.
+    pub canonical: bool,
 }
 
 /// Which of the wanted keys a key is.
@@ -202,6 +205,31 @@ pub fn locate<'a>(
             )));
         }
     };
+    if let Some(found) = scan_record(line, field, annotation) {
+        let raw = &line_str[found.field.clone()];
+        let (text, canonical) = if found.escaped {
+            decode(raw)?
+        } else {
+            (Cow::Borrowed(&raw[1..raw.len() - 1]), true)
+        };
+        return Ok(Located {
+            field: found.field,
+            text,
+            annotation: found.annotation,
+            close: found.close,
+            canonical,
+        });
+    }
+    locate_parsed(line_str, field, annotation)
+}
+
+/// [`locate`] by serde_json, for the records [`scan_record`] leaves to it.
+fn locate_parsed<'a>(
+    line_str: &'a str,
+    field: &str,
+    annotation: Option<&str>,
+) -> Result<Located<'a>, RecordError> {
+    let line = line_str.as_bytes();
     let mut de = serde_json::Deserializer::from_str(line_str);
     let found = ObjectSeed { field, annotation }
         .deserialize(&mut de)
@@ -215,7 +243,7 @@ pub fn locate<'a>(
     if bytes.first() != Some(&b'"') {
         return Err(RecordError(format!("field {field:?} is not a string")));
     }
-    let text = decode(raw.get())?;
+    let (text, canonical) = decode(raw.get())?;
     let close = line
         .iter()
         .rposition(|&b| b == b'}')
@@ -225,7 +253,239 @@ pub fn locate<'a>(
         text,
         annotation: found.annotation.map(|r| span_of(line, r.get())),
         close,
+        canonical,
     })
+}
+
+/// What [`scan_record`] found of a record.
+#[derive(Debug, PartialEq, Eq)]
+struct Scanned {
+    /// The text field's JSON string, quotes included.
+    field: Range<usize>,
+    /// Whether that string holds an escape.
+    escaped: bool,
+    /// The annotation field's value, if the record has one.
+    annotation: Option<Range<usize>>,
+    /// The object's closing brace.
+    close: usize,
+}
+
+/// Nesting deeper than this is left to serde_json.
+const SCAN_DEPTH: u32 = 64;
+
+/// The record's parts found by a strict reading of the JSON grammar, for the common record: a
+/// well-formed object whose keys hold no escape, with one string text field and at most one
+/// annotation field. Everything it accepts serde_json accepts with the same parts (it checks what
+/// serde_json checks of a skipped value: the grammar, the escapes' form, no control character in
+/// a string); anything else is `None`, and serde_json reads the record again, for its verdict and
+/// its message. The line is UTF-8 already.
+fn scan_record(b: &[u8], field: &str, annotation: Option<&str>) -> Option<Scanned> {
+    // A line with no control character at all (nearly every record: whitespace between tokens is
+    // spaces) has none in its strings either, and they need no test of their own.
+    let plain = !has_control(b);
+    let mut i = skip_ws(b, 0);
+    if *b.get(i)? != b'{' {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    let (mut text, mut ann) = (None, None);
+    if *b.get(i)? != b'}' {
+        loop {
+            if *b.get(i)? != b'"' {
+                return None;
+            }
+            let (end, escaped) = string_end(b, i + 1, plain)?;
+            if escaped {
+                return None; // serde_json decodes keys, surrogates and all.
+            }
+            let key = &b[i + 1..end - 1];
+            i = skip_ws(b, end);
+            if *b.get(i)? != b':' {
+                return None;
+            }
+            i = skip_ws(b, i + 1);
+            let start = i;
+            if key == field.as_bytes() {
+                if text.is_some() || *b.get(i)? != b'"' {
+                    return None;
+                }
+                let (end, escaped) = string_end(b, i + 1, plain)?;
+                text = Some((start..end, escaped));
+                i = end;
+            } else {
+                i = skip_value(b, i, SCAN_DEPTH, plain)?;
+                if annotation.is_some_and(|a| a.as_bytes() == key) {
+                    if ann.is_some() {
+                        return None;
+                    }
+                    ann = Some(start..i);
+                }
+            }
+            i = skip_ws(b, i);
+            match *b.get(i)? {
+                b',' => i = skip_ws(b, i + 1),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    let close = i;
+    if skip_ws(b, close + 1) != b.len() {
+        return None;
+    }
+    let (field, escaped) = text?;
+    Some(Scanned {
+        field,
+        escaped,
+        annotation: ann,
+        close,
+    })
+}
+
+/// The first byte at or after `i` that is not JSON whitespace.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\t' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Does `b` hold a control character (a byte below 0x20)?
+fn has_control(b: &[u8]) -> bool {
+    // Without an early exit inside a block, the test of a block is vectorised.
+    b.chunks(64)
+        .any(|c| c.iter().fold(false, |any, &x| any | (x < 0x20)))
+}
+
+/// The end (past the closing quote) of the JSON string whose contents start at `i`, and whether
+/// it holds an escape; `None` when it is not well formed. `plain`: `b` holds no control
+/// character.
+fn string_end(b: &[u8], mut i: usize, plain: bool) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        if plain {
+            i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        } else {
+            // Eight bytes at a time while there is no quote, backslash or control character.
+            while let Some(chunk) = b.get(i..i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+                let special = special_bytes(w);
+                if special != 0 {
+                    // The first of them (little-endian: the lowest bit set is the first byte's).
+                    i += (special.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+        }
+        match *b.get(i)? {
+            b'"' => return Some((i + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                match *b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        if !b.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        i += 6;
+                    }
+                    _ => return None,
+                }
+            }
+            c if c < 0x20 => return None,
+            _ => i += 1,
+        }
+    }
+}
+
+/// The end of the JSON value that starts at `i`; `None` when it is not well formed or nests
+/// deeper than `depth`.
+fn skip_value(b: &[u8], i: usize, depth: u32, plain: bool) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string_end(b, i + 1, plain).map(|(end, _)| end),
+        open @ (b'{' | b'[') => {
+            let depth = depth.checked_sub(1)?;
+            let close = if open == b'{' { b'}' } else { b']' };
+            let mut i = skip_ws(b, i + 1);
+            if *b.get(i)? == close {
+                return Some(i + 1);
+            }
+            loop {
+                if open == b'{' {
+                    if *b.get(i)? != b'"' {
+                        return None;
+                    }
+                    i = skip_ws(b, string_end(b, i + 1, plain)?.0);
+                    if *b.get(i)? != b':' {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                }
+                i = skip_ws(b, skip_value(b, i, depth, plain)?);
+                match *b.get(i)? {
+                    b',' => i = skip_ws(b, i + 1),
+                    c if c == close => return Some(i + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b't' => b[i..].starts_with(b"true").then_some(i + 4),
+        b'f' => b[i..].starts_with(b"false").then_some(i + 5),
+        b'n' => b[i..].starts_with(b"null").then_some(i + 4),
+        b'-' | b'0'..=b'9' => number_end(b, i),
+        _ => None,
+    }
+}
+
+/// The end of the JSON number that starts at `i`.
+fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    if b[i] == b'-' {
+        i += 1;
+    }
+    match *b.get(i)? {
+        b'0' => {
+            i += 1;
+            if b.get(i).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+        }
+        b'1'..=b'9' => i = digits(i + 1),
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        let end = digits(i + 1);
+        if end == i + 1 {
+            return None;
+        }
+        i = end;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let end = digits(i);
+        if end == i {
+            return None;
+        }
+        i = end;
+    }
+    Some(i)
+}
+
+/// The high bit of each byte of `w` that a JSON string must escape: a quote, a backslash or a
+/// control character.
+fn special_bytes(w: u64) -> u64 {
+    zero_bytes(w ^ (LO * u64::from(b'"')))
+        | zero_bytes(w ^ (LO * u64::from(b'\\')))
+        | zero_bytes(w & (LO * 0xE0))
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -236,13 +496,16 @@ fn zero_bytes(w: u64) -> u64 {
     !(((w & !HI).wrapping_add(!HI)) | w | !HI)
 }
 
-/// Decodes a JSON string literal (quotes included) that the parser has already checked.
-fn decode(raw: &str) -> Result<Cow<'_, str>, RecordError> {
+/// Decodes a JSON string literal (quotes included) that the parser has already checked; with it,
+/// whether the literal is written as [`push_json_string`] writes the decoded text (every escape
+/// one it writes), so that the literal's bytes may stand for the text's.
+fn decode(raw: &str) -> Result<(Cow<'_, str>, bool), RecordError> {
     let inner = &raw[1..raw.len() - 1];
     let bytes = inner.as_bytes();
     let Some(first) = memchr::memchr(b'\\', bytes) else {
-        return Ok(Cow::Borrowed(inner));
+        return Ok((Cow::Borrowed(inner), true));
     };
+    let mut canonical = true;
     let mut out = String::with_capacity(inner.len());
     let mut at = 0;
     let mut next = Some(first);
@@ -254,7 +517,10 @@ fn decode(raw: &str) -> Result<Cow<'_, str>, RecordError> {
             b'r' => ('\r', 2),
             b'"' => ('"', 2),
             b'\\' => ('\\', 2),
-            b'/' => ('/', 2),
+            b'/' => {
+                canonical = false;
+                ('/', 2)
+            }
             b'b' => ('\u{8}', 2),
             b'f' => ('\u{c}', 2),
             _ => {
@@ -284,19 +550,34 @@ fn decode(raw: &str) -> Result<Cow<'_, str>, RecordError> {
                 }
             }
         };
+        if len > 2 {
+            // Written as `\u00xx`, in lower case, for a control character with no short form.
+            canonical &= len == 6
+                && c < ' '
+                && !matches!(c, '\u{8}' | '\t' | '\n' | '\u{c}' | '\r')
+                && !bytes[k + 2..k + 6].iter().any(u8::is_ascii_uppercase);
+        }
         out.push(c);
         at = k + len;
         next = memchr::memchr(b'\\', &bytes[at..]).map(|n| at + n);
     }
     out.push_str(&inner[at..]);
-    Ok(Cow::Owned(out))
+    Ok((Cow::Owned(out), canonical))
 }
 
 /// Appends the cleaned text as a JSON string: `text` (the record's decoded field) without its
 /// `deleted` ranges, which is what `cleaned` holds. Cut at character boundaries, the pieces of
 /// `text` are `str` already and are escaped as they are (no check of the result, no copy);
-/// otherwise `cleaned` is checked and its invalid bytes replaced.
-fn push_cleaned(out: &mut Vec<u8>, text: &str, deleted: &[Range<usize>], cleaned: &[u8]) {
+/// otherwise `cleaned` is checked and its invalid bytes replaced. With `raw`, the record's JSON
+/// string for `text` (without its quotes) when it is written as [`push_json_string`] writes it
+/// (see [`Located::canonical`]), the kept pieces' bytes are copied from it, escaped already.
+fn push_cleaned(
+    out: &mut Vec<u8>,
+    text: &str,
+    deleted: &[Range<usize>],
+    cleaned: &[u8],
+    raw: Option<&[u8]>,
+) {
     // The kept pieces: before each deleted range, and after the last.
     let pieces = || {
         let mut at = 0;
@@ -314,6 +595,11 @@ fn push_cleaned(out: &mut Vec<u8>, text: &str, deleted: &[Range<usize>], cleaned
     if kept == Some(cleaned.len()) {
         out.reserve(cleaned.len() + 2);
         out.push(b'"');
+        if let Some(raw) = raw {
+            push_raw_pieces(out, raw, deleted, text.len());
+            out.push(b'"');
+            return;
+        }
         for p in pieces().flatten() {
             push_json_escaped(out, p);
         }
@@ -324,6 +610,40 @@ fn push_cleaned(out: &mut Vec<u8>, text: &str, deleted: &[Range<usize>], cleaned
     match std::str::from_utf8(cleaned) {
         Ok(t) => push_json_string(out, t),
         Err(_) => push_json_string(out, &String::from_utf8_lossy(cleaned)),
+    }
+}
+
+/// Appends the bytes of `raw`, a JSON string's contents whose escapes each stand for one byte of
+/// its decoded text (as [`push_json_escaped`] writes them), that stand for the decoded text
+/// without the `deleted` ranges (sorted, disjoint, at character boundaries of the decoded text of
+/// `len` bytes).
+fn push_raw_pieces(out: &mut Vec<u8>, raw: &[u8], deleted: &[Range<usize>], len: usize) {
+    // `(r, d)`: an offset of `raw` that is not inside an escape, and the decoded offset it
+    // stands for; `esc`: the next escape at or after `r`.
+    let (mut r, mut d) = (0, 0);
+    let mut esc = memchr::memchr(b'\\', raw);
+    let mut to = |target: usize| -> usize {
+        while let Some(k) = esc {
+            if d + (k - r) >= target {
+                break;
+            }
+            d += k - r + 1;
+            r = k + if raw[k + 1] == b'u' { 6 } else { 2 };
+            esc = memchr::memchr(b'\\', &raw[r..]).map(|n| r + n);
+        }
+        r += target - d;
+        d = target;
+        r
+    };
+    let mut at = 0;
+    for piece in deleted
+        .iter()
+        .map(|x| (x.start, x.end))
+        .chain(std::iter::once((len, len)))
+    {
+        let (start, end) = (to(at), to(piece.0));
+        out.extend_from_slice(&raw[start..end]);
+        at = piece.1;
     }
 }
 
@@ -344,10 +664,7 @@ fn push_json_escaped(out: &mut Vec<u8>, s: &str) {
         // Eight bytes at a time while there is nothing to escape.
         if let Some(chunk) = b.get(i..i + 8) {
             let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            let special = zero_bytes(w ^ (LO * u64::from(b'"')))
-                | zero_bytes(w ^ (LO * u64::from(b'\\')))
-                | zero_bytes(w & (LO * 0xE0));
-            if special == 0 {
+            if special_bytes(w) == 0 {
                 i += 8;
                 continue;
             }
@@ -526,7 +843,11 @@ pub fn clean_line_with<'a>(
         for (r, edit) in edits {
             out.extend_from_slice(&line[at..r.start]);
             match edit {
-                Edit::Text => push_cleaned(&mut out, &loc.text, &deleted, &cleaned),
+                Edit::Text => {
+                    let raw = &line[loc.field.start + 1..loc.field.end - 1];
+                    let raw = loc.canonical.then_some(raw);
+                    push_cleaned(&mut out, &loc.text, &deleted, &cleaned, raw);
+                }
                 Edit::Value => push_annotations(&mut out, &list),
                 Edit::Member(name) => {
                     let empty = line[..loc.close]
@@ -653,9 +974,16 @@ mod tests {
 
     #[test]
     fn cleaned_text_is_escaped_from_the_kept_pieces() {
+        // Escaped piece by piece, and copied from the text's JSON string: the same bytes.
         let push = |text: &str, deleted: &[Range<usize>], cleaned: &[u8]| {
             let mut out = Vec::new();
-            push_cleaned(&mut out, text, deleted, cleaned);
+            push_cleaned(&mut out, text, deleted, cleaned, None);
+            let mut raw = Vec::new();
+            push_json_string(&mut raw, text);
+            let mut copied = Vec::new();
+            let raw = &raw[1..raw.len() - 1];
+            push_cleaned(&mut copied, text, deleted, cleaned, Some(raw));
+            assert_eq!(copied, out);
             String::from_utf8(out).unwrap()
         };
         let text = "a\"b\ncd\u{e9}f";
@@ -746,7 +1074,160 @@ mod tests {
         assert_eq!(err(b"{}"), "in.jsonl:7: no field \"text\"");
     }
 
+    /// A record's located parts (text field, text, annotation, closing brace, canonical), or the
+    /// error message.
+    type Parts = Result<(Range<usize>, String, Option<Range<usize>>, usize, bool), String>;
+
+    /// Every located part as one comparable value.
+    fn parts(r: Result<Located<'_>, RecordError>) -> Parts {
+        r.map(|l| {
+            (
+                l.field,
+                l.text.into_owned(),
+                l.annotation,
+                l.close,
+                l.canonical,
+            )
+        })
+        .map_err(|e| e.0)
+    }
+
+    #[test]
+    fn the_scan_takes_plain_records_and_leaves_the_rest_to_serde_json() {
+        let scanned = |l: &str| scan_record(l.as_bytes(), "text", Some("ann")).is_some();
+        for l in [
+            r#"{"text":"a"}"#,
+            " {\"id\": -1.5e+3, \"text\" : \"a\\nb\\u00e9\", \"ann\":[{\"x\":[]}], \"n\":null}\r",
+            r#"{"meta":{"k\"":"\u12aF"},"text":"","ok":[true,false,0,1e9]}"#,
+        ] {
+            assert!(scanned(l), "{l}");
+            assert_eq!(
+                parts(locate(l.as_bytes(), "text", Some("ann"))),
+                parts(locate_parsed(l, "text", Some("ann")))
+            );
+        }
+        for l in [
+            r#"{"t\u0065xt":"a"}"#,
+            r#"{"text":"a","text":"b"}"#,
+            r#"{"text":"a","ann":1,"ann":2}"#,
+            r#"{"text":1}"#,
+            r#"{"id":1}"#,
+            r#"{"text":"a",}"#,
+            r#"{"text":"a","n":01}"#,
+            r#"{"text":"a","n":1.}"#,
+            r#"{"text":"a","n":-}"#,
+            r#"{"text":"a","n":nul}"#,
+            r#"{"text":"a\x"}"#,
+            r#"{"text":"a\u12g4"}"#,
+            "{\"text\":\"a\u{1}\"}",
+            r#"{"text":"a"} x"#,
+            r#"[{"text":"a"}]"#,
+            r#"{"text":"a","k":[1,]}"#,
+        ] {
+            assert!(!scanned(l), "{l}");
+        }
+    }
+
+    /// A JSON-like line: a well-formed record, or one with a byte deleted or inserted.
+    fn record_line() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("-0.5e-3".to_string()),
+            Just("12".to_string()),
+            Just(r#""plain""#.to_string()),
+            Just(r#""a\n\"b\u00E9\ud83d\ude00""#.to_string()),
+            Just(r#""\ud800""#.to_string()),
+        ];
+        let value = leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                proptest::collection::vec(("[a-z]{1,2}|text|ann", inner), 0..4).prop_map(|v| {
+                    let members: Vec<String> =
+                        v.iter().map(|(k, v)| format!("\"{k}\" : {v}")).collect();
+                    format!("{{{}}}", members.join(", "))
+                }),
+            ]
+        });
+        let key = prop_oneof![
+            Just("text".to_string()),
+            Just("ann".to_string()),
+            Just("id".to_string()),
+            Just(r#"t\u0065xt"#.to_string()),
+        ];
+        let record = proptest::collection::vec((key, value), 0..5).prop_map(|v| {
+            let members: Vec<String> = v.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!(" {{{}}} ", members.join(","))
+        });
+        let noise = prop_oneof![
+            Just(None),
+            (
+                any::<prop::sample::Index>(),
+                0usize..2,
+                prop::sample::select(vec![
+                    '"', '\\', ',', '}', ']', ':', '0', 'e', '.', '\u{1}', ' ', 'x'
+                ])
+            )
+                .prop_map(Some),
+        ];
+        (record, noise).prop_map(|(mut line, noise)| {
+            if let Some((at, op, c)) = noise {
+                let at = at.index(line.len() + 1);
+                let at = (0..=at)
+                    .rev()
+                    .find(|&i| line.is_char_boundary(i))
+                    .unwrap_or(0);
+                if op == 0 && at < line.len() {
+                    line.remove(at);
+                } else {
+                    line.insert(at, c);
+                }
+            }
+            line
+        })
+    }
+
     proptest! {
+        /// The scan finds what serde_json finds, on every record it takes.
+        #[test]
+        fn the_scan_agrees_with_serde_json(line in record_line()) {
+            let ours = scan_record(line.as_bytes(), "text", Some("ann"));
+            let theirs = parts(locate_parsed(&line, "text", Some("ann")));
+            if let Some(s) = ours {
+                let (field, _, annotation, close, _) = theirs.clone().unwrap_or_else(|e| panic!("{line}: {e}"));
+                prop_assert_eq!((s.field, s.annotation, s.close), (field, annotation, close));
+            }
+            prop_assert_eq!(parts(locate(line.as_bytes(), "text", Some("ann"))), theirs);
+        }
+
+        /// The kept pieces copied from a text's JSON string are those pieces escaped.
+        #[test]
+        fn kept_pieces_copy_as_they_escape(s in "(?s)[a-z\u{0}-\u{1f}\"\\\\/\u{e9}\u{1F600} ]{0,40}", cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..6)) {
+            let mut bounds: Vec<usize> = cuts.iter().map(|i| i.index(s.len() + 1)).filter(|&i| s.is_char_boundary(i)).collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            let deleted: Vec<Range<usize>> = bounds.chunks_exact(2).map(|p| p[0]..p[1]).collect();
+            let mut cleaned = Vec::new();
+            let mut at = 0;
+            for r in &deleted {
+                cleaned.extend_from_slice(&s.as_bytes()[at..r.start]);
+                at = r.end;
+            }
+            cleaned.extend_from_slice(&s.as_bytes()[at..]);
+            let mut escaped = Vec::new();
+            push_cleaned(&mut escaped, &s, &deleted, &cleaned, None);
+            prop_assert_eq!(&escaped, &serde_json::to_vec(&String::from_utf8(cleaned.clone()).unwrap()).unwrap());
+            let mut raw = Vec::new();
+            push_json_string(&mut raw, &s);
+            let (text, canonical) = decode(std::str::from_utf8(&raw).unwrap()).unwrap();
+            prop_assert!(canonical);
+            prop_assert_eq!(&*text, s.as_str());
+            let mut copied = Vec::new();
+            push_cleaned(&mut copied, &s, &deleted, &cleaned, Some(&raw[1..raw.len() - 1]));
+            prop_assert_eq!(copied, escaped);
+        }
+
         /// Decoding and encoding agree with serde_json on every string.
         #[test]
         fn strings_round_trip_like_serde_json(s in "(?s).{0,40}", ctl in proptest::collection::vec(0u8..0x20, 0..4)) {
@@ -759,11 +1240,11 @@ mod tests {
             push_json_string(&mut ours, &text);
             prop_assert_eq!(String::from_utf8(ours.clone()).unwrap(), serde_json::to_string(&text).unwrap());
             let encoded = String::from_utf8(ours).unwrap();
-            prop_assert_eq!(decode(&encoded).unwrap(), text.as_str());
+            prop_assert_eq!(decode(&encoded).unwrap(), (Cow::Borrowed(text.as_str()), true));
             let escaped: String = text.chars().map(|c| format!("\\u{:04x}", c as u32 & 0xFFFF)).collect();
             if text.chars().all(|c| (c as u32) < 0x10000 && !(0xD800..0xE000).contains(&(c as u32))) {
                 let quoted = format!("\"{escaped}\"");
-                prop_assert_eq!(decode(&quoted).unwrap(), text.as_str());
+                prop_assert_eq!(decode(&quoted).unwrap().0, text.as_str());
             }
         }
     }
