@@ -55,6 +55,7 @@ pub(super) struct Line {
 }
 
 impl Line {
+    #[inline]
     fn new(text: &[u8], start: usize, content_end: usize, end: usize) -> Line {
         let ws = trim_ws(text, start, content_end);
         Line {
@@ -127,6 +128,7 @@ const NO_FACTS: Facts = Facts {
 };
 
 /// `start..content_end` of `text` without surrounding Unicode whitespace.
+#[inline]
 fn trim_ws(text: &[u8], start: usize, content_end: usize) -> Range<usize> {
     let s = &text[start..content_end];
     // ASCII whitespace and text at the edges, nearly every line, need no decoding; at the
@@ -177,6 +179,35 @@ pub(super) struct Doc<'a> {
     /// line stood unchanged in the text of the pass before: see [`Doc::inherit`]); empty when
     /// nothing is known.
     known_prose: Vec<Option<Option<usize>>>,
+}
+
+/// The most lines whose buffers a thread keeps for the next document (about 3.5 MB).
+const SPARE_LINES: usize = 1 << 16;
+
+thread_local! {
+    /// The line and fact buffers of the last [`Doc`] dropped on this thread, for the next one.
+    static SPARE: std::cell::Cell<(Vec<Line>, Vec<std::cell::Cell<Facts>>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+}
+
+impl Drop for Doc<'_> {
+    fn drop(&mut self) {
+        let lines = std::mem::take(&mut self.lines);
+        let facts = std::mem::take(&mut self.facts);
+        // The larger buffers stay, up to a bound: a huge document's are not held for the rest
+        // of the run.
+        if lines.capacity() > SPARE_LINES {
+            return;
+        }
+        SPARE.with(|spare| {
+            let kept = spare.take();
+            spare.set(if kept.0.capacity() >= lines.capacity() {
+                kept
+            } else {
+                (lines, facts)
+            });
+        });
+    }
 }
 
 /// What one pass's document knows of each of its lines that depends on the line's own text
@@ -421,7 +452,11 @@ impl<'a> Doc<'a> {
         } else {
             0
         };
-        let mut lines = Vec::new();
+        // The buffers of the last document dropped on this thread (the pass before, or the
+        // record before): a document's lines are allocated once per worker, not once per pass.
+        let (mut lines, mut facts) = SPARE.take();
+        lines.clear();
+        facts.clear();
         let mut start = body_start;
         for nl in memchr::memchr_iter(b'\n', &text[body_start..]) {
             let nl = nl + body_start;
@@ -436,7 +471,7 @@ impl<'a> Doc<'a> {
         if start < text.len() || lines.is_empty() {
             lines.push(Line::new(text, start, text.len(), text.len()));
         }
-        let facts = vec![std::cell::Cell::new(NO_FACTS); lines.len()];
+        facts.resize(lines.len(), std::cell::Cell::new(NO_FACTS));
         Doc {
             text,
             lines,

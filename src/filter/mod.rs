@@ -297,7 +297,7 @@ impl Cleaner {
             let mut doc = current.doc();
             doc.inherit(&carry, &cut);
             // Detection probes only the lines the cut changed (see `detect_after_cut`).
-            let (more, more_notices) = self.find_in(
+            let (more, more_notices) = self.find_in_again(
                 &doc,
                 detect_after_cut(&self.set, doc.text, &mut memo, &cut),
                 active,
@@ -375,6 +375,18 @@ impl Cleaner {
             }
         }
         (removals, notices)
+    }
+
+    /// [`Cleaner::find_in`] for the passes after the first, apart so that a profile tells them
+    /// from the first.
+    #[inline(never)]
+    fn find_in_again(
+        &self,
+        doc: &Doc<'_>,
+        hits: Vec<Hit>,
+        active: &ActivePacks,
+    ) -> (Vec<Removal>, Vec<Notice>) {
+        self.find_in(doc, hits, active)
     }
 
     /// The rules' removals and notices in one pass.
