@@ -1194,9 +1194,14 @@ mod tests {
         fn the_scan_agrees_with_serde_json(line in record_line()) {
             let ours = scan_record(line.as_bytes(), "text", Some("ann"));
             let theirs = parts(locate_parsed(&line, "text", Some("ann")));
-            if let Some(s) = ours {
-                let (field, _, annotation, close, _) = theirs.clone().unwrap_or_else(|e| panic!("{line}: {e}"));
-                prop_assert_eq!((s.field, s.annotation, s.close), (field, annotation, close));
+            match (ours, &theirs) {
+                (Some(s), Ok((field, _, annotation, close, _))) => {
+                    prop_assert_eq!((s.field, s.annotation, s.close), (field.clone(), annotation.clone(), *close));
+                }
+                // serde_json takes the record too; the text's escapes fail to decode (the same
+                // code decodes them after either).
+                (Some(_), Err(e)) => prop_assert!(e.contains("unpaired surrogate"), "{}: {}", line, e),
+                (None, _) => {}
             }
             prop_assert_eq!(parts(locate(line.as_bytes(), "text", Some("ann"))), theirs);
         }
