@@ -110,6 +110,14 @@ pub(super) enum Context {
     ContentHeading,
     /// A line that ends a menu block by its shape (see `Doc::block_line`).
     BlockStop,
+    /// A line that may be an item of a closed list, by its own text (see `Doc::in_closed_list`).
+    ClosedListItem,
+    /// `Doc::heads_a_list`.
+    HeadsAList,
+    /// `Doc::names_code_below`.
+    NamesCode,
+    /// `Doc::closes_line_above`.
+    ClosesLineAbove,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -188,7 +196,10 @@ pub(super) struct Carry {
 
 /// The [`Context`] tests that read the line alone (the others read its neighbours too): their
 /// answers hold for the same line in another text.
-const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32 | 1 << Context::BlockStop as u32;
+const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
+    | 1 << Context::BlockStop as u32
+    | 1 << Context::ClosedListItem as u32
+    | 1 << Context::HeadsAList as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).
@@ -1069,10 +1080,12 @@ mod tests {
 
     #[test]
     fn a_lines_kept_context_answers_equal_the_tests() {
-        let mut yes = [0usize; 14];
+        let mut yes = [0usize; 16];
         for text in crate::filter::testkit::fixture_texts() {
             let doc = Doc::new(&text);
-            let tests: [(Context, &dyn Fn(usize) -> bool); 14] = [
+            let tests: [(Context, &dyn Fn(usize) -> bool); 16] = [
+                (Context::ClosedListItem, &|i| doc.closed_list_item(i)),
+                (Context::NamesCode, &|i| doc.names_code_below_now(i)),
                 (Context::WrappedProse, &|i| doc.in_wrapped_prose(i)),
                 (Context::Table, &|i| doc.in_table(i)),
                 (Context::HeadsSection, &|i| doc.heads_section(i)),
