@@ -215,7 +215,9 @@ impl Doc<'_> {
     /// ("... Archived from the original" / "on 2015-04-02."). A stamp or a label under a headline
     /// or a byline stands under one phrase, and a headline holds no sentence end.
     pub(super) fn closes_line_above(&self, i: usize) -> bool {
-        self.context(i, Context::ClosesLineAbove, || self.closes_line_above_now(i))
+        self.context(i, Context::ClosesLineAbove, || {
+            self.closes_line_above_now(i)
+        })
     }
 
     /// [`Doc::closes_line_above`], computed.
@@ -285,15 +287,13 @@ impl Doc<'_> {
     /// of letters that end no sentence and introduce nothing? The word count, kept per line, is
     /// asked first: most lines have more words.
     pub(super) fn closed_list_item(&self, j: usize) -> bool {
-        !self.is_blank(&self.lines[j])
-            && self.words(j, OPENER_WORDS + 1) <= OPENER_WORDS
-            && {
-                let t = self.text_of(j);
-                !t.ends_with([':', '\u{ff1a}'])
-                    && !shape::ends_sentence(&t)
-                    && t.chars()
-                        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '&' | '\''))
-            }
+        !self.is_blank(&self.lines[j]) && self.words(j, OPENER_WORDS + 1) <= OPENER_WORDS && {
+            let t = self.text_of(j);
+            !t.ends_with([':', '\u{ff1a}'])
+                && !shape::ends_sentence(&t)
+                && t.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '&' | '\''))
+        }
     }
 
     /// Is line `i` a line of dialogue: it opens with a dash glued to its first word ("—Más.",
@@ -974,7 +974,11 @@ mod tests {
                         1 => j % 5 == 2,
                         _ => doc.words(j, 3) <= 2,
                     };
-                    let rule = if j % 7 == 3 { ad.clone() } else { share.clone() };
+                    let rule = if j % 7 == 3 {
+                        ad.clone()
+                    } else {
+                        share.clone()
+                    };
                     if whole && !doc.is_blank(l) {
                         taken[j] = true;
                         removals.push(crate::filter::Removal {

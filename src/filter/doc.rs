@@ -118,6 +118,12 @@ pub(super) enum Context {
     NamesCode,
     /// `Doc::closes_line_above`.
     ClosesLineAbove,
+    /// [`shape::runs_on`] of the line's text.
+    RunsOn,
+    /// [`shape::opens_lower`] of the line's text.
+    OpensLower,
+    /// [`shape::wraps_open`] of the line's text.
+    WrapsOpen,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -199,7 +205,10 @@ pub(super) struct Carry {
 const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
     | 1 << Context::BlockStop as u32
     | 1 << Context::ClosedListItem as u32
-    | 1 << Context::HeadsAList as u32;
+    | 1 << Context::HeadsAList as u32
+    | 1 << Context::RunsOn as u32
+    | 1 << Context::OpensLower as u32
+    | 1 << Context::WrapsOpen as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).
@@ -608,6 +617,7 @@ impl<'a> Doc<'a> {
 
     /// The text of `range` as `String::from_utf8_lossy` gives it: borrowed from the document when
     /// it is valid UTF-8.
+    #[inline]
     pub(super) fn str_at(&self, range: Range<usize>) -> Cow<'a, str> {
         let whole = *self
             .utf8
@@ -835,11 +845,12 @@ impl<'a> Doc<'a> {
             let l = &self.lines[j];
             self.str_at(self.trimmed_ws(l))
         };
+        // The count, kept per line, first: it dismisses most lines.
         let cell = |j: usize| {
-            j < n && !self.is_blank(&self.lines[j]) && {
-                let t = text(j);
-                !shape::ends_sentence(&t) && self.words(j, 7) <= 6
-            }
+            j < n
+                && !self.is_blank(&self.lines[j])
+                && self.words(j, 7) <= 6
+                && !shape::ends_sentence(&text(j))
         };
         if !(cell(i) && cell(i + 1) && cell(i + 2)) {
             return false;
@@ -886,21 +897,33 @@ impl<'a> Doc<'a> {
     }
 
     /// Is line `i` a piece of hard-wrapped prose (see [`shape::continues_wrapped_prose`])?
+    /// The tests of its neighbours' own text are kept per line: a line is asked about as the
+    /// neighbour of each line near it.
     pub(super) fn in_wrapped_prose(&self, i: usize) -> bool {
         let text = |j: usize| {
             let l = &self.lines[j];
             self.str_at(l.start..l.content_end)
         };
+        let own = |j: usize, which: Context, test: fn(&str) -> bool| {
+            self.context(j, which, || test(&text(j)))
+        };
+        let runs_on = |j: usize| own(j, Context::RunsOn, shape::runs_on);
+        let lower = |j: usize| own(j, Context::OpensLower, shape::opens_lower);
         let filled = |j: usize| !self.is_blank(&self.lines[j]);
         let prev = i.checked_sub(1).filter(|&j| filled(j));
         let prev2 = prev.and_then(|p| p.checked_sub(1)).filter(|&j| filled(j));
         let next = Some(i + 1).filter(|&j| j < self.lines.len() && filled(j));
-        shape::continues_wrapped_prose(
-            &text(i),
-            prev.map(text).as_deref(),
-            prev2.map(text).as_deref(),
-            next.map(text).as_deref(),
-        )
+        // As `shape::continues_wrapped_prose` reads the four lines.
+        if runs_on(i) && next.is_some_and(lower) {
+            return true;
+        }
+        let Some(prev) = prev else {
+            return false;
+        };
+        runs_on(prev)
+            && (lower(i)
+                || prev2.is_some_and(|p| own(p, Context::WrapsOpen, shape::wraps_open))
+                || next.is_some_and(lower))
     }
 
     /// A removal inside one line: the whole line when nothing but whitespace would remain of it,
@@ -1115,6 +1138,35 @@ mod tests {
         }
         // Every test says yes somewhere in the fixtures.
         assert!(yes.iter().all(|&y| y > 0), "{yes:?}");
+    }
+
+    #[test]
+    fn wrapped_prose_with_kept_line_tests_answers_as_the_text_test() {
+        let mut yes = 0;
+        for text in crate::filter::testkit::fixture_texts() {
+            let doc = Doc::new(&text);
+            let n = doc.lines.len();
+            let line = |j: usize| {
+                let l = &doc.lines[j];
+                doc.str_at(l.start..l.content_end)
+            };
+            let filled = |j: usize| !doc.is_blank(&doc.lines[j]);
+            for k in 0..n {
+                let i = (k * 7919) % n;
+                let prev = i.checked_sub(1).filter(|&j| filled(j));
+                let prev2 = prev.and_then(|p| p.checked_sub(1)).filter(|&j| filled(j));
+                let next = Some(i + 1).filter(|&j| j < n && filled(j));
+                let want = shape::continues_wrapped_prose(
+                    &line(i),
+                    prev.map(line).as_deref(),
+                    prev2.map(line).as_deref(),
+                    next.map(line).as_deref(),
+                );
+                assert_eq!(doc.in_wrapped_prose(i), want, "line {i}: {:?}", line(i));
+                yes += usize::from(want);
+            }
+        }
+        assert!(yes > 50, "{yes}");
     }
 
     #[test]

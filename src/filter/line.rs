@@ -376,7 +376,11 @@ mod tests {
     fn notice_mark_finds_as_the_reference() {
         let mut lines: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
             .iter()
-            .flat_map(|t| t.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect::<Vec<_>>())
+            .flat_map(|t| {
+                t.split(|&b| b == b'\n')
+                    .map(<[u8]>::to_vec)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         for s in [
             "the vote is on monday. (c) 2016 x. all rights reserved.",
@@ -395,7 +399,12 @@ mod tests {
         for line in &lines {
             let lower = line.to_ascii_lowercase();
             let want = notice_mark_reference(&lower);
-            assert_eq!(super::notice_mark(&lower), want, "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                super::notice_mark(&lower),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
             found += usize::from(want.is_some());
         }
         assert!(found >= 8, "{found}");

@@ -349,29 +349,17 @@ fn quantity_shape(t: &str) -> bool {
 /// the line before `prev` (`prev2`) is running text too? Or is `line` itself running text that
 /// does not end a sentence, with `next` going on in lower case (a wrapped paragraph's first
 /// line)?
+#[cfg(test)]
 pub(super) fn continues_wrapped_prose(
     line: &str,
     prev: Option<&str>,
     prev2: Option<&str>,
     next: Option<&str>,
 ) -> bool {
-    let runs_on = |s: &str| {
-        let s = s.trim();
-        s.chars()
-            .last()
-            .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | ';' | '('))
-            && is_wrapped_prose_line(s)
-    };
-    let lower = |s: &str| {
-        s.trim_start()
-            .chars()
-            .next()
-            .is_some_and(char::is_lowercase)
-    };
     // The first line of a wrapped paragraph: running text cut short, the next line going on in
     // lower case ("Copyright (c) 2014 IETF Trust and the persons identified as the" / "document
     // authors.").
-    if runs_on(line) && next.is_some_and(lower) {
+    if runs_on(line) && next.is_some_and(opens_lower) {
         return true;
     }
     let Some(prev) = prev else {
@@ -380,15 +368,39 @@ pub(super) fn continues_wrapped_prose(
     if !runs_on(prev) {
         return false;
     }
-    lower(line)
-        || prev2.is_some_and(|p| !ends_sentence(p.trim()) && is_wrapped_prose_line(p.trim()))
-        || next.is_some_and(lower)
+    opens_lower(line) || prev2.is_some_and(wraps_open) || next.is_some_and(opens_lower)
+}
+
+/// Is the (untrimmed) line running text cut short: it ends with a letter, a digit, `,`, `-`,
+/// `;` or `(`, and reads as a line of running text (see [`continues_wrapped_prose`])?
+pub(super) fn runs_on(s: &str) -> bool {
+    let s = s.trim();
+    s.chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | ';' | '('))
+        && is_wrapped_prose_line(s)
+}
+
+/// Does the (untrimmed) line open in lower case?
+pub(super) fn opens_lower(s: &str) -> bool {
+    s.trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase)
+}
+
+/// Is the (untrimmed) line running text that ends no sentence?
+pub(super) fn wraps_open(s: &str) -> bool {
+    !ends_sentence(s.trim()) && is_wrapped_prose_line(s.trim())
 }
 
 /// Does a trimmed line look like a line of running text: long enough, several words, most of
 /// them in lower case (a headline or a menu is capitalised), and no `|` or `•` separators?
 pub(super) fn is_wrapped_prose_line(s: &str) -> bool {
-    if s.chars().count() < WRAPPED_CHARS || s.contains(['|', '\u{2022}']) {
+    // A character takes one to four bytes: most lines are told by their length alone.
+    let short = s.len() < WRAPPED_CHARS
+        || (s.len() < 4 * WRAPPED_CHARS && s.chars().count() < WRAPPED_CHARS);
+    if short || s.contains(['|', '\u{2022}']) {
         return false;
     }
     let (mut words, mut lower) = (0, 0);
@@ -732,6 +744,36 @@ mod tests {
             .join(" ");
         lines.push(long);
         lines
+    }
+
+    #[test]
+    fn wrapped_prose_lines_are_told_as_by_their_characters() {
+        let first_written = |s: &str| {
+            if s.chars().count() < WRAPPED_CHARS || s.contains(['|', '\u{2022}']) {
+                return false;
+            }
+            let (mut words, mut lower) = (0, 0);
+            for w in s.split_whitespace() {
+                words += 1;
+                lower += usize::from(w.chars().next().is_some_and(char::is_lowercase));
+            }
+            words >= 6 && 2 * lower > words
+        };
+        let mut lines = sample_lines();
+        // Lines about the length bound, in one-byte to four-byte characters.
+        for c in ["a ", "\u{e9} ", "\u{65e5} ", "\u{10348} "] {
+            for k in 15..45 {
+                lines.push(c.repeat(k));
+                lines.push(format!("x{}", c.repeat(k)));
+            }
+        }
+        let mut yes = 0;
+        for line in &lines {
+            let want = first_written(line.trim());
+            assert_eq!(is_wrapped_prose_line(line.trim()), want, "{line:?}");
+            yes += usize::from(want);
+        }
+        assert!(yes > 100, "{yes}");
     }
 
     #[test]
