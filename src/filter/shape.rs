@@ -271,7 +271,9 @@ const CURRENCIES: &[char] = &[
 /// "Serves 4 personas"), a fraction ("½ cup milk"), an amount with its currency sign ("R :
 /// 50,000₩"), or a percentage written sign first, as a poll result in some locales does ("%65").
 fn quantity_shape(t: &str) -> bool {
-    if t.chars().count() > 80 {
+    // More than 80 characters: a character takes one to four bytes, so most lines are told by
+    // their length alone.
+    if t.len() > 4 * 80 || (t.len() > 80 && t.chars().count() > 80) {
         return false;
     }
     // The fractions by their UTF-8 bytes (a vectorised search for their lead bytes rather than
@@ -285,21 +287,22 @@ fn quantity_shape(t: &str) -> bool {
     }
     // Every quantity below but the Japanese spoonful holds an ASCII digit.
     let digit = t.bytes().any(|b| b.is_ascii_digit());
-    let chars: Vec<char> = if digit {
-        t.chars().collect()
-    } else {
-        Vec::new()
-    };
-    for (i, c) in chars.iter().enumerate() {
-        let digit_at = |j: Option<usize>| {
-            j.and_then(|j| chars.get(j))
-                .is_some_and(char::is_ascii_digit)
-        };
-        if CURRENCIES.contains(c) && (digit_at(i.checked_sub(1)) || digit_at(Some(i + 1))) {
-            return true;
-        }
-        if *c == '%' && digit_at(Some(i + 1)) && (i == 0 || chars[i - 1].is_whitespace()) {
-            return true;
+    if digit {
+        // A character next to a sign is an ASCII digit exactly when the byte next to the sign
+        // is one (an ASCII byte is a whole character in UTF-8).
+        let b = t.as_bytes();
+        let digit_at = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+        for (k, c) in t.char_indices() {
+            let after = k + c.len_utf8();
+            if CURRENCIES.contains(&c) && ((k > 0 && digit_at(k - 1)) || digit_at(after)) {
+                return true;
+            }
+            if c == '%'
+                && digit_at(after)
+                && t[..k].chars().next_back().is_none_or(char::is_whitespace)
+            {
+                return true;
+            }
         }
     }
     if t.starts_with(['大', '小']) && (t.contains("さじ")) {
@@ -717,12 +720,26 @@ mod tests {
             "\u{bd} cup, \u{2153} \u{2154} \u{bc}\u{be}",
             "\u{bb} \u{2152} \u{2155}",
             "$5 and 12\u{20ac}",
+            "x%5",
+            "\u{a0}%5",
+            "a %5 b",
+            "5% of",
+            "\u{20a9}x 5",
+            "5\u{20a9}",
+            "\u{e9}\u{20ac}5",
+            "Adults $12",
             "  indented",
             "",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
+        // Quantities of about 80 characters, in one-byte to four-byte characters.
+        for c in ["x", "\u{e9}", "\u{65e5}", "\u{10348}"] {
+            for k in 70..80 {
+                lines.push(format!("{} 250 g", c.repeat(k)));
+            }
+        }
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut dirs = vec![root];
         while let Some(d) = dirs.pop() {
