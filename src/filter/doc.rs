@@ -124,6 +124,8 @@ pub(super) enum Context {
     OpensLower,
     /// [`shape::wraps_open`] of the line's text.
     WrapsOpen,
+    /// A short line that ends no sentence, by its own text (see `Doc::in_introduced_cells`).
+    Cell,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -208,7 +210,8 @@ const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
     | 1 << Context::HeadsAList as u32
     | 1 << Context::RunsOn as u32
     | 1 << Context::OpensLower as u32
-    | 1 << Context::WrapsOpen as u32;
+    | 1 << Context::WrapsOpen as u32
+    | 1 << Context::Cell as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).
@@ -845,12 +848,15 @@ impl<'a> Doc<'a> {
             let l = &self.lines[j];
             self.str_at(self.trimmed_ws(l))
         };
-        // The count, kept per line, first: it dismisses most lines.
+        // Of the line alone, asked of the lines below and above many a label: kept. The count,
+        // kept per line, first: it dismisses most lines.
         let cell = |j: usize| {
             j < n
-                && !self.is_blank(&self.lines[j])
-                && self.words(j, 7) <= 6
-                && !shape::ends_sentence(&text(j))
+                && self.context(j, Context::Cell, || {
+                    !self.is_blank(&self.lines[j])
+                        && self.words(j, 7) <= 6
+                        && !shape::ends_sentence(&text(j))
+                })
         };
         if !(cell(i) && cell(i + 1) && cell(i + 2)) {
             return false;
@@ -1167,6 +1173,50 @@ mod tests {
             }
         }
         assert!(yes > 50, "{yes}");
+    }
+
+    /// [`Doc::in_introduced_cells`] as first written (no line's test kept, the text read first).
+    fn in_introduced_cells_reference(doc: &Doc<'_>, i: usize) -> bool {
+        let n = doc.lines.len();
+        let text = |j: usize| doc.str_at(doc.trimmed_ws(&doc.lines[j]));
+        let cell = |j: usize| {
+            j < n && !doc.is_blank(&doc.lines[j]) && {
+                let t = text(j);
+                !shape::ends_sentence(&t) && doc.words(j, 7) <= 6
+            }
+        };
+        if !(cell(i) && cell(i + 1) && cell(i + 2)) {
+            return false;
+        }
+        let mut j = i;
+        while j > 0 && i - j < INTRODUCED_CELLS {
+            j -= 1;
+            if cell(j) {
+                continue;
+            }
+            let t = text(j);
+            return i - j > 2
+                && !doc.is_blank(&doc.lines[j])
+                && t.ends_with([':', '\u{ff1a}'])
+                && shape::reads_as_prose(&t);
+        }
+        false
+    }
+
+    #[test]
+    fn introduced_cells_with_kept_line_tests_answer_as_first_written() {
+        let mut yes = 0;
+        for text in crate::filter::testkit::fixture_texts() {
+            let doc = Doc::new(&text);
+            let n = doc.lines.len();
+            for k in 0..2 * n {
+                let i = (k * 7919) % n;
+                let want = in_introduced_cells_reference(&doc, i);
+                assert_eq!(doc.in_introduced_cells(i), want, "line {i}");
+                yes += usize::from(want);
+            }
+        }
+        assert!(yes > 5, "{yes}");
     }
 
     #[test]
