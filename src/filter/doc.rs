@@ -392,7 +392,10 @@ fn ascii_space_mask16(chunk: &[u8]) -> (u32, u32) {
         let four = _mm_set1_epi8(4);
         let less9 = _mm_sub_epi8(v, _mm_set1_epi8(9));
         let controls = _mm_cmpeq_epi8(_mm_max_epu8(less9, four), four);
-        (high, _mm_movemask_epi8(_mm_or_si128(spaces, controls)) as u32)
+        (
+            high,
+            _mm_movemask_epi8(_mm_or_si128(spaces, controls)) as u32,
+        )
     }
 }
 
