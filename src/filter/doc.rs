@@ -110,6 +110,12 @@ pub(super) enum Context {
     ContentHeading,
     /// A line that ends a menu block by its shape (see `Doc::block_line`).
     BlockStop,
+    /// A card of another story (see `run::is_card`), asked of every line by a card list rule.
+    Card,
+    /// A line holding a time stamp (see `section::has_stamp`).
+    Stamp,
+    /// A line that ends a headline list by its shape (see `Doc::list_line`).
+    ListStop,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -188,7 +194,11 @@ pub(super) struct Carry {
 
 /// The [`Context`] tests that read the line alone (the others read its neighbours too): their
 /// answers hold for the same line in another text.
-const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32 | 1 << Context::BlockStop as u32;
+const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
+    | 1 << Context::BlockStop as u32
+    | 1 << Context::Card as u32
+    | 1 << Context::Stamp as u32
+    | 1 << Context::ListStop as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::doc::{Context, Doc, Line};
-use super::{section, shape};
+use super::shape;
 use crate::patterns::{Position, Rule};
 
 /// Most words of a headline inside a menu block (a longer line is text).
@@ -396,15 +396,12 @@ fn info_shaped(s: &str) -> bool {
             .is_some_and(|w| (1..=2).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
 }
 
-/// Does the trimmed line carry a date or a time (a time stamp, or two numbers: `November 19,
-/// 2019`, `1a etapa: 10 de março`)? A headline holds one number at most; a byline's date, a
-/// calendar's or a score's line more.
-fn dated(s: &str) -> bool {
+/// Does `s` hold two words with an ASCII digit (see [`Doc::dated_at`])?
+fn two_numbers(s: &str) -> bool {
     s.split_whitespace()
         .filter(|w| w.contains(|c: char| c.is_ascii_digit()))
         .nth(1)
         .is_some()
-        || section::has_stamp(s)
 }
 
 /// Is the trimmed line a title in quotation marks (“God Defend the Queen”, « La Marseillaise »,
@@ -427,17 +424,17 @@ fn is_quoted(s: &str) -> bool {
 }
 
 impl Doc<'_> {
-    /// Is the line one of a run: short, few words, not ending like a sentence?
-    pub(super) fn is_run_line(&self, line: &Line, rule: &Rule) -> bool {
+    /// Is line `i` one of a run: short, few words, not ending like a sentence?
+    fn is_run_line(&self, i: usize, rule: &Rule) -> bool {
+        let line = &self.lines[i];
         let t = self.trimmed_ws(line);
         if t.is_empty() {
             return false;
         }
         let s = self.str_at(t);
         let max_chars = rule.max_chars.unwrap_or(Rule::DEFAULT_RUN_CHARS);
-        let i = self.line_index(line.start);
         // Code, a table row or a quantity is article content: it ends a run.
-        if self.is_field_title(line, &s) {
+        if self.is_field_title(i, &s) {
             return false;
         }
         !s.ends_with(['.', ',', ';'])
@@ -447,17 +444,16 @@ impl Doc<'_> {
             // After the article a time of day is a programme's or a log's, not a footer link (at
             // the head it is the byline's).
             && !(matches!(rule.position, Some(Position::Tail | Position::TailBlock))
-                && section::has_stamp(&s))
+                && self.stamp_at(i))
     }
 
     /// Is `line` (trimmed text `s`) a title in quotation marks under a field name ending with a
     /// colon ("Anthem:" / "“God Defend the Queen”", "Devise :" / "« Liberté »")? That is a fact
     /// box's value; a menu quotes no titles under its labels.
-    fn is_field_title(&self, line: &Line, s: &str) -> bool {
+    fn is_field_title(&self, i: usize, s: &str) -> bool {
         if !is_quoted(s) {
             return false;
         }
-        let i = self.line_index(line.start);
         i > 0
             && !self.is_blank(&self.lines[i - 1])
             && self
@@ -491,10 +487,15 @@ impl Doc<'_> {
     /// Is the line the heading of a list that belongs to the document (see [`CONTENT_HEADINGS`])?
     /// Found once per line: every run rule asks it of the lines it scans.
     pub(super) fn is_content_heading(&self, line: &Line) -> bool {
-        let t = self.trimmed_ws(line);
+        self.content_heading_at(self.line_index(line.start))
+    }
+
+    /// [`Doc::is_content_heading`] of line `i`.
+    fn content_heading_at(&self, i: usize) -> bool {
+        let t = self.trimmed_ws(&self.lines[i]);
         // The longest heading is a few words: most lines are dismissed without lowercasing them.
         t.len() <= 40
-            && self.context(self.line_index(line.start), Context::ContentHeading, || {
+            && self.context(i, Context::ContentHeading, || {
                 let s = self.str_at(t);
                 let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
                 CONTENT_HEADINGS.contains(&heading.as_str())
@@ -509,7 +510,7 @@ impl Doc<'_> {
             return None;
         }
         // Another rule may take the heading for a label ("See also"): it still owns its list.
-        if self.is_content_heading(line) {
+        if self.content_heading_at(i) {
             return Some(BlockLine::ContentHeading);
         }
         // A line another rule removes whole goes anyway; it tells nothing of the block's shape.
@@ -526,7 +527,7 @@ impl Doc<'_> {
             return Some(BlockLine::Stop);
         }
         let s = self.str_at(self.trimmed_ws(line));
-        if self.is_run_line(line, rule) {
+        if self.is_run_line(i, rule) {
             return Some(BlockLine::Item);
         }
         // Whether the line reads as prose is known for every line (`Doc::raw_prose`).
@@ -695,7 +696,7 @@ impl Doc<'_> {
                     Some(BlockLine::Headline) => {
                         let s = self.str_at(self.trimmed_ws(&self.lines[i]));
                         // A dated line is a byline: the article's header is near.
-                        if section::has_stamp(&s) {
+                        if self.stamp_at(i) {
                             fits = false;
                         } else {
                             count += 1;
@@ -729,26 +730,29 @@ impl Doc<'_> {
             return None;
         }
         // Another rule may take the heading for a label ("Contents"): it still owns its list.
-        if self.is_content_heading(line) {
+        if self.content_heading_at(i) {
             return Some(ListLine::Stop);
         }
-        let s = self.str_at(self.trimmed_ws(line));
-        let stop = (self.raw_prose()[i].is_some() && !question_headline(&s))
-            || dated(&s)
-            || self.content_shape(i)
-            || self.is_long(line)
-            || s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
-            || !s.contains(char::is_alphabetic)
-            || s.contains(['@', '[', '|'])
-            || s.contains("://")
-            || s.contains("www.");
+        // Of the line alone: found once per line and carried to the next pass.
+        let stop = self.context(i, Context::ListStop, || {
+            let s = self.str_at(self.trimmed_ws(line));
+            (self.raw_prose()[i].is_some() && !question_headline(&s))
+                || self.dated_at(i, &s)
+                || self.content_shape(i)
+                || self.is_long(line)
+                || s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+                || !s.contains(char::is_alphabetic)
+                || s.contains(['@', '[', '|'])
+                || s.contains("://")
+                || s.contains("www.")
+        });
         // A line another rule removes still ends a list when it is of another shape (a dated
         // line, a sentence); a label it removes ("Most read") is one of the list's items, and
         // a longer line counts for nothing.
         if stop {
             return Some(ListLine::Stop);
         }
-        if self.is_run_line(line, rule) {
+        if self.is_run_line(i, rule) {
             return Some(ListLine::Item);
         }
         if self.masked.get().is_some_and(|m| m[i]) {
@@ -801,7 +805,7 @@ impl Doc<'_> {
         let anchors = (0..first_prose)
             .filter(|&i| {
                 kinds[i] == Some(ListLine::Stop)
-                    && dated(&self.str_at(self.trimmed_ws(&self.lines[i])))
+                    && self.dated_at(i, &self.str_at(self.trimmed_ws(&self.lines[i])))
             })
             .chain([first_prose]);
         for anchor in anchors {
@@ -860,7 +864,7 @@ impl Doc<'_> {
                 Some(ListLine::Stop) => {
                     close(&mut run, listed);
                     // Up to the text, the lines after a table of contents' heading are its own.
-                    listed |= self.is_content_heading(&self.lines[i]);
+                    listed |= self.content_heading_at(i);
                 }
                 Some(kind) => {
                     let r = run.get_or_insert((i, i, Vec::new()));
@@ -881,7 +885,7 @@ impl Doc<'_> {
         let line = &self.lines[i];
         let s = self.str_at(self.trimmed_ws(line));
         self.raw_prose()[i].is_none()
-            && !dated(&s)
+            && !self.dated_at(i, &s)
             && !self.content_shape(i)
             && !self.is_long(line)
             && !s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
@@ -889,6 +893,21 @@ impl Doc<'_> {
             && !s.contains(['@', '|'])
             && !s.contains("://")
             && self.chars_at_most(i, HEADLINE_CHARS)
+    }
+
+    /// Does line `i` (trimmed text `s`) carry a date or a time (a time stamp, or two numbers: `November 19,
+    /// 2019`, `1a etapa: 10 de março`)? A headline holds one number at most; a byline's date, a
+    /// calendar's or a score's line more.
+    fn dated_at(&self, i: usize, s: &str) -> bool {
+        two_numbers(s) || self.stamp_at(i)
+    }
+
+    /// Is line `i` a card of another story (see [`is_card`])? Found once per line and carried to
+    /// the next pass.
+    fn card_at(&self, i: usize) -> bool {
+        self.context(i, Context::Card, || {
+            is_card(&self.str_at(self.trimmed_ws(&self.lines[i])))
+        })
     }
 
     /// Lists of other stories' cards anywhere in the document: runs of at least `min_lines` card
@@ -929,7 +948,7 @@ impl Doc<'_> {
             if self.is_blank(line) {
                 continue;
             }
-            if self.is_content_heading(line) {
+            if self.content_heading_at(i) {
                 close(&mut cards, &mut heads, listed);
                 pending = 0;
                 listed = true;
@@ -938,10 +957,10 @@ impl Doc<'_> {
             if masked(i) {
                 continue;
             }
-            if is_card(&self.str_at(self.trimmed_ws(line))) {
+            if self.card_at(i) {
                 cards.push(i);
                 heads += std::mem::take(&mut pending);
-            } else if cards.is_empty() || !self.is_run_line(line, rule) {
+            } else if cards.is_empty() || !self.is_run_line(i, rule) {
                 if !cards.is_empty() && pending < CARD_GAP && self.card_headline(i) {
                     pending += 1;
                     continue;
@@ -1053,7 +1072,7 @@ impl Doc<'_> {
             if self.is_blank(line) {
                 continue;
             }
-            if self.is_content_heading(line) {
+            if self.content_heading_at(i) {
                 // The list under such a heading is the document's: at the tail, the run found
                 // below it is that list; elsewhere, the run that follows it.
                 if rule.position == Some(Position::Tail) {
@@ -1064,7 +1083,7 @@ impl Doc<'_> {
                     break;
                 }
                 listed = true;
-            } else if self.is_run_line(line, rule) {
+            } else if self.is_run_line(i, rule) {
                 let r = run.get_or_insert((0, i, i));
                 r.0 += 1;
                 r.2 = i;

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::doc::{Doc, word_count};
+use super::doc::{Context, Doc, word_count};
 use super::shape;
 use crate::detect::Hit;
 use crate::patterns::Rule;
@@ -368,6 +368,14 @@ impl Doc<'_> {
             .then_some(self.lines[idx].start..self.text.len())
     }
 
+    /// Does line `i`'s text (without surrounding whitespace) hold a time stamp (see
+    /// [`has_stamp`])? Found once per line and carried to the next pass.
+    pub(super) fn stamp_at(&self, i: usize) -> bool {
+        self.context(i, Context::Stamp, || {
+            has_stamp(&self.str_at(self.trimmed_ws(&self.lines[i])))
+        })
+    }
+
     /// The thread entries chained to the end of the document: from the last entry back, each
     /// at most [`STAMP_GAP`] prose lines before the next (the last before the end), without the
     /// entries before any prose (the article's own dated byline: the thread starts after it);
@@ -421,7 +429,7 @@ impl Doc<'_> {
                     && self.chars_at_most(i, max_chars)
                     && !s.ends_with(['.', '!', '?', ',', ';'])
                     && self.words(i, rule.max_words + 1) <= rule.max_words
-                    && has_stamp(&s)
+                    && self.stamp_at(i)
             })
             .collect();
         if entries.len() < rule.min_lines {
