@@ -371,14 +371,14 @@ enum BlockLine {
 /// two digits at its end (a result, a poll count, a numbered step: `Step 3`; a year ends many
 /// headlines), or no letter at all (a rule that closes the article, such as `___`)?
 fn info_shaped(s: &str) -> bool {
-    let field = s
-        .split_once([':', '\u{ff1a}'])
-        .is_some_and(|(name, value)| {
-            value.trim().is_empty() || name.split_whitespace().nth(2).is_none()
-        });
+    // The field test last: it looks for a colon.
+    let field = || {
+        first_colon(s).is_some_and(|(at, len)| {
+            s[at + len..].trim().is_empty() || s[..at].split_whitespace().nth(2).is_none()
+        })
+    };
     !s.contains(char::is_alphabetic)
-        || field
-        || s.contains(['@', '['])
+        || memchr::memchr2(b'@', b'[', s.as_bytes()).is_some()
         || s.contains("://")
         || s.contains("www.")
         || s.starts_with("+ ")
@@ -389,6 +389,22 @@ fn info_shaped(s: &str) -> bool {
         || s.split_whitespace()
             .next_back()
             .is_some_and(|w| (1..=2).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
+        || field()
+}
+
+/// Where the first colon of `s` (`:` or the full-width `：`) stands, and its length in bytes:
+/// found as bytes, as `str::split_once` would find it.
+fn first_colon(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let ascii = memchr::memchr(b':', b);
+    // The full-width colon is three bytes, the first of which (0xEF) starts no ASCII character.
+    let wide = memchr::memmem::find(b, "\u{ff1a}".as_bytes());
+    match (ascii, wide) {
+        (Some(a), Some(w)) if w < a => Some((w, 3)),
+        (Some(a), _) => Some((a, 1)),
+        (None, Some(w)) => Some((w, 3)),
+        (None, None) => None,
+    }
 }
 
 /// Does `s` hold two words with an ASCII digit (see [`Doc::dated_at`])?
@@ -735,7 +751,7 @@ impl Doc<'_> {
                 || self.is_long(line)
                 || s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
                 || !s.contains(char::is_alphabetic)
-                || s.contains(['@', '[', '|'])
+                || memchr::memchr3(b'@', b'[', b'|', s.as_bytes()).is_some()
                 || s.contains("://")
                 || s.contains("www.")
         });
@@ -883,7 +899,7 @@ impl Doc<'_> {
             && !self.is_long(line)
             && !s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
             && s.contains(char::is_alphabetic)
-            && !s.contains(['@', '|'])
+            && memchr::memchr2(b'@', b'|', s.as_bytes()).is_none()
             && !s.contains("://")
             && self.chars_at_most(i, HEADLINE_CHARS)
     }
@@ -1721,6 +1737,15 @@ max_chars = 40
         }
 
         #[test]
+        fn first_colon_agrees_with_split_once(
+            picks in proptest::collection::vec(0..COLON_CHARS.len(), 0..24)
+        ) {
+            let s: String = picks.iter().map(|&k| COLON_CHARS[k]).collect();
+            let found = super::first_colon(&s).map(|(at, len)| (&s[..at], &s[at + len..]));
+            proptest::prop_assert_eq!(found, s.split_once([':', '\u{ff1a}']), "{:?}", s);
+        }
+
+        #[test]
         fn content_heading_agrees_with_lowercasing(
             picks in proptest::collection::vec(0..HEADING_CHARS.len(), 0..24)
         ) {
@@ -1733,11 +1758,45 @@ max_chars = 40
         }
     }
 
+    /// The field test of [`super::info_shaped`] as it was.
+    fn field_reference(s: &str) -> bool {
+        s.split_once([':', '\u{ff1a}'])
+            .is_some_and(|(name, value)| {
+                value.trim().is_empty() || name.split_whitespace().count() <= 2
+            })
+    }
+
+    #[test]
+    fn first_colon_finds_what_split_once_finds() {
+        for s in [
+            "",
+            "Email:",
+            "Capital: Wellington",
+            "A headline with a colon: later on",
+            "Name\u{ff1a}value: more",
+            "one two three\u{ff1a}",
+            "a:b\u{ff1a}c",
+            "no colon at all",
+            "\u{ff1a}",
+            "  :  ",
+        ] {
+            let found = super::first_colon(s).map(|(at, len)| (&s[..at], &s[at + len..]));
+            assert_eq!(found, s.split_once([':', '\u{ff1a}']), "{s:?}");
+            let field = super::first_colon(s).is_some_and(|(at, len)| {
+                s[at + len..].trim().is_empty() || s[..at].split_whitespace().nth(2).is_none()
+            });
+            assert_eq!(field, field_reference(s), "{s:?}");
+        }
+    }
+
     /// [`super::content_heading`] as it was: the line lowercased, then looked up.
     fn content_heading_reference(s: &str) -> bool {
         let heading = s.trim_end_matches([':', '\u{ff1a}']).to_lowercase();
         CONTENT_HEADINGS.contains(&heading.as_str())
     }
+
+    /// Characters around colons: both colons, a space, letters, a full-width comma.
+    const COLON_CHARS: &[char] = &[':', '\u{ff1a}', ' ', 'a', 'B', '\u{ff0c}', '\u{e9}'];
 
     /// Characters of short headings, in both cases, with the Kelvin sign (it lowercases to `k`).
     const HEADING_CHARS: &[char] = &[
