@@ -746,18 +746,18 @@ impl Doc<'_> {
         let p = self.prose_index();
         let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
         let text = |i: usize| self.str_at(self.trimmed_ws(&self.lines[i]));
+        // Words as `word_count` counts them on the trimmed text, kept per line across passes.
         let headline = |i: usize| {
-            let s = text(i);
             !p.is_prose[i]
-                && !s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
-                && word_count(&s, CARD_HEADLINE_WORDS + 1) <= CARD_HEADLINE_WORDS
+                && !text(i).ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+                && self.words(i, CARD_HEADLINE_WORDS + 1) <= CARD_HEADLINE_WORDS
         };
         // A teaser: prose, or a line of a sentence's length cut short (`…`) or too long for a
         // headline.
         let teaser = |i: usize| {
             p.is_prose[i]
                 || (!masked(i)
-                    && word_count(&text(i), CARD_TEASER_WORDS) >= CARD_TEASER_WORDS
+                    && self.words(i, CARD_TEASER_WORDS) >= CARD_TEASER_WORDS
                     && !headline(i))
         };
         let mut pairs_from = vec![0; n + 1];
@@ -781,6 +781,8 @@ impl Doc<'_> {
             }
         }
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        // The lowercase form of a headline, in a buffer reused from line to line.
+        let mut key = String::new();
         let mut repeat_until = 0;
         let mut teasers = Vec::new();
         let mut pair_at_from = vec![n; n + 1];
@@ -803,9 +805,21 @@ impl Doc<'_> {
                 && !p.is_prose[i]
                 && headline(i)
             {
-                let seen = seen.entry(text(i).to_lowercase()).or_insert(0);
-                *seen += 1;
-                if *seen >= CARD_MARKS {
+                let t = text(i);
+                key.clear();
+                if t.is_ascii() {
+                    // ASCII lowercases to ASCII, byte for byte.
+                    key.push_str(&t);
+                    key.make_ascii_lowercase();
+                } else {
+                    key.push_str(&t.to_lowercase());
+                }
+                let count = match seen.get_mut(key.as_str()) {
+                    Some(count) => count,
+                    None => seen.entry(key.clone()).or_insert(0),
+                };
+                *count += 1;
+                if *count >= CARD_MARKS {
                     repeat_until = i;
                 }
             }
@@ -861,6 +875,36 @@ mod tests {
             let s = parts.concat();
             if super::STAMP.is_match(&s) {
                 prop_assert!(super::could_be_stamp(s.as_bytes()), "{s:?} holds a stamp");
+            }
+        }
+
+        /// The card index counts a line's words with `Doc::words` (kept per line): the count
+        /// `word_count` gives on the line's trimmed text, invalid UTF-8 and all.
+        #[test]
+        fn kept_word_counts_are_those_of_the_trimmed_text(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    "[a-zA-Z]{1,5}", "[ \t\n]", "\u{a0}|\u{3000}|\u{85}", "[中文]",
+                    "\u{ff1a}|\u{2026}", Just("\u{fffd}".to_string()),
+                ],
+                0..24,
+            ),
+            invalid in proptest::option::of(0usize..40),
+        ) {
+            let mut bytes = parts.concat().into_bytes();
+            if let Some(at) = invalid {
+                bytes.insert(at.min(bytes.len()), 0xE4);
+            }
+            let doc = crate::filter::doc::Doc::new(&bytes);
+            for i in 0..doc.lines.len() {
+                let text = doc.str_at(doc.trimmed_ws(&doc.lines[i]));
+                for cap in [3, 8, 16] {
+                    prop_assert_eq!(
+                        doc.words(i, cap),
+                        super::word_count(&text, cap),
+                        "{:?} line {} cap {}", bytes, i, cap
+                    );
+                }
             }
         }
     }
