@@ -247,63 +247,25 @@ fn glued_card(s: &str) -> bool {
     false
 }
 
-/// What an ASCII byte is to [`may_glue`] (a bit each), and [`NON_ASCII`] for the bytes of other
-/// characters.
-const GLUE_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = if !c.is_ascii() {
-            NON_ASCII
-        } else if matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
-            // The ASCII characters `char::is_whitespace` takes (`split_whitespace` splits on them).
-            SPACE
-        } else if c.is_ascii_uppercase() {
-            UPPER
-        } else if c.is_ascii_lowercase() || matches!(c, b')' | b'?' | b'!' | b'"' | b'\'') {
-            // A lowercase letter, or an ASCII mark that closes a headline (`closes_headline`).
-            OPENS_GLUE
-        } else {
-            0
-        };
-        b += 1;
-    }
-    t
-};
-const SPACE: u8 = 1;
-const UPPER: u8 = 2;
-const OPENS_GLUE: u8 = 4;
-const NON_ASCII: u8 = 8;
-
 /// Can `s` hold a glued card's glue: a capital after a lowercase letter or a closing mark inside
 /// one of its third to [`CARD_HEADLINE_WORDS`]th words? One pass over the bytes, decoding only
 /// the non-ASCII characters, stopping after those words; it allocates nothing.
 fn may_glue(s: &str) -> bool {
     let bytes = s.as_bytes();
-    // Words ended so far, whether the last character was in a word, and whether it was a
-    // lowercase letter or a closing mark (which is in a word).
-    let (mut word, mut in_word, mut opens, mut k) = (0, false, false, 0);
+    let (mut word, mut in_word, mut prev, mut k) = (0, false, ' ', 0);
     while let Some(&b) = bytes.get(k) {
-        let mut class = GLUE_CLASS[usize::from(b)];
-        let mut next_opens = class & OPENS_GLUE != 0;
-        if class & NON_ASCII != 0 {
+        let c = if b.is_ascii() {
+            k += 1;
+            char::from(b)
+        } else {
             let Some(c) = s[k..].chars().next() else {
                 break;
             };
             k += c.len_utf8();
-            class = if c.is_whitespace() {
-                SPACE
-            } else if c.is_uppercase() {
-                UPPER
-            } else {
-                0
-            };
-            next_opens = c.is_lowercase() || closes_headline(c);
-        } else {
-            k += 1;
-        }
-        if class & SPACE != 0 {
+            c
+        };
+        // `split_whitespace` splits on `char::is_whitespace`.
+        if c.is_whitespace() {
             if in_word {
                 word += 1;
                 if word >= CARD_HEADLINE_WORDS {
@@ -312,12 +274,16 @@ fn may_glue(s: &str) -> bool {
             }
             in_word = false;
         } else {
-            if opens && word >= 2 && class & UPPER != 0 {
+            if in_word
+                && word >= 2
+                && c.is_uppercase()
+                && (prev.is_lowercase() || closes_headline(prev))
+            {
                 return true;
             }
             in_word = true;
         }
-        opens = next_opens;
+        prev = c;
     }
     false
 }
