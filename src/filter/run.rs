@@ -797,10 +797,10 @@ impl Doc<'_> {
                 .enumerate()
                 .position(|(i, &p)| p && !question(i)),
             None => self
-                .lines
+                .raw_prose()
                 .iter()
                 .enumerate()
-                .position(|(i, l)| self.is_prose_line(l) && !question(i)),
+                .position(|(i, p)| p.is_some() && !question(i)),
         };
         let Some(first_prose) = first_prose else {
             return Vec::new();
@@ -988,7 +988,9 @@ impl Doc<'_> {
         for &(a, b, _) in &runs {
             inside[a..=b].fill(true);
         }
-        let prose = |i: usize| !inside[i] && self.is_prose_line(&self.lines[i]);
+        // Whether a line reads as prose is kept per line (`Doc::raw_prose`).
+        let raw = self.raw_prose();
+        let prose = |i: usize| !inside[i] && raw[i].is_some();
         let Some(first) = (0..self.lines.len()).find(|&i| prose(i)) else {
             return Vec::new();
         };
@@ -1003,7 +1005,7 @@ impl Doc<'_> {
                 .is_some_and(|j| {
                     self.str_at(self.trimmed_ws(&self.lines[j]))
                         .ends_with([':', '\u{ff1a}'])
-                        && self.is_prose_line(&self.lines[j])
+                        && raw[j].is_some()
                 })
         };
         runs.into_iter()
@@ -1033,7 +1035,7 @@ impl Doc<'_> {
                 // documents with section candidates).
                 let first_prose = match self.prose.get() {
                     Some(p) => p.is_prose.iter().position(|&p| p),
-                    None => self.lines.iter().position(|l| self.is_prose_line(l)),
+                    None => self.raw_prose().iter().position(Option::is_some),
                 };
                 // No prose at all: nothing tells the menu from the text.
                 (Box::new(0..first_prose.unwrap_or(0)), false)
