@@ -828,10 +828,10 @@ impl Doc<'_> {
                 .enumerate()
                 .position(|(i, &p)| p && !question(i)),
             None => self
-                .raw_prose()
+                .lines
                 .iter()
                 .enumerate()
-                .position(|(i, p)| p.is_some() && !question(i)),
+                .position(|(i, l)| self.is_prose_line(l) && !question(i)),
         };
         let Some(first_prose) = first_prose else {
             return Vec::new();
@@ -1019,9 +1019,7 @@ impl Doc<'_> {
         for &(a, b, _) in &runs {
             inside[a..=b].fill(true);
         }
-        // Whether a line reads as prose is kept per line (`Doc::raw_prose`).
-        let raw = self.raw_prose();
-        let prose = |i: usize| !inside[i] && raw[i].is_some();
+        let prose = |i: usize| !inside[i] && self.is_prose_line(&self.lines[i]);
         let Some(first) = (0..self.lines.len()).find(|&i| prose(i)) else {
             return Vec::new();
         };
@@ -1036,7 +1034,7 @@ impl Doc<'_> {
                 .is_some_and(|j| {
                     self.str_at(self.trimmed_ws(&self.lines[j]))
                         .ends_with([':', '\u{ff1a}'])
-                        && raw[j].is_some()
+                        && self.is_prose_line(&self.lines[j])
                 })
         };
         runs.into_iter()
@@ -1066,7 +1064,7 @@ impl Doc<'_> {
                 // documents with section candidates).
                 let first_prose = match self.prose.get() {
                     Some(p) => p.is_prose.iter().position(|&p| p),
-                    None => self.raw_prose().iter().position(Option::is_some),
+                    None => self.lines.iter().position(|l| self.is_prose_line(l)),
                 };
                 // No prose at all: nothing tells the menu from the text.
                 (Box::new(0..first_prose.unwrap_or(0)), false)
