@@ -134,10 +134,15 @@ fn could_be_stamp(s: &[u8]) -> bool {
                 return true;
             }
         } else {
-            if s.get(j).is_some_and(|b| b.is_ascii_whitespace() || *b == 0x0b) {
+            if s.get(j)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == 0x0b)
+            {
                 j += 1;
             }
-            if s.get(j).is_some_and(|b| matches!(b, b'a' | b'A' | b'p' | b'P')) || bare() {
+            if s.get(j)
+                .is_some_and(|b| matches!(b, b'a' | b'A' | b'p' | b'P'))
+                || bare()
+            {
                 return true;
             }
         }
