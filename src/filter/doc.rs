@@ -127,6 +127,12 @@ pub(super) enum Context {
     WrapsOpen,
     /// A short line that ends no sentence, by its own text (see `Doc::in_introduced_cells`).
     Cell,
+    /// A card of another story (see `run::is_card`), asked of every line by a card list rule.
+    Card,
+    /// A line holding a time stamp (see `section::has_stamp`).
+    Stamp,
+    /// A line that ends a headline list by its shape (see `Doc::list_line`).
+    ListStop,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -242,7 +248,10 @@ const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
     | 1 << Context::RunsOn as u32
     | 1 << Context::OpensLower as u32
     | 1 << Context::WrapsOpen as u32
-    | 1 << Context::Cell as u32;
+    | 1 << Context::Cell as u32
+    | 1 << Context::Card as u32
+    | 1 << Context::Stamp as u32
+    | 1 << Context::ListStop as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).

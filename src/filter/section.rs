@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::doc::{Doc, word_count};
+use super::doc::{Context, Doc, word_count};
 use super::shape;
 use crate::detect::Hit;
 use crate::patterns::Rule;
@@ -109,13 +109,45 @@ pub(super) fn has_stamp(s: &str) -> bool {
     could_be_stamp(s.as_bytes()) && STAMP.is_match(s)
 }
 
-/// Whether [`STAMP`] can match `s` at all: each of its forms holds a digit, one of `-./:` and
-/// a digit, in a row (a digit of another script is not ASCII). Most lines hold no such triple,
-/// and the regex costs thousands of instructions a line.
+/// Whether [`STAMP`] can match `s` at all (a digit of another script, and a space of another
+/// script, are not ASCII: any byte that is not ASCII counts as a digit here). Each form holds a
+/// digit, one of `-./:` and a digit, in a row; and after it, past the digits, a date holds a
+/// second separator and a digit, a time its `a` or `p` (one ASCII space between at most), and a
+/// bare time nothing but digits, colons and spaces. Most lines hold none of these, and the regex
+/// costs thousands of instructions a line.
 fn could_be_stamp(s: &[u8]) -> bool {
     let digit = |b: u8| b.is_ascii_digit() || !b.is_ascii();
-    s.windows(3)
-        .any(|w| matches!(w[1], b'-' | b'.' | b'/' | b':') && digit(w[0]) && digit(w[2]))
+    let date_mark = |b: u8| matches!(b, b'-' | b'.' | b'/');
+    // A bare time: digits, colons and spaces alone (control bytes counted as spaces).
+    let bare = || s.iter().all(|&b| digit(b) || b == b':' || b <= b' ');
+    for i in 1..s.len().saturating_sub(1) {
+        let mark = s[i];
+        if !(date_mark(mark) || mark == b':') || !digit(s[i - 1]) || !digit(s[i + 1]) {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < s.len() && digit(s[j]) {
+            j += 1;
+        }
+        if date_mark(mark) {
+            if j + 1 < s.len() && date_mark(s[j]) && digit(s[j + 1]) {
+                return true;
+            }
+        } else {
+            if s.get(j)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == 0x0b)
+            {
+                j += 1;
+            }
+            if s.get(j)
+                .is_some_and(|b| matches!(b, b'a' | b'A' | b'p' | b'P'))
+                || bare()
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// What names the writer of a dated entry: the entry line without its digits, stamp marks and
@@ -368,6 +400,14 @@ impl Doc<'_> {
             .then_some(self.lines[idx].start..self.text.len())
     }
 
+    /// Does line `i`'s text (without surrounding whitespace) hold a time stamp (see
+    /// [`has_stamp`])? Found once per line and carried to the next pass.
+    pub(super) fn stamp_at(&self, i: usize) -> bool {
+        self.context(i, Context::Stamp, || {
+            has_stamp(&self.str_at(self.trimmed_ws(&self.lines[i])))
+        })
+    }
+
     /// The thread entries chained to the end of the document: from the last entry back, each
     /// at most [`STAMP_GAP`] prose lines before the next (the last before the end), without the
     /// entries before any prose (the article's own dated byline: the thread starts after it);
@@ -421,7 +461,7 @@ impl Doc<'_> {
                     && self.chars_at_most(i, max_chars)
                     && !s.ends_with(['.', '!', '?', ',', ';'])
                     && self.words(i, rule.max_words + 1) <= rule.max_words
-                    && has_stamp(&s)
+                    && self.stamp_at(i)
             })
             .collect();
         if entries.len() < rule.min_lines {
@@ -738,18 +778,18 @@ impl Doc<'_> {
         let p = self.prose_index();
         let masked = |i: usize| self.masked.get().is_some_and(|m| m[i]);
         let text = |i: usize| self.str_at(self.trimmed_ws(&self.lines[i]));
+        // Words as `word_count` counts them on the trimmed text, kept per line across passes.
         let headline = |i: usize| {
-            let s = text(i);
             !p.is_prose[i]
-                && !s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
-                && word_count(&s, CARD_HEADLINE_WORDS + 1) <= CARD_HEADLINE_WORDS
+                && !text(i).ends_with(['.', ',', ';', ':', '\u{ff1a}'])
+                && self.words(i, CARD_HEADLINE_WORDS + 1) <= CARD_HEADLINE_WORDS
         };
         // A teaser: prose, or a line of a sentence's length cut short (`…`) or too long for a
         // headline.
         let teaser = |i: usize| {
             p.is_prose[i]
                 || (!masked(i)
-                    && word_count(&text(i), CARD_TEASER_WORDS) >= CARD_TEASER_WORDS
+                    && self.words(i, CARD_TEASER_WORDS) >= CARD_TEASER_WORDS
                     && !headline(i))
         };
         let mut pairs_from = vec![0; n + 1];
@@ -773,6 +813,8 @@ impl Doc<'_> {
             }
         }
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        // The lowercase form of a headline, in a buffer reused from line to line.
+        let mut key = String::new();
         let mut repeat_until = 0;
         let mut teasers = Vec::new();
         let mut pair_at_from = vec![n; n + 1];
@@ -795,9 +837,21 @@ impl Doc<'_> {
                 && !p.is_prose[i]
                 && headline(i)
             {
-                let seen = seen.entry(text(i).to_lowercase()).or_insert(0);
-                *seen += 1;
-                if *seen >= CARD_MARKS {
+                let t = text(i);
+                key.clear();
+                if t.is_ascii() {
+                    // ASCII lowercases to ASCII, byte for byte.
+                    key.push_str(&t);
+                    key.make_ascii_lowercase();
+                } else {
+                    key.push_str(&t.to_lowercase());
+                }
+                let count = match seen.get_mut(key.as_str()) {
+                    Some(count) => count,
+                    None => seen.entry(key.clone()).or_insert(0),
+                };
+                *count += 1;
+                if *count >= CARD_MARKS {
                     repeat_until = i;
                 }
             }
@@ -844,15 +898,45 @@ mod tests {
         fn a_line_with_a_stamp_passes_the_cheap_test(
             parts in proptest::collection::vec(
                 prop_oneof![
-                    "[0-9]{1,4}", "[٣５]{1,2}", "[:/.-]", "[ \t]",
-                    " ?[ap]\\.?m\\.?", "[éx]",
+                    "[0-9]{1,4}", "[٣５]{1,2}", "[:/.-]", "[ \t\u{b}\u{c}]",
+                    " ?[apAP]\\.?[mM]\\.?", "[éxa]", "\u{202f}|\u{a0}|\u{85}",
                 ],
-                0..8,
+                0..10,
             ),
         ) {
             let s = parts.concat();
             if super::STAMP.is_match(&s) {
                 prop_assert!(super::could_be_stamp(s.as_bytes()), "{s:?} holds a stamp");
+            }
+        }
+
+        /// The card index counts a line's words with `Doc::words` (kept per line): the count
+        /// `word_count` gives on the line's trimmed text, invalid UTF-8 and all.
+        #[test]
+        fn kept_word_counts_are_those_of_the_trimmed_text(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    "[a-zA-Z]{1,5}", "[ \t\n]", "\u{a0}|\u{3000}|\u{85}", "[中文]",
+                    "\u{ff1a}|\u{2026}", Just("\u{fffd}".to_string()),
+                ],
+                0..24,
+            ),
+            invalid in proptest::option::of(0usize..40),
+        ) {
+            let mut bytes = parts.concat().into_bytes();
+            if let Some(at) = invalid {
+                bytes.insert(at.min(bytes.len()), 0xE4);
+            }
+            let doc = crate::filter::doc::Doc::new(&bytes);
+            for i in 0..doc.lines.len() {
+                let text = doc.str_at(doc.trimmed_ws(&doc.lines[i]));
+                for cap in [3, 8, 16] {
+                    prop_assert_eq!(
+                        doc.words(i, cap),
+                        super::word_count(&text, cap),
+                        "{:?} line {} cap {}", bytes, i, cap
+                    );
+                }
             }
         }
     }
