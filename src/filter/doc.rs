@@ -133,6 +133,8 @@ pub(super) enum Context {
     Stamp,
     /// A line that ends a headline list by its shape (see `Doc::list_line`).
     ListStop,
+    /// A line whose characters may make a writer's name (see `section::name_chars`).
+    NameChars,
 }
 
 /// The most characters [`Doc::chars_at_most`] keeps of a line (a longer one is counted again
@@ -251,7 +253,8 @@ const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
     | 1 << Context::Cell as u32
     | 1 << Context::Card as u32
     | 1 << Context::Stamp as u32
-    | 1 << Context::ListStop as u32;
+    | 1 << Context::ListStop as u32
+    | 1 << Context::NameChars as u32;
 
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).

@@ -71,12 +71,45 @@ const CONTENT_HEADINGS: &[&str] = &[
     "参考资料",
 ];
 
+/// The ASCII bytes that start a heading of [`CONTENT_HEADINGS`] (a bit each), and the fewest and
+/// most bytes of its ASCII headings.
+const HEADING_GATE: (u128, usize, usize) = heading_gate();
+
+/// [`HEADING_GATE`], from the headings themselves.
+const fn heading_gate() -> (u128, usize, usize) {
+    let (mut first, mut min, mut max) = (0u128, usize::MAX, 0);
+    let mut k = 0;
+    while k < CONTENT_HEADINGS.len() {
+        let h = CONTENT_HEADINGS[k].as_bytes();
+        if h[0].is_ascii() {
+            first |= 1 << h[0];
+        }
+        if h.is_ascii() {
+            min = if h.len() < min { h.len() } else { min };
+            max = if h.len() > max { h.len() } else { max };
+        }
+        k += 1;
+    }
+    (first, min, max)
+}
+
 /// Is the trimmed line one of [`CONTENT_HEADINGS`] (in any case, without a final colon)? An
 /// ASCII line is compared without lowercasing it (ASCII lowercases to ASCII, and only the ASCII
 /// headings can be its lowercase).
 fn content_heading(s: &str) -> bool {
     let heading = s.trim_end_matches([':', '\u{ff1a}']);
+    // An ASCII first character lowercases to the ASCII first byte of the heading it may be: most
+    // short lines start with a letter no heading starts with, and are dismissed by it.
+    let (first, min, max) = HEADING_GATE;
+    match heading.as_bytes().first() {
+        None => return false,
+        Some(&b) if b.is_ascii() && first >> b.to_ascii_lowercase() & 1 == 0 => return false,
+        _ => {}
+    }
     if heading.is_ascii() {
+        if !(min..=max).contains(&heading.len()) {
+            return false;
+        }
         return CONTENT_HEADINGS
             .iter()
             .any(|h| h.eq_ignore_ascii_case(heading));
@@ -1841,10 +1874,11 @@ max_chars = 40
     /// Characters around colons: both colons, a space, letters, a full-width comma.
     const COLON_CHARS: &[char] = &[':', '\u{ff1a}', ' ', 'a', 'B', '\u{ff0c}', '\u{e9}'];
 
-    /// Characters of short headings, in both cases, with the Kelvin sign (it lowercases to `k`).
+    /// Characters of short headings, in both cases, with the Kelvin sign (it lowercases to `k`)
+    /// and letters that start no heading (`a`, `Z`).
     const HEADING_CHARS: &[char] = &[
         'n', 'o', 't', 'e', 's', 'N', 'O', 'T', 'E', 'S', ' ', ':', '\u{ff1a}', '\u{e9}', '\u{c9}',
-        '\u{212a}', 'k', 'K',
+        '\u{212a}', 'k', 'K', 'a', 'Z',
     ];
 
     #[test]

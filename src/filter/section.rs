@@ -171,6 +171,16 @@ fn stamp_signature(s: &str) -> String {
         .join(" ")
 }
 
+/// Whether the characters of `s` (a line's trimmed text) may make a writer's name: each word
+/// capitalised, no digit and no punctuation but `.`, `'`, `’` and `-`, and no final `.`.
+fn name_chars(s: &str) -> bool {
+    s.split_whitespace()
+        .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && s.chars()
+            .all(|c| c.is_alphabetic() || c.is_whitespace() || matches!(c, '.' | '\'' | '’' | '-'))
+        && !s.ends_with('.')
+}
+
 /// The most words of a subheading that a box's line over a teaser may not have: such a line
 /// over a sentence heads a part of the article, not a card.
 const BOX_SUBHEADING_WORDS: usize = 3;
@@ -555,16 +565,11 @@ impl Doc<'_> {
             if masked(i) || line.content_end - line.start > 4 * max_chars {
                 return false;
             }
-            let s = text(i);
-            !s.is_empty()
+            // The counts are kept per line, and so is the answer of the text's characters.
+            !self.is_blank(line)
                 && self.chars_at_most(i, max_chars)
                 && self.words(i, rule.max_words + 1) <= rule.max_words
-                && s.split_whitespace()
-                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
-                && s.chars().all(|c| {
-                    c.is_alphabetic() || c.is_whitespace() || matches!(c, '.' | '\'' | '’' | '-')
-                })
-                && !s.ends_with('.')
+                && self.context(i, Context::NameChars, || name_chars(&text(i)))
         };
         // Each name over its body: the next line that is neither blank nor removed. The prose
         // index is built only for a document with entries enough (most have none).
