@@ -97,15 +97,17 @@ const fn heading_gate() -> (u128, usize, usize) {
 /// ASCII line is compared without lowercasing it (ASCII lowercases to ASCII, and only the ASCII
 /// headings can be its lowercase).
 fn content_heading(s: &str) -> bool {
-    let heading = s.trim_end_matches([':', '\u{ff1a}']);
     // An ASCII first character lowercases to the ASCII first byte of the heading it may be: most
-    // short lines start with a letter no heading starts with, and are dismissed by it.
+    // short lines start with a letter no heading starts with, and are dismissed by it before the
+    // colons are trimmed (only a line of colons alone loses its first byte to the trim, and no
+    // heading starts with a colon).
     let (first, min, max) = HEADING_GATE;
-    match heading.as_bytes().first() {
+    match s.as_bytes().first() {
         None => return false,
         Some(&b) if b.is_ascii() && first >> b.to_ascii_lowercase() & 1 == 0 => return false,
         _ => {}
     }
+    let heading = s.trim_end_matches([':', '\u{ff1a}']);
     if heading.is_ascii() {
         if !(min..=max).contains(&heading.len()) {
             return false;

@@ -173,12 +173,23 @@ fn stamp_signature(s: &str) -> String {
 
 /// Whether the characters of `s` (a line's trimmed text) may make a writer's name: each word
 /// capitalised, no digit and no punctuation but `.`, `'`, `’` and `-`, and no final `.`.
+/// One pass over the characters, stopping at the first that tells (most lines are dismissed by
+/// their first character or their first word).
 fn name_chars(s: &str) -> bool {
-    s.split_whitespace()
-        .all(|w| w.chars().next().is_some_and(char::is_uppercase))
-        && s.chars()
-            .all(|c| c.is_alphabetic() || c.is_whitespace() || matches!(c, '.' | '\'' | '’' | '-'))
-        && !s.ends_with('.')
+    let mut word_start = true;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            word_start = true;
+            continue;
+        }
+        if std::mem::take(&mut word_start) && !c.is_uppercase() {
+            return false;
+        }
+        if !(c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-')) {
+            return false;
+        }
+    }
+    !s.ends_with('.')
 }
 
 /// The most words of a subheading that a box's line over a teaser may not have: such a line
@@ -943,6 +954,54 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// [`super::name_chars`] as it was: every word capitalised, then every character allowed.
+    fn name_chars_reference(s: &str) -> bool {
+        s.split_whitespace()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+            && s.chars().all(|c| {
+                c.is_alphabetic() || c.is_whitespace() || matches!(c, '.' | '\'' | '’' | '-')
+            })
+            && !s.ends_with('.')
+    }
+
+    /// Characters of names and near misses: both cases (ASCII and not), spaces of several kinds,
+    /// the allowed marks, a digit, a comma, a title-case letter, a lowercase letter that is not
+    /// ASCII.
+    const NAME_CHARS: &[char] = &[
+        'A', 'b', 'Z', 'q', '\u{c9}', '\u{e9}', '\u{1c5}', '\u{3a9}', '\u{3c9}', ' ', '\t',
+        '\u{a0}', '\u{2003}', '\u{b}', '.', '\'', '’', '-', '7', ',', '\u{5d0}',
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The one-pass name test agrees with the two-pass one.
+        #[test]
+        fn name_chars_agrees_with_its_reference(
+            picks in proptest::collection::vec(0..NAME_CHARS.len(), 0..12)
+        ) {
+            let s: String = picks.iter().map(|&k| NAME_CHARS[k]).collect();
+            prop_assert_eq!(super::name_chars(&s), name_chars_reference(&s), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn name_chars_examples() {
+        for (s, name) in [
+            ("Jane Doe", true),
+            ("Ann O'Neil-Smith", true),
+            ("J. R. Hartley", true),
+            ("Jane doe", false),
+            ("Jane Doe.", false),
+            ("Jane Doe 2", false),
+            ("\u{c9}lodie Br\u{fc}ck", true),
+            ("\u{5d0}\u{5d1}", false),
+            ("", true),
+        ] {
+            assert_eq!(super::name_chars(s), name, "{s:?}");
+            assert_eq!(name_chars_reference(s), name, "{s:?}");
         }
     }
 
