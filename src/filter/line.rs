@@ -34,22 +34,44 @@ const NOTICE_PHRASES: &[&str] = &[
     "alle rettigheder forbeholdes",
 ];
 
+/// The searchers of [`notice_mark`], built once: a searcher costs more to build than a search
+/// of a line takes.
+struct NoticeFinders {
+    /// The two signs (`©`, `Ⓒ`).
+    signs: [memchr::memmem::Finder<'static>; 2],
+    /// `(c)` and `copyright` (with their lengths), which mark a notice before a year or a sign.
+    leads: [(usize, memchr::memmem::Finder<'static>); 2],
+    /// [`NOTICE_PHRASES`].
+    phrases: Vec<memchr::memmem::Finder<'static>>,
+}
+
+static NOTICE_FINDERS: std::sync::LazyLock<NoticeFinders> = std::sync::LazyLock::new(|| {
+    use memchr::memmem::Finder;
+    NoticeFinders {
+        signs: [Finder::new("\u{a9}"), Finder::new("\u{24d2}")],
+        leads: ["(c)", "copyright"].map(|l| (l.len(), Finder::new(l))),
+        phrases: NOTICE_PHRASES.iter().map(Finder::new).collect(),
+    }
+});
+
 /// The offset of the first notice mark in `lower` (ASCII-lower-cased).
 fn notice_mark(lower: &[u8]) -> Option<usize> {
     use bstr::ByteSlice;
+    let f = &*NOTICE_FINDERS;
     let mut first: Option<usize> = None;
     let mut note = |at: Option<usize>| {
         if let Some(at) = at {
             first = Some(first.map_or(at, |f| f.min(at)));
         }
     };
-    note(lower.find("\u{a9}"));
-    note(lower.find("\u{24d2}"));
-    for lead in ["(c)", "copyright"] {
+    for sign in &f.signs {
+        note(sign.find(lower));
+    }
+    for (len, lead) in &f.leads {
         let mut from = 0;
-        while let Some(k) = lower[from..].find(lead) {
+        while let Some(k) = lead.find(&lower[from..]) {
             let at = from + k;
-            let rest = lower[at + lead.len()..].trim_start_with(|c| c == ' ');
+            let rest = lower[at + len..].trim_start_with(|c| c == ' ');
             if rest.first().is_some_and(u8::is_ascii_digit)
                 || rest.starts_with("\u{a9}".as_bytes())
                 || rest.starts_with(b"(c)")
@@ -57,11 +79,11 @@ fn notice_mark(lower: &[u8]) -> Option<usize> {
                 note(Some(at));
                 break;
             }
-            from = at + lead.len();
+            from = at + len;
         }
     }
-    for phrase in NOTICE_PHRASES {
-        note(lower.find(phrase));
+    for phrase in &f.phrases {
+        note(phrase.find(lower));
     }
     first
 }
@@ -316,5 +338,75 @@ mod tests {
     #[test]
     fn line_table() {
         check_cases(&cleaner(), CASES);
+    }
+
+    /// [`super::notice_mark`] as first written (a searcher built per search).
+    fn notice_mark_reference(lower: &[u8]) -> Option<usize> {
+        use bstr::ByteSlice;
+        let mut first: Option<usize> = None;
+        let mut note = |at: Option<usize>| {
+            if let Some(at) = at {
+                first = Some(first.map_or(at, |f| f.min(at)));
+            }
+        };
+        note(lower.find("\u{a9}"));
+        note(lower.find("\u{24d2}"));
+        for lead in ["(c)", "copyright"] {
+            let mut from = 0;
+            while let Some(k) = lower[from..].find(lead) {
+                let at = from + k;
+                let rest = lower[at + lead.len()..].trim_start_with(|c| c == ' ');
+                if rest.first().is_some_and(u8::is_ascii_digit)
+                    || rest.starts_with("\u{a9}".as_bytes())
+                    || rest.starts_with(b"(c)")
+                {
+                    note(Some(at));
+                    break;
+                }
+                from = at + lead.len();
+            }
+        }
+        for phrase in super::NOTICE_PHRASES {
+            note(lower.find(phrase));
+        }
+        first
+    }
+
+    #[test]
+    fn notice_mark_finds_as_the_reference() {
+        let mut lines: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
+            .iter()
+            .flat_map(|t| {
+                t.split(|&b| b == b'\n')
+                    .map(<[u8]>::to_vec)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for s in [
+            "the vote is on monday. (c) 2016 x. all rights reserved.",
+            "(c)(c) copyright copyright \u{a9} 2019",
+            "copyright (c) 2014 ietf",
+            "copyright  \u{a9}x (c)   7",
+            "(c)copyright2020",
+            "x \u{24d2} y tous droits réservés",
+            "práva vyhrazena, alle rechten voorbehouden (c)",
+            "copyrigh (c x",
+            "",
+        ] {
+            lines.push(s.as_bytes().to_vec());
+        }
+        let mut found = 0;
+        for line in &lines {
+            let lower = line.to_ascii_lowercase();
+            let want = notice_mark_reference(&lower);
+            assert_eq!(
+                super::notice_mark(&lower),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+            found += usize::from(want.is_some());
+        }
+        assert!(found >= 8, "{found}");
     }
 }

@@ -271,7 +271,9 @@ const CURRENCIES: &[char] = &[
 /// "Serves 4 personas"), a fraction ("½ cup milk"), an amount with its currency sign ("R :
 /// 50,000₩"), or a percentage written sign first, as a poll result in some locales does ("%65").
 fn quantity_shape(t: &str) -> bool {
-    if t.chars().count() > 80 {
+    // More than 80 characters: a character takes one to four bytes, so most lines are told by
+    // their length alone.
+    if t.len() > 4 * 80 || (t.len() > 80 && t.chars().count() > 80) {
         return false;
     }
     // The fractions by their UTF-8 bytes (a vectorised search for their lead bytes rather than
@@ -285,21 +287,22 @@ fn quantity_shape(t: &str) -> bool {
     }
     // Every quantity below but the Japanese spoonful holds an ASCII digit.
     let digit = t.bytes().any(|b| b.is_ascii_digit());
-    let chars: Vec<char> = if digit {
-        t.chars().collect()
-    } else {
-        Vec::new()
-    };
-    for (i, c) in chars.iter().enumerate() {
-        let digit_at = |j: Option<usize>| {
-            j.and_then(|j| chars.get(j))
-                .is_some_and(char::is_ascii_digit)
-        };
-        if CURRENCIES.contains(c) && (digit_at(i.checked_sub(1)) || digit_at(Some(i + 1))) {
-            return true;
-        }
-        if *c == '%' && digit_at(Some(i + 1)) && (i == 0 || chars[i - 1].is_whitespace()) {
-            return true;
+    if digit {
+        // A character next to a sign is an ASCII digit exactly when the byte next to the sign
+        // is one (an ASCII byte is a whole character in UTF-8).
+        let b = t.as_bytes();
+        let digit_at = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+        for (k, c) in t.char_indices() {
+            let after = k + c.len_utf8();
+            if CURRENCIES.contains(&c) && ((k > 0 && digit_at(k - 1)) || digit_at(after)) {
+                return true;
+            }
+            if c == '%'
+                && digit_at(after)
+                && t[..k].chars().next_back().is_none_or(char::is_whitespace)
+            {
+                return true;
+            }
         }
     }
     if t.starts_with(['大', '小']) && (t.contains("さじ")) {
@@ -349,29 +352,17 @@ fn quantity_shape(t: &str) -> bool {
 /// the line before `prev` (`prev2`) is running text too? Or is `line` itself running text that
 /// does not end a sentence, with `next` going on in lower case (a wrapped paragraph's first
 /// line)?
+#[cfg(test)]
 pub(super) fn continues_wrapped_prose(
     line: &str,
     prev: Option<&str>,
     prev2: Option<&str>,
     next: Option<&str>,
 ) -> bool {
-    let runs_on = |s: &str| {
-        let s = s.trim();
-        s.chars()
-            .last()
-            .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | ';' | '('))
-            && is_wrapped_prose_line(s)
-    };
-    let lower = |s: &str| {
-        s.trim_start()
-            .chars()
-            .next()
-            .is_some_and(char::is_lowercase)
-    };
     // The first line of a wrapped paragraph: running text cut short, the next line going on in
     // lower case ("Copyright (c) 2014 IETF Trust and the persons identified as the" / "document
     // authors.").
-    if runs_on(line) && next.is_some_and(lower) {
+    if runs_on(line) && next.is_some_and(opens_lower) {
         return true;
     }
     let Some(prev) = prev else {
@@ -380,15 +371,39 @@ pub(super) fn continues_wrapped_prose(
     if !runs_on(prev) {
         return false;
     }
-    lower(line)
-        || prev2.is_some_and(|p| !ends_sentence(p.trim()) && is_wrapped_prose_line(p.trim()))
-        || next.is_some_and(lower)
+    opens_lower(line) || prev2.is_some_and(wraps_open) || next.is_some_and(opens_lower)
+}
+
+/// Is the (untrimmed) line running text cut short: it ends with a letter, a digit, `,`, `-`,
+/// `;` or `(`, and reads as a line of running text (see [`continues_wrapped_prose`])?
+pub(super) fn runs_on(s: &str) -> bool {
+    let s = s.trim();
+    s.chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | ';' | '('))
+        && is_wrapped_prose_line(s)
+}
+
+/// Does the (untrimmed) line open in lower case?
+pub(super) fn opens_lower(s: &str) -> bool {
+    s.trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase)
+}
+
+/// Is the (untrimmed) line running text that ends no sentence?
+pub(super) fn wraps_open(s: &str) -> bool {
+    !ends_sentence(s.trim()) && is_wrapped_prose_line(s.trim())
 }
 
 /// Does a trimmed line look like a line of running text: long enough, several words, most of
 /// them in lower case (a headline or a menu is capitalised), and no `|` or `•` separators?
 pub(super) fn is_wrapped_prose_line(s: &str) -> bool {
-    if s.chars().count() < WRAPPED_CHARS || s.contains(['|', '\u{2022}']) {
+    // A character takes one to four bytes: most lines are told by their length alone.
+    let short = s.len() < WRAPPED_CHARS
+        || (s.len() < 4 * WRAPPED_CHARS && s.chars().count() < WRAPPED_CHARS);
+    if short || s.contains(['|', '\u{2022}']) {
         return false;
     }
     let (mut words, mut lower) = (0, 0);
@@ -705,12 +720,26 @@ mod tests {
             "\u{bd} cup, \u{2153} \u{2154} \u{bc}\u{be}",
             "\u{bb} \u{2152} \u{2155}",
             "$5 and 12\u{20ac}",
+            "x%5",
+            "\u{a0}%5",
+            "a %5 b",
+            "5% of",
+            "\u{20a9}x 5",
+            "5\u{20a9}",
+            "\u{e9}\u{20ac}5",
+            "Adults $12",
             "  indented",
             "",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
+        // Quantities of about 80 characters, in one-byte to four-byte characters.
+        for c in ["x", "\u{e9}", "\u{65e5}", "\u{10348}"] {
+            for k in 70..80 {
+                lines.push(format!("{} 250 g", c.repeat(k)));
+            }
+        }
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut dirs = vec![root];
         while let Some(d) = dirs.pop() {
@@ -732,6 +761,36 @@ mod tests {
             .join(" ");
         lines.push(long);
         lines
+    }
+
+    #[test]
+    fn wrapped_prose_lines_are_told_as_by_their_characters() {
+        let first_written = |s: &str| {
+            if s.chars().count() < WRAPPED_CHARS || s.contains(['|', '\u{2022}']) {
+                return false;
+            }
+            let (mut words, mut lower) = (0, 0);
+            for w in s.split_whitespace() {
+                words += 1;
+                lower += usize::from(w.chars().next().is_some_and(char::is_lowercase));
+            }
+            words >= 6 && 2 * lower > words
+        };
+        let mut lines = sample_lines();
+        // Lines about the length bound, in one-byte to four-byte characters.
+        for c in ["a ", "\u{e9} ", "\u{65e5} ", "\u{10348} "] {
+            for k in 15..45 {
+                lines.push(c.repeat(k));
+                lines.push(format!("x{}", c.repeat(k)));
+            }
+        }
+        let mut yes = 0;
+        for line in &lines {
+            let want = first_written(line.trim());
+            assert_eq!(is_wrapped_prose_line(line.trim()), want, "{line:?}");
+            yes += usize::from(want);
+        }
+        assert!(yes > 100, "{yes}");
     }
 
     #[test]
