@@ -514,7 +514,7 @@ fn line_regex_hits(
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
             }
-            if let Some(set) = late.filter(|_| lines.late_may_match(line)) {
+            if let Some(set) = late {
                 matched.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
             } else if let Some(set) = lines.ungated() {
                 matched.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
@@ -541,7 +541,7 @@ fn line_regex_hits(
                 for &s in &screened {
                     let (i, needs_digit) = lines.screened[s];
                     if needs_digit
-                        && !*digit.get_or_insert_with(|| crate::patterns::has_digit(line))
+                        && !*digit.get_or_insert_with(|| line.iter().any(u8::is_ascii_digit))
                         || !lines.regexes[i].0.admits(line)
                     {
                         continue;

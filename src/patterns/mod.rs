@@ -18,8 +18,8 @@ mod scan;
 mod set;
 
 pub use pack::{ActivePacks, Pack};
+pub(crate) use set::ScanTarget;
 pub use set::{PatternSet, PatternSetBuilder, REGEX_LINE_LIMIT, Role};
-pub(crate) use set::{ScanTarget, has_digit};
 
 use std::borrow::Cow;
 use std::fmt;

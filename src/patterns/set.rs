@@ -577,59 +577,16 @@ impl Held {
 /// Whether `line` (the search copy) holds an ASCII digit or one of `lits` (lowered in ASCII),
 /// ASCII case-insensitively: the test of [`gate::holds`](super::gate::holds).
 pub(crate) fn line_holds(line: &[u8], lits: &[Vec<u8>]) -> bool {
-    has_digit(line) || holds_literal(line, lits)
-}
-
-/// Whether `line` holds one of `lits` (lowered in ASCII), ASCII case-insensitively. Each
-/// literal is looked for by its least common byte (see [`rarity`]): "ago" by its `g`, not by
-/// the `a` that a line holds a dozen of.
-fn holds_literal(line: &[u8], lits: &[Vec<u8>]) -> bool {
-    lits.iter().any(|l| {
-        let Some(k) = (0..l.len()).max_by_key(|&k| rarity(l[k])) else {
-            return false;
-        };
-        let b = l[k];
-        memchr::memchr2_iter(b, b.to_ascii_uppercase(), line).any(|at| {
-            at >= k
-                && line
-                    .get(at - k..at - k + l.len())
+    line.iter().any(u8::is_ascii_digit)
+        || lits.iter().any(|l| {
+            let Some(&first) = l.first() else {
+                return false;
+            };
+            memchr::memchr2_iter(first, first.to_ascii_uppercase(), line).any(|at| {
+                line.get(at..at + l.len())
                     .is_some_and(|w| w.eq_ignore_ascii_case(l))
+            })
         })
-    })
-}
-
-/// How rare a byte (lowered in ASCII) is in ordinary text, roughly: a space least, then the
-/// letters from the most common in English to the least, bytes beyond ASCII as a middling
-/// letter, the others (punctuation) most.
-fn rarity(b: u8) -> u8 {
-    const RARITY: [u8; 256] = {
-        let mut t = [27; 256];
-        let mut b = 0x80;
-        while b < 256 {
-            t[b] = 14;
-            b += 1;
-        }
-        t[b' ' as usize] = 0;
-        let letters = b"etaoinshrdlcumwfgypbvkjxqz";
-        let mut k = 0;
-        while k < letters.len() {
-            t[letters[k] as usize] = 1 + k as u8;
-            k += 1;
-        }
-        t
-    };
-    RARITY[usize::from(b)]
-}
-
-/// Whether `line` holds an ASCII digit: 32 bytes at a time, each block tested without a branch
-/// per byte (which the compiler turns into a few vector instructions).
-pub(crate) fn has_digit(line: &[u8]) -> bool {
-    line.chunks(32).any(|block| {
-        block
-            .iter()
-            .fold(0u8, |any, &b| any | u8::from(b.wrapping_sub(b'0') < 10))
-            != 0
-    })
 }
 
 /// Distinct literals, each with the regexes (indices) or other targets it admits. The literals of
@@ -813,28 +770,6 @@ impl LineRegexes {
         self.late
             .get_or_init(|| regex_set(&self.late_sources, false).expect("validated regex set"))
             .as_ref()
-    }
-
-    /// Whether some regex of [`LineRegexes::late`] can match `line` as the tests that admit it
-    /// on its own tell: an ungated one always, a screened one (if it needs no digit) when the
-    /// line begins with one of its start literals or it has none, a held one when the line holds
-    /// one of its literals; any of them when the line holds an ASCII digit. Most lines hold
-    /// none of these, and the set (about 900 instructions a line) is not run on them.
-    pub fn late_may_match(&self, line: &[u8]) -> bool {
-        if !self.ungated_index.is_empty() || has_digit(line) {
-            return true;
-        }
-        let free = |s: &usize| !self.screened[*s].1;
-        if self.any_start.iter().any(free) {
-            return true;
-        }
-        let mut started = false;
-        if let Some(starts) = &self.starts {
-            starts.prefixes_of(line, |pid, _| {
-                started |= self.start_targets[pid].iter().any(free);
-            });
-        }
-        started || self.held.iter().any(|h| holds_literal(line, &h.literals))
     }
 
     /// The ungated regexes together (see [`LineRegexes::ungated`]).
@@ -1558,85 +1493,6 @@ mod tests {
             files += 1;
         }
         assert!(files > 400 && found > 1000, "{files} files, {found} found");
-    }
-
-    /// The block-at-a-time digit test answers as the byte-at-a-time one, for every byte at
-    /// every place of a block and in the tail.
-    #[test]
-    fn has_digit_is_the_bytewise_test() {
-        for b in 0..=255u8 {
-            for len in [1, 2, 7, 8, 9, 31, 32, 33, 70] {
-                for at in 0..len {
-                    for fill in [b'a', b'/', b':', 0x80, 0xb9, 0xff, 0] {
-                        let mut line = vec![fill; len];
-                        line[at] = b;
-                        assert_eq!(
-                            has_digit(&line),
-                            line.iter().any(u8::is_ascii_digit),
-                            "{line:?}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    proptest::proptest! {
-        /// Looking for a literal by its rarest byte finds what comparing at every place finds.
-        #[test]
-        fn holds_literal_compares_at_every_place(
-            lits in proptest::collection::vec("[agoj w.é]{0,5}", 0..4),
-            line in "[agojAGOJ w.é]{0,30}",
-        ) {
-            let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_vec()).collect();
-            let line = line.as_bytes();
-            let want = lits.iter().any(|l| {
-                !l.is_empty() && line.windows(l.len()).any(|w| w.eq_ignore_ascii_case(l))
-            });
-            proptest::prop_assert_eq!(holds_literal(line, &lits), want);
-        }
-    }
-
-    /// A line the late set's screen turns away is one the set finds no match in: every line of
-    /// every fixture (as written and as the search copy), and lines made to match each regex of
-    /// the set, or nearly.
-    #[test]
-    fn the_late_screen_turns_away_no_line_the_late_set_matches() {
-        let set = PatternSet::builtin().unwrap();
-        let lines = &set.inner().line;
-        let late = regex_set(&lines.late_sources, false).unwrap().unwrap();
-        let mut texts = fixture_texts();
-        texts.extend(
-            texts
-                .clone()
-                .iter()
-                .map(|t| normalize::Normalized::new(t).text().to_vec()),
-        );
-        texts.push(
-            "Updated 3 hours ago\nan hour ago\njust now\nJust Now\nReprodução/TV Globo\n\
-             AFP\nreuters\nGetty Images\nago\nPublished June 5, 2024\n| 5 min\nnow\nagora\n"
-                .as_bytes()
-                .to_vec(),
-        );
-        let (mut matched, mut turned) = (0, 0);
-        for text in &texts {
-            for line in text.split(|&b| b == b'\n') {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                if line.is_empty() || line.len() > REGEX_LINE_LIMIT {
-                    continue;
-                }
-                let hit = late.matches(line).matched_any();
-                matched += usize::from(hit);
-                if !lines.late_may_match(line) {
-                    turned += 1;
-                    assert!(!hit, "{:?}", String::from_utf8_lossy(line));
-                }
-            }
-        }
-        assert!(
-            matched > 100 && turned > 10_000,
-            "{matched} matched, {turned} turned away"
-        );
     }
 
     /// The bytes of every file under `fixtures/`.
