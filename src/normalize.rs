@@ -149,19 +149,10 @@ fn fold(
             let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
             let spaces = zero_bytes(w ^ (LO * u64::from(b' ')));
             let double = spaces & ((spaces << 8) | u64::from(prev_space) << 7);
-            // The high bit of each byte that needs a look: not ASCII, a tab, a second space.
-            let stop = (w & HI) | zero_bytes(w ^ (LO * u64::from(b'\t'))) | double;
-            if stop == 0 {
+            if w & HI == 0 && zero_bytes(w ^ (LO * u64::from(b'\t'))) == 0 && double == 0 {
                 prev_space = spaces >> 63 != 0;
                 i += 8;
                 continue;
-            }
-            // The plain bytes before the first such byte need nothing either: skip to it
-            // (else each of them would test the eight bytes from there again).
-            let k = (stop.trailing_zeros() / 8) as usize;
-            if k > 0 {
-                prev_space = (spaces >> (8 * k - 1)) & 1 != 0;
-                i += k;
             }
         }
         let b = input[i];
