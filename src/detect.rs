@@ -197,6 +197,9 @@ pub(crate) struct LineMemo {
     /// (`None` when that pass found them otherwise): the next pass takes those of the lines a
     /// removal left as they were from here (see [`detect_after_cut`]).
     pass: Option<PassLines>,
+    /// The latest pass's search copy: the next pass copies the lines a removal left as they were
+    /// from here (see [`Normalized::after_cut`]).
+    norm: Option<crate::normalize::Kept>,
 }
 
 /// What one pass found by probing each line of the text it read (its line and sentence starts
@@ -656,16 +659,24 @@ fn detect_in_pass(
     let inner = set.inner();
     if inner.full_scan || !inner.has_literals() {
         memo.pass = None;
+        memo.norm = None;
         return detect(set, text);
     }
-    let norm = Normalized::new(text);
+    let before = memo.norm.take();
+    let norm = cut
+        .zip(before.as_ref())
+        .and_then(|(cut, before)| Normalized::after_cut(text, before, cut))
+        .unwrap_or_else(|| Normalized::new(text));
     // A complete memo knows every line the earlier passes saw: only the lines a removal changed
     // are scanned, one by one (see `regex_hits`).
-    if memo.complete {
-        return detect_normalized(set, &norm, None, memo, cut);
-    }
-    let found = scan(set, norm.text());
-    detect_normalized(set, &norm, Some(&found), memo, cut)
+    let hits = if memo.complete {
+        detect_normalized(set, &norm, None, memo, cut)
+    } else {
+        let found = scan(set, norm.text());
+        detect_normalized(set, &norm, Some(&found), memo, cut)
+    };
+    memo.norm = Some(norm.keep(text.len()));
+    hits
 }
 
 /// The publisher packs that apply to `text` (see [`PatternSet::active_packs`]) and the hits of
@@ -691,10 +702,9 @@ pub(crate) fn active_packs_and_hits(
         })
     });
     let active = inner.packs.active_from(hay, publisher, signatures);
-    (
-        active,
-        detect_normalized(set, &norm, Some(&found), memo, None),
-    )
+    let hits = detect_normalized(set, &norm, Some(&found), memo, None);
+    memo.norm = Some(norm.keep(text.len()));
+    (active, hits)
 }
 
 /// [`detect_for_cleaning_with`] on text already normalised and scanned (`found`; `None` with a

@@ -19,6 +19,17 @@ pub struct Normalized<'a> {
     breaks: Vec<(usize, usize)>,
 }
 
+/// A search copy kept from one detection pass for the next (see [`Normalized::after_cut`]).
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    /// The search copy, when it differs from the text it was made of.
+    text: Option<Vec<u8>>,
+    /// Its breakpoints (see [`Normalized`]).
+    breaks: Vec<(usize, usize)>,
+    /// Length of the text it was made of.
+    len: usize,
+}
+
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
@@ -117,6 +128,94 @@ pub(crate) fn can_occur(c: char) -> bool {
     matches!(fold_char(c), Fold::Keep)
 }
 
+/// Folds `input[from..to]` into the search copy: `from` starts a line (or the text), where the
+/// folding starts afresh (a line break is no space), and `to` ends one (after its `\n`) or the
+/// text. The copy so far is `out` (`None`: the text itself so far) followed by
+/// `input[copied..from]`; breakpoints are added to `breaks` in offsets of the whole text.
+#[inline(always)]
+fn fold(
+    input: &[u8],
+    from: usize,
+    to: usize,
+    out: &mut Option<Vec<u8>>,
+    copied: &mut usize,
+    breaks: &mut Vec<(usize, usize)>,
+) {
+    let mut prev_space = false;
+    let mut i = from;
+    while i < to {
+        // Fast path: eight plain ASCII bytes with no tab and no run of spaces need no folding.
+        if let Some(chunk) = input[..to].get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let spaces = zero_bytes(w ^ (LO * u64::from(b' ')));
+            let double = spaces & ((spaces << 8) | u64::from(prev_space) << 7);
+            if w & HI == 0 && zero_bytes(w ^ (LO * u64::from(b'\t'))) == 0 && double == 0 {
+                prev_space = spaces >> 63 != 0;
+                i += 8;
+                continue;
+            }
+        }
+        let b = input[i];
+        if b < 0x80 {
+            if b == b' ' || b == b'\t' {
+                if prev_space {
+                    let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+                    o.extend_from_slice(&input[*copied..i]);
+                    *copied = i + 1;
+                    breaks.push((o.len(), *copied));
+                } else if b == b'\t' {
+                    let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+                    o.extend_from_slice(&input[*copied..i]);
+                    o.push(b' ');
+                    *copied = i + 1;
+                }
+                prev_space = true;
+            } else {
+                prev_space = false;
+            }
+            i += 1;
+            continue;
+        }
+        let (ch, len) = bstr::decode_utf8(&input[i..to]);
+        let fold = match ch {
+            Some(c) => fold_char_fast(c),
+            None => Fold::Keep,
+        };
+        let mut space = false;
+        let replacement: Option<&[u8]> = match &fold {
+            Fold::Keep => None,
+            Fold::Byte(_) | Fold::Char(_) => Some(&[]),
+            Fold::Space => {
+                space = true;
+                Some(&[])
+            }
+            Fold::Drop => Some(&[]),
+        };
+        if replacement.is_some() {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+            o.extend_from_slice(&input[*copied..i]);
+            let before = o.len();
+            match fold {
+                Fold::Byte(r) => o.push(r),
+                Fold::Char(c) => {
+                    let mut buf = [0; 4];
+                    o.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                Fold::Space if !prev_space => o.push(b' '),
+                _ => {}
+            }
+            *copied = i + len;
+            if o.len() - before != len {
+                breaks.push((o.len(), *copied));
+            }
+        }
+        if !matches!(fold, Fold::Drop) {
+            prev_space = space;
+        }
+        i += len;
+    }
+}
+
 impl<'a> Normalized<'a> {
     /// Builds the search copy of `input`.
     pub fn new(input: &'a [u8]) -> Self {
@@ -124,79 +223,7 @@ impl<'a> Normalized<'a> {
         let mut breaks = Vec::new();
         // Offset in `input` up to which bytes have been accounted for in `out`.
         let mut copied = 0;
-        let mut prev_space = false;
-        let mut i = 0;
-        while i < input.len() {
-            // Fast path: eight plain ASCII bytes with no tab and no run of spaces need no folding.
-            if let Some(chunk) = input.get(i..i + 8) {
-                let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-                let spaces = zero_bytes(w ^ (LO * u64::from(b' ')));
-                let double = spaces & ((spaces << 8) | u64::from(prev_space) << 7);
-                if w & HI == 0 && zero_bytes(w ^ (LO * u64::from(b'\t'))) == 0 && double == 0 {
-                    prev_space = spaces >> 63 != 0;
-                    i += 8;
-                    continue;
-                }
-            }
-            let b = input[i];
-            if b < 0x80 {
-                if b == b' ' || b == b'\t' {
-                    if prev_space {
-                        let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
-                        o.extend_from_slice(&input[copied..i]);
-                        copied = i + 1;
-                        breaks.push((o.len(), copied));
-                    } else if b == b'\t' {
-                        let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
-                        o.extend_from_slice(&input[copied..i]);
-                        o.push(b' ');
-                        copied = i + 1;
-                    }
-                    prev_space = true;
-                } else {
-                    prev_space = false;
-                }
-                i += 1;
-                continue;
-            }
-            let (ch, len) = bstr::decode_utf8(&input[i..]);
-            let fold = match ch {
-                Some(c) => fold_char_fast(c),
-                None => Fold::Keep,
-            };
-            let mut space = false;
-            let replacement: Option<&[u8]> = match &fold {
-                Fold::Keep => None,
-                Fold::Byte(_) | Fold::Char(_) => Some(&[]),
-                Fold::Space => {
-                    space = true;
-                    Some(&[])
-                }
-                Fold::Drop => Some(&[]),
-            };
-            if replacement.is_some() {
-                let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
-                o.extend_from_slice(&input[copied..i]);
-                let before = o.len();
-                match fold {
-                    Fold::Byte(r) => o.push(r),
-                    Fold::Char(c) => {
-                        let mut buf = [0; 4];
-                        o.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                    }
-                    Fold::Space if !prev_space => o.push(b' '),
-                    _ => {}
-                }
-                copied = i + len;
-                if o.len() - before != len {
-                    breaks.push((o.len(), copied));
-                }
-            }
-            if !matches!(fold, Fold::Drop) {
-                prev_space = space;
-            }
-            i += len;
-        }
+        fold(input, 0, input.len(), &mut out, &mut copied, &mut breaks);
         let text = match out {
             Some(mut o) => {
                 o.extend_from_slice(&input[copied..]);
@@ -205,6 +232,104 @@ impl<'a> Normalized<'a> {
             None => Cow::Borrowed(input),
         };
         Normalized { text, breaks }
+    }
+
+    /// What the next pass needs of this search copy of a text of `len` bytes (see
+    /// [`Normalized::after_cut`]); a copy that is the text itself keeps no bytes.
+    pub(crate) fn keep(self, len: usize) -> Kept {
+        Kept {
+            text: match self.text {
+                Cow::Owned(t) => Some(t),
+                Cow::Borrowed(_) => None,
+            },
+            breaks: self.breaks,
+            len,
+        }
+    }
+
+    /// The search copy of `input`, which is the text `old` was made of without the ranges `cut`
+    /// (sorted, disjoint, in that text's offsets), the same as [`Normalized::new`] makes: the
+    /// folding of a line depends on its own bytes alone (it starts afresh after each `\n`), so a
+    /// line no range touched is taken from `old` and only the others are folded again. `None`
+    /// when `cut` does not fit `old`.
+    pub(crate) fn after_cut(
+        input: &'a [u8],
+        old: &Kept,
+        cut: &[std::ops::Range<usize>],
+    ) -> Option<Self> {
+        let mut removed = 0;
+        let mut prev_end = 0;
+        for r in cut {
+            if r.start < prev_end || r.end < r.start {
+                return None;
+            }
+            removed += r.end - r.start;
+            prev_end = r.end;
+        }
+        if prev_end > old.len || old.len - removed != input.len() {
+            return None;
+        }
+        let mut out: Option<Vec<u8>> = old.text.as_ref().map(|_| Vec::with_capacity(input.len()));
+        let mut breaks = Vec::new();
+        let mut copied = 0;
+        // The next breakpoint of `old` not yet passed, and the original minus search-copy offset
+        // of `old` before it.
+        let (mut ob, mut delta) = (0, 0);
+        // A line of the output starting at `s2` (here), within the range of the old text that
+        // runs from `a` (there) to `b`, which starts here at `a2`.
+        let (mut a, mut a2, mut s2) = (0, 0, 0);
+        for k in 0..=cut.len() {
+            let b = cut.get(k).map_or(old.len, |r| r.start);
+            let b2 = a2 + (b - a);
+            while s2 < b2 {
+                let end2 = bstr::ByteSlice::find_byte(&input[s2..], b'\n')
+                    .map_or(input.len(), |p| s2 + p + 1);
+                // The line is one of the old text if it starts and ends there as here: after a
+                // `\n` of this range (or at the start of both texts), and with its `\n` in this
+                // range (or at the end of both texts).
+                let starts = s2 > a2 || a == 0;
+                let ends = if input[end2 - 1] == b'\n' {
+                    end2 <= b2
+                } else {
+                    b == old.len
+                };
+                if !(starts && ends) {
+                    fold(input, s2, end2, &mut out, &mut copied, &mut breaks);
+                    s2 = end2;
+                    continue;
+                }
+                let (s, end) = (a + (s2 - a2), a + (end2 - a2));
+                while old.breaks.get(ob).is_some_and(|&(_, o)| o <= s) {
+                    delta = old.breaks[ob].1 - old.breaks[ob].0;
+                    ob += 1;
+                }
+                let ns = s - delta;
+                if let (Some(o), Some(old_text)) = (&mut out, &old.text) {
+                    o.extend_from_slice(&input[copied..s2]);
+                    let ns2 = o.len();
+                    // The line's own breakpoints (each lies after the character that made it).
+                    while let Some(&(n, ob_o)) = old.breaks.get(ob).filter(|&&(_, o)| o <= end) {
+                        breaks.push((n - ns + ns2, ob_o - s + s2));
+                        delta = ob_o - n;
+                        ob += 1;
+                    }
+                    o.extend_from_slice(&old_text[ns..end - delta]);
+                    copied = end2;
+                }
+                s2 = end2;
+            }
+            let Some(r) = cut.get(k) else { break };
+            a = r.end;
+            a2 = b2;
+        }
+        let text = match out {
+            Some(mut o) => {
+                o.extend_from_slice(&input[copied..]);
+                Cow::Owned(o)
+            }
+            None => Cow::Borrowed(input),
+        };
+        Some(Normalized { text, breaks })
     }
 
     /// The search copy.
@@ -256,6 +381,7 @@ fn folded_phrase(p: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn norm(s: &str) -> (String, Vec<usize>) {
         let n = Normalized::new(s.as_bytes());
@@ -324,33 +450,42 @@ mod tests {
         }
     }
 
+    /// What the folding makes of `s`, one character at a time: the search copy, and for each of
+    /// its bytes the original offset it maps to.
+    fn reference_map(s: &str) -> (String, Vec<usize>) {
+        let mut out = String::new();
+        let mut map = Vec::new();
+        let mut prev = false;
+        for (at, c) in s.char_indices() {
+            let fold = if c == ' ' || c == '\t' {
+                Fold::Space
+            } else if c.is_ascii() {
+                Fold::Keep // ASCII letters keep their case.
+            } else {
+                fold_char(c)
+            };
+            let before = out.len();
+            match fold {
+                Fold::Keep => out.push(c),
+                Fold::Byte(b) => out.push(char::from(b)),
+                Fold::Char(l) => out.push(l),
+                Fold::Space if !prev => out.push(' '),
+                Fold::Space | Fold::Drop => {}
+            }
+            map.extend((0..out.len() - before).map(|k| at + k));
+            if !matches!(fold, Fold::Drop) {
+                prev = matches!(fold, Fold::Space);
+            }
+        }
+        (out, map)
+    }
+
+    fn reference(s: &str) -> String {
+        reference_map(s).0
+    }
+
     #[test]
     fn non_ascii_at_every_alignment_folds_as_char_by_char() {
-        // What the folding makes of `s`, one character at a time.
-        fn reference(s: &str) -> String {
-            let mut out = String::new();
-            let mut prev = false;
-            for c in s.chars() {
-                let fold = if c == ' ' || c == '\t' {
-                    Fold::Space
-                } else if c.is_ascii() {
-                    Fold::Keep // ASCII letters keep their case.
-                } else {
-                    fold_char(c)
-                };
-                match fold {
-                    Fold::Keep => out.push(c),
-                    Fold::Byte(b) => out.push(char::from(b)),
-                    Fold::Char(l) => out.push(l),
-                    Fold::Space if !prev => out.push(' '),
-                    Fold::Space | Fold::Drop => {}
-                }
-                if !matches!(fold, Fold::Drop) {
-                    prev = matches!(fold, Fold::Space);
-                }
-            }
-            out
-        }
         for pad in 0..17 {
             for tail in [
                 "Don\u{2019}t  go",
@@ -400,6 +535,134 @@ mod tests {
             }
         }
         assert!(lowered > 1000, "{lowered}");
+    }
+
+    /// Pieces of texts: plain words, runs of spaces and tabs, line breaks, characters that fold
+    /// or are dropped, characters kept, and bytes that are not UTF-8.
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(b"a".to_vec()),
+            Just(b"Ab".to_vec()),
+            Just(b"plain words here".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"  ".to_vec()),
+            Just(b"\t".to_vec()),
+            Just(b" \t ".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\n\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just("\u{2019}".as_bytes().to_vec()),
+            Just("\u{201c}Q\u{201d}".as_bytes().to_vec()),
+            Just("\u{c9}t\u{e9}".as_bytes().to_vec()),
+            Just("\u{a0}".as_bytes().to_vec()),
+            Just("\u{200b}".as_bytes().to_vec()),
+            Just("\u{feff}".as_bytes().to_vec()),
+            Just("\u{2014}".as_bytes().to_vec()),
+            Just("\u{3000}".as_bytes().to_vec()),
+            Just("\u{65b0}\u{805e}".as_bytes().to_vec()),
+            Just("\u{416}\u{436}".as_bytes().to_vec()),
+            Just(b"\xff".to_vec()),
+            Just(b"\xe2\x80".to_vec()),
+        ]
+    }
+
+    /// The search copy and the whole offset map of `n`.
+    fn copy_and_map(n: &Normalized<'_>) -> (Vec<u8>, Vec<usize>) {
+        let map = (0..=n.text().len()).map(|i| n.to_original(i)).collect();
+        (n.text().to_vec(), map)
+    }
+
+    /// `text` without the ranges `cut`.
+    fn without(text: &[u8], cut: &[std::ops::Range<usize>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for r in cut {
+            out.extend_from_slice(&text[at..r.start]);
+            at = r.end;
+        }
+        out.extend_from_slice(&text[at..]);
+        out
+    }
+
+    /// Sorted, disjoint ranges of a text of `len` bytes from `(start, length)` pairs, where the
+    /// start is in thousandths of the text (ranges may touch, and may be empty).
+    fn ranges(len: usize, picks: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
+        let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut picks: Vec<(usize, usize)> =
+            picks.iter().map(|&(at, n)| (at * len / 1000, n)).collect();
+        picks.sort_unstable();
+        for (start, n) in picks {
+            let start = start.max(cut.last().map_or(0, |r| r.end));
+            let end = (start + n).min(len);
+            if start <= end {
+                cut.push(start..end);
+            }
+        }
+        cut
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The word-at-a-time folding makes what folding one character at a time makes, and maps
+        /// each byte of the copy back to the character it came from.
+        #[test]
+        fn folds_and_maps_as_char_by_char(parts in proptest::collection::vec(piece(), 0..40)) {
+            let text = String::from_utf8_lossy(&parts.concat()).into_owned();
+            let n = Normalized::new(text.as_bytes());
+            let (want, map) = reference_map(&text);
+            prop_assert_eq!(n.text(), want.as_bytes());
+            for (i, &o) in map.iter().enumerate() {
+                prop_assert_eq!(n.to_original(i), o, "{:?} at {}", text, i);
+            }
+            prop_assert_eq!(n.to_original(want.len()), text.len());
+        }
+
+        /// The copy of a text after a cut, made from the copy before it, is the copy made afresh:
+        /// the same bytes and the same map back, after one cut and after another.
+        #[test]
+        fn a_copy_after_a_cut_is_a_fresh_copy(
+            parts in proptest::collection::vec(piece(), 0..40),
+            first in proptest::collection::vec((0..=1000usize, 0..24usize), 0..6),
+            second in proptest::collection::vec((0..=1000usize, 0..24usize), 0..6),
+        ) {
+            let text = parts.concat();
+            let mut kept = Normalized::new(&text).keep(text.len());
+            let mut current = text;
+            for picks in [first, second] {
+                let cut = ranges(current.len(), &picks);
+                let after = without(&current, &cut);
+                let fresh = Normalized::new(&after);
+                let spliced = Normalized::after_cut(&after, &kept, &cut).expect("the cut fits");
+                prop_assert_eq!(copy_and_map(&spliced), copy_and_map(&fresh));
+                prop_assert_eq!(&spliced.breaks, &fresh.breaks);
+                kept = spliced.keep(after.len());
+                current = after;
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_that_does_not_fit_the_copy_before_is_refused() {
+        let text = b"one\ntwo\n";
+        let kept = Normalized::new(text).keep(text.len());
+        // The text without its first two bytes (as two ranges that touch).
+        let fits = [0..1, 1..2];
+        let after = without(text, &fits);
+        assert_eq!(after, b"e\ntwo\n");
+        // Ranges out of order, overlapping, past the end, or not what made the text.
+        for cut in [
+            vec![4..6, 0..2],
+            vec![0..3, 2..4],
+            vec![7..9, 9..9],
+            vec![0..1, 1..1],
+        ] {
+            assert!(
+                Normalized::after_cut(&after, &kept, &cut).is_none(),
+                "{cut:?}"
+            );
+        }
+        let n = Normalized::after_cut(&after, &kept, &fits).expect("fits");
+        assert_eq!(n.text(), b"e\ntwo\n");
     }
 
     #[test]

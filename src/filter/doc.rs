@@ -256,6 +256,12 @@ const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
     | 1 << Context::ListStop as u32
     | 1 << Context::NameChars as u32;
 
+#[cfg(test)]
+thread_local! {
+    /// Kept answers [`Doc::context`] has checked against their tests on this thread.
+    pub(super) static KEPT_CHECKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The prose lines of a document, indexed so that a section check costs O(1) per candidate line
 /// (a page of a million menu lines must not cost a million scans of itself).
 pub(super) struct ProseIndex {
@@ -669,7 +675,15 @@ impl<'a> Doc<'a> {
         let bit = 1u32 << which as u32;
         let f = self.facts[j].get();
         if f.asked & bit != 0 {
-            return f.answers & bit != 0;
+            let kept = f.answers & bit != 0;
+            // Under test, every kept answer (of this pass, or carried from the pass before) is
+            // checked against the test itself: a wrong entry in OWN_CONTEXT fails here.
+            #[cfg(test)]
+            {
+                assert_eq!(test(), kept, "kept answer of {which:?} for line {j}");
+                KEPT_CHECKED.with(|n| n.set(n.get() + 1));
+            }
+            return kept;
         }
         let answer = test();
         // Read again: the test may have kept other facts of this line meanwhile.
@@ -1060,6 +1074,56 @@ mod tests {
     use crate::filter::Verdict;
     use crate::filter::testkit::cleaner_from;
 
+    /// Every answer a pass carries to the next (OWN_CONTEXT) is checked against its test by
+    /// `Doc::context` under test: each fixture's lines are asked every kept test, then whole
+    /// lines are cut at random and the next pass's document, which inherits the answers, is asked
+    /// them all again. An answer that reads a neighbour, carried by mistake, differs somewhere.
+    #[test]
+    fn carried_answers_equal_their_tests_after_random_cuts() {
+        use crate::patterns::{PatternSet, Position};
+        let set = PatternSet::builtin().unwrap();
+        let rule = set
+            .rules()
+            .iter()
+            .find(|r| r.position == Some(Position::HeadList))
+            .expect("a head-list rule");
+        let ask = |doc: &Doc<'_>| {
+            for i in 0..doc.lines.len() {
+                doc.in_closed_list(i);
+                doc.names_code_below(i);
+                doc.closes_line_above(i);
+                doc.in_wrapped_prose(i);
+                doc.in_introduced_cells(i);
+                doc.stamp_at(i);
+                doc.ask_run_tests(i, rule);
+            }
+        };
+        let before = KEPT_CHECKED.with(|n| n.get());
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for text in crate::filter::testkit::fixture_texts() {
+            let first = Doc::new(&text);
+            ask(&first);
+            let carry = first.carry();
+            for _ in 0..3 {
+                let mut cut = Vec::new();
+                for l in &first.lines {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    if seed.is_multiple_of(4) {
+                        cut.push(l.start..l.end);
+                    }
+                }
+                let rest = crate::filter::seams::delete(&text, &cut);
+                let mut next = Doc::new(&rest);
+                next.inherit(&carry, &cut);
+                ask(&next);
+            }
+        }
+        let checked = KEPT_CHECKED.with(|n| n.get()) - before;
+        assert!(checked > 100_000, "{checked} kept answers checked");
+    }
+
     #[test]
     fn a_pass_inherits_the_facts_of_the_lines_left_whole() {
         let text = "Home\nThe council voted on Tuesday to keep the old bridge open for now.\n\
@@ -1240,7 +1304,10 @@ mod tests {
                 for (t, (which, test)) in tests.iter().enumerate() {
                     let want = test(i);
                     assert_eq!(doc.context(i, *which, || test(i)), want);
-                    assert_eq!(doc.context(i, *which, || !want), want, "kept");
+                    // Kept: asked again, the answer is read back (and, under test, checked).
+                    let bit = 1u32 << *which as u32;
+                    assert_ne!(doc.facts[i].get().asked & bit, 0, "kept");
+                    assert_eq!(doc.context(i, *which, || test(i)), want, "kept");
                     yes[t] += usize::from(want);
                 }
             }

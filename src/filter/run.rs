@@ -1182,6 +1182,19 @@ impl Doc<'_> {
     }
 }
 
+/// Asks line `i` every per-line test the run rules keep (for the tests of what a pass keeps and
+/// carries to the next: see `Doc::context`).
+#[cfg(test)]
+impl Doc<'_> {
+    pub(super) fn ask_run_tests(&self, i: usize, rule: &Rule) {
+        self.content_heading_at(i);
+        self.card_at(i);
+        let _ = self.block_line(i, rule, false);
+        let _ = self.block_line(i, rule, true);
+        let _ = self.list_line(i, rule);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::filter::Verdict;

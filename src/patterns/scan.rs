@@ -4,8 +4,10 @@
 //! The document scan runs this over every byte of every document, so it is built for real pages.
 //! An automaton pays for every byte (the built-in set as a contiguous NFA cost about 90
 //! instructions a byte and ~110 M to build; as a DFA, ~50 MB). Here a filter on the four bytes at
-//! each position turns away about nine positions in ten at a few instructions each; the rest look
-//! up their first four bytes in a hash table and follow a trie from there, a step or two.
+//! each position turns away about nine positions in ten at a few instructions each, and one on the
+//! first eight bytes most of the rest where only a literal of eight bytes or more can begin (on
+//! real pages, nine in ten of them); the others look up their first four bytes in a hash table and
+//! follow a trie from there, a step or two.
 
 /// No node, or no literal ends at a node.
 const NONE: u32 = u32::MAX;
@@ -80,27 +82,46 @@ impl Table {
 const FOLD: u32 = 0x2020_2020;
 
 /// Which positions of a text can begin a literal, judged by the four bytes there, folded (see
-/// [`FOLD`]): one byte per entry, not one bit, so that a test is a load (most positions take two).
+/// [`FOLD`]): one byte per entry, not one bit, so that a test is a load (each position takes two).
+/// Four bytes that begin a literal of eight bytes or more are common words ("more", "read",
+/// "shar"), so such a literal also needs its first eight bytes (folded) to pass a second filter.
 #[derive(Debug)]
 struct StartFilter {
-    /// [`SHORT`] is set at `w & 0xffff` when a literal shorter than four bytes begins with those
-    /// two bytes (a one-byte literal sets every pair it begins); [`LONG`] at
-    /// [`StartFilter::hash`]`(w)` when a literal of four bytes or more begins with those four.
-    table: Box<[u8; 1 << 16]>,
+    /// [`LONG`] at [`StartFilter::hash`]`(w)` when a literal of four to seven bytes begins with
+    /// the four bytes `w`, [`LONG8`] when one of eight bytes or more does.
+    long: Box<[u8; 1 << 16]>,
+    /// Not zero at `w & 0xffff` when a literal shorter than four bytes begins with those two
+    /// bytes (a one-byte literal sets every pair it begins).
+    short: Box<[u8; 1 << 16]>,
+    /// A bit per [`StartFilter::hash8`] of the first eight bytes (folded) of each literal of
+    /// eight bytes or more.
+    eight: Box<[u64]>,
 }
 
-/// See [`StartFilter::table`].
-const SHORT: u8 = 1;
-/// See [`StartFilter::table`].
-const LONG: u8 = 2;
+/// See [`StartFilter::long`].
+const LONG: u8 = 1;
+/// See [`StartFilter::long`].
+const LONG8: u8 = 2;
+
+/// Bits of [`StartFilter::hash8`]: a table of 64 KB, which the few thousand literals of the
+/// built-in set fill to about one bit in a hundred.
+const EIGHT_BITS: u32 = 19;
+
+/// [`FOLD`] for eight bytes.
+const FOLD8: u64 = 0x2020_2020_2020_2020;
 
 impl StartFilter {
     fn new() -> StartFilter {
-        StartFilter {
-            table: vec![0; 1 << 16]
+        let table = || {
+            vec![0; 1 << 16]
                 .into_boxed_slice()
                 .try_into()
-                .expect("1 << 16 entries"),
+                .expect("1 << 16 entries")
+        };
+        StartFilter {
+            long: table(),
+            short: table(),
+            eight: vec![0; 1 << (EIGHT_BITS - 6)].into_boxed_slice(),
         }
     }
 
@@ -111,12 +132,22 @@ impl StartFilter {
             [] => {}
             [a] => {
                 for b in 0..=255u8 {
-                    self.table[pair(a, b)] |= SHORT;
+                    self.short[pair(a, b)] = 1;
                 }
             }
-            [a, b] | [a, b, _] => self.table[pair(a, b)] |= SHORT,
+            [a, b] | [a, b, _] => self.short[pair(a, b)] = 1,
             [a, b, c, d, ..] => {
-                self.table[Self::hash(u32::from_le_bytes([a, b, c, d]) | FOLD)] |= LONG;
+                let at = Self::hash(u32::from_le_bytes([a, b, c, d]) | FOLD);
+                match lit.get(..8) {
+                    Some(eight) => {
+                        self.long[at] |= LONG8;
+                        let h = Self::hash8(
+                            u64::from_le_bytes(eight.try_into().expect("eight bytes")) | FOLD8,
+                        );
+                        self.eight[h >> 6] |= 1 << (h & 63);
+                    }
+                    None => self.long[at] |= LONG,
+                }
             }
         }
     }
@@ -126,22 +157,20 @@ impl StartFilter {
         (w.wrapping_mul(0x9E37_79B1) >> 16) as usize
     }
 
-    /// Whether a literal shorter than four bytes, and one of four bytes or more, can begin at a
-    /// position whose next four bytes are `w` (little-endian).
     #[inline]
-    fn admits_each(&self, w: u32) -> (bool, bool) {
-        let w = w | FOLD;
-        (
-            self.table[(w & 0xffff) as usize] & SHORT != 0,
-            self.table[Self::hash(w)] & LONG != 0,
-        )
+    fn hash8(w: u64) -> usize {
+        (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - EIGHT_BITS)) as usize
     }
 
-    /// Whether some literal can begin at a position whose next four bytes are `w`.
+    /// Whether a literal of eight bytes or more can begin at `i` of `hay`, as its first eight
+    /// bytes tell.
     #[inline]
-    fn admits(&self, w: u32) -> bool {
-        let w = w | FOLD;
-        self.table[Self::hash(w)] & LONG != 0 || self.table[(w & 0xffff) as usize] & SHORT != 0
+    fn admits_eight(&self, hay: &[u8], i: usize) -> bool {
+        let Some(eight) = hay.get(i..i + 8) else {
+            return false;
+        };
+        let h = Self::hash8(u64::from_le_bytes(eight.try_into().expect("eight bytes")) | FOLD8);
+        self.eight[h >> 6] & (1 << (h & 63)) != 0
     }
 }
 
@@ -298,12 +327,14 @@ impl LiteralScan {
     /// in the order of their ends, then of their starts, then of the literals.
     pub(crate) fn find(&self, hay: &[u8], found: &mut Vec<(usize, usize, usize)>) {
         let from = found.len();
+        let (long, short) = (&*self.filter.long, &*self.filter.short);
         let mut i = 0;
         while i + 4 <= hay.len() {
             let w = u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes"));
-            if self.filter.admits(w) {
-                let (short, long) = self.filter.admits_each(w);
-                self.probe(hay, i, w, short, long, found);
+            let f = w | FOLD;
+            let (l, s) = (long[StartFilter::hash(f)], short[(f & 0xffff) as usize]);
+            if l | s != 0 {
+                self.probe_at(hay, i, w, l, s != 0, found);
             }
             i += 1;
         }
@@ -316,10 +347,28 @@ impl LiteralScan {
         found[from..].sort_unstable_by_key(|&(start, end, lit)| (end, start, lit));
     }
 
-    /// Appends the literals that begin at `i` (whose next bytes, zero past the end, are `w`):
-    /// those shorter than four bytes when `short`, the others when `long`. Not inlined: the
-    /// filter's loop, which most positions never leave, keeps its registers.
+    /// [`LiteralScan::probe`] at a position the first filter let through: `long` is what
+    /// [`StartFilter::long`] has there. Not inlined: the filter's loop, which most positions
+    /// never leave, keeps its registers.
     #[inline(never)]
+    fn probe_at(
+        &self,
+        hay: &[u8],
+        i: usize,
+        w: u32,
+        long: u8,
+        short: bool,
+        found: &mut Vec<(usize, usize, usize)>,
+    ) {
+        let long = long & LONG != 0 || long & LONG8 != 0 && self.filter.admits_eight(hay, i);
+        if short || long {
+            self.probe(hay, i, w, short, long, found);
+        }
+    }
+
+    /// Appends the literals that begin at `i` (whose next bytes, zero past the end, are `w`):
+    /// those shorter than four bytes when `short`, the others when `long`.
+    #[inline]
     fn probe(
         &self,
         hay: &[u8],
@@ -459,6 +508,18 @@ mod tests {
         fn agrees_with_the_library(
             lits in prop::collection::vec("[abAB©é \n]{1,7}", 1..12),
             text in "[abcABC©é \n]{0,60}",
+        ) {
+            let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_vec()).collect();
+            let s = LiteralScan::new(&lits).unwrap();
+            prop_assert_eq!(scan(&s, text.as_bytes()), reference(&automaton(&lits), text.as_bytes()));
+        }
+
+        /// Literals of every length around the eight bytes the second filter reads, many
+        /// sharing their first four bytes, find what the library finds.
+        #[test]
+        fn agrees_with_the_library_on_long_literals(
+            lits in prop::collection::vec("(ab|AB|ba|a)[ab ]{0,10}", 1..24),
+            text in "[abAB \n]{0,80}",
         ) {
             let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_vec()).collect();
             let s = LiteralScan::new(&lits).unwrap();
