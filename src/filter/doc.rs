@@ -1095,6 +1095,7 @@ mod tests {
                 doc.in_wrapped_prose(i);
                 doc.in_introduced_cells(i);
                 doc.stamp_at(i);
+                doc.name_chars_at(i);
                 doc.ask_run_tests(i, rule);
             }
         };

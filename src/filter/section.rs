@@ -429,6 +429,14 @@ impl Doc<'_> {
         })
     }
 
+    /// Do line `i`'s characters (without surrounding whitespace) make a writer's name (see
+    /// [`name_chars`])? Found once per line and carried to the next pass.
+    pub(super) fn name_chars_at(&self, i: usize) -> bool {
+        self.context(i, Context::NameChars, || {
+            name_chars(&self.str_at(self.trimmed_ws(&self.lines[i])))
+        })
+    }
+
     /// The thread entries chained to the end of the document: from the last entry back, each
     /// at most [`STAMP_GAP`] prose lines before the next (the last before the end), without the
     /// entries before any prose (the article's own dated byline: the thread starts after it);
@@ -580,7 +588,7 @@ impl Doc<'_> {
             !self.is_blank(line)
                 && self.chars_at_most(i, max_chars)
                 && self.words(i, rule.max_words + 1) <= rule.max_words
-                && self.context(i, Context::NameChars, || name_chars(&text(i)))
+                && self.name_chars_at(i)
         };
         // Each name over its body: the next line that is neither blank nor removed. The prose
         // index is built only for a document with entries enough (most have none).
