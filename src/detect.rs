@@ -667,6 +667,8 @@ fn detect_in_pass(
         .zip(before.as_ref())
         .and_then(|(cut, before)| Normalized::after_cut(text, before, cut))
         .unwrap_or_else(|| Normalized::new(text));
+    // The copy of the pass before is no longer needed: gone before the rules run.
+    drop(before);
     // A complete memo knows every line the earlier passes saw: only the lines a removal changed
     // are scanned, one by one (see `regex_hits`).
     let hits = if memo.complete {
@@ -675,8 +677,20 @@ fn detect_in_pass(
         let found = scan(set, norm.text());
         detect_normalized(set, &norm, Some(&found), memo, cut)
     };
-    memo.norm = Some(norm.keep(text.len()));
+    memo.norm = keep_norm(norm, text.len());
     hits
+}
+
+/// The most bytes a document's search copy (its text and breakpoints) may take to be kept for the
+/// next pass: a larger one is folded afresh by that pass, so that a huge document does not hold a
+/// second copy of itself while the rules run (the memory budget counts one).
+const KEEP_NORM_BYTES: usize = 4 << 20;
+
+/// `norm`, made of a text of `len` bytes, kept for the next pass when it is small enough (see
+/// [`KEEP_NORM_BYTES`]).
+fn keep_norm(norm: Normalized<'_>, len: usize) -> Option<crate::normalize::Kept> {
+    let kept = norm.keep(len);
+    (kept.bytes() <= KEEP_NORM_BYTES).then_some(kept)
 }
 
 /// The publisher packs that apply to `text` (see [`PatternSet::active_packs`]) and the hits of
@@ -703,7 +717,7 @@ pub(crate) fn active_packs_and_hits(
     });
     let active = inner.packs.active_from(hay, publisher, signatures);
     let hits = detect_normalized(set, &norm, Some(&found), memo, None);
-    memo.norm = Some(norm.keep(text.len()));
+    memo.norm = keep_norm(norm, text.len());
     (active, hits)
 }
 

@@ -30,6 +30,13 @@ pub(crate) struct Kept {
     len: usize,
 }
 
+impl Kept {
+    /// Bytes this copy takes: its text (when it differs from the input) and its breakpoints.
+    pub(crate) fn bytes(&self) -> usize {
+        self.text.as_ref().map_or(0, Vec::len) + self.breaks.len() * size_of::<(usize, usize)>()
+    }
+}
+
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 

@@ -243,6 +243,10 @@ pub(super) struct Carry {
 
 /// The [`Context`] tests that read the line alone (the others read its neighbours too): their
 /// answers hold for the same line in another text.
+// Every `Context` has its bit in the `u32`s of `Facts` (`asked`, `answers`): checked on the
+// last variant, which a new one follows.
+const _: () = assert!((Context::NameChars as u32) < u32::BITS);
+
 const OWN_CONTEXT: u32 = 1 << Context::ContentHeading as u32
     | 1 << Context::BlockStop as u32
     | 1 << Context::ClosedListItem as u32
@@ -1076,7 +1080,7 @@ mod tests {
 
     /// Every answer a pass carries to the next (OWN_CONTEXT) is checked against its test by
     /// `Doc::context` under test: each fixture's lines are asked every kept test, then whole
-    /// lines are cut at random and the next pass's document, which inherits the answers, is asked
+    /// lines and the ends of lines are cut at random and the next pass's document, which inherits the answers, is asked
     /// them all again. An answer that reads a neighbour, carried by mistake, differs somewhere.
     #[test]
     fn carried_answers_equal_their_tests_after_random_cuts() {
@@ -1111,8 +1115,17 @@ mod tests {
                     seed ^= seed << 13;
                     seed ^= seed >> 7;
                     seed ^= seed << 17;
-                    if seed.is_multiple_of(4) {
-                        cut.push(l.start..l.end);
+                    // A whole line, or the end of one from a point within it (the cuts of a
+                    // glued sentence or a trailing credit).
+                    match seed % 8 {
+                        0 | 1 => cut.push(l.start..l.end),
+                        2 if l.end > l.start + 1 => {
+                            let from = l.start + 1 + (seed >> 8) as usize % (l.end - l.start - 1);
+                            if from < l.content_end {
+                                cut.push(from..l.content_end);
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 let rest = crate::filter::seams::delete(&text, &cut);

@@ -112,7 +112,7 @@ pub(super) fn has_stamp(s: &str) -> bool {
 /// Whether [`STAMP`] can match `s` at all (a digit of another script, and a space of another
 /// script, are not ASCII: any byte that is not ASCII counts as a digit here). Each form holds a
 /// digit, one of `-./:` and a digit, in a row; and after it, past the digits, a date holds a
-/// second separator and a digit, a time its `a` or `p` (one ASCII space between at most), and a
+/// second separator and a digit, a time its `a` or `p` (one ASCII whitespace byte between at most), and a
 /// bare time nothing but digits, colons and spaces. Most lines hold none of these, and the regex
 /// costs thousands of instructions a line.
 fn could_be_stamp(s: &[u8]) -> bool {
