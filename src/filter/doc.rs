@@ -452,9 +452,9 @@ fn ascii_space_mask16(chunk: &[u8]) -> (u32, u32) {
     }
 }
 
-/// The high bit of each byte of `w` (all ASCII) that is whitespace: a space, or tab to carriage
-/// return (9 to 13). No byte's sum carries into the next.
-fn ascii_space_mask(w: u64) -> u64 {
+/// The high bit of each byte of `w` (all ASCII) that is whitespace (as `char::is_whitespace`
+/// tells it): a space, or tab to carriage return (9 to 13). No byte's sum carries into the next.
+pub(super) fn ascii_space_mask(w: u64) -> u64 {
     const HI: u64 = 0x8080_8080_8080_8080;
     const LO: u64 = 0x0101_0101_0101_0101;
     let v = w ^ (LO * u64::from(b' '));
@@ -1190,14 +1190,7 @@ mod tests {
     fn word_count_on_bytes_counts_as_on_text() {
         // Every fixture line, from every offset of its first sixteen bytes (the sixteen-byte and
         // eight-byte chunks fall everywhere), and runs of each ASCII byte next to words and CJK.
-        let mut texts: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
-            .iter()
-            .flat_map(|t| {
-                t.split(|&b| b == b'\n')
-                    .map(<[u8]>::to_vec)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut texts: Vec<Vec<u8>> = crate::filter::testkit::fixture_lines();
         for b in 0..0x80u8 {
             let mut t = b"ab".to_vec();
             for k in 1..10 {

@@ -374,14 +374,7 @@ mod tests {
 
     #[test]
     fn notice_mark_finds_as_the_reference() {
-        let mut lines: Vec<Vec<u8>> = crate::filter::testkit::fixture_texts()
-            .iter()
-            .flat_map(|t| {
-                t.split(|&b| b == b'\n')
-                    .map(<[u8]>::to_vec)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut lines: Vec<Vec<u8>> = crate::filter::testkit::fixture_lines();
         for s in [
             "the vote is on monday. (c) 2016 x. all rights reserved.",
             "(c)(c) copyright copyright \u{a9} 2019",

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::doc::{Context, Doc, Line};
+use super::doc::{Context, Doc, Line, ascii_space_mask};
 use super::shape;
 use crate::patterns::{Position, Rule};
 
@@ -340,18 +340,6 @@ fn may_glue(s: &str) -> bool {
         prev = c;
     }
     false
-}
-
-/// The high bit of each byte of `w` (all ASCII) that `char::is_whitespace` takes: a space, or
-/// tab to carriage return (9 to 13). No byte's sum carries into the next.
-fn ascii_space_mask(w: u64) -> u64 {
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const LO: u64 = 0x0101_0101_0101_0101;
-    let v = w ^ (LO * u64::from(b' '));
-    let spaces = !(v + LO * 0x7F) & HI;
-    let at_least_9 = w + LO * (0x80 - 9);
-    let at_least_14 = w + LO * (0x80 - 14);
-    (spaces | (at_least_9 & !at_least_14)) & HI
 }
 
 /// A mark a headline can end on right before its glued teaser (`...Rise?Violence is...`).

@@ -138,6 +138,18 @@ pub(super) fn check_cases(c: &Cleaner, cases: &[Case]) {
     }
 }
 
+/// Every line of every fixture (see [`fixture_texts`]), without its `\n`.
+pub(super) fn fixture_lines() -> Vec<Vec<u8>> {
+    fixture_texts()
+        .iter()
+        .flat_map(|t| {
+            t.split(|&b| b == b'\n')
+                .map(<[u8]>::to_vec)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Every fixture text of the repository (`fixtures/**/*.txt`, inputs and expectations), as
 /// bytes: real chrome and article lines for the tests that check a fast path against its
 /// reference on every line.
