@@ -44,7 +44,9 @@ const TAIL_CHUNK: usize = 64 << 10;
 /// batch of real pages is about 7 tasks) one thread waited for the other's last task.
 const CHUNK: usize = 4;
 /// Batches buffered between the stages. One is enough for the reader to keep ahead of the
-/// workers; each more is about a MiB of input and its output held.
+/// workers; each more is about a MiB of input and its output held. Between the workers and the
+/// writer it also lets two batches be cleaned at once: a thread that is done with its share of
+/// one batch starts on the next instead of waiting for the other's last task.
 const DEPTH: usize = 1;
 
 /// Whole lines of one input.
@@ -92,6 +94,14 @@ struct ChunkOut {
     fatal: Option<Error>,
     /// An input could not be read (already in `messages`).
     input_failed: bool,
+}
+
+/// What the writer receives, in input order: the output of a batch, or of a message, as it will be.
+enum Pending {
+    /// Output known when it was sent (a message about an input, records passed over).
+    Ready(Vec<ChunkOut>),
+    /// A batch being cleaned in the pool: its output arrives here when it is done.
+    Cleaning(Receiver<Vec<ChunkOut>>),
 }
 
 /// Is `path` a single output file (by its extension) rather than a shard directory?
@@ -189,7 +199,7 @@ pub fn run(
     let raw_read = Arc::new(AtomicU64::new(0));
     let progress = Progress::new(total, args.quiet);
     let (read_tx, read_rx) = sync_channel::<Read>(DEPTH);
-    let (out_tx, out_rx) = sync_channel::<Vec<ChunkOut>>(DEPTH);
+    let (out_tx, out_rx) = sync_channel::<Pending>(DEPTH);
     // The reader is not joined: after an interruption it may be blocked reading stdin.
     {
         let raw_read = raw_read.clone();
@@ -201,71 +211,90 @@ pub fn run(
         let writer = s.spawn(|| write_outputs(sink, out_rx, &progress, &raw_read));
         let field = args.field.as_str();
         let annotate = args.annotate.as_deref();
-        loop {
-            let item = match read_rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(item) => item,
-                Err(RecvTimeoutError::Timeout) if interrupted() => break,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => break,
-            };
-            if interrupted() {
-                break;
-            }
-            let item = match item {
-                Read::Batch(b) if skip > 0 => {
-                    let (rest, passed) = pass_over(b, &mut skip);
-                    if out_tx.send(vec![passed]).is_err() {
-                        break;
-                    }
-                    match rest {
-                        Some(b) => Read::Batch(b),
-                        None => continue,
-                    }
+        // Batches are cleaned as tasks of this scope, so that the next batch starts while the
+        // last records of one are still being cleaned; the writer puts them back in order. The
+        // scope ends when every batch sent to the pool is done.
+        pool.in_place_scope(|batches| {
+            loop {
+                let item = match read_rx.recv_timeout(Duration::from_millis(100)) {
+                    Ok(item) => item,
+                    Err(RecvTimeoutError::Timeout) if interrupted() => break,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                };
+                if interrupted() {
+                    break;
                 }
-                other => other,
-            };
-            let chunks = match item {
-                // A skipped or unreadable input makes the run fail (exit 2) as the run goes on.
-                Read::Skipped(message) => vec![ChunkOut {
-                    messages: message,
-                    input_failed: true,
-                    counts: Counts {
-                        binary: 1,
-                        ..Counts::default()
-                    },
-                    ..ChunkOut::default()
-                }],
-                Read::Failed(e) => {
-                    vec![ChunkOut {
-                        messages: format!("dechrome: error: {e}\n"),
+                let item = match item {
+                    Read::Batch(b) if skip > 0 => {
+                        let (rest, passed) = pass_over(b, &mut skip);
+                        if out_tx.send(Pending::Ready(vec![passed])).is_err() {
+                            break;
+                        }
+                        match rest {
+                            Some(b) => Read::Batch(b),
+                            None => continue,
+                        }
+                    }
+                    other => other,
+                };
+                let chunks = match item {
+                    // A skipped or unreadable input makes the run fail (exit 2) as the run goes on.
+                    Read::Skipped(message) => vec![ChunkOut {
+                        messages: message,
                         input_failed: true,
                         counts: Counts {
-                            unreadable: 1,
+                            binary: 1,
                             ..Counts::default()
                         },
                         ..ChunkOut::default()
-                    }]
+                    }],
+                    Read::Failed(e) => {
+                        vec![ChunkOut {
+                            messages: format!("dechrome: error: {e}\n"),
+                            input_failed: true,
+                            counts: Counts {
+                                unreadable: 1,
+                                ..Counts::default()
+                            },
+                            ..ChunkOut::default()
+                        }]
+                    }
+                    Read::Batch(b) => {
+                        let (done_tx, done_rx) = sync_channel(1);
+                        // Sent before the batch is handed to the pool, so that at most the batch the
+                        // writer waits for and one more are cleaned at once (the channel holds one).
+                        if out_tx.send(Pending::Cleaning(done_rx)).is_err() {
+                            break; // The writer stopped (an error); it says why.
+                        }
+                        batches.spawn(move |_| {
+                            let chunks = b
+                                .ends
+                                .par_chunks(CHUNK)
+                                .enumerate()
+                                .map(|(i, ends)| {
+                                    let start = if i == 0 {
+                                        b.start
+                                    } else {
+                                        b.ends[i * CHUNK - 1]
+                                    };
+                                    let line_no = b.first_line + (i * CHUNK) as u64;
+                                    clean_chunk(
+                                        cleaner, args, field, annotate, &b, start, ends, line_no,
+                                    )
+                                })
+                                .collect();
+                            // The writer may have stopped on an error, and dropped the receiver.
+                            let _ = done_tx.send(chunks);
+                        });
+                        continue;
+                    }
+                };
+                if out_tx.send(Pending::Ready(chunks)).is_err() {
+                    break; // The writer stopped (an error); it says why.
                 }
-                Read::Batch(b) => pool.install(|| {
-                    b.ends
-                        .par_chunks(CHUNK)
-                        .enumerate()
-                        .map(|(i, ends)| {
-                            let start = if i == 0 {
-                                b.start
-                            } else {
-                                b.ends[i * CHUNK - 1]
-                            };
-                            let line_no = b.first_line + (i * CHUNK) as u64;
-                            clean_chunk(cleaner, args, field, annotate, &b, start, ends, line_no)
-                        })
-                        .collect()
-                }),
-            };
-            if out_tx.send(chunks).is_err() {
-                break; // The writer stopped (an error); it says why.
             }
-        }
+        });
         drop(out_tx);
         let written = writer.join().expect("writer thread");
         progress.finish();
@@ -587,13 +616,25 @@ fn clean_chunk(
 /// The writer stage: returns the counts and whether anything failed, or the error that stopped it.
 fn write_outputs(
     mut sink: Box<dyn RecordSink + Send>,
-    rx: Receiver<Vec<ChunkOut>>,
+    rx: Receiver<Pending>,
     progress: &Progress,
     raw_read: &AtomicU64,
 ) -> Result<(Counts, bool), Error> {
     let mut counts = Counts::default();
     let mut failed = false;
-    for chunks in rx {
+    for pending in rx {
+        let chunks = match pending {
+            Pending::Ready(chunks) => chunks,
+            Pending::Cleaning(done) => match done.recv() {
+                Ok(chunks) => chunks,
+                // The task ended without its output: it panicked, and the scope that ran it
+                // passes the panic on. The output in progress is not completed.
+                Err(_) => {
+                    sink.abort()?;
+                    return Err(Error::Usage("a worker stopped without its output".into()));
+                }
+            },
+        };
         for c in chunks {
             sink.write_records(&c.bytes, &c.ends)?;
             progress.eprint(&c.messages);

@@ -400,14 +400,22 @@ fn skip_existing_resumes_jsonl_shards() {
 #[test]
 fn output_is_the_same_for_every_job_count() {
     let dir = tempfile::tempdir().unwrap();
-    // Enough records for many parallel chunks; every third has chrome, every seventh is refused.
+    // Enough records for many parallel chunks, and (with a field of padding) for several batches
+    // of the pipeline, cleaned at once; every third has chrome, every seventh is refused.
+    let pad = "x".repeat(300);
     let input: String = (0..5000)
         .map(|i| match (i % 3, i % 7) {
-            (_, 0) => format!("{{\"id\":{i},\"text\":\"Advertisement\\n\"}}\n"),
-            (0, _) => format!("{{\"id\":{i},\"text\":\"Line {i}.\\nAdvertisement\\nEnd.\\n\"}}\n"),
-            _ => format!("{{\"id\":{i},\"text\":\"Line {i}.\\n\"}}\n"),
+            (_, 0) => format!("{{\"id\":{i},\"pad\":\"{pad}\",\"text\":\"Advertisement\\n\"}}\n"),
+            (0, _) => format!(
+                "{{\"id\":{i},\"pad\":\"{pad}\",\"text\":\"Line {i}.\\nAdvertisement\\nEnd.\\n\"}}\n"
+            ),
+            _ => format!("{{\"id\":{i},\"pad\":\"{pad}\",\"text\":\"Line {i}.\\n\"}}\n"),
         })
         .collect();
+    assert!(
+        input.len() > 3 * (512 << 10),
+        "more than three batches of 512 KiB"
+    );
     fs::write(dir.path().join("in.jsonl"), &input).unwrap();
     let one = clean(dir.path(), &["--jsonl", "-j", "1", "in.jsonl"], b"");
     let four = clean(dir.path(), &["--jsonl", "-j", "4", "in.jsonl"], b"");
