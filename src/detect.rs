@@ -514,10 +514,18 @@ fn line_regex_hits(
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
             }
+            // A set's matches are read only when there are some: reading them goes over every
+            // regex of the set.
             if let Some(set) = late {
-                matched.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
+                let m = set.matches(line);
+                if m.matched_any() {
+                    matched.extend(m.iter().map(|i| lines.late_index[i]));
+                }
             } else if let Some(set) = lines.ungated() {
-                matched.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
+                let m = set.matches(line);
+                if m.matched_any() {
+                    matched.extend(m.iter().map(|i| lines.ungated_index[i]));
+                }
             }
             if late.is_none() {
                 for h in &lines.held {
