@@ -429,6 +429,8 @@ fn line_regex_hits(
         lines.count_read(hay.len());
     }
     let late = lines.late();
+    // What the late set found on a line, kept from line to line.
+    let mut late_found = late.map(|set| set.pattern_set());
     // The next occurrence of the document scan not yet looked at (they come in the order of
     // their ends).
     let mut next = 0;
@@ -516,10 +518,10 @@ fn line_regex_hits(
             }
             // A set's matches are read only when there are some: reading them goes over every
             // regex of the set.
-            if let Some(set) = late {
-                let m = set.matches(line);
-                if m.matched_any() {
-                    matched.extend(m.iter().map(|i| lines.late_index[i]));
+            if let (Some(set), Some(found)) = (late, late_found.as_mut()) {
+                set.matches_into(line, found);
+                if !found.is_empty() {
+                    matched.extend(found.iter().map(|i| lines.late_index[i.as_usize()]));
                 }
             } else if let Some(set) = lines.ungated() {
                 let m = set.matches(line);

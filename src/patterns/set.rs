@@ -539,11 +539,64 @@ pub(crate) struct LineRegexes {
     /// The screened, the held and the ungated regexes together, built once the line regexes have read
     /// [`FAST_GATES_AFTER`] bytes: on a large input, one pass of the set over a line costs less
     /// than screening it and trying the regexes that pass one by one.
-    late: OnceLock<Option<RegexSet>>,
+    late: OnceLock<Option<LineSet>>,
     /// The sources of `late`.
     late_sources: Vec<String>,
     /// For each regex of `late`, its index into `regexes`.
     pub late_index: Vec<usize>,
+}
+
+/// Line regexes together, as [`regex_set`] builds them for one line at a time, asked which of
+/// them match a line into a [`PatternSet`](regex_automata::PatternSet) the caller keeps: the
+/// library's set allocates and frees one for every line (about 350 instructions a line).
+#[derive(Debug)]
+pub(crate) struct LineSet(regex_automata::meta::Regex);
+
+impl LineSet {
+    /// The regexes `sources` together (`None` when there are none), built with the
+    /// configuration a `RegexSet` of [`regex_set`] has; its error when they do not build.
+    fn new(sources: &[String]) -> Result<Option<LineSet>, String> {
+        use regex_automata::{MatchKind, meta, nfa::thompson::WhichCaptures, util::syntax};
+        if sources.is_empty() {
+            return Ok(None);
+        }
+        let built = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT * 64))
+                    .hybrid_cache_capacity(64 << 20)
+                    .match_kind(MatchKind::All)
+                    .utf8_empty(false)
+                    .which_captures(WhichCaptures::None),
+            )
+            .syntax(
+                syntax::Config::new()
+                    .case_insensitive(true)
+                    .multi_line(false)
+                    .crlf(true)
+                    .utf8(false),
+            )
+            .build_many(sources);
+        match built {
+            Ok(re) => Ok(Some(LineSet(re))),
+            // The library's set fails alike: its message.
+            Err(e) => Err(regex_set(sources, false)
+                .err()
+                .unwrap_or_else(|| format!("the regexes of the set do not compile together: {e}"))),
+        }
+    }
+
+    /// A set of the size this one's answers need.
+    pub fn pattern_set(&self) -> regex_automata::PatternSet {
+        regex_automata::PatternSet::new(self.0.pattern_len())
+    }
+
+    /// Sets in `found` (emptied first) the regexes that match somewhere in `line`.
+    pub fn matches_into(&self, line: &[u8], found: &mut regex_automata::PatternSet) {
+        found.clear();
+        self.0
+            .which_overlapping_matches(&regex_automata::Input::new(line), found);
+    }
 }
 
 /// A line regex tried only on lines that hold an ASCII digit or one of its literals (see
@@ -742,7 +795,7 @@ impl LineRegexes {
             let _ = self.ungated.set(set);
             if !self.screened.is_empty() || !self.held.is_empty() {
                 // Built now so that a set too large together fails at load, not mid-run.
-                let late = regex_set(&self.late_sources, false)?;
+                let late = LineSet::new(&self.late_sources)?;
                 let _ = self.late.set(late);
             }
         }
@@ -759,7 +812,7 @@ impl LineRegexes {
 
     /// The screened and ungated regexes together (see [`LineRegexes::late`]), once the line
     /// regexes have read enough; `None` before (or when there are none).
-    pub fn late(&self) -> Option<&RegexSet> {
+    pub fn late(&self) -> Option<&LineSet> {
         if let Some(set) = self.late.get() {
             return set.as_ref();
         }
@@ -769,7 +822,7 @@ impl LineRegexes {
             return None;
         }
         self.late
-            .get_or_init(|| regex_set(&self.late_sources, false).expect("validated regex set"))
+            .get_or_init(|| LineSet::new(&self.late_sources).expect("validated regex set"))
             .as_ref()
     }
 
@@ -1412,6 +1465,30 @@ mod tests {
             whole > 1000 && matched > 500,
             "{whole} regexes, {matched} matches"
         );
+    }
+
+    /// The late set of the built-in line regexes answers, on every fixture line (as the search
+    /// copy), as the library's set of the same regexes does.
+    #[test]
+    fn the_late_set_answers_as_the_library_set() {
+        let set = PatternSet::builtin().unwrap();
+        let line = &set.inner().line;
+        let ours = LineSet::new(&line.late_sources).unwrap().unwrap();
+        let library = regex_set(&line.late_sources, false).unwrap().unwrap();
+        let mut found = ours.pattern_set();
+        let mut matched = 0;
+        for text in fixture_texts() {
+            let norm = normalize::Normalized::new(&text);
+            for l in norm.text().split(|&b| b == b'\n') {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                ours.matches_into(l, &mut found);
+                let got: Vec<usize> = found.iter().map(|p| p.as_usize()).collect();
+                let want: Vec<usize> = library.matches(l).iter().collect();
+                assert_eq!(got, want, "{:?}", String::from_utf8_lossy(l));
+                matched += usize::from(!want.is_empty());
+            }
+        }
+        assert!(matched > 50, "{matched} lines matched");
     }
 
     /// The tail test of every built-in line regex (length, and the bytes at either end of a
