@@ -428,6 +428,14 @@ fn line_regex_hits(
     if !lines.is_empty() {
         lines.count_read(hay.len());
     }
+    // A first pass that remembers every line keeps nearly all of the text: room for it at once
+    // rather than by doubling (which also held up to twice the room).
+    if let Some(m) = memo.as_deref_mut()
+        && remember
+        && m.text.capacity() == 0
+    {
+        m.text.reserve_exact(hay.len());
+    }
     let late = lines.late();
     // What the late set found on a line, kept from line to line.
     let mut late_found = late.map(|set| set.pattern_set());
