@@ -435,6 +435,10 @@ fn line_regex_hits(
         && m.text.capacity() == 0
     {
         m.text.reserve_exact(hay.len());
+        // And a place for each line, as far as a place for every 64 bytes goes (a document
+        // of blank lines keeps none of them).
+        let lines = memchr::memchr_iter(b'\n', hay).count() + 1;
+        m.lines.reserve(lines.min(hay.len() / 64));
     }
     let late = lines.late();
     // What the late set found on a line, kept from line to line.
