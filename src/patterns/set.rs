@@ -497,8 +497,9 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
 /// say on which lines each can match (see [`gate`](super::gate)).
 #[derive(Debug)]
 pub(crate) struct LineRegexes {
-    /// Each regex and the index of its rule.
-    pub regexes: Vec<(LazyRegex, usize)>,
+    /// Each regex and the index of its rule; rules with the same regex share it (it is
+    /// built once).
+    pub regexes: Vec<(std::sync::Arc<LazyRegex>, usize)>,
     /// The heads of the regexes that have one (see [`gate::head`](super::gate::head)) in one
     /// automaton, run anchored at each line start (ASCII case-insensitive).
     pub heads: Option<super::prefix::PrefixSet>,
@@ -705,6 +706,7 @@ impl<T: PartialEq + Copy> LiteralTable<T> {
 impl LineRegexes {
     fn new(sources: Vec<(&str, usize)>, eager: bool) -> Result<LineRegexes, String> {
         let mut regexes = Vec::with_capacity(sources.len());
+        let mut shared: HashMap<&str, std::sync::Arc<LazyRegex>> = HashMap::new();
         let mut gates = LiteralTable::default();
         let mut ungated: Vec<(&str, usize)> = Vec::new();
         let mut heads = LiteralTable::default();
@@ -751,7 +753,10 @@ impl LineRegexes {
                 }),
                 Prefilter::None => ungated.push((src, i)),
             }
-            regexes.push((LazyRegex::new(src), rule));
+            let re = shared
+                .entry(src)
+                .or_insert_with(|| std::sync::Arc::new(LazyRegex::new(src)));
+            regexes.push((std::sync::Arc::clone(re), rule));
         }
         let (gate_literals, gate_targets) = gates.finish();
         let (head_literals, head_targets) = heads.finish();
@@ -1467,6 +1472,27 @@ mod tests {
         );
     }
 
+    /// Line regexes of the same text are one regex, built once (the built-in set has some).
+    #[test]
+    fn line_regexes_of_the_same_text_are_shared() {
+        let set = PatternSet::builtin().unwrap();
+        let regexes = &set.inner().line.regexes;
+        let mut by_source: HashMap<&str, &std::sync::Arc<LazyRegex>> = HashMap::new();
+        let mut shared = 0;
+        for (re, _) in regexes {
+            match by_source.get(re.source()) {
+                Some(first) => {
+                    assert!(std::sync::Arc::ptr_eq(first, re), "{}", re.source());
+                    shared += 1;
+                }
+                None => {
+                    by_source.insert(re.source(), re);
+                }
+            }
+        }
+        assert!(shared > 0);
+    }
+
     /// The late set of the built-in line regexes answers, on every fixture line (as the search
     /// copy), as the library's set of the same regexes does.
     #[test]
@@ -1760,7 +1786,7 @@ mod tests {
     fn a_stored_dfa_serves_only_its_own_regex_and_matches_as_it() {
         let set = PatternSet::builtin().unwrap();
         let line = &set.inner().line;
-        let stored: Vec<&LazyRegex> = (line.regexes.iter().map(|(re, _)| re))
+        let stored: Vec<&LazyRegex> = (line.regexes.iter().map(|(re, _)| &**re))
             .filter(|re| re.line_dfa().is_some())
             .collect();
         assert!(stored.len() >= 8, "{}", stored.len());
