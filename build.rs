@@ -112,9 +112,8 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool, strings: &mut Stri
     let mut bytes: Vec<u8> = Vec::new();
     let mut lits_at: Vec<(usize, usize)> = Vec::new();
     // The distinct tails (most regexes share one of a few), and each's index.
-    let mut tails: Vec<(u32, u32, [u64; 4], bool)> = Vec::new();
-    let mut tail_at: std::collections::HashMap<(u32, u32, [u64; 4], bool), usize> =
-        Default::default();
+    let mut tails: Vec<gate::TailParts> = Vec::new();
+    let mut tail_at: std::collections::HashMap<gate::TailParts, usize> = Default::default();
     // The stored DFAs (see `line_dfa`): where each starts and ends in `dfa_bytes`; their files.
     let mut kept: std::collections::HashSet<PathBuf> = Default::default();
     let mut dfa_bytes: Vec<u8> = Vec::new();
@@ -176,10 +175,10 @@ fn gates(files: &[PathBuf], out_dir: &Path, big_endian: bool, strings: &mut Stri
     .unwrap();
     assert!(tails.len() <= usize::from(u16::MAX), "tail indices are u16");
     code.push_str("static BUILTIN_TAILS: &[Tail] = &[\n");
-    for (min, max, last, whole) in &tails {
+    for (min, max, last, whole, head, end) in &tails {
         writeln!(
             code,
-            "    Tail::from_parts({min}, {max}, {last:?}, {whole}),"
+            "    Tail::from_parts({min}, {max}, {last:?}, {whole}, {head:?}, {end:?}),"
         )
         .unwrap();
     }

@@ -428,7 +428,21 @@ fn line_regex_hits(
     if !lines.is_empty() {
         lines.count_read(hay.len());
     }
+    // A first pass that remembers every line keeps nearly all of the text: room for it at once
+    // rather than by doubling (which also held up to twice the room).
+    if let Some(m) = memo.as_deref_mut()
+        && remember
+        && m.text.capacity() == 0
+    {
+        m.text.reserve_exact(hay.len());
+        // And a place for each line, as far as a place for every 64 bytes goes (a document
+        // of blank lines keeps none of them).
+        let lines = memchr::memchr_iter(b'\n', hay).count() + 1;
+        m.lines.reserve(lines.min(hay.len() / 64));
+    }
     let late = lines.late();
+    // What the late set found on a line, kept from line to line.
+    let mut late_found = late.map(|set| set.pattern_set());
     // The next occurrence of the document scan not yet looked at (they come in the order of
     // their ends).
     let mut next = 0;
@@ -514,10 +528,18 @@ fn line_regex_hits(
                     admitted.extend_from_slice(&lines.head_targets[pid]);
                 });
             }
-            if let Some(set) = late {
-                matched.extend(set.matches(line).iter().map(|i| lines.late_index[i]));
+            // A set's matches are read only when there are some: reading them goes over every
+            // regex of the set.
+            if let (Some(set), Some(found)) = (late, late_found.as_mut()) {
+                set.matches_into(line, found);
+                if !found.is_empty() {
+                    matched.extend(found.iter().map(|i| lines.late_index[i.as_usize()]));
+                }
             } else if let Some(set) = lines.ungated() {
-                matched.extend(set.matches(line).iter().map(|i| lines.ungated_index[i]));
+                let m = set.matches(line);
+                if m.matched_any() {
+                    matched.extend(m.iter().map(|i| lines.ungated_index[i]));
+                }
             }
             if late.is_none() {
                 for h in &lines.held {

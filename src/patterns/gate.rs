@@ -437,6 +437,25 @@ pub(crate) struct Tail {
     /// Every match begins at the start of the line and ends at its end: a line that matches is
     /// the match, so knowing that it matches is knowing where.
     pub(crate) whole: bool,
+    /// For each of the first [`SPAN`] bytes of a line, the bytes it can be, as bit sets, when
+    /// every match begins at the start of the line (all bytes otherwise).
+    head: [[u64; 4]; SPAN],
+    /// For each of the last [`SPAN`] bytes of a line (the last first), the bytes it can be, as
+    /// bit sets, when every match ends at the end of the line (all bytes otherwise).
+    end: [[u64; 4]; SPAN],
+}
+
+/// How many bytes at each end of a line [`Tail`] knows the possible values of.
+pub(crate) const SPAN: usize = 4;
+
+/// A [`Tail`] as `build.rs` stores it (see [`Tail::parts`]).
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) type TailParts = (u32, u32, [u64; 4], bool, [[u64; 4]; SPAN], [[u64; 4]; SPAN]);
+
+/// Whether bit `b` of the set `set` is on.
+#[inline]
+fn has(set: &[u64; 4], b: u8) -> bool {
+    set[usize::from(b >> 6)] & (1 << (b & 63)) != 0
 }
 
 impl Tail {
@@ -446,11 +465,20 @@ impl Tail {
         max: usize::MAX,
         last: [u64::MAX; 4],
         whole: false,
+        head: [[u64::MAX; 4]; SPAN],
+        end: [[u64::MAX; 4]; SPAN],
     };
 
     /// The tail with these parts (as [`Tail::parts`] gives them): how `build.rs` stores the
     /// tails of the built-in regexes, so that start-up parses none of them.
-    pub(crate) const fn from_parts(min: u32, max: u32, last: [u64; 4], whole: bool) -> Tail {
+    pub(crate) const fn from_parts(
+        min: u32,
+        max: u32,
+        last: [u64; 4],
+        whole: bool,
+        head: [[u64; 4]; SPAN],
+        end: [[u64; 4]; SPAN],
+    ) -> Tail {
         Tail {
             min: min as usize,
             max: if max == u32::MAX {
@@ -460,19 +488,23 @@ impl Tail {
             },
             last,
             whole,
+            head,
+            end,
         }
     }
 
-    /// The least length, the greatest (`u32::MAX` for none), the last bytes and whether matches
-    /// are whole lines (for `build.rs`
-    /// and the tests); lengths beyond `u32` are saturated, which only loosens the test.
+    /// The least length, the greatest (`u32::MAX` for none), the last bytes, whether matches
+    /// are whole lines, and the bytes at each end (for `build.rs` and the tests); lengths beyond
+    /// `u32` are saturated, which only loosens the test.
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn parts(&self) -> (u32, u32, [u64; 4], bool) {
+    pub(crate) fn parts(&self) -> TailParts {
         (
             u32::try_from(self.min).unwrap_or(u32::MAX),
             u32::try_from(self.max).unwrap_or(u32::MAX),
             self.last,
             self.whole,
+            self.head,
+            self.end,
         )
     }
 
@@ -483,7 +515,9 @@ impl Tail {
         };
         line.len() >= self.min
             && line.len() <= self.max
-            && self.last[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+            && has(&self.last, b)
+            && (0..SPAN.min(line.len()))
+                .all(|k| has(&self.head[k], line[k]) && has(&self.end[k], line[line.len() - 1 - k]))
     }
 }
 
@@ -512,6 +546,17 @@ pub(crate) fn tail(regex: &str) -> Tail {
         last = [0; 4];
         last_bytes(&hir, &mut last);
     }
+    let mut head = [[u64::MAX; 4]; SPAN];
+    if at_start {
+        head = span_bytes(&hir, regex_syntax::hir::literal::ExtractKind::Prefix);
+        let mut first = [0; 4];
+        first_bytes(&hir, &mut first);
+        head[0].iter_mut().zip(first).for_each(|(h, f)| *h &= f);
+    }
+    let mut end = [[u64::MAX; 4]; SPAN];
+    if at_end {
+        end = span_bytes(&hir, regex_syntax::hir::literal::ExtractKind::Suffix);
+    }
     Tail {
         min: props.minimum_len().unwrap_or(0),
         max: if at_start && at_end {
@@ -521,6 +566,89 @@ pub(crate) fn tail(regex: &str) -> Tail {
         },
         last,
         whole: at_start && at_end,
+        head,
+        end,
+    }
+}
+
+/// For each of the first (`Prefix`) or last (`Suffix`, the last first) [`SPAN`] bytes of every
+/// match of `hir`, the bytes it can be, from the literals that every match begins (ends) with;
+/// all bytes where the literals do not tell (too many, or too short).
+fn span_bytes(hir: &Hir, kind: regex_syntax::hir::literal::ExtractKind) -> [[u64; 4]; SPAN] {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let from_end = matches!(kind, ExtractKind::Suffix);
+    let seq = Extractor::new()
+        .kind(kind)
+        .limit_class(32)
+        .limit_literal_len(SPAN)
+        .limit_total(4096)
+        .extract(hir);
+    let Some(lits) = seq.literals() else {
+        return [[u64::MAX; 4]; SPAN];
+    };
+    let mut sets = [[0; 4]; SPAN];
+    for lit in lits {
+        let bytes = lit.as_bytes();
+        for (k, set) in sets.iter_mut().enumerate() {
+            if k >= bytes.len() {
+                // A match that ends (begins) with this literal may have any byte here.
+                *set = [u64::MAX; 4];
+                continue;
+            }
+            let b = if from_end {
+                bytes[bytes.len() - 1 - k]
+            } else {
+                bytes[k]
+            };
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+    }
+    sets
+}
+
+/// Adds to `set` every byte a match of `hir` can begin with (its first byte when it is not
+/// empty).
+fn first_bytes(hir: &Hir, set: &mut [u64; 4]) {
+    let mut add = |b: u8| set[usize::from(b >> 6)] |= 1 << (b & 63);
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(lit) => {
+            if let Some(&b) = lit.0.first() {
+                add(b);
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                (r.start()..=r.end()).for_each(&mut add);
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            // A character's first byte in UTF-8 grows with the character: a range's first
+            // bytes run from its first character's to its last's.
+            let lead = |ch: char| {
+                let mut buf = [0; 4];
+                ch.encode_utf8(&mut buf).as_bytes()[0]
+            };
+            for r in c.ranges() {
+                (lead(r.start())..=lead(r.end())).for_each(&mut add);
+            }
+        }
+        HirKind::Repetition(rep) => {
+            if rep.max != Some(0) {
+                first_bytes(&rep.sub, set);
+            }
+        }
+        HirKind::Capture(cap) => first_bytes(&cap.sub, set),
+        HirKind::Alternation(alts) => alts.iter().for_each(|a| first_bytes(a, set)),
+        HirKind::Concat(parts) => {
+            // The first part that cannot be empty, and every part before it.
+            for part in parts {
+                first_bytes(part, set);
+                if part.properties().minimum_len().is_some_and(|n| n > 0) {
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -858,6 +986,17 @@ mod tests {
         assert!(!admits(r"credit", "Cred"));
         // The empty line holds no match that is not empty.
         assert!(!admits(r"^.*$", ""));
+        // Anchored at the start: the first bytes, in either case.
+        assert!(admits(r"^[0-9]+ likes$", "12 Likes"));
+        assert!(!admits(r"^[0-9]+ likes$", "He likes"), "first byte");
+        assert!(!admits(r"^[0-9]+ likes$", "12 likes books"), "last bytes");
+        assert!(!admits(r"^share (?:this|it)", "shore this"), "third byte");
+        assert!(admits(r"^share (?:this|it)", "SHARE it now"));
+        // A class too large for literals still gives the first byte.
+        assert!(!admits(r"^\pL+ \(1\)$", "1 (1)"));
+        assert!(admits(r"^\pL+ \(1\)$", "é (1)"));
+        // Unicode case folding: the Kelvin sign and the long s.
+        assert!(admits(r"^kiosk$", "\u{212A}io\u{17F}k"));
     }
 
     #[test]

@@ -91,8 +91,9 @@ struct StartFilter {
     /// [`LONG`] at [`StartFilter::hash`]`(w)` when a literal of four to seven bytes begins with
     /// the four bytes `w`, [`LONG8`] when one of eight bytes or more does.
     long: Box<[u8; 1 << 16]>,
-    /// Not zero at `w & 0xffff` when a literal shorter than four bytes begins with those two
-    /// bytes (a one-byte literal sets every pair it begins).
+    /// At `w & 0xffff`, bit 0 when a literal of one byte begins those two bytes (it sets every
+    /// pair it begins), bit 1 when a literal of two bytes is those two bytes, bit 2 when one of
+    /// three bytes begins with them: the lengths [`LiteralScan::probe`] tries.
     short: Box<[u8; 1 << 16]>,
     /// A bit per [`StartFilter::hash8`] of the first eight bytes (folded) of each literal of
     /// eight bytes or more.
@@ -133,10 +134,11 @@ impl StartFilter {
             [] => {}
             [a] => {
                 for b in 0..=255u8 {
-                    self.short[pair(a, b)] = 1;
+                    self.short[pair(a, b)] |= 1;
                 }
             }
-            [a, b] | [a, b, _] => self.short[pair(a, b)] = 1,
+            [a, b] => self.short[pair(a, b)] |= 2,
+            [a, b, _] => self.short[pair(a, b)] |= 4,
             [a, b, c, d, ..] => {
                 let at = Self::hash(u32::from_le_bytes([a, b, c, d]) | FOLD);
                 match lit.get(..8) {
@@ -330,12 +332,25 @@ impl LiteralScan {
         let from = found.len();
         let (long, short) = (&*self.filter.long, &*self.filter.short);
         let mut i = 0;
+        // Five positions from each eight bytes read (each position takes four).
+        while i + 8 <= hay.len() {
+            let w8 = u64::from_le_bytes(hay[i..i + 8].try_into().expect("eight bytes"));
+            for k in 0..5 {
+                let w = (w8 >> (8 * k)) as u32;
+                let f = w | FOLD;
+                let (l, s) = (long[StartFilter::hash(f)], short[(f & 0xffff) as usize]);
+                if l | s != 0 {
+                    self.probe_at(hay, i + k, w, l, s, found);
+                }
+            }
+            i += 5;
+        }
         while i + 4 <= hay.len() {
             let w = u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes"));
             let f = w | FOLD;
             let (l, s) = (long[StartFilter::hash(f)], short[(f & 0xffff) as usize]);
             if l | s != 0 {
-                self.probe_at(hay, i, w, l, s != 0, found);
+                self.probe_at(hay, i, w, l, s, found);
             }
             i += 1;
         }
@@ -343,14 +358,14 @@ impl LiteralScan {
         for i in hay.len().saturating_sub(3)..hay.len() {
             let mut w = [0; 4];
             w[..hay.len() - i].copy_from_slice(&hay[i..]);
-            self.probe(hay, i, u32::from_le_bytes(w), true, false, found);
+            self.probe(hay, i, u32::from_le_bytes(w), 0b111, false, found);
         }
         found[from..].sort_unstable_by_key(|&(start, end, lit)| (end, start, lit));
     }
 
-    /// [`LiteralScan::probe`] at a position the first filter let through: `long` is what
-    /// [`StartFilter::long`] has there. Not inlined: the filter's loop, which most positions
-    /// never leave, keeps its registers.
+    /// [`LiteralScan::probe`] at a position the first filter let through: `long` and `short`
+    /// are what [`StartFilter::long`] and [`StartFilter::short`] have there. Not inlined: the
+    /// filter's loop, which most positions never leave, keeps its registers.
     #[inline(never)]
     fn probe_at(
         &self,
@@ -358,24 +373,25 @@ impl LiteralScan {
         i: usize,
         w: u32,
         long: u8,
-        short: bool,
+        short: u8,
         found: &mut Vec<(usize, usize, usize)>,
     ) {
         let long = long & LONG != 0 || long & LONG8 != 0 && self.filter.admits_eight(hay, i);
-        if short || long {
+        if short != 0 || long {
             self.probe(hay, i, w, short, long, found);
         }
     }
 
     /// Appends the literals that begin at `i` (whose next bytes, zero past the end, are `w`):
-    /// those shorter than four bytes when `short`, the others when `long`.
-    #[inline]
+    /// those of one, two and three bytes as bits 0, 1 and 2 of `lens` say, the longer ones when
+    /// `long`.
+    #[inline(always)]
     fn probe(
         &self,
         hay: &[u8],
         i: usize,
         w: u32,
-        short: bool,
+        lens: u8,
         long: bool,
         found: &mut Vec<(usize, usize, usize)>,
     ) {
@@ -385,8 +401,8 @@ impl LiteralScan {
                 found.push((i, end, lit));
             }
         };
-        if short {
-            for len in 1..=3.min(hay.len() - i) {
+        if lens != 0 {
+            for len in (1..=3.min(hay.len() - i)).filter(|len| lens & 1 << (len - 1) != 0) {
                 let key = w & (u32::MAX >> (32 - 8 * len)) | (len as u32) << 24;
                 if let Some(k) = self.short.get(key) {
                     push(i + len, k);

@@ -292,8 +292,8 @@ pub(crate) struct LazyRegex {
     compiled: OnceLock<Regex>,
     /// The length and last-byte test of a line regex (see [`gate::tail`](super::gate::tail)),
     /// and its DFA stored at build time if it has one (see [`builtin::LineDfa`]), worked out on
-    /// first use.
-    line: OnceLock<(super::gate::Tail, Option<Box<builtin::LineDfa>>)>,
+    /// first use (the tail boxed: its bit sets are a few hundred bytes).
+    line: OnceLock<(Box<super::gate::Tail>, Option<Box<builtin::LineDfa>>)>,
     /// A line regex whose matches are whole lines and that has no stored DFA, for its yes or
     /// no (see [`LazyRegex::is_match_line`]); built on first use. Boxed: inline, its two
     /// kilobytes for each of the built-in set's 1,255 line regexes added 2.5 MB to every run.
@@ -332,10 +332,11 @@ impl LazyRegex {
     }
 
     /// The tail and stored DFA of a line regex (see [`LazyRegex::line`]).
-    fn line(&self) -> &(super::gate::Tail, Option<Box<builtin::LineDfa>>) {
+    fn line(&self) -> &(Box<super::gate::Tail>, Option<Box<builtin::LineDfa>>) {
         self.line.get_or_init(|| {
-            builtin::line_facts(&self.source)
-                .unwrap_or_else(|| (super::gate::tail(&self.source), None))
+            let (tail, dfa) = builtin::line_facts(&self.source)
+                .unwrap_or_else(|| (super::gate::tail(&self.source), None));
+            (Box::new(tail), dfa)
         })
     }
 
@@ -496,8 +497,9 @@ fn compile_regex_with(r: &str, multi_line: bool) -> Result<Regex, String> {
 /// say on which lines each can match (see [`gate`](super::gate)).
 #[derive(Debug)]
 pub(crate) struct LineRegexes {
-    /// Each regex and the index of its rule.
-    pub regexes: Vec<(LazyRegex, usize)>,
+    /// Each regex and the index of its rule; rules with the same regex share it (it is
+    /// built once).
+    pub regexes: Vec<(std::sync::Arc<LazyRegex>, usize)>,
     /// The heads of the regexes that have one (see [`gate::head`](super::gate::head)) in one
     /// automaton, run anchored at each line start (ASCII case-insensitive).
     pub heads: Option<super::prefix::PrefixSet>,
@@ -538,11 +540,64 @@ pub(crate) struct LineRegexes {
     /// The screened, the held and the ungated regexes together, built once the line regexes have read
     /// [`FAST_GATES_AFTER`] bytes: on a large input, one pass of the set over a line costs less
     /// than screening it and trying the regexes that pass one by one.
-    late: OnceLock<Option<RegexSet>>,
+    late: OnceLock<Option<LineSet>>,
     /// The sources of `late`.
     late_sources: Vec<String>,
     /// For each regex of `late`, its index into `regexes`.
     pub late_index: Vec<usize>,
+}
+
+/// Line regexes together, as [`regex_set`] builds them for one line at a time, asked which of
+/// them match a line into a [`PatternSet`](regex_automata::PatternSet) the caller keeps: the
+/// library's set allocates and frees one for every line (about 350 instructions a line).
+#[derive(Debug)]
+pub(crate) struct LineSet(regex_automata::meta::Regex);
+
+impl LineSet {
+    /// The regexes `sources` together (`None` when there are none), built with the
+    /// configuration a `RegexSet` of [`regex_set`] has; its error when they do not build.
+    fn new(sources: &[String]) -> Result<Option<LineSet>, String> {
+        use regex_automata::{MatchKind, meta, nfa::thompson::WhichCaptures, util::syntax};
+        if sources.is_empty() {
+            return Ok(None);
+        }
+        let built = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT * 64))
+                    .hybrid_cache_capacity(64 << 20)
+                    .match_kind(MatchKind::All)
+                    .utf8_empty(false)
+                    .which_captures(WhichCaptures::None),
+            )
+            .syntax(
+                syntax::Config::new()
+                    .case_insensitive(true)
+                    .multi_line(false)
+                    .crlf(true)
+                    .utf8(false),
+            )
+            .build_many(sources);
+        match built {
+            Ok(re) => Ok(Some(LineSet(re))),
+            // The library's set fails alike: its message.
+            Err(e) => Err(regex_set(sources, false)
+                .err()
+                .unwrap_or_else(|| format!("the regexes of the set do not compile together: {e}"))),
+        }
+    }
+
+    /// A set of the size this one's answers need.
+    pub fn pattern_set(&self) -> regex_automata::PatternSet {
+        regex_automata::PatternSet::new(self.0.pattern_len())
+    }
+
+    /// Sets in `found` (emptied first) the regexes that match somewhere in `line`.
+    pub fn matches_into(&self, line: &[u8], found: &mut regex_automata::PatternSet) {
+        found.clear();
+        self.0
+            .which_overlapping_matches(&regex_automata::Input::new(line), found);
+    }
 }
 
 /// A line regex tried only on lines that hold an ASCII digit or one of its literals (see
@@ -651,6 +706,7 @@ impl<T: PartialEq + Copy> LiteralTable<T> {
 impl LineRegexes {
     fn new(sources: Vec<(&str, usize)>, eager: bool) -> Result<LineRegexes, String> {
         let mut regexes = Vec::with_capacity(sources.len());
+        let mut shared: HashMap<&str, std::sync::Arc<LazyRegex>> = HashMap::new();
         let mut gates = LiteralTable::default();
         let mut ungated: Vec<(&str, usize)> = Vec::new();
         let mut heads = LiteralTable::default();
@@ -697,7 +753,10 @@ impl LineRegexes {
                 }),
                 Prefilter::None => ungated.push((src, i)),
             }
-            regexes.push((LazyRegex::new(src), rule));
+            let re = shared
+                .entry(src)
+                .or_insert_with(|| std::sync::Arc::new(LazyRegex::new(src)));
+            regexes.push((std::sync::Arc::clone(re), rule));
         }
         let (gate_literals, gate_targets) = gates.finish();
         let (head_literals, head_targets) = heads.finish();
@@ -741,7 +800,7 @@ impl LineRegexes {
             let _ = self.ungated.set(set);
             if !self.screened.is_empty() || !self.held.is_empty() {
                 // Built now so that a set too large together fails at load, not mid-run.
-                let late = regex_set(&self.late_sources, false)?;
+                let late = LineSet::new(&self.late_sources)?;
                 let _ = self.late.set(late);
             }
         }
@@ -758,7 +817,7 @@ impl LineRegexes {
 
     /// The screened and ungated regexes together (see [`LineRegexes::late`]), once the line
     /// regexes have read enough; `None` before (or when there are none).
-    pub fn late(&self) -> Option<&RegexSet> {
+    pub fn late(&self) -> Option<&LineSet> {
         if let Some(set) = self.late.get() {
             return set.as_ref();
         }
@@ -768,7 +827,7 @@ impl LineRegexes {
             return None;
         }
         self.late
-            .get_or_init(|| regex_set(&self.late_sources, false).expect("validated regex set"))
+            .get_or_init(|| LineSet::new(&self.late_sources).expect("validated regex set"))
             .as_ref()
     }
 
@@ -1413,6 +1472,93 @@ mod tests {
         );
     }
 
+    /// Line regexes of the same text are one regex, built once (the built-in set has some).
+    #[test]
+    fn line_regexes_of_the_same_text_are_shared() {
+        let set = PatternSet::builtin().unwrap();
+        let regexes = &set.inner().line.regexes;
+        let mut by_source: HashMap<&str, &std::sync::Arc<LazyRegex>> = HashMap::new();
+        let mut shared = 0;
+        for (re, _) in regexes {
+            match by_source.get(re.source()) {
+                Some(first) => {
+                    assert!(std::sync::Arc::ptr_eq(first, re), "{}", re.source());
+                    shared += 1;
+                }
+                None => {
+                    by_source.insert(re.source(), re);
+                }
+            }
+        }
+        assert!(shared > 0);
+    }
+
+    /// The late set of the built-in line regexes answers, on every fixture line (as the search
+    /// copy), as the library's set of the same regexes does.
+    #[test]
+    fn the_late_set_answers_as_the_library_set() {
+        let set = PatternSet::builtin().unwrap();
+        let line = &set.inner().line;
+        let ours = LineSet::new(&line.late_sources).unwrap().unwrap();
+        let library = regex_set(&line.late_sources, false).unwrap().unwrap();
+        let mut found = ours.pattern_set();
+        let mut matched = 0;
+        for text in fixture_texts() {
+            let norm = normalize::Normalized::new(&text);
+            for l in norm.text().split(|&b| b == b'\n') {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                ours.matches_into(l, &mut found);
+                let got: Vec<usize> = found.iter().map(|p| p.as_usize()).collect();
+                let want: Vec<usize> = library.matches(l).iter().collect();
+                assert_eq!(got, want, "{:?}", String::from_utf8_lossy(l));
+                matched += usize::from(!want.is_empty());
+            }
+        }
+        assert!(matched > 50, "{matched} lines matched");
+    }
+
+    /// The tail test of every built-in line regex (length, and the bytes at either end of a
+    /// line) turns away no fixture line (as the search copy) that the regex finds a match in
+    /// that is not empty: a line it turns away costs the regex neither a search nor its build.
+    #[test]
+    fn the_builtin_tails_turn_away_no_line_with_a_match() {
+        let set = PatternSet::builtin().unwrap();
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        for text in fixture_texts() {
+            let norm = normalize::Normalized::new(&text);
+            lines.extend(
+                (norm.text().split(|&b| b == b'\n'))
+                    .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+                    .filter(|l| !l.is_empty() && l.len() <= REGEX_LINE_LIMIT)
+                    .map(<[u8]>::to_vec),
+            );
+        }
+        lines.sort_unstable();
+        lines.dedup();
+        let (mut turned, mut matched) = (0, 0);
+        for (re, _) in &set.inner().line.regexes {
+            for line in &lines {
+                let found =
+                    re.get().is_match(line) && re.get().find_iter(line).any(|m| !m.is_empty());
+                matched += usize::from(found);
+                if re.admits(line) {
+                    continue;
+                }
+                turned += 1;
+                assert!(
+                    !found,
+                    "{} matches {:?}",
+                    re.source(),
+                    String::from_utf8_lossy(line)
+                );
+            }
+        }
+        assert!(
+            turned > 1_000_000 && matched > 500,
+            "{turned} turned away, {matched} matches"
+        );
+    }
+
     proptest::proptest! {
         /// The scan's trie and its fast scan find what the library's overlapping search finds,
         /// in the same order, ASCII case-insensitively.
@@ -1640,7 +1786,7 @@ mod tests {
     fn a_stored_dfa_serves_only_its_own_regex_and_matches_as_it() {
         let set = PatternSet::builtin().unwrap();
         let line = &set.inner().line;
-        let stored: Vec<&LazyRegex> = (line.regexes.iter().map(|(re, _)| re))
+        let stored: Vec<&LazyRegex> = (line.regexes.iter().map(|(re, _)| &**re))
             .filter(|re| re.line_dfa().is_some())
             .collect();
         assert!(stored.len() >= 8, "{}", stored.len());
