@@ -836,7 +836,10 @@ impl Doc<'_> {
                 }
             }
         }
-        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        // Counted under a cheap hash: the keys are the document's own lines, and only the counts
+        // are read.
+        let mut seen: std::collections::HashMap<String, usize, crate::detect::BuildLineHash> =
+            std::collections::HashMap::default();
         // The lowercase form of a headline, in a buffer reused from line to line.
         let mut key = String::new();
         let mut repeat_until = 0;
@@ -872,7 +875,7 @@ impl Doc<'_> {
                 }
                 let count = match seen.get_mut(key.as_str()) {
                     Some(count) => count,
-                    None => seen.entry(key.clone()).or_insert(0),
+                    None => seen.entry(std::mem::take(&mut key)).or_insert(0),
                 };
                 *count += 1;
                 if *count >= CARD_MARKS {
