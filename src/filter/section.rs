@@ -592,9 +592,15 @@ impl Doc<'_> {
         };
         // Each name over its body: the next line that is neither blank nor removed. The prose
         // index is built only for a document with entries enough (most have none).
+        // Whether a line reads as prose is known for every line once a rule of this pass has
+        // asked (`Doc::raw_prose`); the costlier name test comes last.
         let body = |j: usize| {
             let t = text(j);
-            shape::reads_as_prose(&t) || (!name_shaped(j) && shape::ends_sentence(&t))
+            let prose = match self.raw_prose.get() {
+                Some(raw) => raw[j].is_some(),
+                None => shape::reads_as_prose(&t),
+            };
+            prose || (shape::ends_sentence(&t) && !name_shaped(j))
         };
         let entries: Vec<usize> = (0..n)
             .filter(|&i| {
@@ -1013,6 +1019,23 @@ mod tests {
         ] {
             assert_eq!(super::name_chars(s), name, "{s:?}");
             assert_eq!(name_chars_reference(s), name, "{s:?}");
+        }
+    }
+
+    /// A name thread reads a body's prose from `Doc::raw_prose` once it is built: the same answer
+    /// as the prose test of the line's trimmed text it replaces.
+    #[test]
+    fn raw_prose_answers_as_the_prose_test_of_the_trimmed_text() {
+        for text in fixture_texts() {
+            let doc = crate::filter::doc::Doc::new(&text);
+            for (j, raw) in doc.raw_prose().iter().enumerate() {
+                let t = doc.str_at(doc.trimmed_ws(&doc.lines[j]));
+                assert_eq!(
+                    raw.is_some(),
+                    crate::filter::shape::reads_as_prose(&t),
+                    "{t:?}"
+                );
+            }
         }
     }
 
