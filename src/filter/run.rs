@@ -491,8 +491,7 @@ fn info_shaped(s: &str) -> bool {
     };
     !s.contains(char::is_alphabetic)
         || memchr::memchr2(b'@', b'[', s.as_bytes()).is_some()
-        || s.contains("://")
-        || s.contains("www.")
+        || has_link_mark(s)
         || s.starts_with("+ ")
         || s.starts_with('(')
         || s.split_whitespace()
@@ -502,6 +501,19 @@ fn info_shaped(s: &str) -> bool {
             .next_back()
             .is_some_and(|w| (1..=2).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_digit()))
         || field()
+}
+
+/// Does `s` hold `://` or `www.` (a link)? Found from its colons and `w`s, with no search set up.
+fn has_link_mark(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr2_iter(b':', b'w', b).any(|k| {
+        let rest = &b[k + 1..];
+        if b[k] == b':' {
+            rest.starts_with(b"//")
+        } else {
+            rest.starts_with(b"ww.")
+        }
+    })
 }
 
 /// Where the first colon of `s` (`:` or the full-width `：`) stands, and its length in bytes:
@@ -868,8 +880,7 @@ impl Doc<'_> {
                 || s.ends_with(['.', ',', ';', ':', '\u{ff1a}'])
                 || !s.contains(char::is_alphabetic)
                 || memchr::memchr3(b'@', b'[', b'|', s.as_bytes()).is_some()
-                || s.contains("://")
-                || s.contains("www.")
+                || has_link_mark(&s)
         });
         // A line another rule removes still ends a list when it is of another shape (a dated
         // line, a sentence); a label it removes ("Most read") is one of the list's items, and
@@ -1988,6 +1999,9 @@ max_chars = 40
         false
     }
 
+    /// Characters of links and of text around them.
+    const LINK_CHARS: &[char] = &[':', '/', 'w', 'W', '.', 'a', ' ', '\u{e9}', '\u{ff1a}'];
+
     /// Words of glued cards: headline words in both cases, glues, teasers' words, marks.
     const CARD_WORDS: &[&str] = &[
         "The",
@@ -2027,6 +2041,18 @@ max_chars = 40
     ];
 
     proptest::proptest! {
+        #[test]
+        fn link_marks_are_found_as_contains_finds_them(
+            picks in proptest::collection::vec(0..LINK_CHARS.len(), 0..30)
+        ) {
+            let s: String = picks.iter().map(|&k| LINK_CHARS[k]).collect();
+            proptest::prop_assert_eq!(
+                super::has_link_mark(&s),
+                s.contains("://") || s.contains("www."),
+                "{:?}", s
+            );
+        }
+
         #[test]
         fn glued_card_agrees_with_its_reference(
             picks in proptest::collection::vec(0..CARD_WORDS.len(), 0..40)
