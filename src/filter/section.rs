@@ -6,6 +6,7 @@
 //! needs prose before it, no prose line at its edges, few or only teaser-length prose lines, and a
 //! thread needs its `repeats` different entries.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -293,6 +294,67 @@ fn announces_speakers(s: &str) -> bool {
     ];
     let s = s.to_lowercase();
     WORDS.iter().any(|w| s.contains(w))
+}
+
+/// A hash of the lowercase form of a text, from its bytes: ASCII letters count in lower case
+/// (the bytes of a text's `to_lowercase`, or of an ASCII text itself).
+fn form_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Counts of lines by their text's lowercase form, as a map from that form to its count
+/// would give them, with no form copied for most lines: each hash keeps the first line counted
+/// under it (whose form is compared again, from the text), and a form whose hash another took
+/// first is counted under its own copy.
+struct FormCounts {
+    /// The hash of the lowercase forms.
+    hash: fn(&[u8]) -> u64,
+    /// Per hash: the first line counted under it, and the lines of that line's form.
+    first: std::collections::HashMap<u64, (usize, usize), crate::detect::BuildLineHash>,
+    /// The lines of each form whose hash another form took first.
+    others: std::collections::HashMap<String, usize, crate::detect::BuildLineHash>,
+}
+
+impl FormCounts {
+    fn new(hash: fn(&[u8]) -> u64) -> Self {
+        FormCounts {
+            hash,
+            first: std::collections::HashMap::default(),
+            others: std::collections::HashMap::default(),
+        }
+    }
+
+    /// Counts line `i` of text `t` (`text` gives the text of a line counted before) and returns
+    /// the lines counted so far with its lowercase form.
+    fn count<'t>(&mut self, i: usize, t: &str, text: impl Fn(usize) -> Cow<'t, str>) -> usize {
+        // ASCII lowercases to ASCII, byte for byte.
+        let lower = (!t.is_ascii()).then(|| t.to_lowercase());
+        let form = lower.as_deref().unwrap_or(t);
+        let (j, count) = self
+            .first
+            .entry((self.hash)(form.as_bytes()))
+            .or_insert((i, 0));
+        let same = *j == i || {
+            let u = text(*j);
+            if lower.is_none() && u.is_ascii() {
+                u.eq_ignore_ascii_case(t)
+            } else {
+                // Both forms are in lower case but an ASCII text's own (`form`), whose letters
+                // count in lower case.
+                u.to_lowercase().eq_ignore_ascii_case(form)
+            }
+        };
+        if same {
+            *count += 1;
+            return *count;
+        }
+        let key = lower.unwrap_or_else(|| t.to_ascii_lowercase());
+        let count = self.others.entry(key).or_insert(0);
+        *count += 1;
+        *count
+    }
 }
 
 impl Doc<'_> {
@@ -592,9 +654,15 @@ impl Doc<'_> {
         };
         // Each name over its body: the next line that is neither blank nor removed. The prose
         // index is built only for a document with entries enough (most have none).
+        // Whether a line reads as prose is known for every line once a rule of this pass has
+        // asked (`Doc::raw_prose`); the costlier name test comes last.
         let body = |j: usize| {
             let t = text(j);
-            shape::reads_as_prose(&t) || (!name_shaped(j) && shape::ends_sentence(&t))
+            let prose = match self.raw_prose.get() {
+                Some(raw) => raw[j].is_some(),
+                None => shape::reads_as_prose(&t),
+            };
+            prose || (shape::ends_sentence(&t) && !name_shaped(j))
         };
         let entries: Vec<usize> = (0..n)
             .filter(|&i| {
@@ -836,9 +904,7 @@ impl Doc<'_> {
                 }
             }
         }
-        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        // The lowercase form of a headline, in a buffer reused from line to line.
-        let mut key = String::new();
+        let mut repeats = FormCounts::new(form_hash);
         let mut repeat_until = 0;
         let mut teasers = Vec::new();
         let mut pair_at_from = vec![n; n + 1];
@@ -860,24 +926,9 @@ impl Doc<'_> {
                 && !self.is_blank(&self.lines[i])
                 && !p.is_prose[i]
                 && headline(i)
+                && repeats.count(i, &text(i), text) >= CARD_MARKS
             {
-                let t = text(i);
-                key.clear();
-                if t.is_ascii() {
-                    // ASCII lowercases to ASCII, byte for byte.
-                    key.push_str(&t);
-                    key.make_ascii_lowercase();
-                } else {
-                    key.push_str(&t.to_lowercase());
-                }
-                let count = match seen.get_mut(key.as_str()) {
-                    Some(count) => count,
-                    None => seen.entry(key.clone()).or_insert(0),
-                };
-                *count += 1;
-                if *count >= CARD_MARKS {
-                    repeat_until = i;
-                }
+                repeat_until = i;
             }
         }
         teasers.reverse();
@@ -1010,6 +1061,78 @@ mod tests {
         ] {
             assert_eq!(super::name_chars(s), name, "{s:?}");
             assert_eq!(name_chars_reference(s), name, "{s:?}");
+        }
+    }
+
+    /// Texts of repeated marks: cases, the Kelvin sign (it lowercases to `k`), a final sigma.
+    const FORMS: &[&str] = &[
+        "ap",
+        "AP",
+        "Ap",
+        "k",
+        "K",
+        "\u{212a}",
+        "\u{3a3}",
+        "\u{3c3}",
+        "a\u{3a3}",
+        "A\u{3c2}",
+        "",
+        "Reuters",
+        "REUTERS",
+        "\u{e9}t\u{e9}",
+        "\u{c9}T\u{c9}",
+    ];
+
+    /// The counts of [`super::FormCounts`], from a map of each text's lowercase form, under the
+    /// real hash and under one that makes most forms collide.
+    fn form_counts_agree(texts: &[&str]) {
+        for hash in [super::form_hash as fn(&[u8]) -> u64, |b: &[u8]| {
+            b.len() as u64 % 3
+        }] {
+            let mut counts = super::FormCounts::new(hash);
+            let mut reference: std::collections::HashMap<String, usize> = Default::default();
+            for (i, t) in texts.iter().enumerate() {
+                let want = reference.entry(t.to_lowercase()).or_insert(0);
+                *want += 1;
+                let got = counts.count(i, t, |j| std::borrow::Cow::Borrowed(texts[j]));
+                assert_eq!(got, *want, "{texts:?} at {i}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn form_counts_are_those_of_a_map_of_lowercase_forms(
+            picks in proptest::collection::vec(0..FORMS.len(), 0..30)
+        ) {
+            let texts: Vec<&str> = picks.iter().map(|&k| FORMS[k]).collect();
+            form_counts_agree(&texts);
+        }
+    }
+
+    #[test]
+    fn form_counts_of_every_fixture_line() {
+        for text in fixture_texts() {
+            let text = String::from_utf8_lossy(&text).into_owned();
+            let lines: Vec<&str> = text.lines().map(str::trim).collect();
+            form_counts_agree(&lines);
+        }
+    }
+
+    /// A name thread reads a body's prose from `Doc::raw_prose` once it is built: the same answer
+    /// as the prose test of the line's trimmed text it replaces.
+    #[test]
+    fn raw_prose_answers_as_the_prose_test_of_the_trimmed_text() {
+        for text in fixture_texts() {
+            let doc = crate::filter::doc::Doc::new(&text);
+            for (j, raw) in doc.raw_prose().iter().enumerate() {
+                let t = doc.str_at(doc.trimmed_ws(&doc.lines[j]));
+                assert_eq!(
+                    raw.is_some(),
+                    crate::filter::shape::reads_as_prose(&t),
+                    "{t:?}"
+                );
+            }
         }
     }
 
