@@ -22,6 +22,13 @@ const WRAPPED_CHARS: usize = 40;
 /// Does the trimmed text end like a sentence (`.`, `!`, `?`, or their CJK forms), closing quotes
 /// and brackets aside?
 pub(super) fn ends_sentence(s: &str) -> bool {
+    // Most lines end with an ASCII byte that tells at once: a full stop or a mark ends a
+    // sentence; a letter, a digit or another mark, neither a closer nor `)`, does not.
+    match s.as_bytes().last() {
+        Some(b'.' | b'!' | b'?') => return true,
+        Some(&b) if b.is_ascii() && !matches!(b, b'"' | b'\'' | b')' | b']') => return false,
+        _ => {}
+    }
     // A credit in brackets after the last sentence: "... he said. (AP)".
     let s = match s.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
         Some((before, credit))
@@ -579,10 +586,28 @@ mod tests {
 
     /// The shape tests as first written (text passes over `str`), to check the byte passes.
     mod reference {
+        use super::super::changelog_shape;
         use super::super::{CJK_UNITS, CURRENCIES, PARAGRAPH_CHARS, PARAGRAPH_WORDS, UNITS};
-        use super::super::{changelog_shape, ends_sentence};
         use crate::filter::doc::word_count;
         use crate::patterns::Rule;
+
+        /// [`super::super::ends_sentence`] as first written (no byte read first).
+        pub(super) fn ends_sentence(s: &str) -> bool {
+            let s = match s.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
+                Some((before, credit))
+                    if credit.chars().count() <= 20
+                        && credit.starts_with(|c: char| c.is_uppercase())
+                        && credit
+                            .chars()
+                            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '&' | '-')) =>
+                {
+                    before.trim_end()
+                }
+                _ => s,
+            };
+            let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+            s.ends_with(['.', '!', '?', '\u{3002}', '\u{ff01}', '\u{ff1f}'])
+        }
 
         pub(super) fn reads_as_prose(s: &str) -> bool {
             let core = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
@@ -831,6 +856,49 @@ mod tests {
             yes += usize::from(want);
         }
         assert!(yes > 100, "{yes}");
+    }
+
+    #[test]
+    fn sentence_ends_are_told_as_first_written() {
+        let mut lines = sample_lines();
+        for end in [
+            ".",
+            "!",
+            "?",
+            ")",
+            "]",
+            "\"",
+            "'",
+            ":",
+            "x",
+            "5",
+            " ",
+            "\u{3002}",
+            "\u{ff01}",
+            "\u{201d}",
+            "\u{bb}",
+            "\u{2019}",
+            ".\"",
+            "?)",
+            ". (AP)",
+            ". (Jane Doe)",
+            ". (ap)",
+            ". (A very long credit of many words)",
+            "\u{2026}",
+            ".\u{201d})",
+        ] {
+            lines.push(format!("He said so{end}"));
+            lines.push(end.to_string());
+        }
+        let mut yes = 0;
+        for line in &lines {
+            for t in [line.as_str(), line.trim()] {
+                let want = reference::ends_sentence(t);
+                assert_eq!(ends_sentence(t), want, "{t:?}");
+                yes += usize::from(want);
+            }
+        }
+        assert!(yes > 1000, "{yes}");
     }
 
     #[test]
