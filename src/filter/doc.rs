@@ -161,14 +161,16 @@ fn trim_ws(text: &[u8], start: usize, content_end: usize) -> Range<usize> {
     while a < s.len() && is_ascii_ws(s[a]) {
         a += 1;
     }
-    if a < s.len() && s[a] >= 0x80 {
+    // Only these lead bytes start a whitespace character (U+0085, U+00A0, U+1680, U+2000 to
+    // U+205F, U+3000), and only these bytes end one: other characters need no search.
+    if a < s.len() && matches!(s[a], 0xC2 | 0xE1..=0xE3) {
         a = s.len() - bstr::ByteSlice::trim_start(&s[a..]).len();
     }
     let mut e = s.len();
     while e > a && is_ascii_ws(s[e - 1]) {
         e -= 1;
     }
-    if e > a && s[e - 1] >= 0x80 {
+    if e > a && matches!(s[e - 1], 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF) {
         e = a + bstr::ByteSlice::trim_end(&s[a..e]).len();
     }
     start + a..start + e
@@ -1539,6 +1541,14 @@ mod tests {
             "\u{e9}t\u{e9}",
             " \u{2028}\u{a0} a b \u{a0}\u{2029} ",
             "\u{1680}",
+            "\u{2000}\u{200a}x\u{202f}\u{205f}",
+            "\u{200b}x\u{200b}",
+            "\u{e9}x\u{e9}",
+            "\u{100}x\u{100}\u{a0}",
+            "\u{20ac}x \u{2014}",
+            "\u{3001}x\u{3000}\u{3001}",
+            "\u{1681}x\u{1681}",
+            "\u{2060}x\u{2029}\u{2060}",
         ] {
             let doc = Doc::new(text.as_bytes());
             let line = doc.lines[0];
