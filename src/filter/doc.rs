@@ -702,7 +702,20 @@ impl<'a> Doc<'a> {
 
     /// Words of line `j`'s text, counted up to `cap` as [`word_count`] counts them (whitespace
     /// around the text changes no count): kept up to [`WORDS_KEPT`] on first use.
+    #[inline]
     pub(super) fn words(&self, j: usize, cap: usize) -> usize {
+        // Asked millions of times, nearly always of a count kept: read inline, counted out of
+        // line.
+        let f = self.facts[j].get();
+        if f.words != UNKNOWN && (cap <= WORDS_KEPT || usize::from(f.words) < WORDS_KEPT) {
+            return usize::from(f.words).min(cap);
+        }
+        self.count_words(j, cap)
+    }
+
+    /// [`Doc::words`] when the count kept does not answer: counted, and kept.
+    #[inline(never)]
+    fn count_words(&self, j: usize, cap: usize) -> usize {
         let line = &self.lines[j];
         let cell = &self.facts[j];
         let mut f = cell.get();
