@@ -161,14 +161,16 @@ fn trim_ws(text: &[u8], start: usize, content_end: usize) -> Range<usize> {
     while a < s.len() && is_ascii_ws(s[a]) {
         a += 1;
     }
-    if a < s.len() && s[a] >= 0x80 {
+    // Only these lead bytes start a whitespace character (U+0085, U+00A0, U+1680, U+2000 to
+    // U+205F, U+3000), and only these bytes end one: other characters need no search.
+    if a < s.len() && matches!(s[a], 0xC2 | 0xE1..=0xE3) {
         a = s.len() - bstr::ByteSlice::trim_start(&s[a..]).len();
     }
     let mut e = s.len();
     while e > a && is_ascii_ws(s[e - 1]) {
         e -= 1;
     }
-    if e > a && s[e - 1] >= 0x80 {
+    if e > a && matches!(s[e - 1], 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF) {
         e = a + bstr::ByteSlice::trim_end(&s[a..e]).len();
     }
     start + a..start + e
@@ -318,12 +320,14 @@ pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
     let (mut cjk, mut other, mut in_word) = (0, false, false);
     let mut i = 0;
     while i < s.len() {
-        // Sixteen ASCII bytes at a time where the vector instructions are there, as the eight
-        // below are read (a bit a byte here).
+        // Sixteen bytes at a time where the vector instructions are there, as the eight below
+        // are read (a bit a byte here): ASCII, or other characters that are neither whitespace
+        // nor CJK (accented Latin, Cyrillic, typographic quotes and dashes), whose bytes all
+        // count as a word's (see `plain_mask16`).
         #[cfg(target_arch = "x86_64")]
         if let Some(chunk) = s.get(i..i + 16) {
             let (high, space) = ascii_space_mask16(chunk);
-            if high == 0 {
+            if high == 0 || s.get(i..i + 18).is_some_and(|c| odd_mask16(c) == 0) {
                 let filled = !space & 0xFFFF;
                 let ends = space & ((filled << 1) | u32::from(in_word));
                 let mut done = ends.count_ones() as usize;
@@ -449,6 +453,56 @@ fn ascii_space_mask16(chunk: &[u8]) -> (u32, u32) {
             high,
             _mm_movemask_epi8(_mm_or_si128(spaces, controls)) as u32,
         )
+    }
+}
+
+/// Of the first sixteen bytes of `bytes` (which holds two more, read as what follows them): a bit
+/// for each byte that may start a whitespace or CJK character, the only characters
+/// [`word_count_bytes`] reads beyond "part of a word". Every other byte, of a valid character or
+/// not, is then part of a word, as its character (or the replacement character of its invalid
+/// sequence) is; such a character's bytes never start one of these (a lead byte is never
+/// taken for a continuation, in valid UTF-8 or in the lossy decoding of invalid bytes).
+/// Whitespace and CJK characters lead with `C2` (U+0085, U+00A0), `E1 9A` (U+1680), `E2 80`
+/// or `E2 81` (U+2000 to U+205F) or `E3` to `EF`; the three-byte ones from `E3` on are taken
+/// whole (ideographs, kana, Hangul, U+3000).
+#[cfg(target_arch = "x86_64")]
+fn odd_mask16(bytes: &[u8]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8, _mm_sub_epi8,
+    };
+    assert!(bytes.len() >= 18);
+    // SAFETY: SSE2 is part of every x86_64 processor; the three unaligned loads read bytes 0 to
+    // 15, 1 to 16 and 2 to 17 of `bytes`, which has eighteen.
+    unsafe {
+        let at = |k: usize| _mm_loadu_si128(bytes.as_ptr().add(k).cast::<__m128i>());
+        let (v0, v1, v2) = (at(0), at(1), at(2));
+        let is = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        // `lo..=hi`: the byte less `lo` (wrapping) is at most `hi - lo`.
+        let within = |v: __m128i, lo: u8, hi: u8| {
+            let span = _mm_set1_epi8((hi - lo) as i8);
+            let less = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+            _mm_cmpeq_epi8(_mm_max_epu8(less, span), span)
+        };
+        // U+0085 and U+00A0.
+        let c2 = _mm_and_si128(is(v0, 0xC2), _mm_or_si128(is(v1, 0x85), is(v1, 0xA0)));
+        // U+1680 (and the ogham letters after it).
+        let e1 = _mm_and_si128(is(v0, 0xE1), is(v1, 0x9A));
+        // U+2000 to U+200A, U+2028, U+2029, U+202F and U+205F.
+        let spaces_80 = _mm_or_si128(
+            _mm_or_si128(within(v2, 0x80, 0x8A), is(v2, 0xA8)),
+            _mm_or_si128(is(v2, 0xA9), is(v2, 0xAF)),
+        );
+        let e2 = _mm_and_si128(
+            is(v0, 0xE2),
+            _mm_or_si128(
+                _mm_and_si128(is(v1, 0x80), spaces_80),
+                _mm_and_si128(is(v1, 0x81), is(v2, 0x9F)),
+            ),
+        );
+        let from_e3 = within(v0, 0xE3, 0xEF);
+        let odd = _mm_or_si128(_mm_or_si128(c2, e1), _mm_or_si128(e2, from_e3));
+        _mm_movemask_epi8(odd) as u32
     }
 }
 
@@ -648,7 +702,20 @@ impl<'a> Doc<'a> {
 
     /// Words of line `j`'s text, counted up to `cap` as [`word_count`] counts them (whitespace
     /// around the text changes no count): kept up to [`WORDS_KEPT`] on first use.
+    #[inline]
     pub(super) fn words(&self, j: usize, cap: usize) -> usize {
+        // Asked millions of times, nearly always of a count kept: read inline, counted out of
+        // line.
+        let f = self.facts[j].get();
+        if f.words != UNKNOWN && (cap <= WORDS_KEPT || usize::from(f.words) < WORDS_KEPT) {
+            return usize::from(f.words).min(cap);
+        }
+        self.count_words(j, cap)
+    }
+
+    /// [`Doc::words`] when the count kept does not answer: counted, and kept.
+    #[inline(never)]
+    fn count_words(&self, j: usize, cap: usize) -> usize {
         let line = &self.lines[j];
         let cell = &self.facts[j];
         let mut f = cell.get();
@@ -743,6 +810,20 @@ impl<'a> Doc<'a> {
     /// it is valid UTF-8.
     #[inline]
     pub(super) fn str_at(&self, range: Range<usize>) -> Cow<'a, str> {
+        // Asked millions of times: the slice of the text known to be UTF-8 here, the rest apart
+        // (out of line, so that this part is inlined).
+        if let Some(Some(whole)) = self.utf8.get()
+            && let Some(s) = whole.get(range.clone())
+        {
+            return Cow::Borrowed(s);
+        }
+        self.str_at_checked(range)
+    }
+
+    /// [`Doc::str_at`] when the text is not known to be UTF-8 (or `range` cuts a character).
+    #[cold]
+    #[inline(never)]
+    fn str_at_checked(&self, range: Range<usize>) -> Cow<'a, str> {
         let whole = *self
             .utf8
             .get_or_init(|| std::str::from_utf8(self.text).ok());
@@ -1220,6 +1301,68 @@ mod tests {
     }
 
     #[test]
+    fn word_count_on_bytes_counts_as_on_text_around_every_odd_character() {
+        // Every whitespace character, the CJK ranges' bounds and their neighbours, typographic
+        // marks and invalid or cut sequences, alone or twice, at every offset of a sixteen-byte
+        // chunk among accented and ASCII words.
+        let mut odd: Vec<Vec<u8>> = [
+            0x85u32, 0xA0, 0xA9, 0x1680, 0x167F, 0x1681, 0x2000, 0x2005, 0x200A, 0x200B, 0x2019,
+            0x201C, 0x2026, 0x2027, 0x2028, 0x2029, 0x202A, 0x202F, 0x205E, 0x205F, 0x2060, 0x303F,
+            0x3000, 0x3001, 0x3040, 0x30FF, 0x3100, 0x33FF, 0x3400, 0x4DBF, 0x4DC0, 0x4E00, 0x9FFF,
+            0xA000, 0xABFF, 0xAC00, 0xD7AF, 0xD7B0, 0xE000, 0xF8FF, 0xF900, 0xFAFF, 0xFB00, 0xFEFF,
+            0xFF0C, 0x10348, 0x20000, 0xE9, 0x430,
+        ]
+        .iter()
+        .map(|&c| char::from_u32(c).unwrap().to_string().into_bytes())
+        .collect();
+        for bad in [
+            &b"\xff"[..],
+            b"\x80",
+            b"\xc2",
+            b"\xe2\x80",
+            b"\xe2\x81",
+            b"\xe3\x80",
+            b"\xe1\x9a",
+            b"\xc2\xc2\xa0",
+            b"\xe2\xe2\x80\x80",
+            b"\xf0\x9f",
+            b"\xed\xa0\x80",
+        ] {
+            odd.push(bad.to_vec());
+        }
+        let mut words = 0;
+        for c in &odd {
+            for fill in [
+                &b"ab cd"[..],
+                "\u{e9}t\u{e9} \u{43c}\u{438}\u{440}".as_bytes(),
+            ] {
+                for lead in 0..18 {
+                    for twice in [false, true] {
+                        let mut t: Vec<u8> = fill.iter().copied().cycle().take(lead).collect();
+                        t.extend(c);
+                        if twice {
+                            t.extend(c);
+                        }
+                        t.extend(b"x ");
+                        t.extend(c);
+                        t.extend(fill.iter().copied().cycle().take(40));
+                        let text = String::from_utf8_lossy(&t);
+                        for cap in [1, 2, 3, 5, 8, 16, usize::MAX] {
+                            assert_eq!(
+                                word_count_bytes(&t, cap),
+                                on_text(&text, cap),
+                                "{t:?} cap {cap}"
+                            );
+                        }
+                        words += on_text(&text, usize::MAX);
+                    }
+                }
+            }
+        }
+        assert!(words > 10_000, "{words}");
+    }
+
+    #[test]
     fn word_count_on_bytes_counts_as_on_text_in_short_texts() {
         for bytes in [
             &b""[..],
@@ -1411,6 +1554,14 @@ mod tests {
             "\u{e9}t\u{e9}",
             " \u{2028}\u{a0} a b \u{a0}\u{2029} ",
             "\u{1680}",
+            "\u{2000}\u{200a}x\u{202f}\u{205f}",
+            "\u{200b}x\u{200b}",
+            "\u{e9}x\u{e9}",
+            "\u{100}x\u{100}\u{a0}",
+            "\u{20ac}x \u{2014}",
+            "\u{3001}x\u{3000}\u{3001}",
+            "\u{1681}x\u{1681}",
+            "\u{2060}x\u{2029}\u{2060}",
         ] {
             let doc = Doc::new(text.as_bytes());
             let line = doc.lines[0];

@@ -22,6 +22,13 @@ const WRAPPED_CHARS: usize = 40;
 /// Does the trimmed text end like a sentence (`.`, `!`, `?`, or their CJK forms), closing quotes
 /// and brackets aside?
 pub(super) fn ends_sentence(s: &str) -> bool {
+    // Most lines end with an ASCII byte that tells at once: a full stop or a mark ends a
+    // sentence; a letter, a digit or another mark, neither a closer nor `)`, does not.
+    match s.as_bytes().last() {
+        Some(b'.' | b'!' | b'?') => return true,
+        Some(&b) if b.is_ascii() && !matches!(b, b'"' | b'\'' | b')' | b']') => return false,
+        _ => {}
+    }
     // A credit in brackets after the last sentence: "... he said. (AP)".
     let s = match s.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
         Some((before, credit))
@@ -48,26 +55,38 @@ pub(super) fn reads_as_prose(s: &str) -> bool {
     if core.ends_with('\u{2026}') || core.ends_with("..") {
         return false;
     }
+    // Every test below must hold (each is a function of `s` alone): the end of the line and its
+    // length first, which dismiss most lines (labels, headlines, menu entries) unread.
     let b = s.as_bytes();
-    let ascii = b.is_ascii();
-    // A line of many short items is a list (names, tags, links), not a paragraph.
-    let items = ITEMS.count(b, ascii);
-    if items >= 8 && word_count(s, 4 * items + 1) <= 4 * items {
+    let sentence = ends_sentence(s) || core.ends_with([':', '\u{ff1a}']);
+    // A line that ends no sentence needs PARAGRAPH_CHARS characters, and has at most a
+    // character a byte.
+    if !sentence && b.len() < PARAGRAPH_CHARS {
         return false;
     }
-    // Words are counted only as far as a test needs them: a sentence needs PROSE_WORDS, and one
-    // with fewer has fewer than PARAGRAPH_WORDS too.
+    let ascii = b.is_ascii();
+    // A line of many short items is a list (names, tags, links), not a paragraph: more than four
+    // words an item make running text.
+    let items = ITEMS.count(b, ascii);
+    let list_words = if items >= 8 { 4 * items + 1 } else { 0 };
+    // Words are counted once, as far as a test needs them: a sentence needs PROSE_WORDS, a
+    // paragraph that ends none PARAGRAPH_WORDS.
     const _: () = assert!(Rule::PROSE_WORDS <= PARAGRAPH_WORDS);
-    let colon = core.ends_with([':', '\u{ff1a}']);
-    if ends_sentence(s) || colon {
-        return word_count(s, Rule::PROSE_WORDS) >= Rule::PROSE_WORDS;
+    let needed = if sentence {
+        Rule::PROSE_WORDS
+    } else {
+        PARAGRAPH_WORDS
+    };
+    let words = word_count(s, needed.max(list_words));
+    if words < needed || words < list_words {
+        return false;
+    }
+    if sentence {
+        return true;
     }
     // Running text has clauses (a tag cloud or a run of links has none) and no menu separators.
     let chars = if ascii { b.len() } else { char_count(b) };
-    chars >= PARAGRAPH_CHARS
-        && SEPARATORS.count(b, ascii) < 3
-        && CLAUSES.count(b, ascii) >= 2
-        && word_count(s, PARAGRAPH_WORDS) >= PARAGRAPH_WORDS
+    chars >= PARAGRAPH_CHARS && SEPARATORS.count(b, ascii) < 3 && CLAUSES.count(b, ascii) >= 2
 }
 
 /// A set of punctuation marks [`reads_as_prose`] counts: ASCII bytes, and characters of other
@@ -98,9 +117,9 @@ impl Marks {
     /// How many of the marks `b` holds (`ascii`: it is all ASCII), by vectorised byte searches.
     fn count(&self, b: &[u8], ascii: bool) -> usize {
         let mut n = match *self.ascii {
-            [x] => memchr::memchr_iter(x, b).count(),
-            [x, y] => memchr::memchr2_iter(x, y, b).count(),
-            [x, y, z] => memchr::memchr3_iter(x, y, z, b).count(),
+            [x] => count_bytes(b, |c| c == x),
+            [x, y] => count_bytes(b, |c| c == x || c == y),
+            [x, y, z] => count_bytes(b, |c| c == x || c == y || c == z),
             _ => unreachable!("one to three ASCII marks"),
         };
         if !ascii {
@@ -113,6 +132,16 @@ impl Marks {
         }
         n
     }
+}
+
+/// How many bytes of `b` are `mark`s, summed in byte lanes over blocks of 128 (which the
+/// compiler vectorises; a search that stops at each mark costs a call a mark, and a line of
+/// prose has many commas).
+#[inline(always)]
+fn count_bytes(b: &[u8], mark: impl Fn(u8) -> bool) -> usize {
+    b.chunks(128)
+        .map(|c| usize::from(c.iter().fold(0u8, |n, &x| n + u8::from(mark(x)))))
+        .sum()
 }
 
 /// Is the (untrimmed) line article content of a shape that is neither prose nor chrome: code or a
@@ -557,10 +586,28 @@ mod tests {
 
     /// The shape tests as first written (text passes over `str`), to check the byte passes.
     mod reference {
+        use super::super::changelog_shape;
         use super::super::{CJK_UNITS, CURRENCIES, PARAGRAPH_CHARS, PARAGRAPH_WORDS, UNITS};
-        use super::super::{changelog_shape, ends_sentence};
         use crate::filter::doc::word_count;
         use crate::patterns::Rule;
+
+        /// [`super::super::ends_sentence`] as first written (no byte read first).
+        pub(super) fn ends_sentence(s: &str) -> bool {
+            let s = match s.strip_suffix(')').and_then(|r| r.rsplit_once('(')) {
+                Some((before, credit))
+                    if credit.chars().count() <= 20
+                        && credit.starts_with(|c: char| c.is_uppercase())
+                        && credit
+                            .chars()
+                            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '&' | '-')) =>
+                {
+                    before.trim_end()
+                }
+                _ => s,
+            };
+            let s = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+            s.ends_with(['.', '!', '?', '\u{3002}', '\u{ff01}', '\u{ff1f}'])
+        }
 
         pub(super) fn reads_as_prose(s: &str) -> bool {
             let core = s.trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
@@ -740,6 +787,24 @@ mod tests {
                 lines.push(format!("{} 250 g", c.repeat(k)));
             }
         }
+        // Lists and sentences about the bounds of items, words and length, ending as a sentence,
+        // with a colon or with neither.
+        for items in [6, 7, 8, 9, 12, 30] {
+            for per_item in 1..=6 {
+                for end in [".", ":", "", " word", "\u{2026}"] {
+                    for pad in [0, 1, 40] {
+                        let item = "word ".repeat(per_item);
+                        let mut line = format!("{}{}", "x".repeat(pad), item.trim_end());
+                        for _ in 1..items {
+                            line.push_str(", ");
+                            line.push_str(item.trim_end());
+                        }
+                        line.push_str(end);
+                        lines.push(line);
+                    }
+                }
+            }
+        }
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut dirs = vec![root];
         while let Some(d) = dirs.pop() {
@@ -791,6 +856,49 @@ mod tests {
             yes += usize::from(want);
         }
         assert!(yes > 100, "{yes}");
+    }
+
+    #[test]
+    fn sentence_ends_are_told_as_first_written() {
+        let mut lines = sample_lines();
+        for end in [
+            ".",
+            "!",
+            "?",
+            ")",
+            "]",
+            "\"",
+            "'",
+            ":",
+            "x",
+            "5",
+            " ",
+            "\u{3002}",
+            "\u{ff01}",
+            "\u{201d}",
+            "\u{bb}",
+            "\u{2019}",
+            ".\"",
+            "?)",
+            ". (AP)",
+            ". (Jane Doe)",
+            ". (ap)",
+            ". (A very long credit of many words)",
+            "\u{2026}",
+            ".\u{201d})",
+        ] {
+            lines.push(format!("He said so{end}"));
+            lines.push(end.to_string());
+        }
+        let mut yes = 0;
+        for line in &lines {
+            for t in [line.as_str(), line.trim()] {
+                let want = reference::ends_sentence(t);
+                assert_eq!(ends_sentence(t), want, "{t:?}");
+                yes += usize::from(want);
+            }
+        }
+        assert!(yes > 1000, "{yes}");
     }
 
     #[test]
