@@ -1432,22 +1432,30 @@ mod tests {
         );
     }
 
-    /// Every built-in line regex whose matches are whole lines gives, through its lazy DFA, the
-    /// regex library's answer on every line of every fixture it admits (as the search copy).
-    #[test]
-    fn the_builtin_whole_line_regexes_answer_as_the_library() {
-        let set = PatternSet::builtin().unwrap();
+    /// The distinct lines of every fixture, as the search copy and as the line regexes see them
+    /// (no `\r`, none empty or longer than [`REGEX_LINE_LIMIT`]).
+    fn fixture_search_lines() -> Vec<Vec<u8>> {
         let mut lines: Vec<Vec<u8>> = Vec::new();
         for text in fixture_texts() {
             let norm = normalize::Normalized::new(&text);
             lines.extend(
                 (norm.text().split(|&b| b == b'\n'))
+                    .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
                     .filter(|l| !l.is_empty() && l.len() <= REGEX_LINE_LIMIT)
                     .map(<[u8]>::to_vec),
             );
         }
         lines.sort_unstable();
         lines.dedup();
+        lines
+    }
+
+    /// Every built-in line regex whose matches are whole lines gives, through its lazy DFA, the
+    /// regex library's answer on every line of every fixture it admits (as the search copy).
+    #[test]
+    fn the_builtin_whole_line_regexes_answer_as_the_library() {
+        let set = PatternSet::builtin().unwrap();
+        let lines = fixture_search_lines();
         let (mut whole, mut matched) = (0, 0);
         for (re, _) in &set.inner().line.regexes {
             if !re.matches_whole_lines() {
@@ -1523,18 +1531,7 @@ mod tests {
     #[test]
     fn the_builtin_tails_turn_away_no_line_with_a_match() {
         let set = PatternSet::builtin().unwrap();
-        let mut lines: Vec<Vec<u8>> = Vec::new();
-        for text in fixture_texts() {
-            let norm = normalize::Normalized::new(&text);
-            lines.extend(
-                (norm.text().split(|&b| b == b'\n'))
-                    .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-                    .filter(|l| !l.is_empty() && l.len() <= REGEX_LINE_LIMIT)
-                    .map(<[u8]>::to_vec),
-            );
-        }
-        lines.sort_unstable();
-        lines.dedup();
+        let lines = fixture_search_lines();
         let (mut turned, mut matched) = (0, 0);
         for (re, _) in &set.inner().line.regexes {
             for line in &lines {
