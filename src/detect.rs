@@ -428,17 +428,24 @@ fn line_regex_hits(
     if !lines.is_empty() {
         lines.count_read(hay.len());
     }
-    // A first pass that remembers every line keeps nearly all of the text: room for it at once
-    // rather than by doubling (which also held up to twice the room).
+    // A first pass that remembers every line keeps the text of each line that is not empty:
+    // room for it at once rather than by doubling (which also held up to twice the room), and
+    // a place for each such line, as far as a place for every 64 bytes goes. Blank lines are
+    // not kept, so a document of them reserves nothing.
     if let Some(m) = memo.as_deref_mut()
         && remember
         && m.text.capacity() == 0
     {
-        m.text.reserve_exact(hay.len());
-        // And a place for each line, as far as a place for every 64 bytes goes (a document
-        // of blank lines keeps none of them).
-        let lines = memchr::memchr_iter(b'\n', hay).count() + 1;
-        m.lines.reserve(lines.min(hay.len() / 64));
+        let (mut kept, mut bytes, mut start) = (0, 0, 0);
+        for end in memchr::memchr_iter(b'\n', hay).chain([hay.len()]) {
+            let line = &hay[start..end];
+            let len = line.strip_suffix(b"\r").unwrap_or(line).len();
+            kept += usize::from(len > 0);
+            bytes += len;
+            start = end + 1;
+        }
+        m.text.reserve_exact(bytes);
+        m.lines.reserve(kept.min(hay.len() / 64));
     }
     let late = lines.late();
     // What the late set found on a line, kept from line to line.

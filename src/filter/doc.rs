@@ -323,7 +323,7 @@ pub(super) fn word_count_bytes(s: &[u8], cap: usize) -> usize {
         // Sixteen bytes at a time where the vector instructions are there, as the eight below
         // are read (a bit a byte here): ASCII, or other characters that are neither whitespace
         // nor CJK (accented Latin, Cyrillic, typographic quotes and dashes), whose bytes all
-        // count as a word's (see `plain_mask16`).
+        // count as a word's (see `odd_mask16`).
         #[cfg(target_arch = "x86_64")]
         if let Some(chunk) = s.get(i..i + 16) {
             let (high, space) = ascii_space_mask16(chunk);

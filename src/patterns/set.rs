@@ -556,6 +556,8 @@ pub(crate) struct LineSet(regex_automata::meta::Regex);
 impl LineSet {
     /// The regexes `sources` together (`None` when there are none), built with the
     /// configuration a `RegexSet` of [`regex_set`] has; its error when they do not build.
+    /// That configuration was read from regex 1.13.1 (`regex::builders`): a test fails when
+    /// `Cargo.lock` names another version, so that it is read again.
     fn new(sources: &[String]) -> Result<Option<LineSet>, String> {
         use regex_automata::{MatchKind, meta, nfa::thompson::WhichCaptures, util::syntax};
         if sources.is_empty() {
@@ -1429,6 +1431,23 @@ mod tests {
             std::mem::size_of::<LazyRegex>() <= 256,
             "{}",
             std::mem::size_of::<LazyRegex>()
+        );
+    }
+
+    /// The version of the regex crate whose `RegexSet` configuration [`LineSet::new`] repeats.
+    const REGEX_VERSION_READ: &str = "1.13.1";
+
+    /// [`LineSet::new`] repeats the configuration of the regex crate's `RegexSet` as of
+    /// [`REGEX_VERSION_READ`]: another version in `Cargo.lock` asks for it to be read again.
+    #[test]
+    fn the_line_set_follows_the_regex_version_it_was_read_from() {
+        let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+            .expect("Cargo.lock");
+        let entry = format!("name = \"regex\"\nversion = \"{REGEX_VERSION_READ}\"\n");
+        assert!(
+            lock.contains(&entry),
+            "Cargo.lock holds another regex than {REGEX_VERSION_READ}: compare its RegexSet \
+             configuration (regex::builders) with LineSet::new, then update REGEX_VERSION_READ"
         );
     }
 
